@@ -1,0 +1,3 @@
+"""safetynet: one picture of every child, for police and safeguarding partners."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The `safetynet` console command. Commands are thin: they parse, then call services."""

@@ -1,0 +1,45 @@
+"""`safetynet doctor`: versions, the database in use, and pending migrations."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+from importlib import metadata
+from typing import Any
+
+PACKAGES = ["django", "django-ninja", "splink", "duckdb", "psycopg", "pydantic", "django-tasks-db"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "doctor",
+        help="show versions, the database in use and pending migrations",
+        description="Check this installation: versions, settings, database and migrations. "
+        "Exit code 0 when healthy, 1 when the database is unreachable or migrations are pending.",
+    )
+    p.set_defaults(func=run, needs_django=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from safetynet import __version__
+    from safetynet.cli.django_setup import describe_database
+    from safetynet.lib.health import check_health, pending_migrations
+
+    print(f"safetynet {__version__} on Python {platform.python_version()}")
+    for name in PACKAGES:
+        try:
+            print(f"  {name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            print(f"  {name} not installed")
+    print(f"settings: {os.environ.get('DJANGO_SETTINGS_MODULE')}")
+    print(f"database: {describe_database()}")
+    health = check_health()
+    print(f"database reachable: {'yes' if health['database'] == 'ok' else 'no'}")
+    if health["database"] == "ok":
+        pending = pending_migrations()
+        print(f"pending migrations: {len(pending)}")
+        for name in pending:
+            print(f"  {name}")
+    return 0 if health["status"] == "ok" else 1

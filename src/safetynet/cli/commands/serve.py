@@ -1,0 +1,62 @@
+"""`safetynet serve`: the web app under gunicorn, with the task worker beside it."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from typing import Any
+
+from safetynet.cli.errors import UsageError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the web app (and run the task worker)",
+        description="Serve the web app with gunicorn on HOST:PORT (default 127.0.0.1:8000) and "
+        "start the background task worker beside it unless --no-worker is given.",
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+    p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
+    p.set_defaults(func=run, needs_django=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from safetynet.cli.django_setup import ensure_database
+    from safetynet.lib.health import pending_migrations
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535 (got {args.port}).")
+    ensure_database()
+    if pending_migrations():
+        raise UsageError("the database has pending migrations; run 'safetynet migrate' first.")
+    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "safetynet", "worker"])
+    try:
+        serve_forever(args.host, args.port, args.workers)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    return 0
+
+
+def serve_forever(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from safetynet.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("accesslog", None)  # our middleware logs requests without query strings
+            self.cfg.set("graceful_timeout", 5)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -1,0 +1,69 @@
+"""Start Django for a command, turning configuration problems into one-line errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from safetynet.cli.errors import UsageError
+
+DEFAULT_SETTINGS = "safetynet.settings.dev"
+
+
+def setup_django() -> None:
+    """Configure settings and start Django; raise UsageError on a fixable problem."""
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    try:
+        django.setup()
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+    except ImproperlyConfigured as exc:
+        raise UsageError(str(exc)) from None
+    if db["ENGINE"].endswith("sqlite3"):
+        _ensure_writable(Path(str(db["NAME"])).parent)
+
+
+def _ensure_writable(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise UsageError(
+            f"cannot create the data directory {directory}; set SAFETYNET_DATA_DIR to a writable directory."
+        ) from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"the data directory {directory} is not writable; set SAFETYNET_DATA_DIR to a writable directory."
+        )
+
+
+def describe_database() -> str:
+    """A one-line description of the database in use, without any password."""
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite file {cfg['NAME']}"
+    host = cfg.get("HOST") or "local socket"
+    port = f":{cfg['PORT']}" if cfg.get("PORT") else ""
+    return f"PostgreSQL database {cfg['NAME']!r} on {host}{port} as {cfg.get('USER') or 'default user'}"
+
+
+def ensure_database() -> None:
+    """Raise UsageError with what to do when the database cannot be reached."""
+    from django.db import connection
+    from django.db.utils import Error as DatabaseError
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        hint = (
+            "is PostgreSQL running and does DATABASE_URL name the right host, port and database?"
+            if connection.vendor != "sqlite"
+            else "is the data directory readable and writable?"
+        )
+        raise UsageError(f"cannot reach the {describe_database()}: {hint}") from None

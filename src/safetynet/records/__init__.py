@@ -1,0 +1,1 @@
+"""The POLE model: what each source system knows, kept with its provenance."""

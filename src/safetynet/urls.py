@@ -1,0 +1,13 @@
+"""Top-level URLs. Each app adds its own `urls.py` here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+from safetynet.lib.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,49 @@
+"""/healthz and the request log."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+
+from safetynet.lib import health
+from safetynet.lib.logging import JsonFormatter
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok_when_the_database_is_reachable_and_migrated(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "migrations": "ok", "status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_migrations_are_pending(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(health, "pending_migrations", lambda alias="default": ["records.0099_future"])
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "1 pending"
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id_and_keeps_a_well_formed_one(client: Client) -> None:
+    generated = client.get("/healthz")
+    assert len(generated["X-Request-ID"]) == 32
+    kept = client.get("/healthz", headers={"X-Request-ID": "abc12345-trace"})
+    assert kept["X-Request-ID"] == "abc12345-trace"
+    replaced = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert replaced["X-Request-ID"] != "<script>"
+
+
+@pytest.mark.django_db
+def test_request_log_never_contains_the_query_string(client: Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="safetynet.request"):
+        client.get("/healthz?name=Kayleigh+Smith")
+    record = next(r for r in caplog.records if r.name == "safetynet.request")
+    line = JsonFormatter().format(record)
+    assert "Kayleigh" not in line
+    entry = json.loads(line)
+    assert entry["path"] == "/healthz"
+    assert entry["status"] == 200
