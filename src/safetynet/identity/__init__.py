@@ -1,0 +1,1 @@
+"""Record linkage: every source record about a person linked into one Individual."""
