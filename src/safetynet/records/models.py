@@ -13,7 +13,11 @@ arrives. Stubs are never exported, linked or shown as records. Withdrawn records
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import models
+
+_M = TypeVar("_M", bound="SourceRecord")
 
 
 class Kind(models.TextChoices):
@@ -27,10 +31,10 @@ class Kind(models.TextChoices):
     PLAN = "plan"
 
 
-class LiveManager(models.Manager["SourceRecord"]):
+class LiveManager(models.Manager[_M]):
     """Records in use: neither stubs nor withdrawn."""
 
-    def get_queryset(self) -> models.QuerySet[SourceRecord]:
+    def get_queryset(self) -> models.QuerySet[_M]:
         return super().get_queryset().filter(recorded_at__isnull=False, deleted=False)
 
 
