@@ -25,6 +25,7 @@ COMMANDS = [
     "createuser",
     "doctor",
     "manage",
+    "link",
 ]
 
 
