@@ -11,6 +11,9 @@ from safetynet.settings.env import data_dir, database_from_url, env_bool, env_st
 DEBUG = env_bool("SAFETYNET_DEBUG", False)
 SECRET_KEY = env_str("SAFETYNET_SECRET_KEY", "") or "dev-only-insecure-key-never-used-in-production"
 SAFETYNET_DATA_DIR = data_dir()
+# Serve static files straight from the apps (no collectstatic step for a demo).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 _url = env_str("DATABASE_URL")
 if _url:

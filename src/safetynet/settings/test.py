@@ -9,6 +9,7 @@ DEBUG = False
 SECRET_KEY = "test-only-key"
 SAFETYNET_DATA_DIR = data_dir()
 SAFETYNET_DATA_DIR.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production uses argon2
 

@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"demo: serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
-    from safetynet.cli.commands.serve import serve_forever
+    from safetynet.cli.commands.serve import serve_with_worker
 
-    serve_forever(args.host, args.port, workers=2)
+    serve_with_worker(args.host, args.port, workers=2, with_worker=True)
     return 0
 
 

@@ -33,14 +33,19 @@ def run(args: argparse.Namespace) -> int:
     ensure_database()
     if pending_migrations():
         raise UsageError("the database has pending migrations; run 'safetynet migrate' first.")
-    worker = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "safetynet", "worker"])
+    serve_with_worker(args.host, args.port, args.workers, with_worker=not args.no_worker)
+    return 0
+
+
+def serve_with_worker(host: str, port: int, workers: int, *, with_worker: bool) -> None:
+    """Serve until stopped, with the background task worker in a child process."""
+    worker = subprocess.Popen([sys.executable, "-m", "safetynet", "worker"]) if with_worker else None
     try:
-        serve_forever(args.host, args.port, args.workers)
+        serve_forever(host, port, workers)
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=10)
-    return 0
 
 
 def serve_forever(host: str, port: int, workers: int) -> None:
