@@ -41,5 +41,10 @@ bench: venv
 lock: venv
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
+# Refresh the vendored front end (GOV.UK Frontend, MoJ Frontend, htmx, Cytoscape.js, axe-core)
+# from npm into a temporary directory. Never run by install, demo or test: the built files are committed.
+vendor:
+	tools/vendor/vendor.sh
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

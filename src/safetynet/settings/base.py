@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "safetynet.records",
     "safetynet.identity",
+    "safetynet.web",
 ]
 
 MIDDLEWARE = [
@@ -38,6 +39,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "safetynet.urls"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 WSGI_APPLICATION = "safetynet.wsgi.application"
 
 TEMPLATES = [
@@ -50,6 +53,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "safetynet.web.context_processors.viewer",
             ],
         },
     },

@@ -1,0 +1,48 @@
+// Network view: Cytoscape.js draws people, places and events around a person from a JSON
+// endpoint. The container names the data URL and the library URL in data attributes, so the
+// page needs no inline script and the library loads only where a network is shown.
+const STYLE = [
+  { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, color: "#0b0c0c" } },
+  { selector: "node[kind = 'person']", style: { "background-color": "#1d70b8", shape: "ellipse" } },
+  { selector: "node[?subject]", style: { "background-color": "#d4351c", width: 40, height: 40, "font-weight": "bold" } },
+  { selector: "node[kind = 'place']", style: { "background-color": "#00703c", shape: "round-rectangle" } },
+  { selector: "node[kind = 'event']", style: { "background-color": "#f47738", shape: "diamond", width: 18, height: 18 } },
+  { selector: "edge", style: { width: 2, "line-color": "#b1b4b6", "curve-style": "bezier", label: "data(label)", "font-size": 9, color: "#505a5f" } },
+  { selector: "edge[kind = 'association']", style: { "line-color": "#4c2c92", width: 3 } },
+  { selector: "edge[kind = 'co_location']", style: { "line-color": "#f47738", "line-style": "dashed" } },
+];
+
+export async function initNetworks(root) {
+  const containers = root.querySelectorAll ? root.querySelectorAll("[data-sn-network]") : [];
+  for (const container of containers) {
+    if (container.dataset.snNetworkReady) continue;
+    container.dataset.snNetworkReady = "loading";
+    try {
+      const [{ default: cytoscape }, response] = await Promise.all([
+        import(container.dataset.cytoscapeSrc),
+        fetch(container.dataset.snNetwork, { credentials: "same-origin", headers: { Accept: "application/json" } }),
+      ]);
+      if (!response.ok) throw new Error(`network data: HTTP ${response.status}`);
+      const data = await response.json();
+      const cy = cytoscape({
+        container,
+        elements: [...data.nodes.map((n) => ({ data: n })), ...data.edges.map((e) => ({ data: e }))],
+        style: STYLE,
+        layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 90 },
+        wheelSensitivity: 0.3,
+      });
+      cy.on("tap", "node", (event) => {
+        const href = event.target.data("href");
+        if (href) window.location.assign(href);
+      });
+      container.dataset.snNetworkReady = "ready";
+      container.dataset.nodes = String(data.nodes.length);
+    } catch (error) {
+      container.dataset.snNetworkReady = "failed";
+      const message = document.createElement("p");
+      message.className = "govuk-body govuk-!-padding-3";
+      message.textContent = "The network could not be drawn. The relationships table below lists the same links.";
+      container.replaceChildren(message);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+"""Who is looking: the signed-in user's name, role and agency for the header and navigation.
+
+The access app owns users, roles and agencies; until its profile is on main this reads
+what Django's user offers, so the header shows at least the username.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    url_name: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the header shows about the signed-in user; never anything about a child."""
+
+    username: str
+    display_name: str
+    role_code: str = ""
+    role_label: str = ""
+    agency_code: str = ""
+    agency_label: str = ""
+    nav: list[NavItem] = field(default_factory=list)
+
+
+# Every role's first screen after signing in: the work that role comes to do.
+LANDING_BY_ROLE: dict[str, str] = {
+    "call_handler": "web:search",
+    "response_officer": "web:search",
+    "custody_officer": "web:search",
+    "sergeant": "web:my_work",
+    "inspector": "web:my_work",
+    "superintendent": "web:my_work",
+    "mash_officer": "web:my_work",
+    "missing_persons_coordinator": "web:my_work",
+    "exploitation_coordinator": "web:my_work",
+    "public_protection_officer": "web:my_work",
+    "partner_social_worker": "web:my_work",
+    "partner_health": "web:my_work",
+    "partner_education": "web:my_work",
+    "analyst": "web:dashboard",
+    "auditor": "web:dashboard",
+}
+
+
+def _role_and_agency(user: Any) -> tuple[str, str, str, str]:
+    """(role code, role label, agency code, agency label) from the access profile when present."""
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return "", "", "", ""
+    role = str(getattr(profile, "role", "") or "")
+    agency = getattr(profile, "agency", None)
+    agency_code = str(getattr(agency, "code", agency) or "")
+    role_label = getattr(profile, "get_role_display", lambda: role.replace("_", " ").capitalize())()
+    agency_label = str(getattr(agency, "name", agency_code.upper()) or "")
+    return role, str(role_label), agency_code, agency_label
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def viewer_for(user: Any) -> Viewer | None:
+    """The header's view of `user`; None when nobody is signed in."""
+    if user is None or not user.is_authenticated:
+        return None
+    role, role_label, agency, agency_label = _role_and_agency(user)
+    full_name = (user.get_full_name() or "").strip()
+    items: list[NavItem] = []
+    for label, name in (("My work", "web:my_work"), ("Search", "web:search"), ("Review queue", "identity:review")):
+        href = _url(name)
+        if href is not None and may_use(user, name):
+            items.append(NavItem(label, href, name))
+    return Viewer(
+        username=user.get_username(),
+        display_name=full_name or user.get_username(),
+        role_code=role,
+        role_label=role_label,
+        agency_code=agency,
+        agency_label=agency_label,
+        nav=items,
+    )
+
+
+def may_use(user: Any, url_name: str) -> bool:
+    """Whether `user` may open the screen `url_name` (the access matrix decides once it is on main)."""
+    if url_name == "identity:review":
+        return bool(user.is_superuser or user.has_perm("identity.change_membership"))
+    return bool(user.is_authenticated)
+
+
+def landing_url_name(user: Any) -> str:
+    """The URL name of `user`'s first screen after signing in."""
+    role, _label, _agency, _agency_label = _role_and_agency(user)
+    return LANDING_BY_ROLE.get(role, "web:my_work")
