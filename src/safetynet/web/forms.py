@@ -56,3 +56,109 @@ class LoginForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.style_widgets()
+
+
+class ChronologyFilterForm(GovukFormMixin, forms.Form):
+    """Filter a person's chronology by event type and date (the query string of the page)."""
+
+    type = forms.MultipleChoiceField(
+        label="Event type",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        help_text="For example, 2025-03-27",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the from date as a real date, like 2025-03-27"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        help_text="For example, 2026-01-31",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the to date as a real date, like 2026-01-31"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from safetynet.records.models import Event
+
+        super().__init__(*args, **kwargs)
+        type_field = self.fields["type"]
+        assert isinstance(type_field, forms.MultipleChoiceField)
+        type_field.choices = Event.EventType.choices
+        self.fields["type"].error_messages["invalid_choice"] = "Choose event types from the list"
+        self.style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data
+
+    def style_widgets(self) -> None:
+        super().style_widgets()
+        self.fields["type"].widget.attrs["class"] = "govuk-checkboxes__input"
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs["class"] += " govuk-input--width-10"
+
+
+class SearchForm(GovukFormMixin, forms.Form):
+    """Find a person by name, date of birth, identifier or postcode (at least one)."""
+
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=200,
+        help_text="Full or part name; spelling mistakes and nicknames are allowed",
+    )
+    date_of_birth = forms.RegexField(
+        label="Date of birth",
+        required=False,
+        regex=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        help_text="As YYYY-MM-DD, or YYYY-MM or YYYY if you only know part of it",
+        error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23"},
+    )
+    identifier = forms.CharField(
+        label="Identifier",
+        required=False,
+        max_length=40,
+        help_text="PNC ID, NHS number, UPN or social care ID",
+    )
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("name", "identifier", "postcode"):
+            self.fields[name].widget.attrs["spellcheck"] = "false"
+        self.fields["date_of_birth"].widget.attrs["data-extra-class"] = "govuk-input--width-10"
+        self.fields["postcode"].widget.attrs["data-extra-class"] = "govuk-input--width-10"
+        self.fields["identifier"].widget.attrs["data-extra-class"] = "govuk-input--width-20"
+        self.style_widgets()
+
+    def clean_date_of_birth(self) -> str:
+        import datetime as dt
+
+        value: str = self.cleaned_data.get("date_of_birth") or ""
+        if len(value) >= 7:
+            year, month, *rest = (int(part) for part in value.split("-"))
+            try:
+                dt.date(year, month, rest[0] if rest else 1)
+            except ValueError:
+                raise forms.ValidationError("Enter a real date of birth, like 2011-04-23") from None
+        return value
+
+    def clean_postcode(self) -> str:
+        value = " ".join((self.cleaned_data.get("postcode") or "").upper().split())
+        if value and " " not in value and len(value) > 4:
+            value = f"{value[:-3]} {value[-3:]}"  # "AB12CD" -> "AB1 2CD", the stored form
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not any(str(data.get(k) or "").strip() for k in self.fields):
+            self.add_error("name", "Enter a name, date of birth, identifier or postcode")
+        return data

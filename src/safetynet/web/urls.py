@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from safetynet.web import views
+from safetynet.web import views, views_events, views_people, views_search
 
 app_name = "web"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("people/<int:individual_id>/", views_people.person, name="person"),
+    path("people/<int:individual_id>/chronology/", views_people.chronology, name="person_chronology"),
+    path("people/<int:individual_id>/network.json", views_people.network, name="person_network"),
+    path("search/", views_search.search, name="search"),
+    path("events/<int:event_id>/", views_events.event, name="event"),
 ]

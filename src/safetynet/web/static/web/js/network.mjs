@@ -6,7 +6,7 @@ const STYLE = [
   { selector: "node[kind = 'person']", style: { "background-color": "#1d70b8", shape: "ellipse" } },
   { selector: "node[?subject]", style: { "background-color": "#d4351c", width: 40, height: 40, "font-weight": "bold" } },
   { selector: "node[kind = 'place']", style: { "background-color": "#00703c", shape: "round-rectangle" } },
-  { selector: "node[kind = 'event']", style: { "background-color": "#f47738", shape: "diamond", width: 18, height: 18 } },
+  { selector: "node[kind = 'event']", style: { "background-color": "#f47738", shape: "diamond", width: 16, height: 16, "font-size": 9, color: "#505a5f" } },
   { selector: "edge", style: { width: 2, "line-color": "#b1b4b6", "curve-style": "bezier", label: "data(label)", "font-size": 9, color: "#505a5f" } },
   { selector: "edge[kind = 'association']", style: { "line-color": "#4c2c92", width: 3 } },
   { selector: "edge[kind = 'co_location']", style: { "line-color": "#f47738", "line-style": "dashed" } },
@@ -28,8 +28,7 @@ export async function initNetworks(root) {
         container,
         elements: [...data.nodes.map((n) => ({ data: n })), ...data.edges.map((e) => ({ data: e }))],
         style: STYLE,
-        layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 90 },
-        wheelSensitivity: 0.3,
+        layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 40000, idealEdgeLength: () => 110, nodeDimensionsIncludeLabels: true, padding: 20 },
       });
       cy.on("tap", "node", (event) => {
         const href = event.target.data("href");

@@ -1,0 +1,423 @@
+"""Read models for the screens: set-oriented queries that gather what a page shows.
+
+Nothing here changes data. Each function takes ids the caller has already authorised
+through `safetynet.web.access` and returns plain dataclasses, so templates never run queries
+of their own and a page costs a fixed, small number of queries however long a history is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from safetynet.identity.models import Individual, Membership
+from safetynet.records.models import Event, Location, Marker, Order, Participation, Person, Plan, Relationship
+from safetynet.web.labels import label
+
+CHRONOLOGY_PAGE_SIZE = 25
+NETWORK_EVENT_LIMIT = 40
+
+
+@dataclass
+class Headline:
+    """Who this individual is, from their most recently recorded source record."""
+
+    individual_id: int
+    name: str
+    other_names: list[str]
+    date_of_birth: str
+    age: int | None
+    sex: str
+    postcode: str
+    care_status: str
+    record_count: int
+
+
+@dataclass
+class SourceRecordRow:
+    person: Person
+    method: str
+    method_label: str
+    probability: float | None
+    explanation: list[str] = field(default_factory=list)
+
+
+def person_ids_of(individual_id: int) -> list[int]:
+    """The live source Person ids linked into `individual_id`."""
+    return list(
+        Membership.objects.filter(
+            individual_id=individual_id, person__recorded_at__isnull=False, person__deleted=False
+        ).values_list("person_id", flat=True)
+    )
+
+
+def age_on(dob: dt.date | None, today: dt.date) -> int | None:
+    """Whole years from `dob` to `today`; None when the date of birth is unknown."""
+    if dob is None:
+        return None
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def display_name(person: Person) -> str:
+    name = " ".join(part for part in (person.given_names, person.family_name) if part).strip()
+    return name or "Name not recorded"
+
+
+def _latest(people: Iterable[Person]) -> Person | None:
+    return max(people, key=lambda p: (p.recorded_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk), default=None)
+
+
+def headline(individual_id: int, people: list[Person], today: dt.date) -> Headline:
+    """Summarise `people` (one individual's records): the latest record's name, every other name."""
+    latest = _latest(people)
+    if latest is None:
+        return Headline(individual_id, "Name not recorded", [], "", None, "", "", "", 0)
+    main_name = display_name(latest)
+    others: list[str] = []
+    for person in people:
+        for name in [display_name(person), *[str(n) for n in person.other_names or []]]:
+            if name != main_name and name not in others and name != "Name not recorded":
+                others.append(name)
+    dob = next((p.dob for p in sorted(people, key=lambda p: p.pk) if p.dob), None)
+    date_of_birth = dob.isoformat() if dob else next((p.date_of_birth for p in people if p.date_of_birth), "")
+    return Headline(
+        individual_id=individual_id,
+        name=main_name,
+        other_names=others,
+        date_of_birth=date_of_birth,
+        age=age_on(dob, today),
+        sex=label(latest.sex),
+        postcode=latest.postcode,
+        care_status=label(latest.care_status),
+        record_count=len(people),
+    )
+
+
+def source_records(individual_id: int) -> list[SourceRecordRow]:
+    """Every live source record linked into the individual, with how it was linked."""
+    memberships = (
+        Membership.objects.filter(individual_id=individual_id, person__recorded_at__isnull=False, person__deleted=False)
+        .select_related("person", "person__school")
+        .order_by("person__source", "person__source_id")
+    )
+    return [
+        SourceRecordRow(
+            person=m.person,
+            method=m.method,
+            method_label=str(m.get_method_display()),
+            probability=m.match_probability,
+        )
+        for m in memberships
+    ]
+
+
+def headlines_for(individual_ids: Iterable[int], today: dt.date) -> dict[int, Headline]:
+    """Headlines for many individuals in two queries (for networks, search results, relationships)."""
+    ids = list(set(individual_ids))
+    people_by_individual: dict[int, list[Person]] = defaultdict(list)
+    rows = Membership.objects.filter(
+        individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False
+    ).select_related("person")
+    for m in rows:
+        people_by_individual[m.individual_id].append(m.person)
+    return {i: headline(i, people, today) for i, people in people_by_individual.items()}
+
+
+def individual_of_people(person_ids: Iterable[int]) -> dict[int, int]:
+    """Map each Person id to its Individual id."""
+    return dict(Membership.objects.filter(person_id__in=list(person_ids)).values_list("person_id", "individual_id"))
+
+
+def markers(person_ids: list[int]) -> QuerySet[Marker]:
+    return Marker.live.filter(person_id__in=person_ids).order_by("-valid_from", "marker_type")
+
+
+def orders(person_ids: list[int]) -> list[tuple[Order, str]]:
+    """Orders naming the individual, each with "subject" or "protected"."""
+    found = (
+        Order.live.filter(Q(subject_id__in=person_ids) | Q(protected__in=person_ids))
+        .distinct()
+        .order_by("-valid_from")
+        .prefetch_related("protected")
+    )
+    return [(o, "subject" if o.subject_id in person_ids else "protected") for o in found]
+
+
+def plans(person_ids: list[int]) -> QuerySet[Plan]:
+    return (
+        Plan.live.filter(Q(person_id__in=person_ids) | Q(associates__in=person_ids)).distinct().order_by("-created_on")
+    )
+
+
+@dataclass
+class RelationshipRow:
+    rel_type: str
+    direction: str  # how the other person stands to this one, in words
+    other_individual_id: int | None
+    other_name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source: str
+
+
+_REL_WORDS = {
+    "parent_of": ("parent of", "child of"),
+    "step_parent_of": ("step-parent of", "step-child of"),
+    "carer_of": ("carer of", "cared for by"),
+    "sibling_of": ("sibling of", "sibling of"),
+    "partner_of": ("partner of", "partner of"),
+    "ex_partner_of": ("ex-partner of", "ex-partner of"),
+    "lives_with": ("lives with", "lives with"),
+    "associate_of": ("associate of", "associate of"),
+    "boyfriend_girlfriend": ("boyfriend or girlfriend of", "boyfriend or girlfriend of"),
+}
+
+
+def relationships(person_ids: list[int], today: dt.date) -> list[RelationshipRow]:
+    """Relationships of the individual, described from the other person's side."""
+    rels = list(
+        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).select_related(
+            "person_a", "person_b"
+        )
+    )
+    others = [r.person_b_id if r.person_a_id in person_ids else r.person_a_id for r in rels]
+    individual_of = individual_of_people([o for o in others if o is not None])
+    heads = headlines_for(individual_of.values(), today)
+    rows: list[RelationshipRow] = []
+    for rel, other_id in zip(rels, others, strict=True):
+        forward, backward = _REL_WORDS.get(rel.rel_type, (rel.rel_type, rel.rel_type))
+        # The other person is person_a when the individual is person_b: "X is parent of" this child.
+        words = forward if rel.person_b_id in person_ids else backward
+        other_individual = individual_of.get(other_id) if other_id is not None else None
+        head = heads.get(other_individual) if other_individual is not None else None
+        rows.append(
+            RelationshipRow(
+                rel_type=rel.rel_type,
+                direction=words,
+                other_individual_id=other_individual,
+                other_name=head.name if head else "Unknown person",
+                valid_from=rel.valid_from,
+                valid_to=rel.valid_to,
+                source=rel.source,
+            )
+        )
+    rows.sort(key=lambda r: (r.valid_to is not None, r.other_name))
+    return rows
+
+
+@dataclass
+class ChronologyFilter:
+    event_types: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass
+class ChronologyEntry:
+    event: Event
+    roles: list[str]
+
+
+def chronology_page(
+    person_ids: list[int], filters: ChronologyFilter, page_number: int
+) -> tuple[Page[Any], list[ChronologyEntry]]:
+    """One page of the individual's events across sources, newest first, and the roles they had."""
+    events = Event.live.filter(participations__person_id__in=person_ids)
+    if filters.event_types:
+        events = events.filter(event_type__in=filters.event_types)
+    if filters.date_from:
+        events = events.filter(occurred_at__date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(occurred_at__date__lte=filters.date_to)
+    events = events.distinct().select_related("location").order_by("-occurred_at", "-pk")
+    paginator = Paginator(events, CHRONOLOGY_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    page_events = list(page.object_list)
+    roles: dict[int, list[str]] = defaultdict(list)
+    for event_id, role in Participation.objects.filter(
+        event_id__in=[e.pk for e in page_events], person_id__in=person_ids
+    ).values_list("event_id", "role"):
+        if label(role) not in roles[event_id]:
+            roles[event_id].append(label(role))
+    return page, [ChronologyEntry(e, roles[e.pk]) for e in page_events]
+
+
+@dataclass
+class ParticipantRow:
+    role: str
+    individual_id: int | None
+    name: str
+    date_of_birth: str
+    source: str
+
+
+def participants(event: Event) -> list[ParticipantRow]:
+    """Who took part in `event`, each linked to their individual."""
+    parts = list(
+        Participation.objects.filter(event=event, person__recorded_at__isnull=False, person__deleted=False)
+        .select_related("person")
+        .order_by("role", "pk")
+    )
+    individual_of = individual_of_people(p.person_id for p in parts)
+    return [
+        ParticipantRow(
+            role=label(p.role),
+            individual_id=individual_of.get(p.person_id),
+            name=display_name(p.person),
+            date_of_birth=p.person.date_of_birth,
+            source=p.person.source,
+        )
+        for p in parts
+    ]
+
+
+def last_events(individual_ids: list[int]) -> dict[int, Event]:
+    """The most recent live event of each individual (for search results)."""
+    person_to_individual = dict(
+        Membership.objects.filter(individual_id__in=individual_ids).values_list("person_id", "individual_id")
+    )
+    latest: dict[int, Event] = {}
+    rows = (
+        Participation.objects.filter(
+            person_id__in=list(person_to_individual), event__recorded_at__isnull=False, event__deleted=False
+        )
+        .select_related("event")
+        .order_by("-event__occurred_at")
+    )
+    for part in rows:
+        individual = person_to_individual[part.person_id]
+        if individual not in latest:
+            latest[individual] = part.event
+    return latest
+
+
+def location_label(location: Location | None) -> str:
+    if location is None:
+        return ""
+    lines = [str(line) for line in (location.address_lines or [])[:2]]
+    parts = [*lines, location.town, location.postcode]
+    return ", ".join(p for p in parts if p) or label(location.location_type) or "Place"
+
+
+def network(individual: Individual, person_ids: list[int], today: dt.date) -> dict[str, list[dict[str, Any]]]:
+    """Nodes and edges around the individual for Cytoscape.js.
+
+    People are individuals (not source records). Recent events link to everyone present and to
+    where they happened; relationships are association edges; people present together at two
+    or more events get a direct co-location edge, since repeated co-presence is the pattern
+    that matters in exploitation.
+    """
+    subject_key = f"ind-{individual.pk}"
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[str, dict[str, Any]] = {}
+    people: set[int] = {individual.pk}
+
+    recent = list(
+        Event.live.filter(participations__person_id__in=person_ids)
+        .distinct()
+        .select_related("location")
+        .order_by("-occurred_at")[: NETWORK_EVENT_LIMIT * 3]
+    )
+    parts = list(
+        Participation.objects.filter(event_id__in=[e.pk for e in recent], person__deleted=False).values_list(
+            "event_id", "person_id", "role"
+        )
+    )
+    # An event with nobody else and nowhere recorded adds nothing to a network (the
+    # chronology lists it), so only events that connect the person to someone or somewhere stay.
+    own = set(person_ids)
+    with_others = {e for e, p, _r in parts if p not in own}
+    recent = [e for e in recent if e.pk in with_others or e.location_id][:NETWORK_EVENT_LIMIT]
+    kept = {e.pk for e in recent}
+    parts = [(e, p, r) for e, p, r in parts if e in kept]
+    rels = list(
+        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).values_list(
+            "pk", "person_a_id", "person_b_id", "rel_type"
+        )
+    )
+    all_person_ids = {p for _e, p, _r in parts}
+    all_person_ids |= {a for _k, a, _b, _t in rels if a} | {b for _k, _a, b, _t in rels if b}
+    individual_of = individual_of_people(all_person_ids)
+    people |= set(individual_of.values())
+    heads = headlines_for(people, today)
+
+    def person_node(individual_id: int) -> str:
+        key = f"ind-{individual_id}"
+        if key not in nodes:
+            head = heads.get(individual_id)
+            nodes[key] = {
+                "id": key,
+                "kind": "person",
+                "label": head.name if head else "Unknown person",
+                "subject": individual_id == individual.pk,
+                "href": f"/people/{individual_id}/",
+            }
+        return key
+
+    person_node(individual.pk)
+    together: dict[int, set[int]] = defaultdict(set)
+    for event in recent:
+        event_key = f"ev-{event.pk}"
+        when = event.occurred_at.date().isoformat() if event.occurred_at else "date unknown"
+        nodes[event_key] = {
+            "id": event_key,
+            "kind": "event",
+            "label": f"{label(event.event_type)} {when}",
+            "href": f"/events/{event.pk}/",
+        }
+        if event.location_id:
+            place_key = f"loc-{event.location_id}"
+            nodes.setdefault(place_key, {"id": place_key, "kind": "place", "label": location_label(event.location)})
+            edges[f"{event_key}-{place_key}"] = {
+                "id": f"{event_key}-{place_key}",
+                "source": event_key,
+                "target": place_key,
+                "kind": "place",
+                "label": "",
+            }
+    for event_id, person_id, role in parts:
+        other = individual_of.get(person_id)
+        if other is None:
+            continue
+        key = person_node(other)
+        edge_id = f"ev-{event_id}-{key}"
+        edges[edge_id] = {
+            "id": edge_id,
+            "source": key,
+            "target": f"ev-{event_id}",
+            "kind": "co_location" if role == Participation.Role.CO_LOCATED else "participation",
+            "label": "",
+            "role": label(role),
+        }
+        together[other].add(event_id)
+    subject_events = together.get(individual.pk, set())
+    for other, events in together.items():
+        shared = len(events & subject_events)
+        if other != individual.pk and shared >= 2:
+            edge_id = f"co-{individual.pk}-{other}"
+            edges[edge_id] = {
+                "id": edge_id,
+                "source": subject_key,
+                "target": f"ind-{other}",
+                "kind": "co_location",
+                "label": f"together {shared} times",
+            }
+    for pk, a, b, rel_type in rels:
+        ia, ib = individual_of.get(a) if a else None, individual_of.get(b) if b else None
+        if ia is None or ib is None or ia == ib:
+            continue
+        edge_id = f"rel-{pk}"
+        edges[edge_id] = {
+            "id": edge_id,
+            "source": person_node(ia),
+            "target": person_node(ib),
+            "kind": "association",
+            "label": rel_type.replace("_", " "),
+        }
+    return {"nodes": list(nodes.values()), "edges": list(edges.values())}

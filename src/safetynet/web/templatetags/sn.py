@@ -1,0 +1,15 @@
+"""Template filters for the web app: `{% load sn %}`."""
+
+from __future__ import annotations
+
+from django import template
+
+from safetynet.web.labels import label as _label
+
+register = template.Library()
+
+
+@register.filter
+def label(code: object) -> str:
+    """A coded value as a sentence-case label (see safetynet.web.labels)."""
+    return _label(code)

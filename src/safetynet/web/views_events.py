@@ -1,0 +1,27 @@
+"""Event pages: the details and participants of one event of any type."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from safetynet.web import queries
+from safetynet.web.access import event_for_user
+from safetynet.web.details import detail_rows
+
+
+@require_GET
+@login_required
+def event(request: HttpRequest, event_id: int) -> HttpResponse:
+    """One event: what happened, when and where, who took part, and the type's details."""
+    found = event_for_user(request.user, event_id)
+    context = {
+        "event": found,
+        "place": queries.location_label(found.location),
+        "participants": queries.participants(found),
+        "details": detail_rows(found.event_type, found.details or {}),
+        "linked_events": list(found.linked_events.filter(recorded_at__isnull=False, deleted=False)),
+    }
+    return render(request, "web/event.html", context)

@@ -1,0 +1,79 @@
+"""The person page: one picture of an individual, its chronology (htmx partial) and network."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from safetynet.web import queries
+from safetynet.web.access import individual_for_user
+from safetynet.web.clock import clock
+from safetynet.web.forms import ChronologyFilterForm
+
+
+def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
+    form = ChronologyFilterForm(request.GET or None)
+    filters = queries.ChronologyFilter()
+    if form.is_bound and form.is_valid():
+        filters = queries.ChronologyFilter(
+            event_types=form.cleaned_data["type"],
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page, entries = queries.chronology_page(person_ids, filters, page_number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"filter_form": form, "page": page, "entries": entries, "filter_query": query.urlencode()}
+
+
+@require_GET
+@login_required
+def person(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """The person page: identity, markers, orders, plans, chronology, relationships, network."""
+    individual = individual_for_user(request.user, individual_id)
+    today = clock().now().date()
+    rows = queries.source_records(individual.pk)
+    person_ids = [row.person.pk for row in rows]
+    context: dict[str, Any] = {
+        "individual": individual,
+        "headline": queries.headline(individual.pk, [r.person for r in rows], today),
+        "source_rows": rows,
+        "markers": list(queries.markers(person_ids)),
+        "orders": queries.orders(person_ids),
+        "plans": list(queries.plans(person_ids)),
+        "relationships": queries.relationships(person_ids, today),
+        "findings": None,  # the risk engine's findings, once it is on main
+        **_chronology_context(request, person_ids),
+    }
+    return render(request, "web/person.html", context)
+
+
+@require_GET
+@login_required
+def chronology(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """The chronology section alone: htmx swaps it in when filtering or paging."""
+    individual = individual_for_user(request.user, individual_id)
+    person_ids = queries.person_ids_of(individual.pk)
+    context = {"individual": individual, **_chronology_context(request, person_ids)}
+    return render(request, "web/includes/chronology.html", context)
+
+
+@require_GET
+@login_required
+def network(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """Nodes and edges around the individual, for the Cytoscape.js network view."""
+    individual = individual_for_user(request.user, individual_id)
+    person_ids = queries.person_ids_of(individual.pk)
+    data = queries.network(individual, person_ids, clock().now().date())
+    # Escape <, > and & so no recorded name can ever read as markup, wherever the JSON ends up.
+    body = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return HttpResponse(body, content_type="application/json")

@@ -1,0 +1,27 @@
+"""The search screen: find a person by name, date of birth, identifier or postcode."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from safetynet.web.access import visible_individual_ids
+from safetynet.web.clock import clock
+from safetynet.web.forms import SearchForm
+from safetynet.web.search import SearchQuery, search_people
+
+
+@require_GET
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The search form; with a query string, its results (only people the user may see)."""
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
+        found = search_people(query, clock().now().date())
+        allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
+        results = [r for r in found if r.headline.individual_id in allowed]
+    return render(request, "web/search.html", {"form": form, "results": results})
