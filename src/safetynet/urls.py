@@ -11,4 +11,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("safetynet.web.urls")),
+    path("", include("safetynet.access.urls")),
 ]

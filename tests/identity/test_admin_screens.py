@@ -11,6 +11,7 @@ from django.test import Client
 from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership, PairDecision, ReviewPair
 from safetynet.records.models import Person
+from tests.access.support import sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,8 +23,7 @@ def test_a_reviewer_decides_a_queued_pair_in_the_admin(person_factory: Callable[
         person_a=a, person_b=b, reason="uncertain", match_probability=0.7, match_weight=1.2, created_at=a.recorded_at
     )
     admin = get_user_model().objects.create_superuser(username="root", password="x" * 12)
-    client = Client()
-    client.force_login(admin)
+    client = sign_in(Client(), admin)  # a system administrator, past the second factor
     page = client.get(f"/admin/identity/reviewpair/{review.pk}/change/")
     assert page.status_code == 200
     assert b"same name" in page.content and b"match weight" in page.content

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 
+from safetynet.access.services import create_user_with_role
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import (
     Event,
@@ -68,8 +68,13 @@ def _event(source: str, source_id: str, event_type: str, when: dt.datetime, **fi
 
 
 def build_world(extra_events: int = 30) -> World:
-    officer = get_user_model().objects.create_user(
-        "sgt.invented", password=PASSWORD, first_name="Sam", last_name="Sergeant"
+    officer = create_user_with_role(
+        acting_user=None,
+        username="sgt.invented",
+        password=PASSWORD,
+        role="sergeant",
+        first_name="Sam",
+        last_name="Sergeant",
     )
     home = Location.objects.create(
         source="rms",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
+
 from safetynet.settings.env import env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -21,9 +23,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "safetynet.records",
     "safetynet.identity",
     "safetynet.web",
+    "safetynet.access",
+    "safetynet.audit",
 ]
 
 MIDDLEWARE = [
@@ -34,9 +43,64 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safetynet.audit.context.AuditContextMiddleware",
+    "safetynet.access.middleware.AccessMatrixMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Passwords: argon2 first (memory-hard); older hashes still verify and are upgraded at sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-axes sits before the model backend so it can refuse locked-out sign-ins.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failures lock the username (from anywhere) and, separately, the address (for
+# any username), for 30 minutes; a success clears that user's count. Every failure and
+# lockout is written to the access log (safetynet.audit.receivers).
+AXES_FAILURE_LIMIT = env_int("SAFETYNET_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = env_int("SAFETYNET_LOCKOUT_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# The address as the server saw it; behind a proxy, set it from the proxy's header in the
+# web server, never from a header the client controls.
+AXES_CLIENT_IP_CALLABLE = "safetynet.audit.context.client_ip"
+
+# Second factor (django-otp, TOTP): required for the elevated roles in
+# safetynet.access.roles.ELEVATED_ROLES before any screen but the second-factor ones.
+OTP_TOTP_ISSUER = "safetynet"
+SAFETYNET_REQUIRE_SECOND_FACTOR = env_bool("SAFETYNET_REQUIRE_SECOND_FACTOR", True)
+
+# Content Security Policy (django-csp 4.x format): our own origin only, no inline script or
+# style, no eval; the few inline scripts carry the per-request nonce ({{ request.csp_nonce }}).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "safetynet.urls"
 LOGIN_URL = "web:login"

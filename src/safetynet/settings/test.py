@@ -12,6 +12,9 @@ SAFETYNET_DATA_DIR.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production uses argon2
+# Lets the test runner empty the append-only audit tables between tests (see
+# safetynet.audit.receivers); tests of the triggers turn it off.
+SAFETYNET_AUDIT_ALLOW_TEST_PURGE = True
 
 _url = env_str("SAFETYNET_TEST_DATABASE_URL")
 if _url:

@@ -1,48 +1,89 @@
 """How the web app fetches records for a user: one place, missing and forbidden look the same.
 
-The access app's `access_individual_for_user` decides record-level access once it is on main;
-until then these helpers answer 404 for anything that is not a live record and require only
-a signed-in user. Every view fetches through here, so the switch is made in one file.
+Everything here delegates to `safetynet.access.rules`, which decides record-level scope and
+field-level restriction from the permission matrix (src/safetynet/access/matrix.yaml), and
+writes the access log (DPA 2018 s62) through `safetynet.audit.services.record_audit`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
-from django.http import Http404
+from django.db.models import QuerySet
 
+from safetynet.access import rules
+from safetynet.audit.models import Action
+from safetynet.audit.services import record_audit
 from safetynet.identity.models import Individual
-from safetynet.records.models import Event
+from safetynet.records.models import Event, Marker, Order, Plan
 
 
 def individual_for_user(user: Any, pk: int) -> Individual:
     """Return the Individual `pk` if `user` may see it; raise Http404 otherwise (no hint why)."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    individual = (
-        Individual.objects.filter(
-            pk=pk, memberships__person__recorded_at__isnull=False, memberships__person__deleted=False
-        )
-        .distinct()
-        .first()
-    )
-    if individual is None:
-        raise Http404
-    return individual
+    return rules.access_individual_for_user(user, pk)
 
 
 def event_for_user(user: Any, pk: int) -> Event:
-    """Return the live Event `pk` if `user` may see it; raise Http404 otherwise."""
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    event = Event.live.select_related("location").filter(pk=pk).first()
-    if event is None:
-        raise Http404
-    return event
+    """Return the live Event `pk`, redacted for `user`, if they may see it; raise Http404 otherwise."""
+    return rules.access_event_for_user(user, pk)
 
 
 def visible_individual_ids(user: Any, candidate_ids: list[int]) -> list[int]:
     """The subset of `candidate_ids` that `user` may see, in the same order."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return candidate_ids
+    return rules.visible_individual_ids(user, candidate_ids)
+
+
+def event_filter(user: Any) -> Callable[[QuerySet[Event]], QuerySet[Event]]:
+    """A function narrowing an event queryset to what `user` may see."""
+    return partial(rules.visible_events, user)
+
+
+def markers_for(user: Any, markers: QuerySet[Marker]) -> QuerySet[Marker]:
+    return rules.visible_markers(user, markers)
+
+
+def plans_for(user: Any, plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    return rules.visible_plans(user, plans)
+
+
+def orders_for(user: Any, orders: list[tuple[Order, str]]) -> list[tuple[Order, str]]:
+    """The (order, "subject"/"protected") pairs `user` may see."""
+    allowed = set(
+        rules.visible_orders(user, Order.objects.filter(pk__in=[o.pk for o, _ in orders])).values_list("pk", flat=True)
+    )
+    return [(o, how) for o, how in orders if o.pk in allowed]
+
+
+def redact(user: Any, events: Iterable[Event]) -> list[Event]:
+    """Events with the parts `user` may not read removed."""
+    return rules.redact_events(user, events)
+
+
+def log_view(
+    user: Any,
+    *,
+    object_type: str,
+    object_ids: Iterable[Any],
+    individual_ids: Iterable[int],
+    person_ids: Iterable[int] = (),
+    fields: Iterable[str] = (),
+) -> None:
+    """Write the access-log entry for a consultation (a page showing personal data)."""
+    record_audit(
+        acting_user=user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_ids=object_ids,
+        individual_ids=individual_ids,
+        person_ids=person_ids,
+        fields=fields,
+    )
+
+
+def log_search(user: Any, *, fields: Iterable[str], individual_ids: Iterable[int]) -> None:
+    """Write the access-log entry for a search: which fields were searched and who was shown."""
+    record_audit(
+        acting_user=user, action=Action.SEARCH, object_type="search", individual_ids=individual_ids, fields=fields
+    )

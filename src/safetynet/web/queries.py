@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,10 +225,17 @@ class ChronologyEntry:
 
 
 def chronology_page(
-    person_ids: list[int], filters: ChronologyFilter, page_number: int
+    person_ids: list[int],
+    filters: ChronologyFilter,
+    page_number: int,
+    restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
 ) -> tuple[Page[Any], list[ChronologyEntry]]:
-    """One page of the individual's events across sources, newest first, and the roles they had."""
+    """One page of the individual's events across sources, newest first, and the roles they had.
+
+    `restrict` narrows the events to what the viewer may see (safetynet.access.rules)."""
     events = Event.live.filter(participations__person_id__in=person_ids)
+    if restrict is not None:
+        events = restrict(events)
     if filters.event_types:
         events = events.filter(event_type__in=filters.event_types)
     if filters.date_from:
@@ -305,7 +312,12 @@ def location_label(location: Location | None) -> str:
     return ", ".join(p for p in parts if p) or label(location.location_type) or "Place"
 
 
-def network(individual: Individual, person_ids: list[int], today: dt.date) -> dict[str, list[dict[str, Any]]]:
+def network(
+    individual: Individual,
+    person_ids: list[int],
+    today: dt.date,
+    restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
+) -> dict[str, list[dict[str, Any]]]:
     """Nodes and edges around the individual for Cytoscape.js.
 
     People are individuals (not source records). Recent events link to everyone present and to
@@ -318,12 +330,10 @@ def network(individual: Individual, person_ids: list[int], today: dt.date) -> di
     edges: dict[str, dict[str, Any]] = {}
     people: set[int] = {individual.pk}
 
-    recent = list(
-        Event.live.filter(participations__person_id__in=person_ids)
-        .distinct()
-        .select_related("location")
-        .order_by("-occurred_at")[: NETWORK_EVENT_LIMIT * 3]
-    )
+    candidates = Event.live.filter(participations__person_id__in=person_ids)
+    if restrict is not None:
+        candidates = restrict(candidates)
+    recent = list(candidates.distinct().select_related("location").order_by("-occurred_at")[: NETWORK_EVENT_LIMIT * 3])
     parts = list(
         Participation.objects.filter(event_id__in=[e.pk for e in recent], person__deleted=False).values_list(
             "event_id", "person_id", "role"

@@ -95,10 +95,16 @@ def viewer_for(user: Any) -> Viewer | None:
 
 
 def may_use(user: Any, url_name: str) -> bool:
-    """Whether `user` may open the screen `url_name` (the access matrix decides once it is on main)."""
-    if url_name == "identity:review":
-        return bool(user.is_superuser or user.has_perm("identity.change_membership"))
-    return bool(user.is_authenticated)
+    """Whether `user` may open the screen `url_name`, as the access matrix says."""
+    from safetynet.access.matrix import load
+    from safetynet.access.rules import has_permission
+
+    permission = load().permission_for_url(url_name)
+    if permission is None:
+        return False
+    if permission in {"public", "signed_in", "authenticated"}:
+        return bool(user.is_authenticated)
+    return has_permission(user, permission)
 
 
 def landing_url_name(user: Any) -> str:

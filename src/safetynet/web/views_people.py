@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.web import queries
+from safetynet.web import access, queries
 from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
@@ -29,7 +29,10 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    page, entries = queries.chronology_page(person_ids, filters, page_number)
+    page, entries = queries.chronology_page(
+        person_ids, filters, page_number, restrict=access.event_filter(request.user)
+    )
+    access.redact(request.user, [entry.event for entry in entries])
     query = request.GET.copy()
     query.pop("page", None)
     return {"filter_form": form, "page": page, "entries": entries, "filter_query": query.urlencode()}
@@ -43,17 +46,26 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     today = clock().now().date()
     rows = queries.source_records(individual.pk)
     person_ids = [row.person.pk for row in rows]
+    user = request.user
     context: dict[str, Any] = {
         "individual": individual,
         "headline": queries.headline(individual.pk, [r.person for r in rows], today),
         "source_rows": rows,
-        "markers": list(queries.markers(person_ids)),
-        "orders": queries.orders(person_ids),
-        "plans": list(queries.plans(person_ids)),
+        "markers": list(access.markers_for(user, queries.markers(person_ids))),
+        "orders": access.orders_for(user, queries.orders(person_ids)),
+        "plans": list(access.plans_for(user, queries.plans(person_ids))),
         "relationships": queries.relationships(person_ids, today),
         "findings": None,  # the risk engine's findings, once it is on main
         **_chronology_context(request, person_ids),
     }
+    access.log_view(
+        user,
+        object_type="individual",
+        object_ids=[individual.pk],
+        individual_ids=[individual.pk],
+        person_ids=person_ids,
+        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"],
+    )
     return render(request, "web/person.html", context)
 
 
@@ -64,6 +76,14 @@ def chronology(request: HttpRequest, individual_id: int) -> HttpResponse:
     individual = individual_for_user(request.user, individual_id)
     person_ids = queries.person_ids_of(individual.pk)
     context = {"individual": individual, **_chronology_context(request, person_ids)}
+    access.log_view(
+        request.user,
+        object_type="individual",
+        object_ids=[individual.pk],
+        individual_ids=[individual.pk],
+        person_ids=person_ids,
+        fields=["chronology"],
+    )
     return render(request, "web/includes/chronology.html", context)
 
 
@@ -73,7 +93,15 @@ def network(request: HttpRequest, individual_id: int) -> HttpResponse:
     """Nodes and edges around the individual, for the Cytoscape.js network view."""
     individual = individual_for_user(request.user, individual_id)
     person_ids = queries.person_ids_of(individual.pk)
-    data = queries.network(individual, person_ids, clock().now().date())
+    data = queries.network(individual, person_ids, clock().now().date(), restrict=access.event_filter(request.user))
+    access.log_view(
+        request.user,
+        object_type="individual",
+        object_ids=[individual.pk],
+        individual_ids=[individual.pk],
+        person_ids=person_ids,
+        fields=["network"],
+    )
     # Escape <, > and & so no recorded name can ever read as markup, wherever the JSON ends up.
     body = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return HttpResponse(body, content_type="application/json")

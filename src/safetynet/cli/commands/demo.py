@@ -106,17 +106,11 @@ def _migrate(ctx: DemoContext) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-DEMO_ADMIN = ("admin", "demo-admin-password")
-
-
 def _demo_users(ctx: DemoContext) -> None:
-    from django.contrib.auth import get_user_model
+    """Agencies, teams and one login per role (safetynet.access.demo); elevated roles get a
+    TOTP key and single-use backup codes for their second factor."""
+    from safetynet.access.demo import create_demo_logins
+    from safetynet.web.viewer import LANDING_BY_ROLE
 
-    User = get_user_model()
-    username, password = DEMO_ADMIN
-    user, _created = User.objects.get_or_create(username=username)
-    user.is_staff = user.is_superuser = True
-    user.set_password(password)
-    user.save()
     ctx.notes.append("Demo logins (synthetic data only; these passwords are printed, never use them elsewhere):")
-    ctx.notes.append(f"  system administrator   {username} / {password}   -> /admin/")
+    ctx.notes.extend(login.line() for login in create_demo_logins(LANDING_BY_ROLE))

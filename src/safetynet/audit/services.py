@@ -1,0 +1,236 @@
+"""Writing, verifying and reporting on the access log.
+
+`record_audit` is called by views and services in the same transaction as the action it
+records, so an action that rolls back leaves no entry and an entry never records an action
+that did not happen. The chain: entry_hash = sha256(prev_hash + canonical JSON of the entry).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from safetynet.audit.context import client_ip_var
+from safetynet.audit.models import Action, AuditChainHead, AuditEntry, AuditSubject
+from safetynet.lib.clock import Clock, system_clock
+from safetynet.lib.logging import request_id_var
+
+security_log = logging.getLogger("safetynet.security")
+GENESIS = "0" * 64
+
+
+def canonical(entry: AuditEntry) -> str:
+    """The entry's hashed content as canonical JSON (sorted keys, no spaces, UTC times)."""
+    return json.dumps(
+        {
+            "seq": entry.seq,
+            "at": entry.at.astimezone(dt.UTC).isoformat(),
+            "actor_id": entry.actor_id,
+            "actor_username": entry.actor_username,
+            "actor_role": entry.actor_role,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_ids": entry.object_ids,
+            "individual_ids": entry.individual_ids,
+            "person_ids": entry.person_ids,
+            "fields": entry.fields,
+            "ip": entry.ip,
+            "reason": entry.reason,
+            "request_id": entry.request_id,
+            "outcome": entry.outcome,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """sha256 over the previous hash and this entry's canonical JSON."""
+    return hashlib.sha256((prev_hash + canonical(entry)).encode("ascii")).hexdigest()
+
+
+def _actor(user: Any) -> tuple[int | None, str, str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, "", ""
+    from safetynet.access.rules import role_of
+
+    return int(user.pk), str(user.get_username()), role_of(user) or ""
+
+
+def _head_for_update() -> AuditChainHead:
+    # select_for_update serialises writers on PostgreSQL; on SQLite the IMMEDIATE transaction
+    # mode (settings.env.sqlite_options) already holds the database write lock.
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def record_audit(
+    *,
+    acting_user: Any,
+    action: str,
+    object_type: str = "",
+    object_ids: Iterable[Any] = (),
+    individual_ids: Iterable[int] = (),
+    person_ids: Iterable[int] = (),
+    fields: Iterable[str] = (),
+    reason: str = "",
+    outcome: str = "ok",
+    username: str = "",
+    ip: str | None = None,
+    clock: Clock = system_clock,
+) -> AuditEntry:
+    """Append one entry to the access log and return it.
+
+    Runs inside the caller's transaction (or its own): roll the action back and the entry
+    goes with it. `username` names the account for failed sign-ins, where no user is known.
+    """
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    actor_id, actor_username, actor_role = _actor(acting_user)
+    individuals = sorted({int(i) for i in individual_ids})
+    persons = sorted({int(p) for p in person_ids})
+    with transaction.atomic():
+        head = _head_for_update()
+        entry = AuditEntry(
+            seq=head.last_seq + 1,
+            at=clock.now(),
+            actor_id=actor_id,
+            actor_username=actor_username or username[:150],
+            actor_role=actor_role,
+            action=action,
+            object_type=object_type,
+            object_ids=[str(o) for o in object_ids],
+            individual_ids=individuals,
+            person_ids=persons,
+            fields=sorted(set(fields)),
+            ip=(ip if ip is not None else client_ip_var.get()) or "",
+            reason=reason,
+            request_id=request_id_var.get() if request_id_var.get() != "-" else "",
+            outcome=outcome,
+            prev_hash=head.last_hash,
+        )
+        entry.entry_hash = entry_hash(head.last_hash, entry)
+        entry.save(force_insert=True)
+        subjects = [AuditSubject(entry=entry, individual_id=i) for i in individuals]
+        subjects += [AuditSubject(entry=entry, person_id=p) for p in persons]
+        if subjects:
+            AuditSubject.objects.bulk_create(subjects)
+        AuditChainHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry.entry_hash)
+    return entry
+
+
+def record_tamper_attempt(what: str, seqs: list[Any]) -> None:
+    """Log an attempt to change or delete audit entries (security log always; access log when
+    the surrounding transaction can still commit)."""
+    security_log.warning("audit log %s refused", what, extra={"audit_seqs": seqs})
+    if connection.needs_rollback:
+        return
+    record_audit(
+        acting_user=None,
+        action=Action.TAMPER_ATTEMPT,
+        object_type="audit_entry",
+        object_ids=seqs,
+        fields=[what],
+        outcome="refused",
+    )
+
+
+# --- verification ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain(chunk_size: int = 5000) -> VerifyResult:
+    """Walk the chain from the first entry and return the first row that does not fit.
+
+    Detects: an edited row (its hash no longer matches its content), a deleted row (a gap
+    in seq; the first missing seq is reported), reordering (prev_hash mismatch), deleted
+    rows at the end (the head says more entries exist), and index rows that disagree.
+    """
+    expected_seq = 1
+    prev = GENESIS
+    checked = 0
+    entries: Iterator[AuditEntry] = AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size)
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing (deleted)")
+        if entry.prev_hash != prev:
+            return VerifyResult(False, checked, entry.seq, "does not follow the entry before it")
+        if entry_hash(prev, entry) != entry.entry_hash:
+            return VerifyResult(False, checked, entry.seq, "content no longer matches its hash (edited)")
+        prev = entry.entry_hash
+        expected_seq += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.last_seq != checked:
+        first = checked + 1
+        return VerifyResult(False, checked, first, f"the chain head records {head.last_seq} entries; {checked} remain")
+    if head is not None and head.last_hash != prev:
+        return VerifyResult(False, checked, checked or None, "the chain head does not match the last entry")
+    mismatch = _first_subject_mismatch()
+    if mismatch is not None:
+        return VerifyResult(False, checked, mismatch, "its index rows do not match the entry")
+    return VerifyResult(True, checked)
+
+
+def _first_subject_mismatch() -> int | None:
+    indexed: dict[int, tuple[set[int], set[int]]] = {}
+    for seq, individual_id, person_id in AuditSubject.objects.values_list("entry_id", "individual_id", "person_id"):
+        ind, per = indexed.setdefault(seq, (set(), set()))
+        if individual_id is not None:
+            ind.add(individual_id)
+        if person_id is not None:
+            per.add(person_id)
+    with_subjects = AuditEntry.objects.filter(Q(pk__in=list(indexed)) | ~Q(individual_ids=[]) | ~Q(person_ids=[]))
+    for seq, individuals, persons in with_subjects.order_by("seq").values_list("seq", "individual_ids", "person_ids"):
+        ind, per = indexed.get(seq, (set(), set()))
+        if ind != set(individuals) or per != set(persons):
+            return int(seq)
+    return None
+
+
+# --- "who has looked at this child's record?" --------------------------------------------
+
+
+def entries_about(*, individual_id: int | None = None, person_id: int | None = None) -> list[AuditEntry]:
+    """Every entry concerning a child: by individual (including individuals later merged
+    into it and every source record now in it) or by one source person record."""
+    from safetynet.identity.models import Individual, Membership
+
+    individual_ids: set[int] = set()
+    person_ids: set[int] = set()
+    if person_id is not None:
+        person_ids.add(person_id)
+    if individual_id is not None:
+        individual_ids.add(individual_id)
+        # Entries written before a merge name the old individual; follow merged_into back.
+        frontier = {individual_id}
+        while frontier:
+            older = set(Individual.objects.filter(merged_into_id__in=frontier).values_list("pk", flat=True))
+            frontier = older - individual_ids
+            individual_ids |= older
+        person_ids |= set(
+            Membership.objects.filter(individual_id__in=individual_ids).values_list("person_id", flat=True)
+        )
+    seqs = AuditSubject.objects.filter(Q(individual_id__in=individual_ids) | Q(person_id__in=person_ids)).values(
+        "entry_id"
+    )
+    return list(AuditEntry.objects.filter(seq__in=seqs).order_by("seq"))

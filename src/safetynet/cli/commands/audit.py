@@ -1,0 +1,78 @@
+"""`safetynet audit verify|report`: check the access log's hash chain; who looked at a child."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from safetynet.cli.errors import UsageError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "audit",
+        help="verify the access log, or report who has looked at a child's record",
+        description="The access log (DPA 2018 s62). 'verify' walks the hash chain and names the first "
+        "broken entry (exit 1 when broken). 'report --person ID' lists every view, search, export and "
+        "change concerning a child: ID is an individual's number, or SOURCE:ID for one source record.",
+    )
+    actions = p.add_subparsers(dest="audit_command", metavar="ACTION")
+    actions.required = True
+    verify = actions.add_parser("verify", help="check the chain; exit 1 and name the first broken entry")
+    verify.set_defaults(func=run_verify, needs_django=True)
+    report = actions.add_parser("report", help="who has looked at this child's record?")
+    report.add_argument("--person", required=True, metavar="ID", help="individual number, or SOURCE:ID of a record")
+    report.set_defaults(func=run_report, needs_django=True)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from safetynet.audit.services import verify_chain
+    from safetynet.cli.django_setup import ensure_database
+
+    ensure_database()
+    result = verify_chain()
+    if result.ok:
+        print(f"audit chain intact: {result.checked} entries verified")
+        return 0
+    print(
+        f"audit chain BROKEN at entry {result.first_broken_seq}: {result.problem} ({result.checked} verified before it)"
+    )
+    return 1
+
+
+def _resolve(raw: str) -> tuple[int | None, int | None]:
+    """(individual id, person id) from "123" or "source:id"."""
+    from safetynet.records.models import Person
+
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw), None
+    source, sep, source_id = raw.partition(":")
+    if not sep or not source or not source_id:
+        raise UsageError(f"--person must be an individual number (e.g. 42) or SOURCE:ID (e.g. rms:P1); got {raw!r}.")
+    person = Person.objects.filter(source=source, source_id=source_id).select_related("membership").first()
+    if person is None:
+        raise UsageError(f"no record {source}:{source_id} is stored.")
+    membership = getattr(person, "membership", None)
+    return (membership.individual_id if membership else None), person.pk
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from safetynet.audit.services import entries_about
+    from safetynet.cli.django_setup import ensure_database
+
+    ensure_database()
+    individual_id, person_id = _resolve(args.person)
+    entries = entries_about(individual_id=individual_id, person_id=person_id)
+    what = f"individual {individual_id}" if individual_id else f"record {args.person}"
+    print(f"access log for {what}: {len(entries)} entries")
+    for e in entries:
+        who = e.actor_username or "(nobody signed in)"
+        role = f" ({e.actor_role})" if e.actor_role else ""
+        parts = ",".join(e.fields)
+        reason = f" reason={e.reason!r}" if e.reason else ""
+        print(
+            f"{e.at:%Y-%m-%d %H:%M:%S}Z  #{e.seq}  {who}{role}  {e.action}  {e.object_type} {','.join(e.object_ids)}"
+            f"  [{parts}]  from {e.ip or '-'}  {e.outcome}{reason}"
+        )
+    return 0

@@ -1,0 +1,82 @@
+"""A partner teacher (and other partners) cannot reach intelligence or health details through
+any page, search result, partial, JSON endpoint or tampered query string."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tests.access.world import HANDLING_C_TEXT, HEALTH_TEXT, INCIDENT_TEXT, INTEL_TEXT, AccessWorld
+
+SECRETS = {"intelligence": "INTELTEXTSECRET", "handling_c": "HANDLINGCSECRET", "health": "HEALTHSECRET"}
+
+
+def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
+    """Every screen that shows the pupil, with the query strings an attacker might try."""
+    pk = world.pupil.pk
+    urls = [
+        f"/people/{pk}/",
+        f"/people/{pk}/chronology/",
+        f"/people/{pk}/chronology/?type=intelligence",
+        f"/people/{pk}/chronology/?type=referral&type=custody",
+        f"/people/{pk}/network.json",
+        "/search/?name=Inventedchild",
+        "/search/?name=Alexa&identifier=H1",
+        *[f"/events/{e.pk}/" for e in (world.incident, world.intelligence, world.handling_c, world.health_event)],
+        f"/events/{world.custody.pk}/",
+    ]
+    return {url: client.get(url).content.decode() for url in urls}
+
+
+@pytest.mark.parametrize("role", ["partner_education", "partner_social_worker"])
+def test_a_partner_never_sees_intelligence_or_health_details(
+    world: AccessWorld, client_for: Callable[[str], Client], role: str
+) -> None:
+    pages = _every_response(client_for(role), world)
+    for url, html in pages.items():
+        for kind, secret in SECRETS.items():
+            assert secret not in html, f"{kind} reached a {role} through {url}"
+        assert "healthcare_seen_at" not in html and "Healthcare seen" not in html
+
+
+def test_a_partner_teacher_still_sees_the_incident_a_school_needs(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    teacher = client_for("partner_education")
+    assert INCIDENT_TEXT in teacher.get(f"/people/{world.pupil.pk}/").content.decode()
+    assert "Inventedchild" in teacher.get("/search/?name=Inventedchild").content.decode()
+
+
+def test_a_partner_teacher_cannot_find_a_child_outside_their_school_by_search(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    html = client_for("partner_education").get("/search/?name=Policeonly").content.decode()
+    assert "Brody" not in html and "Policeonly</" not in html
+
+
+def test_a_police_officer_reads_intelligence_but_not_health_details(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    officer = client_for("response_officer")
+    page = officer.get(f"/people/{world.pupil.pk}/").content.decode()
+    assert INTEL_TEXT[:15] in page and HANDLING_C_TEXT[:15] in page
+    assert HEALTH_TEXT[:12] not in page
+    assert officer.get(f"/events/{world.health_event.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["mash_officer", "partner_health"])
+def test_health_and_mash_see_health_details(world: AccessWorld, client_for: Callable[[str], Client], role: str) -> None:
+    client = client_for(role)
+    assert HEALTH_TEXT[:12] in client.get(f"/people/{world.pupil.pk}/").content.decode()
+    assert client.get(f"/events/{world.health_event.pk}/").status_code == 200
+
+
+def test_partner_health_sees_health_but_not_intelligence_text(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    pages = _every_response(client_for("partner_health"), world)
+    for url, html in pages.items():
+        assert SECRETS["intelligence"] not in html, url
+        assert SECRETS["handling_c"] not in html, url
