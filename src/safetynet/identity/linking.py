@@ -45,7 +45,7 @@ from safetynet.records.models import Marker, Person
 
 log = logging.getLogger(__name__)
 Pair = tuple[int, int]
-DEFAULT_THRESHOLDS = {"link": 0.95, "review": 0.5}
+DEFAULT_THRESHOLDS = {"link": 0.99, "review": 0.5}
 
 
 def thresholds() -> dict[str, float]:
