@@ -19,6 +19,7 @@ from safetynet.cli.errors import UsageError
 
 COMMANDS = [
     "demo",
+    "generate",
     "serve",
     "worker",
     "migrate",

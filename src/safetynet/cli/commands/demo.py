@@ -46,6 +46,7 @@ def register(sub: Any) -> None:
 
 def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
     return [
+        ("generate the synthetic county", _generate),
         ("migrate the database", _migrate),
         ("create demo logins", _demo_users),
     ]
@@ -82,6 +83,21 @@ def run(args: argparse.Namespace) -> int:
 
     serve_with_worker(args.host, args.port, workers=2, with_worker=True)
     return 0
+
+
+def _generate(ctx: DemoContext) -> None:
+    """Writes demo/county.jsonl and county.truth.json under the data directory (kept unless --fresh)."""
+    from safetynet.synth.config import make_config
+    from safetynet.synth.generator import generate
+
+    directory = ctx.data_dir / "demo"
+    out, truth = directory / "county.jsonl", directory / "county.truth.json"
+    if out.exists() and truth.exists() and not ctx.fresh:
+        ctx.notes.append(f"Synthetic county: reused {out}")
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = generate(make_config(children=ctx.children, years=3, seed=ctx.seed), out, truth)
+    ctx.notes.append(f"Synthetic county: {summary.records:,} records about {summary.children:,} children in {out}")
 
 
 def _migrate(ctx: DemoContext) -> None:
