@@ -26,6 +26,7 @@ COMMANDS = [
     "createuser",
     "doctor",
     "manage",
+    "link",
 ]
 
 

@@ -1,11 +1,53 @@
-"""Identity services. `assign_singletons` gives every unlinked live Person its own
-Individual; the linkage model then merges individuals that are the same person."""
+"""Identity services: the stable API the web, API and CLI build on (see docs/identity.md).
+
+- `decide_pair(pair, same, *, acting_user, reason)`: a reviewer's decision, kept forever,
+  overriding the model for that pair and taking effect at once;
+- `merge_individuals(first, second, *, acting_user, reason)` and
+  `unmerge(change, *, acting_user, reason)`: manual merge and its exact undo;
+- `explain_link(person_a, person_b)`: the waterfall of weights and the probability;
+- `search_individuals(query, dob=None, identifier=None, postcode=None, limit=20)`: people
+  search served by the blocking index, typo and nickname tolerant;
+- `review_queue()`: open review items, most risk-relevant first;
+- `assign_singletons()`: one individual per unlinked live record.
+
+Every state change is atomic, takes keyword-only `acting_user`, an injected clock, and sends
+`individuals_changed` after commit.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-from safetynet.identity.models import Individual, Membership
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from safetynet.identity.features import (
+    Features,
+    features_for_persons,
+    features_from_values,
+    index_keys,
+    valid_csc_id,
+    valid_nhs_number,
+    valid_pnc_id,
+    valid_upn,
+)
+from safetynet.identity.linking import (
+    Decisions,
+    apply_clusters,
+    cluster,
+    identifier_conflict,
+    judge,
+    ordered,
+    send_changed,
+    stored_features,
+    thresholds,
+)
+from safetynet.identity.linkmodel import Step, load_model, probability_from_weight
+from safetynet.identity.models import BlockingKey, Individual, LinkChange, Membership, PairDecision, ReviewPair
+from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records.models import Person
 
 
@@ -19,3 +61,367 @@ def assign_singletons() -> list[int]:
         Membership.objects.create(person_id=person_id, individual=individual)
         created.append(individual.pk)
     return created
+
+
+def _person_id(person: Person | int) -> int:
+    return person if isinstance(person, int) else int(person.pk)
+
+
+def _require_reason(reason: str) -> str:
+    cleaned = (reason or "").strip()
+    if not cleaned:
+        raise ValidationError("a reason is required")
+    return cleaned
+
+
+def _members(individual_id: int) -> set[int]:
+    return set(Membership.objects.filter(individual_id=individual_id).values_list("person_id", flat=True))
+
+
+def _individual_of(person_id: int) -> int:
+    found = Membership.objects.filter(person_id=person_id).values_list("individual_id", flat=True).first()
+    if found is None:
+        raise ValidationError(f"person {person_id} is not linked to an individual; run linkage first")
+    return found
+
+
+def _features(person_ids: list[int], today: dt.date) -> dict[int, Features]:
+    found = stored_features(person_ids)
+    missing = [p for p in person_ids if p not in found]
+    if missing:
+        found.update({f["unique_id"]: f for f in features_for_persons(missing, today)})
+    return found
+
+
+def _recluster(person_ids: set[int], *, reason: str, acting_user: Any, clock: Clock) -> set[int]:
+    """Re-cluster a set of records from their pairwise scores and all decisions on them;
+    return the individuals changed."""
+    model = load_model()
+    limits = thresholds()
+    ids = sorted(person_ids)
+    features = _features(ids, clock.now().date())
+    decisions = Decisions.load(ids)
+    edges = []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if a not in features or b not in features or ordered(a, b) in decisions.not_same:
+                continue
+            score = model.score(features[a], features[b])
+            if judge(features[a], features[b], score.probability, limits).link:
+                edges.append((a, b, score.match_weight))
+    inside = {p for p in decisions.same if p[0] in person_ids and p[1] in person_ids}
+    clusters, best = cluster(ids, edges, must_link=inside, cannot_link=decisions.not_same)
+    result = apply_clusters(clusters, best, reason=reason, acting_user=acting_user, clock=clock)
+    return result.changed_individuals
+
+
+@transaction.atomic
+def decide_pair(
+    pair: ReviewPair | tuple[Person | int, Person | int],
+    same: bool,
+    *,
+    acting_user: Any,
+    reason: str,
+    clock: Clock | None = None,
+) -> PairDecision:
+    """Record a reviewer's decision that two records are (or are not) the same person, and
+    apply it at once; return the stored decision.
+
+    "Same" merges their individuals, unless that would join records decided "not the same
+    person" (ValidationError). "Not the same" splits their individual if they share one,
+    re-clustering its records with the decision as a constraint; a later full linkage run
+    respects it too. Open review items for the pair are closed.
+    """
+    clock = clock or SystemClock()
+    reason = _require_reason(reason)
+    if isinstance(pair, ReviewPair):
+        a, b = pair.person_a_id, pair.person_b_id
+    else:
+        a, b = _person_id(pair[0]), _person_id(pair[1])
+    if a == b:
+        raise ValidationError("a decision needs two different records")
+    a, b = ordered(a, b)
+    now = clock.now()
+    if same:
+        individual_a, individual_b = _individual_of(a), _individual_of(b)
+        together = _members(individual_a) | _members(individual_b)
+        existing = Decisions.load(together)
+        if any(x in together and y in together for x, y in existing.not_same if (x, y) != (a, b)):
+            raise ValidationError(
+                "these records' individuals hold records decided 'not the same person'; split them first"
+            )
+    decision = PairDecision.objects.create(
+        person_a_id=a, person_b_id=b, same=same, reason=reason, decided_by=acting_user, decided_at=now
+    )
+    ReviewPair.objects.filter(person_a_id=a, person_b_id=b, status=ReviewPair.Status.OPEN).update(
+        status=ReviewPair.Status.DECIDED, decision=decision
+    )
+    changed: set[int] = set()
+    individual_a, individual_b = _individual_of(a), _individual_of(b)
+    label = "decision: same person" if same else "decision: not the same person"
+    if same and individual_a != individual_b:
+        members = _members(individual_a) | _members(individual_b)
+        best = {a: float("inf"), b: float("inf")}
+        changed = apply_clusters(
+            [members], best, reason=f"{label}: {reason}", acting_user=acting_user, clock=clock
+        ).changed_individuals
+    elif not same and individual_a == individual_b:
+        changed = _recluster(_members(individual_a), reason=f"{label}: {reason}", acting_user=acting_user, clock=clock)
+    send_changed(changed, "decision")
+    return decision
+
+
+@transaction.atomic
+def merge_individuals(
+    first: Individual | int, second: Individual | int, *, acting_user: Any, reason: str, clock: Clock | None = None
+) -> LinkChange:
+    """Merge two individuals (an authorised user's judgement); return the history entry.
+
+    The individual with more records keeps its id. Stored as a "same person" decision
+    between one record of each, so later linkage keeps the merge; `unmerge` undoes it.
+    """
+    clock = clock or SystemClock()
+    reason = _require_reason(reason)
+    ids = sorted({first if isinstance(first, int) else first.pk, second if isinstance(second, int) else second.pk})
+    if len(ids) != 2:
+        raise ValidationError("choose two different individuals to merge")
+    sides = [_members(i) for i in ids]
+    if not all(sides):
+        raise ValidationError("both individuals must hold records")
+    a, b = ordered(min(sides[0]), min(sides[1]))
+    existing = Decisions.load(sides[0] | sides[1])
+    if any(x in sides[0] | sides[1] and y in sides[0] | sides[1] for x, y in existing.not_same):
+        raise ValidationError("these individuals hold records decided 'not the same person'")
+    PairDecision.objects.create(
+        person_a_id=a, person_b_id=b, same=True, reason=reason, decided_by=acting_user, decided_at=clock.now()
+    )
+    result = apply_clusters(
+        [sides[0] | sides[1]],
+        {a: float("inf"), b: float("inf")},
+        reason=f"merge: {reason}",
+        acting_user=acting_user,
+        clock=clock,
+    )
+    send_changed(result.changed_individuals, "merge")
+    change = LinkChange.objects.filter(to_individual__in=ids).order_by("-pk").first()
+    assert change is not None  # apply_clusters always records a change for a real merge
+    return change
+
+
+@transaction.atomic
+def unmerge(change: LinkChange | int, *, acting_user: Any, reason: str, clock: Clock | None = None) -> LinkChange:
+    """Undo a change of membership exactly: every record it moved goes back to the
+    individual it was in (re-opened if retired), with the same method and probability.
+    Returns the new history entry. Refused if any of those records has moved since.
+
+    So that later linkage does not redo it, each moved record is decided "not the same
+    person" as each record that stayed.
+    """
+    clock = clock or SystemClock()
+    reason = _require_reason(reason)
+    change = change if isinstance(change, LinkChange) else LinkChange.objects.get(pk=change)
+    if change.kind == LinkChange.Kind.UNDO:
+        raise ValidationError("an undo cannot itself be undone; merge again instead")
+    if LinkChange.objects.filter(undoes=change).exists():
+        raise ValidationError("this change has already been undone")
+    moved = {int(pid): state for pid, state in change.before.items()}
+    now_state = {
+        pid: (ind, method, prob)
+        for pid, ind, method, prob in Membership.objects.filter(person_id__in=moved).values_list(
+            "person_id", "individual_id", "method", "match_probability"
+        )
+    }
+    for pid in moved:
+        if now_state.get(pid, (None,))[0] != change.to_individual_id:
+            raise ValidationError("records of this change have moved since; undo the later changes first")
+    stayed = _members(change.to_individual_id) - set(moved) if change.to_individual_id else set()
+    now = clock.now()
+    for pid, (individual_id, method, prob) in moved.items():
+        if individual_id is None:
+            individual_id = Individual.objects.create().pk
+            method, prob = Membership.Method.SINGLETON, None
+        Individual.objects.filter(pk=individual_id).update(retired_at=None, merged_into=None, updated_at=now)
+        Membership.objects.filter(person_id=pid).update(
+            individual_id=individual_id, method=method, match_probability=prob
+        )
+    if change.to_individual_id and not stayed:
+        Individual.objects.filter(pk=change.to_individual_id).update(retired_at=now)
+    PairDecision.objects.bulk_create(
+        PairDecision(
+            person_a_id=ordered(x, y)[0],
+            person_b_id=ordered(x, y)[1],
+            same=False,
+            reason=f"unmerge: {reason}",
+            decided_by=acting_user,
+            decided_at=now,
+        )
+        for x in moved
+        for y in stayed
+    )
+    undo = LinkChange.objects.create(
+        at=now,
+        kind=LinkChange.Kind.UNDO,
+        reason=f"unmerge: {reason}",
+        acting_user=acting_user,
+        from_individuals=[change.to_individual_id] if change.to_individual_id else [],
+        to_individual=None,
+        before={str(pid): list(now_state[pid]) for pid in moved},
+        after={str(pid): list(state) for pid, state in moved.items()},
+        undoes=change,
+    )
+    restored = {state[0] for state in moved.values() if state[0] is not None}
+    send_changed({*restored, *([change.to_individual_id] if change.to_individual_id else [])}, "unmerge")
+    return undo
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why two records are (or are not) linked: the waterfall and the result."""
+
+    person_a: int
+    person_b: int
+    prior_weight: float
+    steps: tuple[Step, ...]
+    match_weight: float
+    probability: float
+    decision: str | None  # "same", "not same" or None: a decision overrides the model
+    identifier_conflict: str | None
+    model_version: str
+
+    @property
+    def waterfall(self) -> list[tuple[str, str, float]]:
+        """Return (comparison, level label, weight) for each comparison, prior first."""
+        return [("prior", "two records picked at random", self.prior_weight)] + [
+            (s.comparison, s.level, s.weight) for s in self.steps
+        ]
+
+    def describe(self) -> str:
+        """Return a one-line summary like 'same date of birth +9.1, ... = 98.7%'."""
+        parts = [f"{s.level} {s.weight:+.1f}" for s in self.steps if abs(s.weight) >= 0.05]
+        return ", ".join(parts) + f" (match probability {self.probability:.1%})"
+
+
+def explain_link(person_a: Person | int, person_b: Person | int, *, clock: Clock | None = None) -> Explanation:
+    """Return the explanation of the model's view of two person records."""
+    clock = clock or SystemClock()
+    a, b = ordered(_person_id(person_a), _person_id(person_b))
+    features = _features([a, b], clock.now().date())
+    if a not in features or b not in features:
+        raise ValidationError("both records must be live person records")
+    model = load_model()
+    score = model.score(features[a], features[b])
+    latest = PairDecision.objects.filter(person_a_id=a, person_b_id=b).order_by("-decided_at", "-pk").first()
+    return Explanation(
+        person_a=a,
+        person_b=b,
+        prior_weight=score.prior_weight,
+        steps=score.steps,
+        match_weight=score.match_weight,
+        probability=score.probability,
+        decision=None if latest is None else ("same" if latest.same else "not same"),
+        identifier_conflict=identifier_conflict(features[a], features[b]),
+        model_version=model.version,
+    )
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One individual found by a search, with the best-matching record and its score."""
+
+    individual_id: int
+    person_id: int
+    score: float  # the evidence (sum of comparison weights, no prior): higher is better
+    probability: float  # the score as a probability against an even prior
+
+
+def _probe(given: str, family: str, dob: str | None, identifier: str | None, postcode: str | None) -> Features:
+    ids: dict[str, str] = {}
+    if identifier:
+        for key, check in (("nhs_number", valid_nhs_number), ("pnc_id", valid_pnc_id), ("upn", valid_upn)):
+            if check(identifier):
+                ids[key] = identifier
+                break
+        else:
+            if valid_csc_id(identifier):
+                ids["csc_id"] = identifier
+    return features_from_values(
+        unique_id=0,
+        given_names=given,
+        family_name=family,
+        other_names=[],
+        date_of_birth=dob,
+        sex=None,
+        postcode=postcode,
+        identifiers=ids,
+        today=dt.date.today(),
+    )
+
+
+def search_individuals(
+    query: str,
+    dob: str | None = None,
+    identifier: str | None = None,
+    postcode: str | None = None,
+    limit: int = 20,
+) -> list[SearchResult]:
+    """Return individuals matching a person search, best first, at most `limit`.
+
+    `query` is a name ("Kayley Smith", "smith", typos and nicknames tolerated); `dob` a full
+    or partial date of birth (YYYY-MM-DD, YYYY-MM, YYYY); `identifier` an NHS number, PNC
+    id, UPN or CSC id; `postcode` a UK postcode. Candidates come from the blocking index;
+    each is scored with the linkage model on what the search gives (absent fields count
+    neither way); an individual scores as its best record. Only positive evidence is
+    returned.
+    """
+    tokens = (query or "").split()
+    probes: list[Features] = []
+    if len(tokens) >= 2:
+        probes.append(_probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode))
+    elif len(tokens) == 1:
+        probes.append(_probe("", tokens[0], dob, identifier, postcode))  # a family name
+        probes.append(_probe(tokens[0], "", dob, identifier, postcode))  # or a given name
+    else:
+        probes.append(_probe("", "", dob, identifier, postcode))
+    keys: set[str] = set()
+    for probe in probes:
+        keys.update(index_keys(probe))
+    if not keys:
+        return []
+    candidate_ids = list(BlockingKey.objects.filter(key__in=keys).values_list("person_id", flat=True).distinct()[:5000])
+    features = stored_features(candidate_ids)
+    model = load_model()
+    best: dict[int, tuple[float, int]] = {}
+    home = dict(Membership.objects.filter(person_id__in=features).values_list("person_id", "individual_id"))
+    for pid, f in features.items():
+        if pid not in home:
+            continue
+        score = max(_search_score(model, probe, f) for probe in probes)
+        individual = home[pid]
+        if individual not in best or score > best[individual][0]:
+            best[individual] = (score, pid)
+    ranked = sorted(((s, ind, pid) for ind, (s, pid) in best.items() if s > 0), key=lambda r: (-r[0], r[1]))
+    return [
+        SearchResult(individual_id=ind, person_id=pid, score=round(s, 3), probability=probability_from_weight(s))
+        for s, ind, pid in ranked[:limit]
+    ]
+
+
+def _search_score(model: Any, probe: Features, record: Features) -> float:
+    """Score a partial search probe: a name search with one part scores that part alone."""
+    score = model.score(probe, record)
+    total = sum(s.weight for s in score.steps)
+    if not (probe["given"] and probe["family"]) and (probe["given"] or probe["family"]):
+        # The name comparison needs both parts; score the one given by itself instead.
+        from rapidfuzz.distance import JaroWinkler
+
+        part, theirs = (probe["family"], record["family"]) if probe["family"] else (probe["given"], record["given"])
+        canons_match = bool(probe["given"]) and bool(set(probe["given_canons"]) & set(record["given_canons"]))
+        similar = canons_match or (part and theirs and JaroWinkler.similarity(part, theirs) >= 0.88)
+        total += 4.0 if similar else -4.0
+    return total
+
+
+def review_queue() -> QuerySet[ReviewPair]:
+    """Return open review items, most risk-relevant first (children with markers, then
+    children), identifier conflicts at the top, oldest first within a priority."""
+    return ReviewPair.objects.filter(status=ReviewPair.Status.OPEN).order_by("-priority", "created_at", "pk")

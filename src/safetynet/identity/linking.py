@@ -1,0 +1,711 @@
+"""The linkage engine: features and the blocking index in the database, pair rules
+(decisions, identifier conflicts, thresholds), constrained clustering, and writing
+clusters as individuals with stable ids and history.
+
+Batch (`link_all`) scores candidate pairs with Splink on DuckDB; incremental
+(`link_persons`) scores a record's candidates with the same model in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from safetynet.identity.features import (
+    IDENTIFIER_FIELDS,
+    IDENTIFIER_LABELS,
+    Features,
+    blocking_keys,
+    features_for_persons,
+    index_keys,
+)
+from safetynet.identity.linkmodel import LinkModel, load_model, probability_from_weight
+from safetynet.identity.models import (
+    BlockingKey,
+    Individual,
+    LinkChange,
+    LinkFeatures,
+    Membership,
+    PairDecision,
+    ReviewPair,
+)
+from safetynet.identity.signals import individuals_changed
+from safetynet.lib.clock import Clock, SystemClock
+from safetynet.records.models import Marker, Person
+
+log = logging.getLogger(__name__)
+Pair = tuple[int, int]
+DEFAULT_THRESHOLDS = {"link": 0.95, "review": 0.5}
+
+
+def thresholds() -> dict[str, float]:
+    """Return the match-probability thresholds: `link` (at or above: linked automatically)
+    and `review` (at or above, below `link`: queued for a human), from
+    `settings.SAFETYNET_LINK_THRESHOLDS`."""
+    configured = getattr(settings, "SAFETYNET_LINK_THRESHOLDS", {}) or {}
+    return {**DEFAULT_THRESHOLDS, **configured}
+
+
+def ordered(a: int, b: int) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+# --- features and the blocking index ----------------------------------------------------
+
+
+def _digest(features: Features) -> str:
+    return hashlib.sha1(json.dumps(features, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+
+
+def refresh_features(person_ids: Iterable[int] | None, today: dt.date, chunk: int = 5000) -> dict[int, Features]:
+    """Recompute features and blocking keys of the given live persons (all when None).
+
+    Rows whose features did not change are not rewritten. Persons no longer live lose
+    their features and keys. Returns person id -> features of the live persons asked for.
+    """
+    wanted = None if person_ids is None else list(person_ids)
+    current = features_for_persons(wanted, today)
+    by_id = {f["unique_id"]: f for f in current}
+    existing = dict(
+        (
+            LinkFeatures.objects.all() if wanted is None else LinkFeatures.objects.filter(person_id__in=wanted)
+        ).values_list("person_id", "digest")
+    )
+    gone = [pid for pid in existing if pid not in by_id]
+    changed = [f for f in current if existing.get(f["unique_id"]) != _digest(f)]
+    with transaction.atomic():
+        if gone:
+            for start in range(0, len(gone), chunk):
+                stale = gone[start : start + chunk]
+                BlockingKey.objects.filter(person_id__in=stale).delete()
+                LinkFeatures.objects.filter(person_id__in=stale).delete()
+    for start in range(0, len(changed), chunk):
+        part = changed[start : start + chunk]
+        ids = [f["unique_id"] for f in part]
+        with transaction.atomic():
+            BlockingKey.objects.filter(person_id__in=ids).delete()
+            LinkFeatures.objects.filter(person_id__in=ids).delete()
+            LinkFeatures.objects.bulk_create(
+                LinkFeatures(person_id=f["unique_id"], features=dict(f), digest=_digest(f)) for f in part
+            )
+            BlockingKey.objects.bulk_create(
+                BlockingKey(person_id=f["unique_id"], key=k) for f in part for k in index_keys(f)
+            )
+    return by_id
+
+
+def stored_features(person_ids: Iterable[int]) -> dict[int, Features]:
+    """Return the stored features of the given persons."""
+    return {
+        pid: features
+        for pid, features in LinkFeatures.objects.filter(person_id__in=list(person_ids)).values_list(
+            "person_id", "features"
+        )
+    }
+
+
+def candidates(features: Features, limit: int = 2000) -> list[int]:
+    """Return ids of persons sharing at least one blocking key with these features."""
+    keys = blocking_keys(features)
+    if not keys:
+        return []
+    found = (
+        BlockingKey.objects.filter(key__in=keys)
+        .exclude(person_id=features["unique_id"])
+        .values_list("person_id", flat=True)
+        .distinct()[:limit]
+    )
+    return list(found)
+
+
+# --- pair rules ---------------------------------------------------------------------------
+
+
+def identifier_conflict(a: Features, b: Features) -> str | None:
+    """Return why a shared identifier is implausible (clearly different people), or None.
+
+    Clearly different: recorded sex differs AND the years of birth are 40 or more apart.
+    The reason names the identifier kind only, never a value.
+    """
+    shared = [IDENTIFIER_LABELS[f] for f in IDENTIFIER_FIELDS if a[f] and a[f] == b[f]]  # type: ignore[literal-required]
+    if not shared:
+        return None
+    if (
+        a["sex"]
+        and b["sex"]
+        and a["sex"] != b["sex"]
+        and a["dob_y"]
+        and b["dob_y"]
+        and abs(a["dob_y"] - b["dob_y"]) >= 40
+    ):
+        return f"same {', '.join(shared)} on records of different sex born 40 or more years apart"
+    return None
+
+
+def _has_name(f: Features) -> bool:
+    return bool(f["given"] and f["family"])
+
+
+def _shares_identifier(a: Features, b: Features) -> bool:
+    return any(a[f] and a[f] == b[f] for f in IDENTIFIER_FIELDS)  # type: ignore[literal-required]
+
+
+@dataclass
+class Decisions:
+    """The latest reviewer decision on each pair: must-link and cannot-link sets."""
+
+    same: set[Pair] = field(default_factory=set)
+    not_same: set[Pair] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, person_ids: Iterable[int] | None = None) -> Decisions:
+        query = PairDecision.objects.order_by("decided_at", "pk")
+        if person_ids is not None:
+            ids = list(person_ids)
+            query = query.filter(Q(person_a_id__in=ids) | Q(person_b_id__in=ids))
+        latest: dict[Pair, bool] = {}
+        for a, b, same in query.values_list("person_a_id", "person_b_id", "same"):
+            latest[(a, b)] = same
+        result = cls()
+        for pair, same in latest.items():
+            (result.same if same else result.not_same).add(pair)
+        return result
+
+
+@dataclass
+class Verdict:
+    """What to do with one scored pair."""
+
+    link: bool
+    review_reason: str | None = None
+    detail: str = ""
+
+
+def judge(a: Features, b: Features, probability: float, limits: dict[str, float]) -> Verdict:
+    """Return whether a scored pair links, and whether (and why) it goes to review.
+
+    Never links on an implausible shared identifier, nor on a strong score with neither a
+    usable name on both sides nor a shared identifier (e.g. initials only).
+    """
+    conflict = identifier_conflict(a, b)
+    if conflict:
+        return Verdict(False, ReviewPair.Reason.IDENTIFIER_CONFLICT, conflict)
+    if probability >= limits["link"]:
+        if not (_has_name(a) and _has_name(b)) and not _shares_identifier(a, b):
+            return Verdict(
+                False, ReviewPair.Reason.WEAK_EVIDENCE, "no usable name on one record and no shared identifier"
+            )
+        return Verdict(True)
+    if probability >= limits["review"]:
+        return Verdict(False, ReviewPair.Reason.UNCERTAIN, "")
+    return Verdict(False)
+
+
+# --- constrained clustering ------------------------------------------------------------------
+
+
+def cluster(
+    nodes: Iterable[int],
+    edges: Sequence[tuple[int, int, float]],
+    *,
+    must_link: Iterable[Pair] = (),
+    cannot_link: Iterable[Pair] = (),
+) -> tuple[list[set[int]], dict[int, float]]:
+    """Cluster records: must-link pairs first, then edges by descending weight, never
+    joining two groups if that would put a cannot-link pair in one cluster.
+
+    Returns the clusters and, for each record, the weight of the strongest accepted edge
+    that touches it (infinity for a must-link).
+    """
+    parent: dict[int, int] = {n: n for n in nodes}
+    members: dict[int, set[int]] = {n: {n} for n in parent}
+    forbidden: dict[int, set[int]] = defaultdict(set)  # root -> persons it must not contain
+    for a, b in cannot_link:
+        if a in parent and b in parent:
+            forbidden[a].add(b)
+            forbidden[b].add(a)
+    best: dict[int, float] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int, weight: float) -> None:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            best[a] = max(best.get(a, weight), weight)
+            best[b] = max(best.get(b, weight), weight)
+            return
+        if forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
+            return
+        if len(members[ra]) < len(members[rb]):
+            ra, rb = rb, ra
+        parent[rb] = ra
+        members[ra] |= members.pop(rb)
+        if rb in forbidden:
+            forbidden[ra] |= forbidden.pop(rb)
+        best[a] = max(best.get(a, weight), weight)
+        best[b] = max(best.get(b, weight), weight)
+
+    for a, b in must_link:
+        if a in parent and b in parent:
+            union(a, b, float("inf"))
+    for a, b, weight in sorted(edges, key=lambda e: -e[2]):
+        if a in parent and b in parent:
+            union(a, b, weight)
+    return [m for root, m in members.items() if find(root) == root], best
+
+
+# --- writing clusters as individuals ------------------------------------------------------------
+
+
+@dataclass
+class ApplyResult:
+    changed_individuals: set[int] = field(default_factory=set)
+    created: int = 0
+    changes: int = 0
+
+
+def _method(person_id: int, weight: float | None, identifier_links: set[int]) -> tuple[str, float | None]:
+    if weight is None:
+        return Membership.Method.SINGLETON, None
+    if weight == float("inf"):
+        return Membership.Method.DECISION, 1.0
+    if person_id in identifier_links:
+        return Membership.Method.IDENTIFIER, probability_from_weight(weight)
+    return Membership.Method.MODEL, probability_from_weight(weight)
+
+
+def apply_clusters(
+    clusters: Sequence[set[int]],
+    best: dict[int, float],
+    *,
+    reason: str,
+    acting_user: Any,
+    clock: Clock,
+    identifier_links: set[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ApplyResult:
+    """Make the database's individuals match `clusters`, keeping ids stable.
+
+    Each cluster keeps the existing individual holding most of its records (ties: the
+    lowest id); a cluster of records none of which had an individual gets a new one. Each
+    changed cluster is written in its own transaction with a `LinkChange` saying which
+    individuals its records came from. Individuals left empty are retired, pointing to
+    where their records went.
+    """
+    identifier_links = identifier_links or set()
+    persons = {p for c in clusters for p in c}
+    current: dict[int, tuple[int, str, float | None]] = {
+        pid: (ind, method, prob)
+        for pid, ind, method, prob in Membership.objects.filter(person_id__in=persons).values_list(
+            "person_id", "individual_id", "method", "match_probability"
+        )
+    }
+    # Stable ids: assign individuals to clusters by largest overlap, greedily.
+    overlaps: list[tuple[int, int, int]] = []
+    for index, members in enumerate(clusters):
+        counts: dict[int, int] = defaultdict(int)
+        for pid in members:
+            if pid in current:
+                counts[current[pid][0]] += 1
+        overlaps.extend((-n, ind, index) for ind, n in counts.items())
+    overlaps.sort()
+    target: dict[int, int] = {}
+    taken: set[int] = set()
+    for _neg, ind, index in overlaps:
+        if index not in target and ind not in taken:
+            target[index] = ind
+            taken.add(ind)
+
+    result = ApplyResult()
+    now = clock.now()
+    fresh: list[set[int]] = []
+    work: list[int] = []
+    for index, members in enumerate(clusters):
+        if index not in target and not any(pid in current for pid in members):
+            fresh.append(members)
+        elif index not in target or any(current.get(pid, (None,))[0] != target[index] for pid in members):
+            work.append(index)
+
+    # Clusters of records never linked before: created in bulk, no history needed.
+    for start in range(0, len(fresh), 2000):
+        part = fresh[start : start + 2000]
+        with transaction.atomic():
+            individuals = Individual.objects.bulk_create([Individual() for _ in part])
+            rows = []
+            for individual, members in zip(individuals, part, strict=True):
+                for pid in members:
+                    method, prob = _method(pid, best.get(pid) if len(members) > 1 else None, identifier_links)
+                    rows.append(Membership(person_id=pid, individual=individual, method=method, match_probability=prob))
+                result.changed_individuals.add(individual.pk)
+            Membership.objects.bulk_create(rows)
+        result.created += len(part)
+        if progress:
+            progress(start + len(part), len(fresh) + len(work))
+
+    for done, index in enumerate(work, start=1):
+        members = clusters[index]
+        with transaction.atomic():
+            if index in target:
+                individual_id = target[index]
+                is_new = False
+            else:
+                individual_id = Individual.objects.create().pk
+                is_new = True
+                result.created += 1
+            moving = sorted(pid for pid in members if current.get(pid, (None,))[0] != individual_id)
+            before = {str(pid): list(current[pid]) if pid in current else [None, None, None] for pid in moving}
+            sources = sorted({current[pid][0] for pid in moving if pid in current})
+            after: dict[str, list[Any]] = {}
+            for pid in moving:
+                method, prob = _method(pid, best.get(pid) if len(members) > 1 else None, identifier_links)
+                Membership.objects.update_or_create(
+                    person_id=pid,
+                    defaults={"individual_id": individual_id, "method": method, "match_probability": prob},
+                )
+                after[str(pid)] = [individual_id, method, prob]
+            for source in sources:
+                if not Membership.objects.filter(individual_id=source).exists():
+                    Individual.objects.filter(pk=source).update(retired_at=now, merged_into_id=individual_id)
+            Individual.objects.filter(pk=individual_id).update(retired_at=None, merged_into=None, updated_at=now)
+            if not sources:
+                kind = LinkChange.Kind.ATTACH
+            elif is_new:
+                kind = LinkChange.Kind.SPLIT
+            elif len(sources) >= 1 and all(not Membership.objects.filter(individual_id=s).exists() for s in sources):
+                kind = LinkChange.Kind.MERGE
+            else:
+                kind = LinkChange.Kind.MOVE
+            LinkChange.objects.create(
+                at=now,
+                kind=kind,
+                reason=reason,
+                acting_user=acting_user,
+                from_individuals=sources,
+                to_individual_id=individual_id,
+                before=before,
+                after=after,
+            )
+            result.changes += 1
+            result.changed_individuals.update({individual_id, *sources})
+        if progress:
+            progress(len(fresh) + done, len(fresh) + len(work))
+    return result
+
+
+# --- the review queue ------------------------------------------------------------------------------
+
+
+def risk_priority(person_ids: Iterable[int], today: dt.date) -> dict[int, int]:
+    """Return a review priority per person: children with markers highest.
+
+    3 = a child (under 18) with a marker, 2 = a child, 1 = an adult with a marker, 0 else.
+    """
+    ids = list(person_ids)
+    marked = set(Marker.live.filter(person_id__in=ids).values_list("person_id", flat=True))
+    result = {}
+    for pid, year in Person.objects.filter(pk__in=ids).values_list("pk", "birth_year"):
+        child = year is not None and today.year - year < 18
+        result[pid] = (2 if child else 0) + (1 if pid in marked else 0)
+    return result
+
+
+def queue_for_review(
+    items: Sequence[tuple[Pair, str, str, float]], *, clock: Clock, decided: set[Pair] | None = None
+) -> int:
+    """Open review items for (pair, reason, detail, weight) unless the pair is decided or
+    already open; return how many were opened."""
+    if not items:
+        return 0
+    decided = decided or set()
+    pairs = {pair for pair, *_ in items}
+    open_pairs = set(
+        ReviewPair.objects.filter(status=ReviewPair.Status.OPEN, person_a_id__in={a for a, _ in pairs}).values_list(
+            "person_a_id", "person_b_id"
+        )
+    )
+    now = clock.now()
+    persons = {p for pair in pairs for p in pair}
+    priority = risk_priority(persons, now.date())
+    rows = []
+    seen: set[Pair] = set()
+    for pair, reason, detail, weight in items:
+        if pair in open_pairs or pair in decided or pair in seen:
+            continue
+        seen.add(pair)
+        rows.append(
+            ReviewPair(
+                person_a_id=pair[0],
+                person_b_id=pair[1],
+                reason=reason,
+                detail=detail[:200],
+                match_weight=weight,
+                match_probability=probability_from_weight(weight),
+                priority=max(priority.get(pair[0], 0), priority.get(pair[1], 0))
+                + (10 if reason == ReviewPair.Reason.IDENTIFIER_CONFLICT else 0),
+                created_at=now,
+            )
+        )
+    ReviewPair.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def send_changed(individual_ids: Iterable[int], reason: str) -> None:
+    """Send `individuals_changed` once the current transaction commits."""
+    ids = sorted(set(individual_ids))
+    if ids:
+        transaction.on_commit(lambda: individuals_changed.send(sender=Individual, individual_ids=ids, reason=reason))
+
+
+# --- batch linkage ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkReport:
+    persons: int = 0
+    candidate_pairs: int = 0
+    links: int = 0
+    individuals: int = 0
+    changes: int = 0
+    created: int = 0
+    queued: int = 0
+    changed_individuals: list[int] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def link_all(
+    *,
+    acting_user: Any = None,
+    clock: Clock | None = None,
+    model: LinkModel | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LinkReport:
+    """Full batch linkage: score every candidate pair with Splink, cluster with the
+    reviewers' decisions as constraints, write changed clusters, queue uncertain pairs.
+
+    A re-run on unchanged data changes nothing. Sends `individuals_changed`.
+    """
+    import time
+
+    from safetynet.identity.training import splink_predict
+
+    clock = clock or SystemClock()
+    model = model or load_model()
+    limits = thresholds()
+    report = LinkReport()
+    started = time.perf_counter()
+    features = refresh_features(None, clock.now().date())
+    report.persons = len(features)
+    report.seconds["features"] = time.perf_counter() - started
+    t = time.perf_counter()
+    scored, _ = splink_predict(list(features.values()), model, threshold=min(limits["review"], limits["link"]))
+    report.candidate_pairs = len(scored)
+    report.seconds["predict"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    decisions = Decisions.load()
+    edges: list[tuple[int, int, float]] = []
+    identifier_links: set[int] = set()
+    cannot = set(decisions.not_same)
+    review: list[tuple[Pair, str, str, float]] = []
+    for a, b, weight in scored:
+        pair = ordered(a, b)
+        if pair in decisions.same or pair in decisions.not_same:
+            continue
+        fa, fb = features[a], features[b]
+        verdict = judge(fa, fb, probability_from_weight(weight), limits)
+        if verdict.link:
+            edges.append((a, b, weight))
+            if _shares_identifier(fa, fb):
+                identifier_links.update(pair)
+        elif verdict.review_reason:
+            review.append((pair, verdict.review_reason, verdict.detail, weight))
+            if verdict.review_reason == ReviewPair.Reason.IDENTIFIER_CONFLICT:
+                cannot.add(pair)
+    clusters, best = cluster(features.keys(), edges, must_link=decisions.same, cannot_link=cannot)
+    report.links = len(edges)
+    report.individuals = len(clusters)
+    report.seconds["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result = apply_clusters(
+        clusters,
+        best,
+        reason="batch linkage",
+        acting_user=acting_user,
+        clock=clock,
+        identifier_links=identifier_links,
+        progress=(lambda done, total: progress("writing", done, total)) if progress else None,
+    )
+    _detach_withdrawn(clock=clock, acting_user=acting_user, result=result)
+    # Queue only uncertainty that matters: the pair ended up in different individuals.
+    home = {pid: i for i, c in enumerate(clusters) for pid in c}
+    relevant = [
+        item
+        for item in review
+        if item[1] == ReviewPair.Reason.IDENTIFIER_CONFLICT or home[item[0][0]] != home[item[0][1]]
+    ]
+    with transaction.atomic():
+        report.queued = queue_for_review(relevant, clock=clock, decided=decisions.same | decisions.not_same)
+        send_changed(result.changed_individuals, "linkage")
+    report.seconds["write"] = time.perf_counter() - t
+    report.changes = result.changes
+    report.created = result.created
+    report.changed_individuals = sorted(result.changed_individuals)
+    return report
+
+
+def _detach_withdrawn(*, clock: Clock, acting_user: Any, result: ApplyResult) -> None:
+    """Remove memberships of persons no longer live (withdrawn), retiring empty individuals."""
+    stale = list(
+        Membership.objects.filter(Q(person__deleted=True) | Q(person__recorded_at__isnull=True)).values_list(
+            "person_id", "individual_id", "method", "match_probability"
+        )
+    )
+    for pid, ind, method, prob in stale:
+        with transaction.atomic():
+            Membership.objects.filter(person_id=pid).delete()
+            if not Membership.objects.filter(individual_id=ind).exists():
+                Individual.objects.filter(pk=ind).update(retired_at=clock.now())
+            LinkChange.objects.create(
+                at=clock.now(),
+                kind=LinkChange.Kind.DETACH,
+                reason="record withdrawn by its source",
+                acting_user=acting_user,
+                from_individuals=[ind],
+                to_individual=None,
+                before={str(pid): [ind, method, prob]},
+                after={str(pid): [None, None, None]},
+            )
+        result.changed_individuals.add(ind)
+
+
+# --- incremental linkage -------------------------------------------------------------------------------
+
+
+def link_persons(
+    person_ids: Iterable[int],
+    *,
+    acting_user: Any = None,
+    clock: Clock | None = None,
+    model: LinkModel | None = None,
+    reason: str = "incremental",
+) -> list[int]:
+    """Match new or changed person records against existing ones and attach each to an
+    individual (or a new one); return the ids of individuals changed.
+
+    Uses the blocking index in the database and the saved model's weights in Python.
+    A record linked to several individuals merges them, unless a reviewer decided that
+    records in them are not the same person. Withdrawn records are detached.
+    Sends `individuals_changed` after commit.
+    """
+    clock = clock or SystemClock()
+    model = model or load_model()
+    limits = thresholds()
+    ids = sorted(set(person_ids))
+    changed: set[int] = set()
+    features = refresh_features(ids, clock.now().date())
+    result = ApplyResult()
+    with transaction.atomic():
+        _detach_withdrawn(clock=clock, acting_user=acting_user, result=result)
+    changed |= result.changed_individuals
+    for pid in ids:
+        if pid in features:
+            changed |= _link_one(features[pid], model, limits, clock=clock, acting_user=acting_user, reason=reason)
+    with transaction.atomic():
+        send_changed(changed, reason)
+    return sorted(changed)
+
+
+def _link_one(
+    f: Features, model: LinkModel, limits: dict[str, float], *, clock: Clock, acting_user: Any, reason: str
+) -> set[int]:
+    pid = f["unique_id"]
+    others = candidates(f)
+    their = stored_features(others)
+    decisions = Decisions.load([pid])
+    membership = dict(Membership.objects.filter(person_id__in=[pid, *others]).values_list("person_id", "individual_id"))
+    links: list[tuple[int, float]] = []
+    review: list[tuple[Pair, str, str, float]] = []
+    for other, g in their.items():
+        pair = ordered(pid, other)
+        if pair in decisions.not_same:
+            continue
+        if pair in decisions.same:
+            links.append((other, float("inf")))
+            continue
+        score = model.score(f, g)
+        verdict = judge(f, g, score.probability, limits)
+        if verdict.link:
+            links.append((other, score.match_weight))
+        elif verdict.review_reason:
+            review.append((pair, verdict.review_reason, verdict.detail, score.match_weight))
+    # Individuals to join, strongest first; skip any holding a record decided "not same".
+    forbidden_people = {b if a == pid else a for a, b in decisions.not_same}
+    forbidden_individuals = {membership[p] for p in forbidden_people if p in membership}
+    strength: dict[int, float] = {}
+    for other, weight in links:
+        ind = membership.get(other)
+        if ind is not None and ind not in forbidden_individuals:
+            strength[ind] = max(strength.get(ind, weight), weight)
+    own = membership.get(pid)
+    targets = sorted(strength, key=lambda i: (-strength[i], i))
+    changed: set[int] = set()
+    with transaction.atomic():
+        if targets or own is None:
+            group_ids = set(targets) | ({own} if own is not None else set())
+            members = set(Membership.objects.filter(individual_id__in=group_ids).values_list("person_id", flat=True))
+            members.add(pid)
+            # Refuse a merge through a forbidden pair: keep only individuals compatible with
+            # everything already chosen.
+            chosen: set[int] = {own} if own is not None else set()
+            for ind in targets:
+                if _compatible(chosen | {ind}, pid):
+                    chosen.add(ind)
+            cluster_members = set(
+                Membership.objects.filter(individual_id__in=chosen).values_list("person_id", flat=True)
+            )
+            cluster_members.add(pid)
+            best = {p: w for p, w in links if p in cluster_members}
+            if len(cluster_members) > 1:
+                best[pid] = max((w for _p, w in links if _p in cluster_members), default=0.0)
+            id_links = {p for p in cluster_members if p in their and _shares_identifier(f, their[p])}
+            if id_links:
+                id_links.add(pid)
+            res = apply_clusters(
+                [cluster_members], best, reason=reason, acting_user=acting_user, clock=clock, identifier_links=id_links
+            )
+            changed |= res.changed_individuals
+        home = Membership.objects.filter(person_id=pid).values_list("individual_id", flat=True).first()
+        home_members = (
+            set(Membership.objects.filter(individual_id=home).values_list("person_id", flat=True)) if home else set()
+        )
+        relevant = [
+            item
+            for item in review
+            if item[1] == ReviewPair.Reason.IDENTIFIER_CONFLICT or not set(item[0]) <= home_members
+        ]
+        queue_for_review(relevant, clock=clock, decided=decisions.same | decisions.not_same)
+    return changed
+
+
+def _compatible(individual_ids: set[int], extra_person: int) -> bool:
+    """Return whether records of these individuals (plus one person) contain no pair
+    decided "not the same person"."""
+    people = set(Membership.objects.filter(individual_id__in=individual_ids).values_list("person_id", flat=True))
+    people.add(extra_person)
+    decisions = Decisions.load(people)
+    return not any(a in people and b in people for a, b in decisions.not_same)

@@ -1,0 +1,318 @@
+"""Training the linkage model with Splink 5 on DuckDB, and Splink's batch scoring.
+
+Training recipe (see the linkage notes for why each step is there):
+1. lambda (the probability two random records match) estimated once from deterministic
+   rules, then FIXED during EM, so EM learns "same person" rather than "same household";
+2. u from random sampling;
+3. m by EM on two blocking rules that do not involve the address (blocking on the
+   postcode teaches EM what a household looks like);
+4. m from labels when there are any: reviewers' "same person" decisions, or the truth
+   column of a synthetic county;
+5. sanity bounds on m: a mismatch level must keep a non-zero m (a moved child, a sex
+   recorded wrongly, a typo must not veto a true match).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from safetynet.identity.comparisons import ALIAS_BLOCKING_COLUMNS, BLOCKING_RULES, COMPARISONS, splink_comparisons
+from safetynet.identity.features import Features
+from safetynet.identity.linkmodel import MODEL_FORMAT, LinkModel
+
+# Minimum m for a disagreeing level, as a share of true matches: measured on household data,
+# EM otherwise drives "postcode differs" towards zero as the data grows and movers never link.
+M_FLOORS: dict[tuple[str, str], float] = {
+    ("name", "different names"): 0.005,
+    ("name", "same given name, different family name"): 0.02,
+    ("name", "same family name, different given name"): 0.005,
+    ("dob", "different date of birth"): 0.01,
+    ("dob", "year of birth within one"): 0.01,
+    ("sex", "different sex"): 0.01,
+    ("postcode", "different postcode"): 0.15,
+    ("postcode", "same postcode district"): 0.05,
+    ("identifiers", "different identifiers"): 0.005,
+}
+# The households of safeguarding data make shared family names common among non-matches:
+# "same family name, different given name" (siblings) must never count as evidence for a
+# match, nor must a different year of birth.
+# Twins share family name, date of birth, address and often sex, worth about +26 together
+# against a prior near -15: the sibling level must outweigh that to keep twins apart.
+MAX_WEIGHT: dict[tuple[str, str], float] = {
+    ("name", "same family name, different given name"): -12.0,
+    ("dob", "year of birth within one"): 0.0,
+}
+MIN_LABELLED_PAIRS = 50
+
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.int64()),
+        ("given", pa.string()),
+        ("given_initial", pa.string()),
+        ("given_key", pa.string()),
+        ("given_canons", pa.list_(pa.string())),
+        ("family", pa.string()),
+        ("family_sx", pa.string()),
+        ("name_keys", pa.list_(pa.string())),
+        ("dob", pa.string()),
+        ("dob_y", pa.int32()),
+        ("dob_m", pa.int32()),
+        ("dob_d", pa.int32()),
+        ("sex", pa.string()),
+        ("postcode", pa.string()),
+        ("pc_district", pa.string()),
+        ("postcodes", pa.list_(pa.string())),
+        ("nhs", pa.string()),
+        ("pnc", pa.string()),
+        ("upn", pa.string()),
+        ("csc", pa.string()),
+    ]
+)
+
+
+def features_table(features: Sequence[Features], truth: dict[int, str] | None = None) -> pa.Table:
+    """Return the features as an Arrow table (with a `truth` column when given)."""
+    table = pa.Table.from_pylist([dict(f) for f in features], schema=FEATURE_SCHEMA)
+    if truth is not None:
+        table = table.append_column("truth", pa.array([truth.get(f["unique_id"]) for f in features], pa.string()))
+    return table
+
+
+def blocking_rules() -> list[Any]:
+    """Return the prediction blocking rules as Splink objects (SQL strings plus the exploded alias rule)."""
+    from splink import block_on
+
+    return [*BLOCKING_RULES, block_on(*ALIAS_BLOCKING_COLUMNS, arrays_to_explode=["name_keys"])]
+
+
+def base_settings(lambda_: float = 1e-4) -> dict[str, Any]:
+    """Return the untrained Splink settings for our comparisons."""
+    from splink import SettingsCreator
+
+    creator = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[],
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        probability_two_random_records_match=lambda_,
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+    )
+    settings = creator.get_settings("duckdb").as_dict()
+    settings["comparisons"] = splink_comparisons()
+    return settings
+
+
+def new_linker(table: pa.Table, settings: dict[str, Any]) -> Any:
+    """Return a Splink linker over the feature table on a fresh in-memory DuckDB."""
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI()
+    sdf = db_api.register(table, dataset_display_name="persons")
+    return Linker(sdf, settings, log_level="WARNING")
+
+
+def train(
+    features: Sequence[Features],
+    *,
+    labels: Sequence[tuple[int, int]] = (),
+    truth: dict[int, str] | None = None,
+    seed: int = 42,
+    u_max_pairs: float = 5e6,
+    em_max_pairs: float = 2e6,
+    version: str | None = None,
+    today: dt.date | None = None,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> dict[str, Any]:
+    """Train on the feature rows; return the model document (not yet saved).
+
+    `labels` are pairs of unique ids a reviewer decided are the same person; `truth` maps
+    unique ids to a true-person key (a synthetic county). Either, when large enough,
+    replaces the EM estimate of m.
+    """
+    started = time.perf_counter()
+    table = features_table(features, truth)
+    linker = new_linker(table, base_settings())
+    say(f"training on {len(features):,} person records")
+
+    deterministic = [
+        "l.nhs = r.nhs",
+        "l.upn = r.upn",
+        "l.given = r.given AND l.family = r.family AND l.dob = r.dob",
+    ]
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    say("estimated the probability two random records match (fixed from now on)")
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
+    say("estimated u by random sampling")
+
+    by_id = {f["unique_id"]: f for f in features}
+    labelled = [(by_id[a], by_id[b]) for a, b in labels if a in by_id and b in by_id]
+    if truth:
+        groups: dict[str, list[Features]] = {}
+        for f in features:
+            key = truth.get(f["unique_id"])
+            if key:
+                groups.setdefault(key, []).append(f)
+        labelled += [(g[i], g[j]) for g in groups.values() for i in range(len(g)) for j in range(i + 1, len(g))]
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.dob = r.dob", fix_probability_two_random_records_match=True, max_pairs=em_max_pairs
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.given_key = r.given_key AND l.family_sx = r.family_sx",
+        fix_probability_two_random_records_match=True,
+        max_pairs=em_max_pairs,
+    )
+    say("estimated m by expectation maximisation")
+    method = "em"
+    settings = linker.misc.save_model_to_json(out_path=None)
+    if isinstance(settings, str):
+        settings = json.loads(settings)
+    if len(labelled) >= MIN_LABELLED_PAIRS:
+        m_from_labelled_pairs(settings, labelled)
+        method = "labelled pairs (truth file or review decisions)"
+        say(f"estimated m from {len(labelled):,} labelled pairs")
+    apply_m_floors(settings)
+    today = today or dt.date.today()
+    document = {
+        "format": MODEL_FORMAT,
+        "version": version or today.isoformat(),
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "training": {
+            "records": len(features),
+            "m_method": method,
+            "labelled_pairs": len(labelled),
+            "seconds": round(time.perf_counter() - started, 1),
+            "m_floors": {f"{c}: {lvl}": v for (c, lvl), v in M_FLOORS.items()},
+            "max_weights": {f"{c}: {lvl}": v for (c, lvl), v in MAX_WEIGHT.items()},
+        },
+        "splink_settings": settings,
+    }
+    LinkModel(document)  # refuse to return a model that does not fit the comparisons
+    return document
+
+
+def m_from_labelled_pairs(settings: dict[str, Any], pairs: Sequence[tuple[Features, Features]]) -> None:
+    """Set each level's m to its share among pairs known to be the same person, in place.
+
+    Counted with the Python mirror of the comparisons; a comparison's null level is left
+    out of the shares (it carries no weight). Levels never seen keep their EM estimate.
+    """
+    for comparison, spec in zip(COMPARISONS, settings["comparisons"], strict=True):
+        counts = [0] * len(comparison.levels)
+        for left, right in pairs:
+            counts[comparison.level_of(left, right)] += 1
+        observed = sum(c for c, lvl in zip(counts, comparison.levels, strict=True) if not lvl.is_null)
+        if not observed:
+            continue
+        for count, level, saved in zip(counts, comparison.levels, spec["comparison_levels"], strict=True):
+            if not level.is_null and count:
+                saved["m_probability"] = count / observed
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def apply_m_floors(settings: dict[str, Any]) -> None:
+    """Make every level's m and u explicit and sane, in place.
+
+    A level never observed in training gets m = u (weight 0: no evidence either way), so
+    Splink and the Python scorer agree. Disagreeing levels get their m floor; levels that
+    must not count for a match get m capped so their weight is at most `MAX_WEIGHT` (a
+    shared family name with a different given name, the sibling or twin: strongly against).
+    The other levels' m are rescaled so m sums to one.
+    """
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lvl for lvl in comparison["comparison_levels"] if not lvl.get("is_null_level")]
+        fixed: set[int] = set()
+        for level in levels:
+            u = _number(level.get("u_probability")) or 1e-4
+            m = _number(level.get("m_probability"))
+            level["u_probability"] = u
+            if m is None:
+                m = u
+                fixed.add(id(level))
+            label = level["label_for_charts"]
+            floor = M_FLOORS.get((name, label))
+            if floor is not None and m < floor:
+                m = floor
+                fixed.add(id(level))
+            max_weight = MAX_WEIGHT.get((name, label))
+            if max_weight is not None and m > u * 2**max_weight:
+                m = u * 2**max_weight
+                fixed.add(id(level))
+            level["m_probability"] = m
+        others = [lvl for lvl in levels if id(lvl) not in fixed]
+        if others:
+            spare = max(1.0 - sum(lvl["m_probability"] for lvl in levels if id(lvl) in fixed), 1e-6)
+            total = sum(lvl["m_probability"] for lvl in others)
+            for level in others:
+                level["m_probability"] *= spare / total
+
+
+def save_model(document: dict[str, Any], directory: Path) -> Path:
+    """Write the model as `model-<version>.json` in `directory`; return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"model-{document['version']}.json"
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def write_charts(document: dict[str, Any], features: Sequence[Features], directory: Path) -> list[Path]:
+    """Write Splink's match-weights and m/u charts of a model as offline HTML files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    linker = new_linker(features_table(features[:1000]), document["splink_settings"])
+    written = []
+    for name, chart in (
+        ("match-weights", linker.visualisations.match_weights_chart()),
+        ("m-u-parameters", linker.visualisations.m_u_parameters_chart()),
+    ):
+        path = directory / f"{name}-{document['version']}.html"
+        chart.save(str(path), inline=False)  # small files; the page loads Vega from its CDN
+        written.append(path)
+    return written
+
+
+def count_candidate_pairs(features: Sequence[Features], sample: float = 1.0) -> list[dict[str, Any]]:
+    """Return Splink's marginal and cumulative comparison counts for each blocking rule."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    db_api = DuckDBAPI()
+    sdf = db_api.register(features_table(features), dataset_display_name="persons")
+    records = count_comparisons_from_blocking_rules(
+        sdf, blocking_rules=blocking_rules(), link_type="dedupe_only", record_sample_proportion=sample
+    )
+    return [dict(r) if isinstance(r, dict) else dict(vars(r)) for r in records]
+
+
+def splink_predict(
+    features: Sequence[Features], model: LinkModel, threshold: float
+) -> tuple[list[tuple[int, int, float]], Any]:
+    """Score every candidate pair with Splink; return (id_l, id_r, match_weight) above the
+    probability threshold, and the linker (for Splink's own clustering in benchmarks)."""
+    linker = new_linker(features_table(features), model.splink_settings)
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    table = linker.misc.query_sql(
+        f"SELECT unique_id_l, unique_id_r, match_weight FROM {predictions.physical_name}"
+    ).as_pyarrow_table()
+    pairs = list(
+        zip(
+            table.column("unique_id_l").to_pylist(),
+            table.column("unique_id_r").to_pylist(),
+            table.column("match_weight").to_pylist(),
+            strict=True,
+        )
+    )
+    return pairs, (linker, predictions)
+
+
+__all__ = ["COMPARISONS", "train", "save_model", "write_charts", "count_candidate_pairs", "splink_predict"]

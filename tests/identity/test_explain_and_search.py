@@ -1,0 +1,41 @@
+"""Explanations (waterfall) and person search served by the blocking index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from safetynet.identity.linking import link_persons
+from safetynet.identity.models import Membership
+from safetynet.identity.services import explain_link, search_individuals
+from safetynet.records.models import Person
+
+
+@pytest.mark.django_db
+def test_explanation_shows_each_comparison_weight(person_factory: Callable[..., Person]) -> None:
+    a = person_factory(given_names="Kayleigh", family_name="Ashcombe", postcode="LS6 2QT")
+    b = person_factory(given_names="Kayley", family_name="Ashcombe", postcode="HX1 4RT", source="mispers")
+    explanation = explain_link(a, b)
+    steps = {s.comparison: s for s in explanation.steps}
+    assert steps["name"].level == "nickname or alias" and steps["name"].weight > 5
+    assert steps["dob"].level == "same date of birth" and steps["dob"].weight > 5
+    assert steps["postcode"].level == "different postcode" and steps["postcode"].weight < 0
+    assert explanation.probability > 0.95
+    assert explanation.waterfall[0][0] == "prior"
+    assert abs(sum(w for _c, _l, w in explanation.waterfall) - explanation.match_weight) < 1e-9
+    assert "nickname or alias +" in explanation.describe()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_tolerates_typos_and_nicknames(person_factory: Callable[..., Person]) -> None:
+    target = person_factory(given_names="Katherine", family_name="Illingworth", date_of_birth="2011-06-15")
+    other = person_factory(given_names="Mason", family_name="Ormerod", date_of_birth="2008-02-01", sex="male")
+    link_persons([target.pk, other.pk])
+    home = Membership.objects.get(person=target).individual_id
+
+    for query, dob in (("Kate Illingworth", None), ("Katherine Ilingworth", "2011"), ("illingworth", None)):
+        results = search_individuals(query, dob=dob)
+        assert results and results[0].individual_id == home, query
+    assert all(r.individual_id != home for r in search_individuals("Mason Ormerod"))
+    assert search_individuals("") == []
