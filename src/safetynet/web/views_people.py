@@ -32,7 +32,14 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
     page, entries = queries.chronology_page(person_ids, filters, page_number)
     query = request.GET.copy()
     query.pop("page", None)
-    return {"filter_form": form, "page": page, "entries": entries, "filter_query": query.urlencode()}
+    filters_active = any(request.GET.get(key) for key in ("type", "date_from", "date_to"))
+    return {
+        "filter_form": form,
+        "filters_active": filters_active,
+        "page": page,
+        "entries": entries,
+        "filter_query": query.urlencode(),
+    }
 
 
 @require_GET
