@@ -142,6 +142,26 @@ def no_voice(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     return f["person"] in present and (not contact.get("voice_of_child") or not contact.get("bwv_used"))
 
 
+def d3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
+    after = ts(r["occurred_at"]).date()
+    plans = [
+        p
+        for p in v.plans_of[f["person"]]
+        if p["plan_type"] == "safety_plan" and dt.date.fromisoformat(p["created_at"]) >= after
+    ]
+    return r["details"]["status"] == "no_further_action" and not plans
+
+
+def x2(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
+    linked = {
+        v.person(rel["person_b"])
+        for rel in v.county.by_kind("relationship")
+        if rel["rel_type"] in ("associate_of", "boyfriend_girlfriend") and v.person(rel["person_a"]) == f["adult"]
+    }
+    marked = {c for c in linked if any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[c])}
+    return f["person"] in marked and len(marked) >= 2
+
+
 def h1(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     t = r["details"]["triage"]
     limit = {"red": 4, "amber": 24, "green": 48}[t["grade"]]
@@ -269,11 +289,13 @@ CHECKS = {
     "M7": m7,
     "D1": d1,
     "D2": d2,
+    "D3": d3,
     "D4": no_voice,
     "Q2": no_voice,
     "H1": h1,
     "H2": h2,
     "H3": h3,
+    "X2": x2,
     "X3": x3,
     "X4": x4,
     "X5": x5,

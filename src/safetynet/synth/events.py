@@ -433,9 +433,7 @@ class Simulation:
             if not hh.children or not w.chance(0.075):
                 continue
             victim = hh.adults[0]
-            perpetrators = [a for a in hh.adults[1:]] or [
-                r[1] for r in w.relationships if r[3] == "ex_partner_of" and r[2] is victim
-            ]
+            perpetrators = hh.adults[1:] or ([victim.ex_partner] if victim.ex_partner else [])
             if not perpetrators:
                 continue
             perp = perpetrators[0]
@@ -448,6 +446,55 @@ class Simulation:
                 self._da_incident(victim, perp, t, repeat=i)
                 if i == 1 and w.chance(0.6):
                     self._marac(victim, perp, t + int(w.rng.uniform(7, 25) * DAY))
+            if len(times) >= 2 and w.chance(0.5):
+                self._perpetrator_returns(victim, perp, times[-1] + int(w.rng.uniform(3, 30) * DAY))
+
+    def _perpetrator_returns(self, victim: Human, perp: Human, t: int) -> None:
+        """A domestic assault ends in no further action and the suspect goes home (D3)."""
+        w = self.w
+        if t >= self.end - 10 * DAY:
+            return
+        home = victim.home_at(t)
+        children = [c for c in victim.children if c.dob < t and c.home_at(t) == home]
+        if not children:
+            return
+        eid = w.next_id("CRM")
+        ref = {"source": RMS, "id": eid}
+        self.emit_event(
+            RMS,
+            "CRM",
+            "crime",
+            t,
+            location=home,
+            by=self.staff(self.detectives),
+            participants=[(w.person_ref(victim, RMS), "victim"), (w.person_ref(perp, RMS), "suspect")],
+            details={
+                "offence": "Assault occasioning actual bodily harm (domestic)",
+                "offence_code": "8N",
+                "sexual_offence": False,
+                "online": False,
+                "status": "no_further_action",
+                "investigation_plan": "Victim withdrew support; evidence-led prosecution considered.",
+                "bail_ended_at": fmt_dt(t),
+            },
+            summary="Domestic assault: no further action; the suspect's bail has ended and he is returning "
+            "to the family home where children live.",
+            children=children,
+            event_id=eid,
+        )
+        if self.plant("no_safety_plan"):
+            for c in children:
+                self.fail("D3", c, ref)
+            return
+        for c in children:
+            self.plan(
+                c,
+                CSC,
+                "safety_plan",
+                t + int(w.rng.uniform(0.2, 3) * DAY),
+                content="Safety plan with the child and the non-abusing parent: who to call, where to go, school told.",
+                owner=self.staff(self.social_workers)["name"],
+            )
 
     def _da_incident(self, victim: Human, perp: Human, t: int, *, repeat: int) -> None:
         w = self.w
@@ -1324,12 +1371,25 @@ class Simulation:
             adults: list[Human] = net["adults"]
             kids: list[Human] = net["children"]
             since = max(net["since"], w.start)
-            for c in kids:
-                adult = w.pick(adults)
+            # Every adult is linked to at least two of the children (when there are two):
+            # the pattern an exploitation coordinator must see (X2).
+            links: list[tuple[Human, Human]] = [(adults[i % len(adults)], c) for i, c in enumerate(kids)]
+            for adult in adults:
+                mine = [c for a, c in links if a is adult]
+                for c in kids:
+                    if len(mine) >= 2:
+                        break
+                    if c not in mine:
+                        links.append((adult, c))
+                        mine.append(c)
+            first_adult: dict[str, Human] = {}
+            for adult, c in links:
+                first_adult.setdefault(c.key, adult)
                 rel = "boyfriend_girlfriend" if net["type"] == "cse" and w.chance(0.3) else "associate_of"
                 w.relationships.append((RMS, adult, c, rel, since, None))
-                for _ in range(w.rng.randint(1, 3)):
-                    t = w.when(since, w.end - DAY)
+                times = [w.when(since, w.end - DAY) for _ in range(w.rng.randint(0, 2))]
+                times.append(w.when(max(since, w.end - 170 * DAY), w.end - DAY))  # emerging intelligence
+                for t in times:
                     src, assessment = w.pick(("1", "2", "3")), w.pick("ABCDE")
                     self.emit_event(
                         RMS,
@@ -1348,6 +1408,13 @@ class Simulation:
                         },
                     )
                     c.police_times.append(t)
+            for adult in adults:
+                linked = [c for a, c in links if a is adult]
+                if len(linked) >= 2:
+                    for c in linked:
+                        self.failures.append({"clause": "X2", "person": c.key, "record": None, "adult": adult.key})
+            for c in kids:
+                adult = first_adult[c.key]
                 kind = "cse_risk" if net["type"] == "cse" else "cce_risk"
                 self.marker(
                     c,
