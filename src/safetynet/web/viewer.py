@@ -79,7 +79,7 @@ def viewer_for(user: Any) -> Viewer | None:
     role, role_label, agency, agency_label = _role_and_agency(user)
     full_name = (user.get_full_name() or "").strip()
     items: list[NavItem] = []
-    for label, name in (("My work", "web:my_work"), ("Search", "web:search"), ("Review queue", "identity:review")):
+    for label, name in (("My work", "web:my_work"), ("Search", "web:search"), ("Review queue", "web:review_queue")):
         href = _url(name)
         if href is not None and may_use(user, name):
             items.append(NavItem(label, href, name))
@@ -96,8 +96,8 @@ def viewer_for(user: Any) -> Viewer | None:
 
 def may_use(user: Any, url_name: str) -> bool:
     """Whether `user` may open the screen `url_name` (the access matrix decides once it is on main)."""
-    if url_name == "identity:review":
-        return bool(user.is_superuser or user.has_perm("identity.change_membership"))
+    if url_name in ("identity:review", "web:review_queue", "web:identity_compare"):
+        return bool(user.is_superuser or user.has_perm("identity.add_pairdecision"))
     return bool(user.is_authenticated)
 
 

@@ -14,6 +14,8 @@ from safetynet.web import queries
 from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
+from safetynet.web.identity_panel import explain_rows, possible_matches
+from safetynet.web.viewer import may_use
 
 
 def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
@@ -50,10 +52,14 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     today = clock().now().date()
     rows = queries.source_records(individual.pk)
     person_ids = [row.person.pk for row in rows]
+    explain_rows(rows, today)
     context: dict[str, Any] = {
         "individual": individual,
         "headline": queries.headline(individual.pk, [r.person for r in rows], today),
         "source_rows": rows,
+        "anchor_id": min(person_ids) if person_ids else None,
+        "possible_matches": possible_matches(person_ids),
+        "may_decide": may_use(request.user, "web:identity_compare"),
         "markers": list(queries.markers(person_ids)),
         "orders": queries.orders(person_ids),
         "plans": list(queries.plans(person_ids)),
