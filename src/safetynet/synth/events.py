@@ -45,7 +45,7 @@ BLAMING_PHRASES = (
     "lifestyle choice",
     "consensual",
 )
-BLAMING_SENTENCES = (
+MISSING_BLAMING = (
     "She is a regular missing person.",
     "Missing through choice.",
     "Carers say he will always return when he runs out of money.",
@@ -53,7 +53,13 @@ BLAMING_SENTENCES = (
     "Left of her own volition.",
     "Young people like this are putting themselves at risk.",
     "He is streetwise and knows the area.",
+    "Staff describe going missing as a lifestyle choice.",
+)
+INCIDENT_BLAMING = (
+    "He is streetwise and can look after himself.",
     "Staff describe this as a lifestyle choice.",
+    "Young people like this are putting themselves at risk.",
+    "Went with the adults of her own volition.",
 )
 # Rationales that lower a missing child's grade by citing how often they go missing (M1).
 FREQUENCY_RATIONALES = (
@@ -135,6 +141,7 @@ class Simulation:
         self.network_adults: dict[str, list[Human]] = {}
         self.network_of: dict[str, dict[str, Any]] = {}
         self.planted: dict[str, int] = {}
+        self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
 
     # -- staff ---------------------------------------------------------------------------
 
@@ -214,6 +221,10 @@ class Simulation:
         self._stamp(record, last_change or (ended or occurred) + 2 * HOUR)
         ref = {"source": source, "id": eid}
         self._check_language(record, children, ref)
+        if source in (RMS, MISPERS):
+            # Police systems now hold history for these children (what H2's triage must find).
+            for child in children:
+                child.police_times.append(occurred)
         year = time.gmtime(occurred).tm_year
         key = (year, event_type)
         self.event_counts[key] = self.event_counts.get(key, 0) + 1
@@ -243,10 +254,10 @@ class Simulation:
             return True
         return False
 
-    def blaming(self, text: str) -> tuple[str, bool]:
+    def blaming(self, text: str, sentences: tuple[str, ...]) -> tuple[str, bool]:
         """Returns `text`, with a victim-blaming sentence appended at the configured rate."""
         if self.plant("victim_blaming"):
-            return f"{text} {self.w.pick(BLAMING_SENTENCES)}", True
+            return f"{text} {self.w.pick(sentences)}", True
         return text, False
 
     def thrive(self, grade: str) -> dict[str, str]:
@@ -505,7 +516,8 @@ class Simulation:
         grade = "emergency" if w.chance(0.6) else "priority"
         participants = [(w.person_ref(victim, RMS), "victim"), (w.person_ref(perp, RMS), "perpetrator")]
         participants += [(w.person_ref(c, RMS), "present_child") for c in present]
-        summary, _ = self.blaming(
+        # Domestic abuse summaries are about adults: no child-blaming phrase is planted here.
+        summary = (
             "Domestic abuse: verbal argument escalated to assault; children in the house."
             if present
             else "Domestic abuse: argument and assault."
@@ -619,7 +631,7 @@ class Simulation:
                     "organisation": "education",
                 }
             )
-        planted = self.plant("action_no_owner")
+        planted = bool(children) and self.plant("action_no_owner")
         actions = []
         for i in range(w.rng.randint(2, 4)):
             due = t + int(w.rng.uniform(3, 20) * DAY)
@@ -713,7 +725,7 @@ class Simulation:
                 text, grade = w.pick(kinds)
                 planted = self.plant("no_voice_of_child")
                 role = "subject" if w.chance(0.6) else "victim"
-                summary, _ = self.blaming(text)
+                summary, _ = self.blaming(text, INCIDENT_BLAMING)
                 eid = w.next_id("INC")
                 ref = {"source": RMS, "id": eid}
                 self.emit_event(
@@ -869,7 +881,7 @@ class Simulation:
         inspector = self.staff(self.inspectors)
         risk = w.pick(("medium", "low")) if m1 else "high"
         rationale = w.pick(FREQUENCY_RATIONALES) if m1 else w.pick(HIGH_RATIONALES)
-        rationale, _ = self.blaming(rationale)
+        rationale, _ = self.blaming(rationale, MISSING_BLAMING)
         # Reviews: supervisor within 1 h, inspector within 2 h, again every 8 h while open (M2).
         late = m2 and w.chance(0.7)
         no_oic = m2 and not late
@@ -1009,7 +1021,7 @@ class Simulation:
             self.fail("M6", c, ref)
         if colocated is not None and e is not None:
             # Found with an adult of concern: safeguarding referral (M6) made and linked.
-            self.referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
+            self.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
 
     # -- crime -----------------------------------------------------------------------------
 
@@ -1166,7 +1178,7 @@ class Simulation:
             )
             victim.police_times.append(t)
             suspect.police_times.append(t)
-            self.referral(victim, t + int(w.rng.uniform(2, 20) * HOUR), ["online", "sexual"], linked=[crime])
+            self.queue_referral(victim, t + int(w.rng.uniform(2, 20) * HOUR), ["online", "sexual"], linked=[crime])
             late_submit = self.plant("device_late")
             no_caid = late_submit and w.chance(0.4)
             submitted = t + int((w.rng.uniform(9, 40) if late_submit and not no_caid else w.rng.uniform(0.5, 6)) * DAY)
@@ -1215,80 +1227,93 @@ class Simulation:
         """Children detained: appropriate adult, reviews, accommodation after charge (C1, C2)."""
         w = self.w
         per_year = (0.0006, 0.01, 0.06, 0.3)
+        remanded = False
         for c in w.children:
             n = w.poisson(per_year[c.tier] * self.years)
             for _ in range(n):
                 t = w.when(max(w.start, c.dob + 10 * YEAR))
-                if t >= self.end - 2 * DAY:
-                    continue
-                if c.pnc is None:
-                    c.pnc = w.pnc_id(time.gmtime(t).tm_year % 100)
-                arrived = t + int(w.rng.uniform(15, 70) * MINUTE)
-                c1 = self.plant("appropriate_adult_late")
-                aa_req = arrived + int(w.rng.uniform(5, 20) * MINUTE)
-                aa_arr = arrived + int((w.rng.uniform(3, 14) if c1 else w.rng.uniform(0.5, 1.8)) * HOUR)
-                charged = w.chance(0.3)
-                refused = charged and w.chance(0.35)
-                c2 = refused and self.plant("accommodation_missed")
-                length = w.rng.uniform(4, 16) * HOUR
-                if refused:
-                    length = max(length, 10 * HOUR)
-                length = max(length, aa_arr - arrived + 2 * HOUR)
-                released = arrived + int(length)
-                reviews = []
-                r = arrived + int(w.rng.uniform(4.5, 5.9) * HOUR)
-                while r < released:
-                    reviews.append(
-                        {
-                            "at": fmt_dt(r),
-                            "by": self.staff(self.inspectors)["name"],
-                            "in_presence_of_child": w.chance(0.7),
-                        }
-                    )
-                    r += int(w.rng.uniform(7, 8.9) * HOUR)
-                det: Record = {
-                    "arrested_at": fmt_dt(t),
-                    "arrived_at": fmt_dt(arrived),
-                    "appropriate_adult_requested_at": fmt_dt(aa_req),
-                    "appropriate_adult_arrived_at": fmt_dt(aa_arr),
-                    "healthcare_seen_at": fmt_dt(arrived + int(w.rng.uniform(0.5, 3) * HOUR)),
-                    "reviews": reviews,
-                    "bail_refused": refused,
-                    "released_at": fmt_dt(released),
+                if t < self.end - 2 * DAY:
+                    remanded = self._custody(c, t, remand=False) or remanded
+        if not remanded:
+            # Every county has at least one child charged and refused bail (C2's opportunity).
+            older = [c for c in w.children if age_at(c.dob, self.end) >= 14]
+            if older:
+                c = max(older, key=lambda h: (h.tier, h.key))
+                self._custody(c, w.when(w.end - YEAR, w.end - 3 * DAY), remand=True)
+
+    def _custody(self, c: Human, t: int, *, remand: bool) -> bool:
+        """Writes one detention; returns whether the child was charged and refused bail."""
+        w = self.w
+        if c.pnc is None:
+            c.pnc = w.pnc_id(time.gmtime(t).tm_year % 100)
+        arrived = t + int(w.rng.uniform(15, 70) * MINUTE)
+        c1 = self.plant("appropriate_adult_late")
+        aa_req = arrived + int(w.rng.uniform(5, 20) * MINUTE)
+        aa_arr = arrived + int((w.rng.uniform(3, 14) if c1 else w.rng.uniform(0.5, 1.8)) * HOUR)
+        # Children drawn into county lines are charged with supply and remanded more often.
+        charged = remand or w.chance(0.7 if c.tier >= 3 else 0.3)
+        refused = remand or (charged and w.chance(0.5 if c.tier >= 3 else 0.3))
+        c2 = refused and self.plant("accommodation_missed")
+        length = w.rng.uniform(4, 16) * HOUR
+        if refused:
+            length = max(length, 10 * HOUR)
+        length = max(length, aa_arr - arrived + 2 * HOUR)
+        released = arrived + int(length)
+        reviews = []
+        r = arrived + int(w.rng.uniform(4.5, 5.9) * HOUR)
+        while r < released:
+            reviews.append(
+                {
+                    "at": fmt_dt(r),
+                    "by": self.staff(self.inspectors)["name"],
+                    "in_presence_of_child": w.chance(0.7),
                 }
-                if charged:
-                    ch = released - int(w.rng.uniform(1, 2) * HOUR)
-                    det["charged_at"] = fmt_dt(ch)
-                    if refused and not c2:
-                        det["la_accommodation_requested_at"] = fmt_dt(ch + int(w.rng.uniform(10, 50) * MINUTE))
-                        det["la_accommodation_outcome"] = "provided"
-                net = self.network_of.get(c.key)
-                offence = (
-                    "possession with intent to supply class A"
-                    if net and net["type"] == "cce"
-                    else w.pick(("theft from a shop", "assault", "criminal damage", "possession of a bladed article"))
-                )
-                eid = w.next_id("CUS")
-                ref = {"source": RMS, "id": eid}
-                self.emit_event(
-                    RMS,
-                    "CUS",
-                    "custody",
-                    t,
-                    ended=released,
-                    location=w.pick(w.custody_suites),
-                    by=self.staff(self.custody_officers),
-                    participants=[(w.person_ref(c, RMS), "detainee")],
-                    details=det,
-                    summary=f"Child detained on suspicion of {offence}.",
-                    children=[c],
-                    event_id=eid,
-                )
-                c.police_times.append(t)
-                if c1:
-                    self.fail("C1", c, ref)
-                if c2:
-                    self.fail("C2", c, ref)
+            )
+            r += int(w.rng.uniform(7, 8.9) * HOUR)
+        det: Record = {
+            "arrested_at": fmt_dt(t),
+            "arrived_at": fmt_dt(arrived),
+            "appropriate_adult_requested_at": fmt_dt(aa_req),
+            "appropriate_adult_arrived_at": fmt_dt(aa_arr),
+            "healthcare_seen_at": fmt_dt(arrived + int(w.rng.uniform(0.5, 3) * HOUR)),
+            "reviews": reviews,
+            "bail_refused": refused,
+            "released_at": fmt_dt(released),
+        }
+        if charged:
+            ch = released - int(w.rng.uniform(1, 2) * HOUR)
+            det["charged_at"] = fmt_dt(ch)
+            if refused and not c2:
+                det["la_accommodation_requested_at"] = fmt_dt(ch + int(w.rng.uniform(10, 50) * MINUTE))
+                det["la_accommodation_outcome"] = "provided"
+        net = self.network_of.get(c.key)
+        offence = (
+            "possession with intent to supply class A"
+            if net and net["type"] == "cce"
+            else w.pick(("theft from a shop", "assault", "criminal damage", "possession of a bladed article"))
+        )
+        eid = w.next_id("CUS")
+        ref = {"source": RMS, "id": eid}
+        self.emit_event(
+            RMS,
+            "CUS",
+            "custody",
+            t,
+            ended=released,
+            location=w.pick(w.custody_suites),
+            by=self.staff(self.custody_officers),
+            participants=[(w.person_ref(c, RMS), "detainee")],
+            details=det,
+            summary=f"Child detained on suspicion of {offence}.",
+            children=[c],
+            event_id=eid,
+        )
+        c.police_times.append(t)
+        if c1:
+            self.fail("C1", c, ref)
+        if c2:
+            self.fail("C2", c, ref)
+        return refused
 
     def police_protection(self) -> None:
         """s46 police protection: designated officer, notification, accommodation, end (P1)."""
@@ -1506,21 +1531,25 @@ class Simulation:
 
     # -- MASH referrals ----------------------------------------------------------------------
 
+    def queue_referral(self, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> None:
+        """Queues a referral; all of a child's referrals are triaged in time order by `referrals`,
+        so the cumulative count (H3) and the police history (H2) are complete when each is graded."""
+        self.queued_referrals.setdefault(c.key, []).append((t, concerns, linked))
+
     def referrals(self) -> None:
         """MASH referrals per child, triaged against history (H1, H2, H3)."""
         w = self.w
         per_year = (0.008, 0.2, 0.7, 1.6)
+        concerns = ("neglect", "physical", "emotional", "domestic_abuse", "mental_health", "other")
         for c in w.children:
-            times = [w.when(max(w.start, c.dob)) for _ in range(w.poisson(per_year[c.tier] * self.years))]
-            times += [t + int(w.rng.uniform(3, 30) * HOUR) for t in c.da_times if w.chance(0.5)]
-            for t in sorted(times):
-                if t < self.end - HOUR:
-                    concern = w.pick(("neglect", "physical", "emotional", "domestic_abuse", "mental_health", "other"))
-                    if t in c.da_times or concern == "domestic_abuse":
-                        concerns = ["domestic_abuse"]
-                    else:
-                        concerns = [concern]
-                    self.referral(c, t, concerns)
+            queue = self.queued_referrals.pop(c.key, [])
+            for _ in range(w.poisson(per_year[c.tier] * self.years)):
+                queue.append((w.when(max(w.start, c.dob)), [w.pick(concerns)], None))
+            for t in c.da_times:
+                if w.chance(0.5):
+                    queue.append((t + int(w.rng.uniform(3, 30) * HOUR), ["domestic_abuse"], None))
+            for t, concern, linked in sorted(queue, key=lambda item: item[0]):
+                self.referral(c, t, concern, linked)
 
     def referral(self, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> Ref | None:
         w = self.w
