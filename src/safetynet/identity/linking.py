@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from safetynet.identity.features import (
     IDENTIFIER_FIELDS,
@@ -45,7 +46,7 @@ from safetynet.records.models import Marker, Person
 
 log = logging.getLogger(__name__)
 Pair = tuple[int, int]
-DEFAULT_THRESHOLDS = {"link": 0.95, "review": 0.5}
+DEFAULT_THRESHOLDS = {"link": 0.99, "review": 0.5}
 
 
 def thresholds() -> dict[str, float]:
@@ -83,6 +84,10 @@ def refresh_features(person_ids: Iterable[int] | None, today: dt.date, chunk: in
     )
     gone = [pid for pid in existing if pid not in by_id]
     changed = [f for f in current if existing.get(f["unique_id"]) != _digest(f)]
+    if wanted is not None:
+        # Mark unchanged records as seen, so `safetynet link` does not pick them up again.
+        same = [f["unique_id"] for f in current if existing.get(f["unique_id"]) == _digest(f)]
+        LinkFeatures.objects.filter(person_id__in=same).update(computed_at=timezone.now())
     with transaction.atomic():
         if gone:
             for start in range(0, len(gone), chunk):
