@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from safetynet.web import views, views_events, views_identity, views_people, views_review, views_search
+from safetynet.web import views, views_dashboard, views_events, views_identity, views_people, views_review, views_search
 
 app_name = "web"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         views_identity.compare,
         name="identity_compare",
     ),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("review/", views_review.review, name="review_queue"),
     path("search/", views_search.search, name="search"),
     path("events/<int:event_id>/", views_events.event, name="event"),
