@@ -19,6 +19,7 @@ from django.urls.exceptions import NoReverseMatch
 
 from safetynet.access.matrix import PSEUDO_PERMISSIONS, load
 from safetynet.access.roles import Role
+from safetynet.records.models import Person
 from tests.access.support import sign_in
 from tests.access.world import AccessWorld, build_access_world
 
@@ -53,6 +54,8 @@ def sample_url(name: str, kwarg_names: frozenset[str], world: AccessWorld) -> st
         "individual_id": [world.pupil.pk],
         "event_id": [world.incident.pk],
         "pk": [world.totp_device_pk],
+        "person_id": [Person.objects.get(source="rms", source_id="P1").pk],
+        "other_id": [Person.objects.get(source="csc", source_id="C1").pk],
     }
     choices = [known.get(k) or CANDIDATES.get(k) or ["1", 1] for k in sorted(kwarg_names)]
     for values in itertools.product(*choices):

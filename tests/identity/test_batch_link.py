@@ -24,8 +24,9 @@ def test_batch_linkage_links_households_precisely(small_population: dict[int, st
     report = link_all(clock=clock)
     figures = evaluate_truth(small_population)
     assert report.persons == len(small_population)
-    assert figures.precision >= 0.97
-    assert figures.recall >= 0.8
+    # This invented population is harsher than the county (see test_county_quality.py).
+    assert figures.precision >= 0.98
+    assert figures.recall >= 0.6
     assert Membership.objects.count() == len(small_population)
 
 
@@ -98,6 +99,6 @@ def test_a_merge_by_linkage_is_recorded_as_which_individual_became_which(
 def test_uncertain_pairs_go_to_the_review_queue(small_population: dict[int, str], clock: FixedClock) -> None:
     link_all(clock=clock)
     queued = ReviewPair.objects.filter(status=ReviewPair.Status.OPEN)
-    assert all(0.5 <= r.match_probability < 0.95 or r.reason != ReviewPair.Reason.UNCERTAIN for r in queued)
+    assert all(0.5 <= r.match_probability < 0.99 or r.reason != ReviewPair.Reason.UNCERTAIN for r in queued)
     here = memberships()
     assert all(here[r.person_a_id] != here[r.person_b_id] for r in queued if r.reason == ReviewPair.Reason.UNCERTAIN)

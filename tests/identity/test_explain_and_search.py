@@ -21,7 +21,7 @@ def test_explanation_shows_each_comparison_weight(person_factory: Callable[..., 
     assert steps["name"].level == "nickname or alias" and steps["name"].weight > 5
     assert steps["dob"].level == "same date of birth" and steps["dob"].weight > 5
     assert steps["postcode"].level == "different postcode" and steps["postcode"].weight < 0
-    assert explanation.probability > 0.95
+    assert 0.5 < explanation.probability < 0.99  # a moved child with a nickname: for review
     assert explanation.waterfall[0][0] == "prior"
     assert abs(sum(w for _c, _l, w in explanation.waterfall) - explanation.match_weight) < 1e-9
     assert "nickname or alias +" in explanation.describe()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 
 from safetynet.access.services import create_user_with_role
+from safetynet.identity.linking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import (
     Event,
@@ -264,4 +265,6 @@ def build_world(extra_events: int = 30) -> World:
         details={"offence": MARKUP_NAME},
     )
     Participation.objects.create(event=script_event, person=script_p, role=Participation.Role.VICTIM)
+    # The identity app's blocking index, which search reads.
+    refresh_features(None, dt.date(2026, 3, 2))
     return World(officer, child, adult, markup_child, missing, incident, event_count=4 + extra_events)

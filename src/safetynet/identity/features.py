@@ -9,9 +9,9 @@ Decisions:
 - Nicknames and spelling variants come from `data/nicknames.csv` (maintained by the force);
   `other_names` (aliases, previous names) add name keys.
 - A date of birth in the future (by the injected clock) or unparseable is treated as unknown.
-- Identifiers are used only when well formed: an NHS number must pass its modulus-11 check,
-  a UPN its check letter, a PNC id its check letter. A malformed identifier is ignored, so
-  it can never link two records.
+- Identifiers are used only when well formed: an NHS number must pass its modulus-11 check;
+  a PNC id and a UPN must have their formats. A malformed identifier is ignored, so it can
+  never link two records.
 """
 
 from __future__ import annotations
@@ -162,39 +162,28 @@ def valid_nhs_number(value: str) -> str | None:
 
 
 _PNC = re.compile(r"^(\d{2}|\d{4})/(\d{1,7})([A-Z])$")
-_PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 
 def valid_pnc_id(value: str) -> str | None:
-    """Return the PNC id as YY/NNNNNNNL if it is well formed with the right check letter.
+    """Return the PNC id as YY/serial+letter if well formed (year, 1-7 digit serial, letter).
 
-    The check letter is (two-digit year followed by the 7-digit serial) modulo 23, as a
-    letter of ZABCDEFGHJKLMNPQRTUVWXY.
+    The serial is given without leading zeros so that 12/0001234A and 12/1234A agree. The
+    check letter is not verified: sources (and the synthetic county) do not all issue it
+    by the same rule, so a wrong letter is a mismatch, not a malformed id.
     """
-    match = _PNC.match((value or "").strip().upper())
+    match = _PNC.match(re.sub(r"\s", "", value or "").upper())
     if not match:
         return None
-    year, serial, letter = match.group(1)[-2:], match.group(2).zfill(7), match.group(3)
-    if _PNC_LETTERS[int(year + serial) % 23] != letter:
-        return None
-    return f"{year}/{serial}{letter}"
+    return f"{match.group(1)[-2:]}/{int(match.group(2))}{match.group(3)}"
 
 
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
-_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def valid_upn(value: str) -> str | None:
-    """Return the 13-character UPN if its check letter (DfE modulus-23 rule) is right."""
+    """Return the 13-character UPN if well formed (a letter, 11 digits, a digit or letter)."""
     upn = re.sub(r"\s", "", value or "").upper()
-    if not _UPN.match(upn):
-        return None
-    total = 0
-    for weight, char in zip(range(2, 14), upn[1:], strict=True):
-        total += weight * (int(char) if char.isdigit() else _UPN_LETTERS.index(char) if char in _UPN_LETTERS else 0)
-    if _UPN_LETTERS[total % 23] != upn[0]:
-        return None
-    return upn
+    return upn if _UPN.match(upn) else None
 
 
 def valid_csc_id(value: str) -> str | None:

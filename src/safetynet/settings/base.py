@@ -194,4 +194,4 @@ LOGGING = {
 # Record linkage (identity): match probabilities at or above `link` link automatically;
 # from `review` up to `link` the pair goes to the review queue. Chosen on the synthetic
 # county (docs/identity.md): precision first, a wrong merge puts one child's history on another.
-SAFETYNET_LINK_THRESHOLDS = {"link": 0.95, "review": 0.5}
+SAFETYNET_LINK_THRESHOLDS = {"link": 0.99, "review": 0.5}

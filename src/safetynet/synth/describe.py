@@ -7,6 +7,9 @@ from collections import Counter
 from safetynet.synth.config import RATES
 from safetynet.synth.generator import Summary
 
+# Clauses listed in the truth because the situation exists, not because a rate planted it.
+DETECTIONS = {"X2": "adult linked to 2+ children with exploitation markers (one entry per child)"}
+
 _BANDS = ((1, 1), (2, 2), (3, 5), (6, 10), (11, 20), (21, 50), (51, 100), (101, 10**9))
 
 
@@ -49,7 +52,7 @@ def describe(summary: Summary) -> str:
     add("planted failures by clause:")
     clauses = sorted(summary.failures)
     for clause in clauses:
-        meaning = next((spec[2] for spec in RATES.values() if clause in spec[1].split("/")), "")
+        meaning = next((spec[2] for spec in RATES.values() if clause in spec[1].split("/")), DETECTIONS.get(clause, ""))
         add(f"  {clause:<5} {summary.failures[clause]:>7,}  {meaning}")
     add(f"written in {summary.seconds:.1f}s ({summary.records / max(summary.seconds, 1e-9):,.0f} records/s)")
     return "\n".join(lines)

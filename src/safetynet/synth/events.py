@@ -45,7 +45,7 @@ BLAMING_PHRASES = (
     "lifestyle choice",
     "consensual",
 )
-BLAMING_SENTENCES = (
+MISSING_BLAMING = (
     "She is a regular missing person.",
     "Missing through choice.",
     "Carers say he will always return when he runs out of money.",
@@ -53,7 +53,13 @@ BLAMING_SENTENCES = (
     "Left of her own volition.",
     "Young people like this are putting themselves at risk.",
     "He is streetwise and knows the area.",
+    "Staff describe going missing as a lifestyle choice.",
+)
+INCIDENT_BLAMING = (
+    "He is streetwise and can look after himself.",
     "Staff describe this as a lifestyle choice.",
+    "Young people like this are putting themselves at risk.",
+    "Went with the adults of her own volition.",
 )
 # Rationales that lower a missing child's grade by citing how often they go missing (M1).
 FREQUENCY_RATIONALES = (
@@ -135,6 +141,9 @@ class Simulation:
         self.network_adults: dict[str, list[Human]] = {}
         self.network_of: dict[str, dict[str, Any]] = {}
         self.planted: dict[str, int] = {}
+        self.emerging_of: dict[str, dict[str, Any]] = {}
+        self.screened: set[str] = set()
+        self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
 
     # -- staff ---------------------------------------------------------------------------
 
@@ -214,6 +223,10 @@ class Simulation:
         self._stamp(record, last_change or (ended or occurred) + 2 * HOUR)
         ref = {"source": source, "id": eid}
         self._check_language(record, children, ref)
+        if source in (RMS, MISPERS):
+            # Police systems now hold history for these children (what H2's triage must find).
+            for child in children:
+                child.police_times.append(occurred)
         year = time.gmtime(occurred).tm_year
         key = (year, event_type)
         self.event_counts[key] = self.event_counts.get(key, 0) + 1
@@ -243,10 +256,10 @@ class Simulation:
             return True
         return False
 
-    def blaming(self, text: str) -> tuple[str, bool]:
+    def blaming(self, text: str, sentences: tuple[str, ...]) -> tuple[str, bool]:
         """Returns `text`, with a victim-blaming sentence appended at the configured rate."""
         if self.plant("victim_blaming"):
-            return f"{text} {self.w.pick(BLAMING_SENTENCES)}", True
+            return f"{text} {self.w.pick(sentences)}", True
         return text, False
 
     def thrive(self, grade: str) -> dict[str, str]:
@@ -349,17 +362,32 @@ class Simulation:
                 if kind == "cse" and c.care == "none" and w.chance(0.35):
                     c.care = "child_protection_plan"
                     c.csc_id = c.csc_id or f"CS{w.rng.randint(100000, 999999)}"
+            # Emerging: younger children just drawn in, known only from unconfirmed intelligence
+            # and a few recent missing episodes, with an adult partner at least five years older.
+            oldest = min(adults, key=lambda a: a.dob)
+            emerging: list[Human] = []
+            wanted = w.rng.randint(1, 2)
+            for c in others:
+                if len(emerging) >= wanted:
+                    break
+                if c.key in used or age_at(c.dob, w.end) > 15 or age_at(oldest.dob, w.end) - age_at(c.dob, w.end) < 5:
+                    continue
+                used.add(c.key)
+                emerging.append(c)
             net = {
                 "id": f"N{n + 1:03d}",
                 "type": kind,
                 "adults": adults,
                 "children": kids,
+                "emerging": emerging,
                 "places": [shared_home, w.pick(w.hotels) if w.hotels else shared_home],
                 "since": base,
             }
             self.networks.append(net)
             for c in kids:
                 self.network_of[c.key] = net
+            for c in emerging:
+                self.emerging_of[c.key] = net
 
     def build_sex_offenders(self) -> None:
         """Registered sex offenders with markers and visits; a few move in with a family (S1)."""
@@ -433,9 +461,7 @@ class Simulation:
             if not hh.children or not w.chance(0.075):
                 continue
             victim = hh.adults[0]
-            perpetrators = [a for a in hh.adults[1:]] or [
-                r[1] for r in w.relationships if r[3] == "ex_partner_of" and r[2] is victim
-            ]
+            perpetrators = hh.adults[1:] or ([victim.ex_partner] if victim.ex_partner else [])
             if not perpetrators:
                 continue
             perp = perpetrators[0]
@@ -448,6 +474,55 @@ class Simulation:
                 self._da_incident(victim, perp, t, repeat=i)
                 if i == 1 and w.chance(0.6):
                     self._marac(victim, perp, t + int(w.rng.uniform(7, 25) * DAY))
+            if len(times) >= 2 and w.chance(0.5):
+                self._perpetrator_returns(victim, perp, times[-1] + int(w.rng.uniform(3, 30) * DAY))
+
+    def _perpetrator_returns(self, victim: Human, perp: Human, t: int) -> None:
+        """A domestic assault ends in no further action and the suspect goes home (D3)."""
+        w = self.w
+        if t >= self.end - 10 * DAY:
+            return
+        home = victim.home_at(t)
+        children = [c for c in victim.children if c.dob < t and c.home_at(t) == home]
+        if not children:
+            return
+        eid = w.next_id("CRM")
+        ref = {"source": RMS, "id": eid}
+        self.emit_event(
+            RMS,
+            "CRM",
+            "crime",
+            t,
+            location=home,
+            by=self.staff(self.detectives),
+            participants=[(w.person_ref(victim, RMS), "victim"), (w.person_ref(perp, RMS), "suspect")],
+            details={
+                "offence": "Assault occasioning actual bodily harm (domestic)",
+                "offence_code": "8N",
+                "sexual_offence": False,
+                "online": False,
+                "status": "no_further_action",
+                "investigation_plan": "Victim withdrew support; evidence-led prosecution considered.",
+                "bail_ended_at": fmt_dt(t),
+            },
+            summary="Domestic assault: no further action; the suspect's bail has ended and he is returning "
+            "to the family home where children live.",
+            children=children,
+            event_id=eid,
+        )
+        if self.plant("no_safety_plan"):
+            for c in children:
+                self.fail("D3", c, ref)
+            return
+        for c in children:
+            self.plan(
+                c,
+                CSC,
+                "safety_plan",
+                t + int(w.rng.uniform(0.2, 3) * DAY),
+                content="Safety plan with the child and the non-abusing parent: who to call, where to go, school told.",
+                owner=self.staff(self.social_workers)["name"],
+            )
 
     def _da_incident(self, victim: Human, perp: Human, t: int, *, repeat: int) -> None:
         w = self.w
@@ -458,7 +533,8 @@ class Simulation:
         grade = "emergency" if w.chance(0.6) else "priority"
         participants = [(w.person_ref(victim, RMS), "victim"), (w.person_ref(perp, RMS), "perpetrator")]
         participants += [(w.person_ref(c, RMS), "present_child") for c in present]
-        summary, _ = self.blaming(
+        # Domestic abuse summaries are about adults: no child-blaming phrase is planted here.
+        summary = (
             "Domestic abuse: verbal argument escalated to assault; children in the house."
             if present
             else "Domestic abuse: argument and assault."
@@ -572,7 +648,7 @@ class Simulation:
                     "organisation": "education",
                 }
             )
-        planted = self.plant("action_no_owner")
+        planted = bool(children) and self.plant("action_no_owner")
         actions = []
         for i in range(w.rng.randint(2, 4)):
             due = t + int(w.rng.uniform(3, 20) * DAY)
@@ -666,7 +742,7 @@ class Simulation:
                 text, grade = w.pick(kinds)
                 planted = self.plant("no_voice_of_child")
                 role = "subject" if w.chance(0.6) else "victim"
-                summary, _ = self.blaming(text)
+                summary, _ = self.blaming(text, INCIDENT_BLAMING)
                 eid = w.next_id("INC")
                 ref = {"source": RMS, "id": eid}
                 self.emit_event(
@@ -708,6 +784,8 @@ class Simulation:
                 # The children the inspection found: 105, 151, 175 reports and no trigger plan.
                 return int(w.rng.uniform(105, 180) * share)
             return min(90, int(w.rng.paretovariate(0.9) * 2 * share))
+        if c.key in self.emerging_of:
+            return w.rng.randint(2, 4)
         net = self.network_of.get(c.key)
         if net is not None:
             return min(70, int(w.rng.paretovariate(1.0) * 2 * share)) if w.chance(0.85) else 0
@@ -724,6 +802,8 @@ class Simulation:
             if k <= 0:
                 continue
             lo = max(w.start, c.dob + 9 * YEAR)
+            if c.key in self.emerging_of:
+                lo = max(lo, self.end - 170 * DAY)  # only recently
             starts = sorted(w.when(lo, self.end - 2 * HOUR) for _ in range(k))
             episodes: list[tuple[int, int | None]] = []
             prev_end = lo
@@ -822,7 +902,7 @@ class Simulation:
         inspector = self.staff(self.inspectors)
         risk = w.pick(("medium", "low")) if m1 else "high"
         rationale = w.pick(FREQUENCY_RATIONALES) if m1 else w.pick(HIGH_RATIONALES)
-        rationale, _ = self.blaming(rationale)
+        rationale, _ = self.blaming(rationale, MISSING_BLAMING)
         # Reviews: supervisor within 1 h, inspector within 2 h, again every 8 h while open (M2).
         late = m2 and w.chance(0.7)
         no_oic = m2 and not late
@@ -962,7 +1042,7 @@ class Simulation:
             self.fail("M6", c, ref)
         if colocated is not None and e is not None:
             # Found with an adult of concern: safeguarding referral (M6) made and linked.
-            self.referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
+            self.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
 
     # -- crime -----------------------------------------------------------------------------
 
@@ -1119,7 +1199,7 @@ class Simulation:
             )
             victim.police_times.append(t)
             suspect.police_times.append(t)
-            self.referral(victim, t + int(w.rng.uniform(2, 20) * HOUR), ["online", "sexual"], linked=[crime])
+            self.queue_referral(victim, t + int(w.rng.uniform(2, 20) * HOUR), ["online", "sexual"], linked=[crime])
             late_submit = self.plant("device_late")
             no_caid = late_submit and w.chance(0.4)
             submitted = t + int((w.rng.uniform(9, 40) if late_submit and not no_caid else w.rng.uniform(0.5, 6)) * DAY)
@@ -1168,80 +1248,93 @@ class Simulation:
         """Children detained: appropriate adult, reviews, accommodation after charge (C1, C2)."""
         w = self.w
         per_year = (0.0006, 0.01, 0.06, 0.3)
+        remanded = False
         for c in w.children:
             n = w.poisson(per_year[c.tier] * self.years)
             for _ in range(n):
                 t = w.when(max(w.start, c.dob + 10 * YEAR))
-                if t >= self.end - 2 * DAY:
-                    continue
-                if c.pnc is None:
-                    c.pnc = w.pnc_id(time.gmtime(t).tm_year % 100)
-                arrived = t + int(w.rng.uniform(15, 70) * MINUTE)
-                c1 = self.plant("appropriate_adult_late")
-                aa_req = arrived + int(w.rng.uniform(5, 20) * MINUTE)
-                aa_arr = arrived + int((w.rng.uniform(3, 14) if c1 else w.rng.uniform(0.5, 1.8)) * HOUR)
-                charged = w.chance(0.3)
-                refused = charged and w.chance(0.35)
-                c2 = refused and self.plant("accommodation_missed")
-                length = w.rng.uniform(4, 16) * HOUR
-                if refused:
-                    length = max(length, 10 * HOUR)
-                length = max(length, aa_arr - arrived + 2 * HOUR)
-                released = arrived + int(length)
-                reviews = []
-                r = arrived + int(w.rng.uniform(4.5, 5.9) * HOUR)
-                while r < released:
-                    reviews.append(
-                        {
-                            "at": fmt_dt(r),
-                            "by": self.staff(self.inspectors)["name"],
-                            "in_presence_of_child": w.chance(0.7),
-                        }
-                    )
-                    r += int(w.rng.uniform(7, 8.9) * HOUR)
-                det: Record = {
-                    "arrested_at": fmt_dt(t),
-                    "arrived_at": fmt_dt(arrived),
-                    "appropriate_adult_requested_at": fmt_dt(aa_req),
-                    "appropriate_adult_arrived_at": fmt_dt(aa_arr),
-                    "healthcare_seen_at": fmt_dt(arrived + int(w.rng.uniform(0.5, 3) * HOUR)),
-                    "reviews": reviews,
-                    "bail_refused": refused,
-                    "released_at": fmt_dt(released),
+                if t < self.end - 2 * DAY:
+                    remanded = self._custody(c, t, remand=False) or remanded
+        if not remanded:
+            # Every county has at least one child charged and refused bail (C2's opportunity).
+            older = [c for c in w.children if age_at(c.dob, self.end) >= 14]
+            if older:
+                c = max(older, key=lambda h: (h.tier, h.key))
+                self._custody(c, w.when(w.end - YEAR, w.end - 3 * DAY), remand=True)
+
+    def _custody(self, c: Human, t: int, *, remand: bool) -> bool:
+        """Writes one detention; returns whether the child was charged and refused bail."""
+        w = self.w
+        if c.pnc is None:
+            c.pnc = w.pnc_id(time.gmtime(t).tm_year % 100)
+        arrived = t + int(w.rng.uniform(15, 70) * MINUTE)
+        c1 = self.plant("appropriate_adult_late")
+        aa_req = arrived + int(w.rng.uniform(5, 20) * MINUTE)
+        aa_arr = arrived + int((w.rng.uniform(3, 14) if c1 else w.rng.uniform(0.5, 1.8)) * HOUR)
+        # Children drawn into county lines are charged with supply and remanded more often.
+        charged = remand or w.chance(0.7 if c.tier >= 3 else 0.3)
+        refused = remand or (charged and w.chance(0.5 if c.tier >= 3 else 0.3))
+        c2 = refused and self.plant("accommodation_missed")
+        length = w.rng.uniform(4, 16) * HOUR
+        if refused:
+            length = max(length, 10 * HOUR)
+        length = max(length, aa_arr - arrived + 2 * HOUR)
+        released = arrived + int(length)
+        reviews = []
+        r = arrived + int(w.rng.uniform(4.5, 5.9) * HOUR)
+        while r < released:
+            reviews.append(
+                {
+                    "at": fmt_dt(r),
+                    "by": self.staff(self.inspectors)["name"],
+                    "in_presence_of_child": w.chance(0.7),
                 }
-                if charged:
-                    ch = released - int(w.rng.uniform(1, 2) * HOUR)
-                    det["charged_at"] = fmt_dt(ch)
-                    if refused and not c2:
-                        det["la_accommodation_requested_at"] = fmt_dt(ch + int(w.rng.uniform(10, 50) * MINUTE))
-                        det["la_accommodation_outcome"] = "provided"
-                net = self.network_of.get(c.key)
-                offence = (
-                    "possession with intent to supply class A"
-                    if net and net["type"] == "cce"
-                    else w.pick(("theft from a shop", "assault", "criminal damage", "possession of a bladed article"))
-                )
-                eid = w.next_id("CUS")
-                ref = {"source": RMS, "id": eid}
-                self.emit_event(
-                    RMS,
-                    "CUS",
-                    "custody",
-                    t,
-                    ended=released,
-                    location=w.pick(w.custody_suites),
-                    by=self.staff(self.custody_officers),
-                    participants=[(w.person_ref(c, RMS), "detainee")],
-                    details=det,
-                    summary=f"Child detained on suspicion of {offence}.",
-                    children=[c],
-                    event_id=eid,
-                )
-                c.police_times.append(t)
-                if c1:
-                    self.fail("C1", c, ref)
-                if c2:
-                    self.fail("C2", c, ref)
+            )
+            r += int(w.rng.uniform(7, 8.9) * HOUR)
+        det: Record = {
+            "arrested_at": fmt_dt(t),
+            "arrived_at": fmt_dt(arrived),
+            "appropriate_adult_requested_at": fmt_dt(aa_req),
+            "appropriate_adult_arrived_at": fmt_dt(aa_arr),
+            "healthcare_seen_at": fmt_dt(arrived + int(w.rng.uniform(0.5, 3) * HOUR)),
+            "reviews": reviews,
+            "bail_refused": refused,
+            "released_at": fmt_dt(released),
+        }
+        if charged:
+            ch = released - int(w.rng.uniform(1, 2) * HOUR)
+            det["charged_at"] = fmt_dt(ch)
+            if refused and not c2:
+                det["la_accommodation_requested_at"] = fmt_dt(ch + int(w.rng.uniform(10, 50) * MINUTE))
+                det["la_accommodation_outcome"] = "provided"
+        net = self.network_of.get(c.key)
+        offence = (
+            "possession with intent to supply class A"
+            if net and net["type"] == "cce"
+            else w.pick(("theft from a shop", "assault", "criminal damage", "possession of a bladed article"))
+        )
+        eid = w.next_id("CUS")
+        ref = {"source": RMS, "id": eid}
+        self.emit_event(
+            RMS,
+            "CUS",
+            "custody",
+            t,
+            ended=released,
+            location=w.pick(w.custody_suites),
+            by=self.staff(self.custody_officers),
+            participants=[(w.person_ref(c, RMS), "detainee")],
+            details=det,
+            summary=f"Child detained on suspicion of {offence}.",
+            children=[c],
+            event_id=eid,
+        )
+        c.police_times.append(t)
+        if c1:
+            self.fail("C1", c, ref)
+        if c2:
+            self.fail("C2", c, ref)
+        return refused
 
     def police_protection(self) -> None:
         """s46 police protection: designated officer, notification, accommodation, end (P1)."""
@@ -1324,12 +1417,25 @@ class Simulation:
             adults: list[Human] = net["adults"]
             kids: list[Human] = net["children"]
             since = max(net["since"], w.start)
-            for c in kids:
-                adult = w.pick(adults)
+            # Every adult is linked to at least two of the children (when there are two):
+            # the pattern an exploitation coordinator must see (X2).
+            links: list[tuple[Human, Human]] = [(adults[i % len(adults)], c) for i, c in enumerate(kids)]
+            for adult in adults:
+                mine = [c for a, c in links if a is adult]
+                for c in kids:
+                    if len(mine) >= 2:
+                        break
+                    if c not in mine:
+                        links.append((adult, c))
+                        mine.append(c)
+            first_adult: dict[str, Human] = {}
+            for adult, c in links:
+                first_adult.setdefault(c.key, adult)
                 rel = "boyfriend_girlfriend" if net["type"] == "cse" and w.chance(0.3) else "associate_of"
                 w.relationships.append((RMS, adult, c, rel, since, None))
-                for _ in range(w.rng.randint(1, 3)):
-                    t = w.when(since, w.end - DAY)
+                times = [w.when(since, w.end - DAY) for _ in range(w.rng.randint(0, 2))]
+                times.append(w.when(max(since, w.end - 170 * DAY), w.end - DAY))  # emerging intelligence
+                for t in times:
                     src, assessment = w.pick(("1", "2", "3")), w.pick("ABCDE")
                     self.emit_event(
                         RMS,
@@ -1348,6 +1454,22 @@ class Simulation:
                         },
                     )
                     c.police_times.append(t)
+            for c in net["emerging"]:
+                adult = min(adults, key=lambda a: a.dob)
+                links.append((adult, c))
+                self._emerging(net, adult, c)
+            recent = self.end - 180 * DAY
+            for adult in adults:
+                linked = [
+                    c
+                    for a, c in links
+                    if a is adult and (c in kids or any(t > recent for t in c.missing_times) or c.key in self.screened)
+                ]
+                if len(linked) >= 2:
+                    for c in linked:
+                        self.failures.append({"clause": "X2", "person": c.key, "record": None, "adult": adult.key})
+            for c in kids:
+                adult = first_adult[c.key]
                 kind = "cse_risk" if net["type"] == "cse" else "cce_risk"
                 self.marker(
                     c,
@@ -1386,6 +1508,47 @@ class Simulation:
                     decisions=["Disrupt the adults identified; consider CAWNs.", "Each child to have a safety plan."],
                 )
                 t += int(w.rng.uniform(60, 120) * DAY)
+
+    def _emerging(self, net: dict[str, Any], adult: Human, c: Human) -> None:
+        """Unconfirmed intelligence about a younger child and an older adult partner; screened or not (X1)."""
+        w = self.w
+        since = w.when(self.end - 170 * DAY, self.end - 60 * DAY)
+        w.relationships.append((RMS, adult, c, "boyfriend_girlfriend", since, None))
+        t = w.when(since, self.end - DAY)
+        ref = self.emit_event(
+            RMS,
+            "INT",
+            "intelligence",
+            t,
+            by=self.staff(self.constables),
+            children=[c],
+            participants=[(w.person_ref(c, RMS), "subject"), (w.person_ref(adult, RMS), "associate")],
+            location=w.pick(net["places"]),
+            summary="Intelligence (unconfirmed): child seen getting into an older man's car near school.",
+            details={
+                "grading": {"source": 3, "assessment": w.pick("CDE"), "handling": "P"},
+                "text": "Member of the public reports a girl in school uniform collected by an adult in a car.",
+                "confirmed": False,
+            },
+        )
+        if self.plant("emerging_unscreened"):
+            self.fail("X1", c, ref)
+            return
+        self.screened.add(c.key)
+        kind = "cse_risk" if net["type"] == "cse" else "cce_risk"
+        self.marker(c, kind, t + int(w.rng.uniform(1, 10) * DAY), notes="Screened after emerging intelligence.")
+        self.queue_referral(c, t + int(w.rng.uniform(2, 48) * HOUR), ["exploitation"], linked=[ref])
+        if kind == "cse_risk":
+            self.plan(
+                c,
+                RMS,
+                "cse_plan",
+                t + int(w.rng.uniform(3, 20) * DAY),
+                content="Safety plan with the child; disruption of the adult.",
+                associates=[w.person_ref(adult, RMS)],
+                places=list(net["places"]),
+                owner=self.staff(self.detectives)["name"],
+            )
 
     def marker(self, h: Human, marker_type: str, start: int, *, linked: Human | None = None, notes: str = "") -> Ref:
         w = self.w
@@ -1439,21 +1602,25 @@ class Simulation:
 
     # -- MASH referrals ----------------------------------------------------------------------
 
+    def queue_referral(self, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> None:
+        """Queues a referral; all of a child's referrals are triaged in time order by `referrals`,
+        so the cumulative count (H3) and the police history (H2) are complete when each is graded."""
+        self.queued_referrals.setdefault(c.key, []).append((t, concerns, linked))
+
     def referrals(self) -> None:
         """MASH referrals per child, triaged against history (H1, H2, H3)."""
         w = self.w
         per_year = (0.008, 0.2, 0.7, 1.6)
+        concerns = ("neglect", "physical", "emotional", "domestic_abuse", "mental_health", "other")
         for c in w.children:
-            times = [w.when(max(w.start, c.dob)) for _ in range(w.poisson(per_year[c.tier] * self.years))]
-            times += [t + int(w.rng.uniform(3, 30) * HOUR) for t in c.da_times if w.chance(0.5)]
-            for t in sorted(times):
-                if t < self.end - HOUR:
-                    concern = w.pick(("neglect", "physical", "emotional", "domestic_abuse", "mental_health", "other"))
-                    if t in c.da_times or concern == "domestic_abuse":
-                        concerns = ["domestic_abuse"]
-                    else:
-                        concerns = [concern]
-                    self.referral(c, t, concerns)
+            queue = self.queued_referrals.pop(c.key, [])
+            for _ in range(w.poisson(per_year[c.tier] * self.years)):
+                queue.append((w.when(max(w.start, c.dob)), [w.pick(concerns)], None))
+            for t in c.da_times:
+                if w.chance(0.5):
+                    queue.append((t + int(w.rng.uniform(3, 30) * HOUR), ["domestic_abuse"], None))
+            for t, concern, linked in sorted(queue, key=lambda item: item[0]):
+                self.referral(c, t, concern, linked)
 
     def referral(self, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> Ref | None:
         w = self.w

@@ -30,22 +30,37 @@ GAZETTEER, DIRECTORY = "gazetteer", "directory"
 _POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the inward code never uses C, I, K, M, O, V
 
 
+# Formatting dominates the writer's time; days repeat, so their calendar parts are cached.
+_DAYS: dict[int, tuple[int, int, int, str]] = {}
+
+
+def _day(day: int) -> tuple[int, int, int, str]:
+    cached = _DAYS.get(day)
+    if cached is None:
+        t = time.gmtime(day * DAY)
+        cached = (t.tm_year, t.tm_mon, t.tm_mday, f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}")
+        _DAYS[day] = cached
+    return cached
+
+
 def fmt_dt(ts: int) -> str:
     """Returns an RFC 3339 UTC datetime for epoch seconds."""
-    t = time.gmtime(ts)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}+00:00"
+    day, rest = divmod(ts, DAY)
+    hour, rest = divmod(rest, 3600)
+    minute, second = divmod(rest, 60)
+    return f"{_day(day)[3]}T{hour:02d}:{minute:02d}:{second:02d}+00:00"
 
 
 def fmt_d(ts: int) -> str:
     """Returns a YYYY-MM-DD date for epoch seconds."""
-    t = time.gmtime(ts)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+    return _day(ts // DAY)[3]
 
 
 def age_at(dob: int, ts: int) -> int:
     """Returns the whole years of age at `ts` for someone born at `dob`."""
-    b, t = time.gmtime(dob), time.gmtime(ts)
-    return t.tm_year - b.tm_year - ((t.tm_mon, t.tm_mday) < (b.tm_mon, b.tm_mday))
+    by, bm, bd, _ = _day(dob // DAY)
+    ty, tm, td, _ = _day(ts // DAY)
+    return ty - by - ((tm, td) < (bm, bd))
 
 
 class Human:
@@ -84,6 +99,7 @@ class Human:
         "markers",
         "phone",
         "partner",
+        "ex_partner",
         "children",
     )
 
@@ -121,6 +137,7 @@ class Human:
         self.markers: list[str] = []
         self.phone: str | None = None
         self.partner: Human | None = None
+        self.ex_partner: Human | None = None
         self.children: list[Human] = []
 
     def home_at(self, ts: int) -> str | None:
@@ -165,6 +182,13 @@ class World:
         self.town_weights = [t[4] for t in names.TOWNS]
         self.heritages = list(names.HERITAGE)
         self.heritage_weights = [names.HERITAGE[h][0] for h in self.heritages]
+        self.ethnicity_choices: dict[str, tuple[list[str], list[float]]] = {}
+        for heritage, (_w, codes, _ic, _lang) in names.HERITAGE.items():
+            running, cumulative = 0.0, []
+            for _code, weight in codes:
+                running += weight
+                cumulative.append(running)
+            self.ethnicity_choices[heritage] = ([c for c, _ in codes], cumulative)
         self.primary_schools: list[list[str]] = [[] for _ in names.TOWNS]
         self.secondary_schools: list[list[str]] = [[] for _ in names.TOWNS]
         self.children_homes: list[tuple[str, str]] = []  # (organisation id, location id)
@@ -362,8 +386,8 @@ class World:
     def _nhs_number(self) -> str:
         """Returns a fictional 10-digit NHS number with a valid modulus-11 check digit."""
         while True:
-            digits = [self.rng.randint(0, 9) for _ in range(9)]
-            digits[0] = 9  # the 9xx range is not issued to real patients in England
+            # The 9xx range is not issued to real patients in England.
+            digits = [9, *map(int, f"{self.rng.randrange(100_000_000):08d}")]
             total = sum(d * (10 - i) for i, d in enumerate(digits))
             check = 11 - total % 11
             if check == 11:
@@ -382,8 +406,9 @@ class World:
         h.sex = sex
         h.dob = dob
         h.heritage = heritage
-        _w, codes, observed, language = names.HERITAGE[heritage]
-        h.ethnicity = self.rng.choices([c for c, _ in codes], weights=[w for _, w in codes])[0]
+        _w, _codes, observed, language = names.HERITAGE[heritage]
+        codes, cumulative = self.ethnicity_choices[heritage]
+        h.ethnicity = self.rng.choices(codes, cum_weights=cumulative)[0]
         h.observed = observed if not h.ethnicity.startswith("M") else self.pick(("IC1", "IC3"))
         h.language = language if not (is_child and self.chance(0.6)) else "English"
         h.is_child = is_child
@@ -499,6 +524,7 @@ class World:
                 self.relationships.append((RMS, hh.adults[1], hh.adults[0], "partner_of", None, None))
             if father is not None and father not in hh.adults:
                 self.relationships.append((RMS, father, mother, "ex_partner_of", None, None))
+                mother.ex_partner = father
             hh.members = hh.adults + hh.children
             self._house(hh)
 

@@ -162,3 +162,34 @@ class SearchForm(GovukFormMixin, forms.Form):
         if not self.errors and not any(str(data.get(k) or "").strip() for k in self.fields):
             self.add_error("name", "Enter a name, date of birth, identifier or postcode")
         return data
+
+
+class IdentityDecisionForm(GovukFormMixin, forms.Form):
+    """A reviewer's decision on two source records: the same person or not, and why."""
+
+    same = forms.ChoiceField(
+        label="Are these records about the same person?",
+        choices=[("yes", "Yes, the same person"), ("no", "No, not the same person")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether these records are about the same person"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        help_text="What you checked, for example a date of birth confirmed with the school",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why you decided this",
+            "max_length": "Why must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def clean_reason(self) -> str:
+        value = (self.cleaned_data.get("reason") or "").strip()
+        if not value:
+            raise forms.ValidationError("Enter why you decided this")
+        return value

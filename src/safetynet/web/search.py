@@ -1,10 +1,10 @@
 """Person search for the search screen.
 
-The identity app's `search_individuals` (typo- and nickname-tolerant, served by its blocking
-index) answers name searches once it is on main. Until then this module answers with a
-small fallback: candidates that share the first letters of a name part, scored with
-rapidfuzz, which tolerates typos but knows no nicknames.
-"""
+A search with a name goes to the identity app's `search_individuals` (typo and nickname
+tolerant, served by its blocking index; the other fields count as evidence). A search
+without a name is an exact look-up: every record whose date of birth starts with what was
+typed, that carries the identifier, or that lives at the postcode. Either way this module
+adds what a result row shows: age, last event, top finding."""
 
 from __future__ import annotations
 
@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
-from rapidfuzz import fuzz
 
 from safetynet.identity.models import Membership
-from safetynet.records.models import Event, Person
+from safetynet.identity.services import search_individuals
+from safetynet.records.models import Event
 from safetynet.web import queries
 
 RESULT_LIMIT = 50
-_CANDIDATE_LIMIT = 5000
-_NAME_SCORE = 75.0
 
 
 @dataclass(frozen=True)
@@ -35,59 +33,45 @@ class SearchQuery:
 @dataclass
 class SearchResult:
     headline: queries.Headline
-    score: float
+    probability: float
     last_event: Event | None
     top_finding: Any = None  # the risk engine's most severe current finding, once it is on main
 
 
-def _filters(query: SearchQuery) -> Q:
-    where = Q(recorded_at__isnull=False, deleted=False)
+def _exact(query: SearchQuery) -> list[tuple[int, float]]:
+    where = Q(person__recorded_at__isnull=False, person__deleted=False)
     if query.date_of_birth:
-        where &= Q(date_of_birth__startswith=query.date_of_birth)
+        where &= Q(person__date_of_birth__startswith=query.date_of_birth)
     if query.identifier:
         ident = query.identifier.strip().upper().replace(" ", "")
-        where &= Q(pnc_id__iexact=ident) | Q(nhs_number=ident) | Q(upn__iexact=ident) | Q(csc_id__iexact=ident)
+        where &= (
+            Q(person__pnc_id__iexact=ident)
+            | Q(person__nhs_number=ident)
+            | Q(person__upn__iexact=ident)
+            | Q(person__csc_id__iexact=ident)
+        )
     if query.postcode:
-        where &= Q(postcode=query.postcode) | Q(addresses__location__postcode=query.postcode)
-    return where
-
-
-def _name_candidates(name: str) -> Q:
-    parts = [p for p in name.lower().split() if len(p) >= 2]
-    where = Q()
-    for part in parts:
-        where |= Q(family_name__istartswith=part[:2]) | Q(given_names__istartswith=part[:2])
-    return where
-
-
-def _name_score(query: str, person: Person) -> float:
-    names = [f"{person.given_names} {person.family_name}", *[str(n) for n in person.other_names or []]]
-    return max(fuzz.token_sort_ratio(query.lower(), n.lower()) for n in names)
+        where &= Q(person__postcode=query.postcode) | Q(person__addresses__location__postcode=query.postcode)
+    ids = Membership.objects.filter(where).order_by("individual_id").values_list("individual_id", flat=True).distinct()
+    return [(i, 1.0) for i in ids[:RESULT_LIMIT]]
 
 
 def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
-    """Individuals matching every given field, best name match first, at most RESULT_LIMIT."""
-    people = Person.objects.filter(_filters(query))
+    """Individuals matching the query, best first, at most RESULT_LIMIT."""
     if query.name.strip():
-        people = people.filter(_name_candidates(query.name))
-    candidates = list(
-        people.distinct().values_list("pk", "given_names", "family_name", "other_names")[:_CANDIDATE_LIMIT]
-    )
-    scores: dict[int, float] = {}
-    for pk, given, family, other in candidates:
-        if query.name.strip():
-            score = _name_score(query.name, Person(given_names=given, family_name=family, other_names=other))
-            if score < _NAME_SCORE:
-                continue
-        else:
-            score = 100.0
-        scores[pk] = score
-    best: dict[int, float] = {}
-    for person_id, individual_id in Membership.objects.filter(person_id__in=list(scores)).values_list(
-        "person_id", "individual_id"
-    ):
-        best[individual_id] = max(best.get(individual_id, 0.0), scores[person_id])
-    ranked = sorted(best, key=lambda i: -best[i])[:RESULT_LIMIT]
-    heads = queries.headlines_for(ranked, today)
-    last = queries.last_events(ranked)
-    return [SearchResult(heads[i], best[i], last.get(i)) for i in ranked if i in heads]
+        found = [
+            (r.individual_id, r.probability)
+            for r in search_individuals(
+                query.name.strip(),
+                dob=query.date_of_birth or None,
+                identifier=query.identifier.strip() or None,
+                postcode=query.postcode or None,
+                limit=RESULT_LIMIT,
+            )
+        ]
+    else:
+        found = _exact(query)
+    ids = [i for i, _p in found]
+    heads = queries.headlines_for(ids, today)
+    last = queries.last_events(ids)
+    return [SearchResult(heads[i], p, last.get(i)) for i, p in found if i in heads]

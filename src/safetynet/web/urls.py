@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from safetynet.web import views, views_events, views_people, views_search
+from safetynet.web import views, views_dashboard, views_events, views_identity, views_people, views_review, views_search
 
 app_name = "web"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("people/<int:individual_id>/", views_people.person, name="person"),
     path("people/<int:individual_id>/chronology/", views_people.chronology, name="person_chronology"),
     path("people/<int:individual_id>/network.json", views_people.network, name="person_network"),
+    path(
+        "people/<int:individual_id>/records/<int:person_id>/compare/<int:other_id>/",
+        views_identity.compare,
+        name="identity_compare",
+    ),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("review/", views_review.review, name="review_queue"),
     path("search/", views_search.search, name="search"),
     path("events/<int:event_id>/", views_events.event, name="event"),
 ]

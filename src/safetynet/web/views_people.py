@@ -14,6 +14,8 @@ from safetynet.web import access, queries
 from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
+from safetynet.web.identity_panel import explain_rows, possible_matches
+from safetynet.web.viewer import may_use
 
 
 def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
@@ -35,7 +37,14 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
     access.redact(request.user, [entry.event for entry in entries])
     query = request.GET.copy()
     query.pop("page", None)
-    return {"filter_form": form, "page": page, "entries": entries, "filter_query": query.urlencode()}
+    filters_active = any(request.GET.get(key) for key in ("type", "date_from", "date_to"))
+    return {
+        "filter_form": form,
+        "filters_active": filters_active,
+        "page": page,
+        "entries": entries,
+        "filter_query": query.urlencode(),
+    }
 
 
 @require_GET
@@ -47,10 +56,14 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     rows = queries.source_records(individual.pk)
     person_ids = [row.person.pk for row in rows]
     user = request.user
+    explain_rows(rows, today)
     context: dict[str, Any] = {
         "individual": individual,
         "headline": queries.headline(individual.pk, [r.person for r in rows], today),
         "source_rows": rows,
+        "anchor_id": min(person_ids) if person_ids else None,
+        "possible_matches": possible_matches(person_ids),
+        "may_decide": may_use(user, "web:identity_compare"),
         "markers": list(access.markers_for(user, queries.markers(person_ids))),
         "orders": access.orders_for(user, queries.orders(person_ids)),
         "plans": list(access.plans_for(user, queries.plans(person_ids))),

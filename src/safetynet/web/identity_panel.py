@@ -1,0 +1,98 @@
+"""The person page's identity panel: why each source record is linked in, and the
+records that might be this person too (open review items), from the identity services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from safetynet.identity.linkmodel import ModelError
+from safetynet.identity.models import Membership, ReviewPair
+from safetynet.identity.services import Explanation, explain_link
+from safetynet.records.models import Person
+from safetynet.web.labels import label
+from safetynet.web.queries import SourceRecordRow
+
+# Explaining a link scores one pair; a person with very many records shows the first ones.
+EXPLAIN_LIMIT = 12
+
+
+def explanation_lines(explanation: Explanation) -> list[str]:
+    """The waterfall as lines like "same date of birth +9.1", strongest evidence first."""
+    steps = sorted((s for s in explanation.steps if abs(s.weight) >= 0.05), key=lambda s: -abs(s.weight))
+    return [f"{label(s.level)} {s.weight:+.1f}" for s in steps]
+
+
+def explain(person_a: int, person_b: int, today: dt.date) -> Explanation | None:
+    """The identity model's explanation of a pair, or None when it cannot score it (no model
+    trained yet, or a record without features)."""
+    del today  # explain_link reads its own clock; kept for a later "as of" view
+    try:
+        return explain_link(person_a, person_b)
+    except (ValidationError, ModelError):
+        return None
+
+
+def explain_rows(rows: list[SourceRecordRow], today: dt.date) -> None:
+    """Fill each row's explanation against the first-linked record (the anchor)."""
+    if len(rows) < 2:
+        return
+    anchor = min(rows, key=lambda r: r.person.pk)
+    for row in rows:
+        if row is anchor or rows.index(row) >= EXPLAIN_LIMIT:
+            continue
+        explanation = explain(anchor.person.pk, row.person.pk, today)
+        if explanation is None:
+            continue
+        row.explanation = [
+            f"Compared with {anchor.person.source} {anchor.person.source_id}: "
+            f"{explanation.probability:.0%} match probability",
+            *explanation_lines(explanation),
+        ]
+        if explanation.decision:
+            row.explanation.insert(0, f"A reviewer decided: {explanation.decision} person")
+
+
+@dataclass
+class PossibleMatch:
+    """An open review item linking one of this person's records to another record."""
+
+    pair_id: int
+    ours: Person
+    other: Person
+    other_individual_id: int | None
+    probability: float
+    reason: str
+    lines: list[str] = field(default_factory=list)
+
+
+def possible_matches(person_ids: list[int]) -> list[PossibleMatch]:
+    """Open review items involving the individual's records, most relevant first."""
+    pairs = (
+        ReviewPair.objects.filter(status=ReviewPair.Status.OPEN)
+        .filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids))
+        .select_related("person_a", "person_b")
+        .order_by("-priority", "created_at")[:20]
+    )
+    found: list[PossibleMatch] = []
+    pair_list = list(pairs)
+    others = [p.person_b_id if p.person_a_id in person_ids else p.person_a_id for p in pair_list]
+    home = dict(Membership.objects.filter(person_id__in=others).values_list("person_id", "individual_id"))
+    for pair, other_id in zip(pair_list, others, strict=True):
+        ours, other = (
+            (pair.person_a, pair.person_b) if pair.person_a_id in person_ids else (pair.person_b, pair.person_a)
+        )
+        found.append(
+            PossibleMatch(
+                pair_id=pair.pk,
+                ours=ours,
+                other=other,
+                other_individual_id=home.get(other_id),
+                probability=pair.match_probability,
+                reason=str(pair.get_reason_display()),
+            )
+        )
+    return found

@@ -1,0 +1,67 @@
+"""Linkage quality on the synthetic county (`--small`), against its truth file.
+
+Runs the batch path's scoring (Splink on DuckDB, the shipped model) and clustering on the
+county's person records read straight from the generated file, so it holds whether or not
+the county has been imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from safetynet.identity.evaluation import pairwise_figures
+from safetynet.identity.features import Features
+from safetynet.identity.linking import cluster, judge, thresholds
+from safetynet.identity.linkmodel import load_model, probability_from_weight
+from safetynet.identity.offline import read_county, read_truth
+from safetynet.identity.training import splink_predict
+
+TODAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Features], dict[int, str]]:
+    from safetynet.synth.config import make_config
+    from safetynet.synth.generator import generate
+
+    directory = tmp_path_factory.mktemp("county")
+    out, truth = directory / "county.jsonl", directory / "truth.json"
+    generate(make_config(children=2000, years=3, seed=7), out, truth)
+    features, refs = read_county(Path(out), TODAY)
+    return features, read_truth(Path(truth), refs)
+
+
+@pytest.fixture(scope="module")
+def scored(county: tuple[list[Features], dict[int, str]]) -> list[tuple[int, int, float]]:
+    features, _truth = county
+    pairs, _ = splink_predict(features, load_model(), threshold=0.01)
+    return pairs
+
+
+def test_small_county_links_with_f1_above_095_and_precision_above_098(
+    county: tuple[list[Features], dict[int, str]], scored: list[tuple[int, int, float]]
+) -> None:
+    features, truth = county
+    by_id = {f["unique_id"]: f for f in features}
+    limits = thresholds()
+    edges = [(a, b, w) for a, b, w in scored if judge(by_id[a], by_id[b], probability_from_weight(w), limits).link]
+    clusters, _best = cluster(by_id.keys(), edges)
+    figures = pairwise_figures({p: i for i, c in enumerate(clusters) for p in c}, truth)
+    assert figures.precision >= 0.98, figures.as_dict()
+    assert figures.f1 >= 0.95, figures.as_dict()
+
+
+def test_python_scores_equal_splink_scores(
+    county: tuple[list[Features], dict[int, str]], scored: list[tuple[int, int, float]]
+) -> None:
+    features, _truth = county
+    by_id = {f["unique_id"]: f for f in features}
+    model = load_model()
+    sample: list[Any] = random.Random(1).sample(scored, min(3000, len(scored)))
+    for a, b, weight in sample:
+        assert model.score(by_id[a], by_id[b]).match_weight == pytest.approx(weight, abs=1e-6)

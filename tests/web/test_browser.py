@@ -1,0 +1,84 @@
+"""Browser journey on Debian's Chromium: sign in, find a child by a misspelt name, read the
+person page (chronology and network), open an event, blank the screen; axe-core finds no
+serious or critical accessibility violation on any page. Screenshots go to
+test-artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.world import PASSWORD, World, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def check_accessibility(page: Page, name: str) -> None:
+    """Screenshot the page, then run axe-core (served as a static file, so a strict CSP allows
+    it) and fail on any serious or critical violation, naming the rule and the elements."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    result: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"axe on {name}: {serious}"
+
+
+def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(live_server: Any, page: Page) -> None:
+    world: World = build_world()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    check_accessibility(page, "01-sign-in-error")
+    page.get_by_label("Username").fill(world.officer.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("header-user")).to_contain_text("Sam Sergeant")
+
+    page.goto(f"{live_server.url}/search/")
+    page.get_by_label("Name").fill("Kaylee Testpersen")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_have_text("1 person found")
+    check_accessibility(page, "02-search-results")
+
+    page.get_by_role("link", name="Kayleigh").first.click()
+    expect(page.get_by_test_id("person-name")).to_be_visible()
+    chronology = page.get_by_test_id("chronology")
+    expect(chronology).to_contain_text("Missing report")
+    expect(page.get_by_test_id("network")).to_have_attribute("data-sn-network-ready", "ready")
+    check_accessibility(page, "03-person")
+
+    # Older events arrive through htmx without leaving the page.
+    page.get_by_role("link", name="Older events").click()
+    expect(page.locator("#chronology")).to_contain_text("page 2 of 2")
+    assert "/people/" in page.url and "page=" not in page.url
+    page.get_by_text("Filter the chronology").click()
+    page.get_by_label("Incident").check(force=True)  # GOV.UK draws its own box over the input
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("#chronology")).to_contain_text("1 event, newest first")
+    check_accessibility(page, "04-person-chronology-filtered")
+
+    page.get_by_test_id("chronology").get_by_role("link", name="Incident").click()
+    expect(page.get_by_test_id("participants")).to_contain_text("Darren Madeup")
+    check_accessibility(page, "05-event")
+
+    page.get_by_role("button", name="Blank screen").click()
+    expect(page.locator("#sn-page")).to_be_hidden()
+    page.keyboard.press("Alt+Shift+B")
+    expect(page.locator("#sn-page")).to_be_visible()
+    assert errors == []
