@@ -107,6 +107,13 @@ def may_use(user: Any, url_name: str) -> bool:
     return has_permission(user, permission)
 
 
+def may(user: Any, permission: str) -> bool:
+    """Whether `user` holds `permission` in the access matrix (e.g. "review_links")."""
+    from safetynet.access.rules import has_permission
+
+    return has_permission(user, permission)
+
+
 def landing_url_name(user: Any) -> str:
     """The URL name of `user`'s first screen after signing in."""
     role, _label, _agency, _agency_label = _role_and_agency(user)

@@ -17,7 +17,7 @@ from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import IdentityDecisionForm
 from safetynet.web.identity_panel import explain, explanation_lines
-from safetynet.web.viewer import may_use
+from safetynet.web.viewer import may
 
 
 def _record_of(user: object, person_id: int) -> tuple[Person, int]:
@@ -42,7 +42,7 @@ def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: 
     other, other_individual = _record_of(request.user, other_id)
     if ours_individual != individual_id or person_id == other_id:
         raise Http404
-    may_decide = may_use(request.user, "web:identity_compare")
+    may_decide = may(request.user, "review_links")
     form = IdentityDecisionForm(request.POST or None)
     if request.method == "POST":
         if not may_decide:

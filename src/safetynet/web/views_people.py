@@ -15,7 +15,7 @@ from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.identity_panel import explain_rows, possible_matches
-from safetynet.web.viewer import may_use
+from safetynet.web.viewer import may
 
 
 def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "source_rows": rows,
         "anchor_id": min(person_ids) if person_ids else None,
         "possible_matches": possible_matches(person_ids),
-        "may_decide": may_use(user, "web:identity_compare"),
+        "may_decide": may(user, "review_links"),
         "markers": list(access.markers_for(user, queries.markers(person_ids))),
         "orders": access.orders_for(user, queries.orders(person_ids)),
         "plans": list(access.plans_for(user, queries.plans(person_ids))),
