@@ -72,12 +72,32 @@ def test_every_url_is_in_the_permission_matrix() -> None:
     assert not missing, f"add these URL names to src/safetynet/access/matrix.yaml: {missing}"
 
 
+def test_every_api_operation_is_in_the_matrix_with_its_urls_permission() -> None:
+    from safetynet.api.api import api
+
+    matrix = load()
+    schema = api.get_openapi_schema()
+    operations = {
+        op["operationId"]: op for methods in schema["paths"].values() for op in methods.values() if "operationId" in op
+    }
+    assert operations, "the API lists no operations"
+    missing = sorted(set(operations) - set(matrix.api))
+    assert not missing, f"add these API operations to matrix.yaml's api section: {missing}"
+    by_view = {
+        op.view_func.__name__: op for path in api._routers[0][1].path_operations.values() for op in path.operations
+    }
+    for operation_id, permission in matrix.api.items():
+        view = next(name for name in by_view if operation_id.endswith(f"_{name}"))
+        url_name = by_view[view].url_name
+        assert matrix.permission_for_url(f"api:{url_name}") == permission, operation_id
+
+
 def test_every_role_has_a_row_in_the_matrix() -> None:
     assert set(load().roles) == set(Role.values)
 
 
 def _is_login_redirect(response: Any) -> bool:
-    return response.status_code == 302 and "/login/" in response["Location"]
+    return (response.status_code == 302 and "/login/" in response["Location"]) or response.status_code == 401
 
 
 FULL_WILDCARD_ROLES = {None, "system_administrator", "partner_education"}

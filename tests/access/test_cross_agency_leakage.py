@@ -26,6 +26,11 @@ def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
         "/search/?name=Alexa&identifier=H1",
         *[f"/events/{e.pk}/" for e in (world.incident, world.intelligence, world.handling_c, world.health_event)],
         f"/events/{world.custody.pk}/",
+        f"/api/v1/individuals/{pk}",
+        f"/api/v1/individuals/{pk}/chronology",
+        f"/api/v1/individuals/{pk}/chronology?type=intelligence",
+        f"/api/v1/individuals/{pk}/chronology?type=custody&type=referral",
+        "/api/v1/search?name=Inventedchild",
     ]
     return {url: client.get(url).content.decode() for url in urls}
 
@@ -46,14 +51,16 @@ def test_a_partner_teacher_still_sees_the_incident_a_school_needs(
 ) -> None:
     teacher = client_for("partner_education")
     assert INCIDENT_TEXT in teacher.get(f"/people/{world.pupil.pk}/").content.decode()
-    assert "Inventedchild" in teacher.get("/search/?name=Inventedchild").content.decode()
+    assert f'href="/people/{world.pupil.pk}/"' in teacher.get("/search/?name=Inventedchild").content.decode()
 
 
 def test_a_partner_teacher_cannot_find_a_child_outside_their_school_by_search(
     world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
-    html = client_for("partner_education").get("/search/?name=Policeonly").content.decode()
-    assert "Brody" not in html and "Policeonly</" not in html
+    html = client_for("partner_education").get("/search/?name=Brody+Policeonly").content.decode()
+    assert "Brody" not in html.split("</form>")[-1]
+    police = client_for("sergeant").get("/search/?name=Brody+Policeonly").content.decode()
+    assert f'href="/people/{world.police_only.pk}/"' in police
 
 
 def test_a_police_officer_reads_intelligence_but_not_health_details(
@@ -80,3 +87,24 @@ def test_partner_health_sees_health_but_not_intelligence_text(
     for url, html in pages.items():
         assert SECRETS["intelligence"] not in html, url
         assert SECRETS["handling_c"] not in html, url
+
+
+def test_a_partner_teacher_gets_404_from_the_api_for_a_child_outside_their_school(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    teacher = client_for("partner_education")
+    for url in (
+        f"/api/v1/individuals/{world.police_only.pk}",
+        f"/api/v1/individuals/{world.police_only.pk}/chronology",
+    ):
+        assert teacher.get(url).status_code == 404
+    assert teacher.get("/api/v1/individuals/999999").status_code == 404
+    assert teacher.get("/api/v1/search?name=Policeonly").json() == []
+
+
+def test_the_api_search_hides_a_latest_event_the_partner_may_not_see(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    results = client_for("partner_education").get("/api/v1/search?name=Inventedchild").json()
+    assert len(results) == 1
+    assert results[0]["last_event_type"] in (None, "incident")

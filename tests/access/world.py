@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safetynet.access.roles import Role
 from safetynet.access.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
+from safetynet.identity.linking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import Event, Marker, Organisation, Participation, Person
 
@@ -148,6 +149,7 @@ def build_access_world() -> AccessWorld:
         person=rms,
         marker_type=Marker.MarkerType.CSE_RISK,
     )
+    refresh_features(None, dt.date(2026, 3, 2))  # so name search finds them
     device = TOTPDevice.objects.create(user=users[Role.SYSTEM_ADMINISTRATOR], name="phone", confirmed=True)
     return AccessWorld(
         users=users,

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from safetynet.access.matrix import load
@@ -46,11 +46,16 @@ class AccessMatrixMiddleware:
         if permission == "public":
             return None
         user = request.user
+        is_api = url_name.startswith("api:")
         if not user.is_authenticated:
+            if is_api:
+                return JsonResponse({"detail": "Unauthorized"}, status=401)
             return redirect_to_login(request.get_full_path())
         if permission == "signed_in":
             return None
         if not second_factor_done(user):
+            if is_api:
+                return JsonResponse({"detail": "Second factor required: sign in on the web first"}, status=401)
             return redirect("access:otp_verify")
         if permission == "authenticated":
             return None
@@ -68,4 +73,6 @@ class AccessMatrixMiddleware:
             individual_ids=[individual_id] if isinstance(individual_id, int) else [],
             outcome="denied",
         )
+        if is_api:
+            return JsonResponse({"detail": "Forbidden"}, status=403)
         raise PermissionDenied

@@ -40,6 +40,13 @@ def event_filter(user: Any) -> Callable[[QuerySet[Event]], QuerySet[Event]]:
     return partial(rules.visible_events, user)
 
 
+def visible_event_ids(user: Any, event_ids: list[int]) -> set[int]:
+    """The ids among `event_ids` of events `user`'s role may see."""
+    if not event_ids:
+        return set()
+    return set(rules.visible_events(user, Event.objects.filter(pk__in=event_ids)).values_list("pk", flat=True))
+
+
 def markers_for(user: Any, markers: QuerySet[Marker]) -> QuerySet[Marker]:
     return rules.visible_markers(user, markers)
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.web.access import log_search, visible_individual_ids
+from safetynet.web.access import log_search, visible_event_ids, visible_individual_ids
 from safetynet.web.clock import clock
 from safetynet.web.forms import SearchForm
 from safetynet.web.search import SearchQuery, search_people
@@ -24,6 +24,12 @@ def search(request: HttpRequest) -> HttpResponse:
         found = search_people(query, clock().now().date())
         allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
         results = [r for r in found if r.headline.individual_id in allowed]
+        # The latest event shows only if the user may see it: its type alone can tell a
+        # partner that intelligence or a health record exists.
+        seen = visible_event_ids(request.user, [r.last_event.pk for r in results if r.last_event])
+        for r in results:
+            if r.last_event is not None and r.last_event.pk not in seen:
+                r.last_event = None
         searched = [k for k in ("name", "date_of_birth", "identifier", "postcode") if form.cleaned_data[k]]
         log_search(request.user, fields=searched, individual_ids=[r.headline.individual_id for r in results])
     return render(request, "web/search.html", {"form": form, "results": results})
