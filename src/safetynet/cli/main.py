@@ -27,6 +27,9 @@ COMMANDS = [
     "doctor",
     "manage",
     "link",
+    "importer",
+    "export",
+    "schema",
 ]
 
 
