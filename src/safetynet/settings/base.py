@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "safetynet.interchange",
     "safetynet.identity",
     "safetynet.web",
+    "safetynet.api",
+    "ninja",  # serves its Swagger UI from static files, not a CDN
 ]
 
 MIDDLEWARE = [
