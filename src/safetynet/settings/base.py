@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "safetynet.records",
     "safetynet.identity",
     "safetynet.web",
+    "safetynet.api",
+    "ninja",  # serves its Swagger UI from static files, not a CDN
 ]
 
 MIDDLEWARE = [
