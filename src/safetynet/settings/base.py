@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "safetynet.records",
+    "safetynet.interchange",
     "safetynet.identity",
     "safetynet.web",
     "safetynet.api",
