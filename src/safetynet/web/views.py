@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from safetynet.web.forms import LoginForm
-from safetynet.web.viewer import landing_url_name
+from safetynet.web.viewer import landing_url_name, may_use
 
 
 class LoginView(auth_views.LoginView):
@@ -33,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its first screen (search while a role's own screen is not there);
     show a start page if neither is available."""
     for name in (landing_url_name(request.user), "web:search"):
+        if not may_use(request.user, name):  # e.g. a user not yet given a role
+            continue
         try:
             return redirect(reverse(name))
         except NoReverseMatch:
