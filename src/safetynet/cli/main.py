@@ -27,6 +27,8 @@ COMMANDS = [
     "doctor",
     "manage",
     "link",
+    "evaluate",
+    "alerts",
 ]
 
 

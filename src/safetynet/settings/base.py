@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "safetynet.records",
     "safetynet.identity",
+    "safetynet.risk",
+    "safetynet.work",
     "safetynet.web",
     "safetynet.api",
     "ninja",  # serves its Swagger UI from static files, not a CDN
