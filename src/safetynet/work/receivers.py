@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from safetynet.risk.signals import findings_changed
 
 log = logging.getLogger(__name__)
+BULK = 500
 
 
 @receiver(findings_changed, dispatch_uid="work.sync_tasks_for_findings")
@@ -29,7 +30,11 @@ def sync_tasks_for_findings(
     ids = [*(opened or []), *(updated or []), *(closed or [])]
     if not ids:
         return
-    individuals = set(Finding.objects.filter(pk__in=ids).values_list("individual_id", flat=True))
-    report = sync_tasks(individual_ids=sorted(individuals), clock=clock or system_clock)
+    if len(ids) > BULK:
+        # A full evaluation: one pass over every finding beats thousands of id parameters.
+        report = sync_tasks(clock=clock or system_clock)
+    else:
+        individuals = set(Finding.objects.filter(pk__in=ids).values_list("individual_id", flat=True))
+        report = sync_tasks(individual_ids=sorted(individuals), clock=clock or system_clock)
     if report.created or report.closed:
         log.info("work: %d tasks created, %d closed after findings changed", report.created, report.closed)
