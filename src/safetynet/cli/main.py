@@ -27,6 +27,7 @@ COMMANDS = [
     "doctor",
     "manage",
     "link",
+    "evaluate",
 ]
 
 

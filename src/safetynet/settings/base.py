@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "safetynet.records",
     "safetynet.identity",
+    "safetynet.risk",
     "safetynet.web",
 ]
 
