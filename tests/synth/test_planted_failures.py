@@ -152,14 +152,34 @@ def d3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     return r["details"]["status"] == "no_further_action" and not plans
 
 
+def x1(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
+    key = f["person"]
+    partner = any(
+        rel["rel_type"] == "boyfriend_girlfriend" and v.person(rel["person_b"]) == key
+        for rel in v.county.by_kind("relationship")
+    )
+    under_16 = (v.end.date() - v.dob(key)).days < 16 * 365
+    missing = bool(v.missing_starts(key))
+    screened = any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[key]) or any(
+        e["event_type"] == "referral" and "exploitation" in e["details"]["concern"] for _, e in v.events_of[key]
+    )
+    return r["event_type"] == "intelligence" and partner and under_16 and missing and not screened
+
+
 def x2(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
     linked = {
         v.person(rel["person_b"])
         for rel in v.county.by_kind("relationship")
         if rel["rel_type"] in ("associate_of", "boyfriend_girlfriend") and v.person(rel["person_a"]) == f["adult"]
     }
-    marked = {c for c in linked if any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[c])}
-    return f["person"] in marked and len(marked) >= 2
+    recent = v.end - dt.timedelta(days=180)
+    concern = {
+        c
+        for c in linked
+        if any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[c])
+        or any(s > recent for s in v.missing_starts(c))
+    }
+    return f["person"] in concern and len(concern) >= 2
 
 
 def h1(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
@@ -295,6 +315,7 @@ CHECKS = {
     "H1": h1,
     "H2": h2,
     "H3": h3,
+    "X1": x1,
     "X2": x2,
     "X3": x3,
     "X4": x4,

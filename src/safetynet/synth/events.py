@@ -141,6 +141,8 @@ class Simulation:
         self.network_adults: dict[str, list[Human]] = {}
         self.network_of: dict[str, dict[str, Any]] = {}
         self.planted: dict[str, int] = {}
+        self.emerging_of: dict[str, dict[str, Any]] = {}
+        self.screened: set[str] = set()
         self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
 
     # -- staff ---------------------------------------------------------------------------
@@ -360,17 +362,32 @@ class Simulation:
                 if kind == "cse" and c.care == "none" and w.chance(0.35):
                     c.care = "child_protection_plan"
                     c.csc_id = c.csc_id or f"CS{w.rng.randint(100000, 999999)}"
+            # Emerging: younger children just drawn in, known only from unconfirmed intelligence
+            # and a few recent missing episodes, with an adult partner at least five years older.
+            oldest = min(adults, key=lambda a: a.dob)
+            emerging: list[Human] = []
+            wanted = w.rng.randint(1, 2)
+            for c in others:
+                if len(emerging) >= wanted:
+                    break
+                if c.key in used or age_at(c.dob, w.end) > 15 or age_at(oldest.dob, w.end) - age_at(c.dob, w.end) < 5:
+                    continue
+                used.add(c.key)
+                emerging.append(c)
             net = {
                 "id": f"N{n + 1:03d}",
                 "type": kind,
                 "adults": adults,
                 "children": kids,
+                "emerging": emerging,
                 "places": [shared_home, w.pick(w.hotels) if w.hotels else shared_home],
                 "since": base,
             }
             self.networks.append(net)
             for c in kids:
                 self.network_of[c.key] = net
+            for c in emerging:
+                self.emerging_of[c.key] = net
 
     def build_sex_offenders(self) -> None:
         """Registered sex offenders with markers and visits; a few move in with a family (S1)."""
@@ -767,6 +784,8 @@ class Simulation:
                 # The children the inspection found: 105, 151, 175 reports and no trigger plan.
                 return int(w.rng.uniform(105, 180) * share)
             return min(90, int(w.rng.paretovariate(0.9) * 2 * share))
+        if c.key in self.emerging_of:
+            return w.rng.randint(2, 4)
         net = self.network_of.get(c.key)
         if net is not None:
             return min(70, int(w.rng.paretovariate(1.0) * 2 * share)) if w.chance(0.85) else 0
@@ -783,6 +802,8 @@ class Simulation:
             if k <= 0:
                 continue
             lo = max(w.start, c.dob + 9 * YEAR)
+            if c.key in self.emerging_of:
+                lo = max(lo, self.end - 170 * DAY)  # only recently
             starts = sorted(w.when(lo, self.end - 2 * HOUR) for _ in range(k))
             episodes: list[tuple[int, int | None]] = []
             prev_end = lo
@@ -1433,8 +1454,17 @@ class Simulation:
                         },
                     )
                     c.police_times.append(t)
+            for c in net["emerging"]:
+                adult = min(adults, key=lambda a: a.dob)
+                links.append((adult, c))
+                self._emerging(net, adult, c)
+            recent = self.end - 180 * DAY
             for adult in adults:
-                linked = [c for a, c in links if a is adult]
+                linked = [
+                    c
+                    for a, c in links
+                    if a is adult and (c in kids or any(t > recent for t in c.missing_times) or c.key in self.screened)
+                ]
                 if len(linked) >= 2:
                     for c in linked:
                         self.failures.append({"clause": "X2", "person": c.key, "record": None, "adult": adult.key})
@@ -1478,6 +1508,47 @@ class Simulation:
                     decisions=["Disrupt the adults identified; consider CAWNs.", "Each child to have a safety plan."],
                 )
                 t += int(w.rng.uniform(60, 120) * DAY)
+
+    def _emerging(self, net: dict[str, Any], adult: Human, c: Human) -> None:
+        """Unconfirmed intelligence about a younger child and an older adult partner; screened or not (X1)."""
+        w = self.w
+        since = w.when(self.end - 170 * DAY, self.end - 60 * DAY)
+        w.relationships.append((RMS, adult, c, "boyfriend_girlfriend", since, None))
+        t = w.when(since, self.end - DAY)
+        ref = self.emit_event(
+            RMS,
+            "INT",
+            "intelligence",
+            t,
+            by=self.staff(self.constables),
+            children=[c],
+            participants=[(w.person_ref(c, RMS), "subject"), (w.person_ref(adult, RMS), "associate")],
+            location=w.pick(net["places"]),
+            summary="Intelligence (unconfirmed): child seen getting into an older man's car near school.",
+            details={
+                "grading": {"source": 3, "assessment": w.pick("CDE"), "handling": "P"},
+                "text": "Member of the public reports a girl in school uniform collected by an adult in a car.",
+                "confirmed": False,
+            },
+        )
+        if self.plant("emerging_unscreened"):
+            self.fail("X1", c, ref)
+            return
+        self.screened.add(c.key)
+        kind = "cse_risk" if net["type"] == "cse" else "cce_risk"
+        self.marker(c, kind, t + int(w.rng.uniform(1, 10) * DAY), notes="Screened after emerging intelligence.")
+        self.queue_referral(c, t + int(w.rng.uniform(2, 48) * HOUR), ["exploitation"], linked=[ref])
+        if kind == "cse_risk":
+            self.plan(
+                c,
+                RMS,
+                "cse_plan",
+                t + int(w.rng.uniform(3, 20) * DAY),
+                content="Safety plan with the child; disruption of the adult.",
+                associates=[w.person_ref(adult, RMS)],
+                places=list(net["places"]),
+                owner=self.staff(self.detectives)["name"],
+            )
 
     def marker(self, h: Human, marker_type: str, start: int, *, linked: Human | None = None, notes: str = "") -> Ref:
         w = self.w

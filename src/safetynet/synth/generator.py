@@ -162,7 +162,8 @@ def generate(config: CountyConfig, out: Path, truth: Path | None = None) -> Summ
                         "id": net["id"],
                         "type": net["type"],
                         "adults": [a.key for a in net["adults"]],
-                        "children": [c.key for c in net["children"]],
+                        "children": [c.key for c in [*net["children"], *net["emerging"]]],
+                        "emerging": [c.key for c in net["emerging"]],
                     }
                     for net in sim.networks
                 ],
@@ -195,7 +196,7 @@ def _summarise(summary: Summary, world: World, sim: Simulation) -> None:
         summary.ages[band] += 1
     summary.failures = Counter(f["clause"] for f in sim.failures)
     summary.networks = len(sim.networks)
-    summary.network_children = sum(len(n["children"]) for n in sim.networks)
+    summary.network_children = sum(len(n["children"]) + len(n["emerging"]) for n in sim.networks)
     summary.network_adults = sum(len(n["adults"]) for n in sim.networks)
     summary.children = len(world.children)
     summary.people = len(world.humans)
