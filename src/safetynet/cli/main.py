@@ -27,9 +27,15 @@ COMMANDS = [
     "doctor",
     "manage",
     "link",
+    "import",
+    "export",
+    "schema",
     "evaluate",
     "alerts",
 ]
+
+# Commands whose module has another name (`import` is a Python keyword).
+MODULES = {"import": "importer"}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -50,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name in COMMANDS:
-        module = importlib.import_module(f"safetynet.cli.commands.{name}")
+        module = importlib.import_module(f"safetynet.cli.commands.{MODULES.get(name, name)}")
         module.register(sub)
     return parser
 
