@@ -30,6 +30,8 @@ COMMANDS = [
     "import",
     "export",
     "schema",
+    "evaluate",
+    "alerts",
     "audit",
 ]
 
