@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "safetynet.records",
+    "safetynet.interchange",
     "safetynet.identity",
     "safetynet.web",
     "safetynet.api",
