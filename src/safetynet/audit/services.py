@@ -131,6 +131,26 @@ def record_audit(
     return entry
 
 
+def record_cli_action(action: str, *, object_type: str, object_ids: Iterable[Any], fields: Iterable[str]) -> AuditEntry:
+    """Record a command-line action (import, export): no signed-in user, so the entry names
+    the operating-system account that ran it."""
+    import getpass
+
+    try:
+        operator = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        operator = "unknown"
+    return record_audit(
+        acting_user=None,
+        action=action,
+        object_type=object_type,
+        object_ids=object_ids,
+        fields=fields,
+        username=f"cli:{operator}",
+        ip="",
+    )
+
+
 def record_tamper_attempt(what: str, seqs: list[Any]) -> None:
     """Log an attempt to change or delete audit entries (security log always; access log when
     the surrounding transaction can still commit)."""

@@ -44,6 +44,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.path.parent}: no such directory.")
     written = export_records(args.path, source=args.source, since=since)
     total = sum(written.values())
+    from safetynet.audit.services import record_cli_action
+
+    # DPA 2018 s62: an export is a disclosure; the log names the operator, scope and counts.
+    record_cli_action(
+        "export",
+        object_type="export",
+        object_ids=[f"{k}:{n}" for k, n in written.items()],
+        fields=[f"source={args.source or 'all'}", f"since={args.since or '-'}"],
+    )
     detail = ", ".join(f"{n:,} {kind}" for kind, n in written.items())
     print(f"wrote {total:,} records to {args.path}" + (f" ({detail})" if detail else ""))
     return 0
