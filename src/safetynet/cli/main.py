@@ -30,6 +30,8 @@ COMMANDS = [
     "import",
     "export",
     "schema",
+    "evaluate",
+    "alerts",
 ]
 
 # Commands whose module has another name (`import` is a Python keyword).
