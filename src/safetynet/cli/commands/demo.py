@@ -50,6 +50,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("migrate the database", _migrate),
         ("import the county", _import),
         ("link person records into individuals", _link),
+        ("assess every individual against the risk policy", _evaluate),
         ("turn findings into work", _work),
         ("create demo logins", _demo_users),
     ]
@@ -158,6 +159,21 @@ def _link(ctx: DemoContext) -> None:
             f"Linkage quality against the county's truth: precision {figures.precision:.3f}, "
             f"recall {figures.recall:.3f}, F1 {figures.f1:.3f}"
         )
+
+
+def _evaluate(ctx: DemoContext) -> None:
+    """Full evaluation of the county against the shipped policy (findings stored, as of now)."""
+    from safetynet.risk.models import Finding
+    from safetynet.risk.policy import current_policy
+    from safetynet.risk.services import evaluate_all
+
+    report = evaluate_all()
+    current = Finding.objects.filter(state__in=["open", "acknowledged"])
+    clauses = current.values("clause").distinct().count()
+    ctx.notes.append(
+        f"Risk: {report.individuals:,} individuals assessed against policy {current_policy().version}: "
+        f"{current.count():,} current findings under {clauses} clauses; see `safetynet evaluate --json`"
+    )
 
 
 def _work(ctx: DemoContext) -> None:
