@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -13,3 +14,11 @@ from safetynet.lib.clock import FixedClock
 def clock() -> FixedClock:
     """A frozen clock at a fixed, unremarkable moment; tests move it instead of sleeping."""
     return FixedClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def admin_client(client: Any, admin_user: Any) -> Any:
+    """pytest-django's admin client, past the second factor system administrators need."""
+    from tests.access.support import sign_in
+
+    return sign_in(client, admin_user)
