@@ -96,6 +96,8 @@ def viewer_for(user: Any) -> Viewer | None:
 
 def may_use(user: Any, url_name: str) -> bool:
     """Whether `user` may open the screen `url_name` (the access matrix decides once it is on main)."""
+    if url_name in ("web:finding_resolve", "web:finding_acknowledge"):
+        return bool(user.is_superuser or user.has_perm("risk.change_finding"))
     if url_name in ("identity:review", "web:review_queue", "web:identity_compare"):
         return bool(user.is_superuser or user.has_perm("identity.add_pairdecision"))
     return bool(user.is_authenticated)
@@ -105,3 +107,8 @@ def landing_url_name(user: Any) -> str:
     """The URL name of `user`'s first screen after signing in."""
     role, _label, _agency, _agency_label = _role_and_agency(user)
     return LANDING_BY_ROLE.get(role, "web:my_work")
+
+
+def role_code(user: Any) -> str:
+    """The user's role code ("" when the user has no role)."""
+    return _role_and_agency(user)[0]
