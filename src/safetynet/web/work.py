@@ -7,11 +7,11 @@ earliest deadline first."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 
 from safetynet.risk.models import Finding
@@ -74,7 +74,7 @@ def current_findings(individual_ids: Iterable[int]) -> list[Finding]:
     )
 
 
-def rows_for(findings: list[Finding], now: dt.datetime, today: dt.date) -> list[FindingRow]:
+def rows_for(findings: Sequence[Finding], now: dt.datetime, today: dt.date) -> list[FindingRow]:
     heads = queries.headlines_for({f.individual_id for f in findings}, today)
     return [
         FindingRow(
@@ -102,7 +102,11 @@ def my_work(user: Any, role: str, now: dt.datetime, today: dt.date, *, overdue_o
         findings = findings.filter(owner_role=role)
     if overdue_only:
         findings = findings.filter(due_by__lt=now)
-    found = list(findings.annotate(rank=_severity_rank()).order_by("due_by", "rank", "pk")[: WORK_LIMIT * 2])
+    found = list(
+        findings.annotate(rank=_severity_rank()).order_by(F("due_by").asc(nulls_last=True), "rank", "pk")[
+            : WORK_LIMIT * 2
+        ]
+    )
     found.sort(key=lambda f: (f.due_by is None, f.due_by or now, SEVERITY_ORDER.get(f.severity, 9), f.pk))
     allowed = set(visible_individual_ids(user, sorted({f.individual_id for f in found})))
     return rows_for([f for f in found if f.individual_id in allowed][:WORK_LIMIT], now, today)
