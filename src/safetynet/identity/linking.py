@@ -523,7 +523,9 @@ def link_all(
     report.persons = len(features)
     report.seconds["features"] = time.perf_counter() - started
     t = time.perf_counter()
-    scored, _ = splink_predict(list(features.values()), model, threshold=min(limits["review"], limits["link"]))
+    scored: list[tuple[int, int, float]] = []
+    if len(features) >= 2:
+        scored, _ = splink_predict(list(features.values()), model, threshold=min(limits["review"], limits["link"]))
     report.candidate_pairs = len(scored)
     report.seconds["predict"] = time.perf_counter() - t
 

@@ -254,19 +254,19 @@ class Policy:
 def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
     """Returns the deepest YAML node along a pydantic error location (for its line)."""
     node = root
+    key: yaml.Node | None = None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-            if child is None:
-                # An unknown key: point at the key itself.
-                key = next((k for k, _ in node.value if getattr(k, "value", None) == str(part)), None)
-                return key or node
-            node = child
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if pair is None:
+                return node
+            key, node = pair
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
             return node
-    return node
+    # A mapping or list value starts on the line after its key: point at the key.
+    return key if key is not None and not isinstance(node, yaml.ScalarNode) else node
 
 
 def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:

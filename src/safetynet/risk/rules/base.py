@@ -210,6 +210,13 @@ def next_school_day_start(at: dt.datetime, hour: int) -> dt.datetime:
     return candidate
 
 
+def present(incident: EventRec, role: str) -> bool:
+    """Whether a participant with `role` was a child present at the incident."""
+    return role == "present_child" or (
+        bool(incident.details.get("children_present")) and role in ("witness", "victim", "subject")
+    )
+
+
 def event_time(event: EventRec) -> dt.datetime:
     """When an event happened (occurred, else reported, else recorded)."""
     return event.occurred_at or event.reported_at or event.recorded_at

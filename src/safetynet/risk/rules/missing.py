@@ -101,7 +101,9 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 return
             if found is not None and found <= deadline:
                 return  # found before it fell due: nothing was owed
-            if as_of > deadline:
+            if found is not None:
+                late.append(f"no {label} before the child was found {hours(found - start)} after the report")
+            elif as_of > deadline:
                 late.append(f"no {label} {hours(as_of - start)} after the report")
             else:
                 pending.append((deadline, label))

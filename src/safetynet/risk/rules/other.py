@@ -14,6 +14,7 @@ from safetynet.risk.rules.base import (
     event_time,
     guarded,
     hours,
+    present,
     rule,
     ts,
     working_days_after,
@@ -237,7 +238,7 @@ def q2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
 
     def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
         incident, role = item
-        if incident.details.get("domestic_abuse") or role != "present_child":
+        if incident.details.get("domestic_abuse") or not present(incident, role):
             return []
         contact = incident.details.get("child_contact") or {}
         if contact.get("voice_of_child"):

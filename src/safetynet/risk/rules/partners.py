@@ -14,6 +14,7 @@ from safetynet.risk.rules.base import (
     guarded,
     hours,
     next_school_day_start,
+    present,
     rule,
     ts,
 )
@@ -155,12 +156,6 @@ def h3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     return guarded(policy, "H3", picture.events("referral") if picture.is_child else [], check)
 
 
-def _present(picture: Picture, incident: EventRec, role: str) -> bool:
-    return role == "present_child" or (
-        bool(incident.details.get("children_present")) and role in ("witness", "victim", "subject")
-    )
-
-
 @rule("D1")
 def d1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
     """Operation Encompass: the school told before the next school day for a school-age child present."""
@@ -170,7 +165,7 @@ def d1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
         incident, role = item
         at = incident.occurred_at
-        if at is None or not incident.details.get("domestic_abuse") or not _present(picture, incident, role):
+        if at is None or not incident.details.get("domestic_abuse") or not present(incident, role):
             return []
         age = picture.age(at)
         if (
@@ -312,7 +307,7 @@ def d4(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
 
     def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
         incident, role = item
-        if not incident.details.get("domestic_abuse") or not _present(picture, incident, role):
+        if not incident.details.get("domestic_abuse") or not present(incident, role):
             return []
         contact = incident.details.get("child_contact") or {}
         missing = [
@@ -385,7 +380,8 @@ def o1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             )
         ]
 
-    return guarded(policy, "O1", picture.events("crime") if picture.is_child else [], check)
+    # The children depicted (victims); a peer who shared images is safeguarded through other clauses.
+    return guarded(policy, "O1", picture.events("crime", roles=("victim",)) if picture.is_child else [], check)
 
 
 @rule("O2")
@@ -393,7 +389,7 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     """Forensic results within the force's targets: priority 30 days, standard 75 days."""
     spec = policy.clause("O2")
     exams: dict[int, EventRec] = {}
-    for crime, _ in picture.events("crime"):
+    for crime, _ in picture.events("crime", roles=("victim",)):
         for e in picture.linked_to(crime):
             if e.event_type == "device_examination":
                 exams[e.pk] = e

@@ -1,0 +1,73 @@
+"""Recall and precision of findings per clause against a synthetic county's planted failures.
+
+A planted failure (clause, true person, record) is found when a finding of that clause is
+about an individual holding that true person's records and cites the record (or, for a
+failure about an absence, any finding of that clause about them). A finding that matches
+no planted failure counts against precision.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ClauseScore:
+    planted: int = 0
+    found: int = 0
+    findings: int = 0
+    true_findings: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.planted if self.planted else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_findings / self.findings if self.findings else 1.0
+
+
+@dataclass
+class Scores:
+    by_clause: dict[str, ClauseScore] = field(default_factory=lambda: defaultdict(ClauseScore))
+
+    def table(self) -> str:
+        lines = [f"{'clause':6} {'planted':>7} {'found':>6} {'recall':>7} {'findings':>8} {'precision':>9}"]
+        for clause in sorted(self.by_clause):
+            s = self.by_clause[clause]
+            lines.append(f"{clause:6} {s.planted:7} {s.found:6} {s.recall:7.1%} {s.findings:8} {s.precision:9.1%}")
+        return "\n".join(lines)
+
+
+def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
+    """Returns per-clause scores of `findings` (the `evaluate --json` shape) against `truth`."""
+    key_of: dict[tuple[str, str], str] = {tuple(k.split(":", 1)): v for k, v in truth["persons"].items()}  # type: ignore[misc]
+    planted: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for f in truth["failures"]:
+        planted[(f["clause"], f["person"])].append(f)
+    scores = Scores()
+    for f in truth["failures"]:
+        scores.by_clause[f["clause"]].planted += 1
+    found: set[int] = set()
+    for finding in findings:
+        clause = finding["clause"]
+        people = Counter(key_of.get((r["source"], r["id"])) for r in finding["subject"]["records"])
+        people.pop(None, None)
+        cites = {(r["source"], r["id"]) for r in finding["cites"]}
+        s = scores.by_clause[clause]
+        s.findings += 1
+        hit = False
+        for person in people:
+            for f in planted.get((clause, person), []):
+                record = f.get("record")
+                if record is None or (record["source"], record["id"]) in cites:
+                    hit = True
+                    found.add(id(f))
+        if hit:
+            s.true_findings += 1
+    for f in truth["failures"]:
+        if id(f) in found:
+            scores.by_clause[f["clause"]].found += 1
+    return scores

@@ -1,0 +1,64 @@
+"""On the generated small county, the planted practice failures are found (recall >= 95% per
+clause), measured against the truth file after import and linkage; the table is printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from safetynet.risk.policy import CLAUSES
+from safetynet.risk.services import evaluate_individuals, finding_as_json
+from tests.risk.recall import score
+
+# Clauses whose planted failures the county's records cannot show (checked below, so this
+# list fails loudly once the generator writes the missing records).
+UNDETECTABLE = {"D2": "no relationship record links the perpetrator to the child omitted from the MARAC"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_planted_failures_are_found_in_the_small_county(tmp_path: Path, capsys: Any) -> None:
+    from safetynet.identity.linking import link_all
+    from safetynet.identity.models import Individual
+    from safetynet.interchange.importer import import_files
+    from safetynet.synth.config import make_config
+    from safetynet.synth.generator import generate
+
+    out, truth_path = tmp_path / "county.jsonl", tmp_path / "truth.json"
+    generate(make_config(children=2000, years=3, seed=7), out, truth_path)
+    truth = json.loads(truth_path.read_text())
+    import_files([out], notify=False)
+    link_all()
+    as_of = dt.datetime.fromisoformat(truth["config"]["end"]) + dt.timedelta(hours=9)
+    ids = list(Individual.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
+    findings = [
+        finding_as_json(
+            clause=d.clause,
+            severity=d.severity,
+            reason=d.reason,
+            individual_id=a.individual_id,
+            subject_refs=a.subject_refs,
+            cites=d.cite_refs,
+            owner_role=d.owner_role,
+            due_by=d.due_by,
+            state="open",
+        )
+        for a in evaluate_individuals(ids, as_of=as_of)
+        for d in a.drafts
+    ]
+    scores = score(findings, truth)
+    with capsys.disabled():
+        print("\nrisk: recall and precision per clause on the small county (seed 7)\n" + scores.table())
+    planted = {f["clause"] for f in truth["failures"]}
+    assert planted <= set(CLAUSES), f"the truth uses clauses the engine does not know: {planted - set(CLAUSES)}"
+    low = {
+        c: f"{s.recall:.0%}"
+        for c, s in scores.by_clause.items()
+        if s.planted and s.recall < 0.95 and c not in UNDETECTABLE
+    }
+    assert not low, f"recall below 95%: {low}"
+    for clause in UNDETECTABLE:
+        assert scores.by_clause[clause].recall < 0.95, f"{clause} is now found: remove it from UNDETECTABLE"

@@ -1,0 +1,151 @@
+"""Stored findings: raised once, updated in place, closed by themselves when the condition
+clears (with the time), acknowledged and resolved with a language-checked rationale; past
+evaluation computed from what was recorded then."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from safetynet.cli.main import main
+from safetynet.identity.signals import individuals_changed
+from safetynet.lib.clock import FixedClock
+from safetynet.risk.models import Finding
+from safetynet.risk.services import (
+    LanguageRefused,
+    TransitionRefused,
+    acknowledge_finding,
+    evaluate_individual,
+    refresh_findings,
+    resolve_finding,
+)
+from tests.risk.conftest import NOW, World, ago, ref
+from tests.risk.scenarios import m4
+
+
+def _repeat_missing(world: World) -> tuple[Any, int]:
+    child, _ = m4(world, True)
+    return child, child.membership.individual_id
+
+
+def test_the_same_finding_is_not_raised_twice(world: World, clock: FixedClock) -> None:
+    _, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock)
+    clock.advance(hours=1)
+    refresh_findings([individual], clock=clock)
+    rows = Finding.objects.filter(individual_id=individual, clause="M4")
+    assert rows.count() == 1
+    assert rows.get().policy_version == "2026.1"
+
+
+def test_a_finding_closes_itself_when_the_trigger_plan_is_added(world: World, clock: FixedClock) -> None:
+    child, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock)
+    clock.advance(hours=2)
+    world.plan("trigger_plan", child, clock.now().date(), (clock.now() + dt.timedelta(days=90)).date())
+    report = refresh_findings([individual], clock=clock)
+    finding = Finding.objects.get(individual_id=individual, clause="M4")
+    assert finding.state == Finding.State.CLOSED
+    assert finding.closed_at == clock.now()
+    assert finding.pk in report.closed
+
+
+def test_acknowledge_then_resolve_with_a_rationale(world: World, clock: FixedClock) -> None:
+    _, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock)
+    finding = Finding.objects.get(individual_id=individual, clause="M4")
+    user = User.objects.create(username="sgt-demo")
+    acknowledge_finding(finding.pk, acting_user=user, clock=clock)
+    with pytest.raises(TransitionRefused):
+        acknowledge_finding(finding.pk, acting_user=user, clock=clock)
+    resolved = resolve_finding(
+        finding.pk, "Trigger plan requested from the coordinator.", acting_user=user, clock=clock
+    )
+    assert (resolved.state, resolved.resolved_by, resolved.resolved_at) == ("resolved", user, clock.now())
+    # Still true on re-evaluation, the resolved finding is not raised again.
+    refresh_findings([individual], clock=clock)
+    assert Finding.objects.filter(individual_id=individual, clause="M4").get().state == "resolved"
+
+
+def test_a_rationale_that_blames_the_child_is_refused_with_a_better_wording(world: World, clock: FixedClock) -> None:
+    _, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock)
+    finding = Finding.objects.get(individual_id=individual, clause="M4")
+    user = User.objects.create(username="sgt-demo")
+    with pytest.raises(LanguageRefused) as refused:
+        resolve_finding(finding.pk, "She regularly goes missing and always comes back.", acting_user=user, clock=clock)
+    assert refused.value.matches[0].phrase == "regularly goes missing"
+    assert "Suggested wording" in str(refused.value)
+    with pytest.raises(ValueError, match="rationale is required"):
+        resolve_finding(finding.pk, "  ", acting_user=user, clock=clock)
+    assert Finding.objects.get(pk=finding.pk).state == "open"
+
+
+def test_past_evaluation_ignores_records_recorded_later(world: World) -> None:
+    child = world.child(14)
+    at = ago(days=5)
+    late = world.event(
+        "missing_report",
+        at,
+        [(child, "missing_person")],
+        reported_at=at,
+        recorded_at=ago(days=1),  # entered into the system four days later
+        details={"initial_risk": "low", "risk_rationale": "Regular missing person.", "found_at": at.isoformat()},
+    )
+    individual = child.membership.individual_id
+    before = evaluate_individual(individual, as_of=ago(days=2))
+    after = evaluate_individual(individual, as_of=NOW)
+    assert [d.clause for d in before.drafts] == []
+    assert "M1" in [d.clause for d in after.drafts]
+    assert ref(late) in next(d for d in after.drafts if d.clause == "M1").cites
+
+
+def test_a_rule_that_cannot_read_a_record_records_an_error_and_the_others_still_run(world: World) -> None:
+    child = world.child(14)
+    world.event(
+        "missing_report",
+        ago(days=3),
+        [(child, "missing_person")],
+        reported_at=ago(days=3),
+        details={"initial_risk": "medium", "found_at": "the next morning", "risk_rationale": "Regular missing person."},
+    )
+    drafts = world.findings(child)
+    errors = [d for d in drafts if d.error]
+    assert errors and all("could not be checked" in d.reason for d in errors)
+    assert {"M1", "LANG"} <= {d.clause for d in drafts if not d.error}
+
+
+def test_linkage_changes_re_evaluate_the_individual_and_its_neighbours(world: World) -> None:
+    adult = world.adult(28)
+    child = world.child(14)
+    other = world.child(15)
+    world.marker(child, "cse_risk")
+    world.marker(other, "cce_risk")
+    world.relationship(adult, child, "associate_of")
+    world.relationship(adult, other, "associate_of")
+    individuals_changed.send(sender=None, individual_ids=[adult.membership.individual_id], reason="incremental")
+    # The adult's neighbours (both children) were evaluated by the task: each has its X2 finding.
+    assert Finding.objects.filter(clause="X2").count() == 2
+
+
+def test_evaluate_json_prints_one_finding_per_line(world: World, capsys: Any) -> None:
+    child, individual = _repeat_missing(world)
+    assert main(["evaluate", "--individual", str(individual), "--json", "--as-of", NOW.isoformat()]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    m4_line = next(line for line in lines if line["clause"] == "M4")
+    assert set(m4_line) == {"clause", "severity", "reason", "subject", "cites", "owner_role", "due_by", "state"}
+    assert m4_line["subject"] == {"individual": individual, "records": [{"source": "rms", "id": child.source_id}]}
+    assert m4_line["owner_role"] == "missing_persons_coordinator"
+    assert not Finding.objects.exists()  # --as-of computes, never stores
+
+
+def test_evaluate_refuses_a_bad_policy_in_one_line(world: World, tmp_path: Any, capsys: Any) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text("version: 1\nclauses: []\n")
+    assert main(["evaluate", "--policy", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "policy refused" in err and f"{bad}:" in err and len(err.strip().splitlines()) == 1

@@ -1,0 +1,96 @@
+"""The policy file: validated on load, refused with file, line and expectation; the running
+policy stays in force; the language check matches robustly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safetynet.risk import policy as policy_module
+from safetynet.risk.policy import DEFAULT_POLICY_PATH, PolicyError, current_policy, install_policy, load_policy
+
+TEXT = DEFAULT_POLICY_PATH.read_text()
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(needle) + 1
+
+
+def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
+    policy = load_policy(DEFAULT_POLICY_PATH)
+    assert policy.version == "2026.1"
+    assert policy.clause("M4").number("episodes") == 3
+    assert policy.escalation_after("sergeant") == "inspector"
+    assert policy.escalation_after("superintendent") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "needle", "expected"),
+    [
+        (("      episodes: 3", "      episodes: three"), "      episodes: three", "a number for M4.thresholds"),
+        (("  M7:", "  M9:"), "  M9:", "a known clause id"),
+        (("    severity: critical\n    owner_role: inspector", "    severity: urgent\n    owner_role: inspector"),
+         "    severity: urgent", "clauses.P1.severity"),
+        (("    owner_role: custody_officer\n    clocks:\n      appropriate_adult",
+          "    owner_rol: custody_officer\n    clocks:\n      appropriate_adult"),
+         "    owner_rol: custody_officer", "Extra inputs"),
+    ],
+)  # fmt: skip
+def test_a_bad_policy_file_is_refused_with_its_line(
+    tmp_path: Path, change: tuple[str, str], needle: str, expected: str
+) -> None:
+    text = TEXT.replace(*change)
+    path = tmp_path / "force.yaml"
+    path.write_text(text)
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    message = str(refused.value)
+    assert f"{path}:{_line_of(text, needle)}:" in message
+    assert expected in message
+
+
+def test_a_refused_policy_leaves_the_running_policy_in_force(tmp_path: Path) -> None:
+    running = current_policy()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(TEXT.replace("      episodes: 3", "      episodes: [3]"))
+    with pytest.raises(PolicyError):
+        install_policy(bad)
+    assert current_policy() is running
+
+
+def test_an_installed_policy_changes_thresholds_without_code(tmp_path: Path) -> None:
+    good = tmp_path / "force.yaml"
+    good.write_text(
+        TEXT.replace('version: "2026.1"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
+    )
+    previous = current_policy()
+    try:
+        installed = install_policy(good)
+        assert current_policy().version == "force-7"
+        assert installed.clause("M4").number("episodes") == 2
+    finally:
+        policy_module._current = previous
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("She REGULARLY goes missing.", "regularly goes missing"),
+        ("Left of her own volition", "own volition"),
+        ("Left of his own volition!", "own volition"),
+        ("He's a regular missing person", "regular missing person"),
+        ("Young people like this are putting themselves at risk", "putting themselves at risk"),
+        ("He is street-wise.", "streetwise"),
+        ("Staff call it a lifestyle-choice", "lifestyle choice"),
+        ("Described the sex as consensual.", "consensual"),
+    ],
+)
+def test_language_check_matches_case_punctuation_and_inflections(text: str, phrase: str) -> None:
+    matches = current_policy().check_language(text)
+    assert [m.phrase for m in matches] == [phrase]
+    assert matches[0].suggestion and matches[0].reason
+
+
+def test_language_check_leaves_plain_facts_alone() -> None:
+    assert current_policy().check_language("Found at a friend's address; spoke to the child alone.") == []
