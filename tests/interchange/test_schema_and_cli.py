@@ -54,3 +54,28 @@ def test_import_exits_0_when_all_stored_and_3_when_some_rejected(
 def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(tmp_path / "nope.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_demo_imports_the_county_after_migrating_and_before_linking() -> None:
+    from safetynet.cli.commands.demo import _import, _link, _migrate, _steps
+
+    steps = [step for _label, step in _steps()]
+    assert steps.index(_migrate) < steps.index(_import) < steps.index(_link)
+
+
+@pytest.mark.django_db
+def test_the_demo_import_runs_once_per_county_file(tmp_path: Path) -> None:
+    from safetynet.cli.commands.demo import DemoContext, _import
+    from safetynet.records.models import Person
+
+    (tmp_path / "demo").mkdir()
+    write_jsonl(tmp_path / "demo" / "county.jsonl", [person("P1"), person("P2")])
+
+    first = DemoContext(data_dir=tmp_path, children=2, seed=1, fresh=False)
+    _import(first)
+    again = DemoContext(data_dir=tmp_path, children=2, seed=1, fresh=False)
+    _import(again)
+
+    assert Person.live.count() == 2
+    assert "2 records accepted" in first.notes[0]
+    assert "reused" in again.notes[0]

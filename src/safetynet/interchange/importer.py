@@ -36,6 +36,7 @@ from django.db import models, transaction
 from safetynet.interchange.mapping import KIND_ORDER, NaturalKey, Prepared, Target, prepare
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, parse_line, read_lines
+from safetynet.interchange.sql import insert_rows, update_rows
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
@@ -44,9 +45,6 @@ CHUNK_LINES = 2000
 CHUNK_BYTES = 16 * 1024 * 1024
 OUTCOMES = ("accepted", "updated", "unchanged", "rejected")
 _IN_BATCH = 900  # keys per IN (...) query: well under SQLite's variable limit
-
-# Typed columns written for each kind (besides the envelope columns).
-_ENVELOPE = ["recorded_at", "payload", "deleted", "changed_at"]
 
 
 @dataclass
@@ -300,7 +298,9 @@ class Importer:
                 for target, item in list(winners.items()):
                     # Linked "events" may point at other records (a missing report linked to
                     # its trigger plan): kept in the payload, no typed event link.
-                    item.linked_events = [t for t in item.linked_events if t not in wrong]
+                    if any(t in wrong for t in item.linked_events):
+                        item.linked_events = [t for t in item.linked_events if t not in wrong]
+                        item.forget_references()
                     problem = next(((name, t) for name, t in item.references() if t in wrong), None)
                     if problem is not None:
                         name, (kind, key) = problem
@@ -356,21 +356,28 @@ class Importer:
                 continue
             if kind == "person":
                 self._person_postcodes(inserts + updates, pks)
-            new_objs = [self._instance(model, item, pks, now) for item in inserts]
-            for obj in model.objects.bulk_create(new_objs, batch_size=500):
-                pks[kind][(obj.source, obj.source_id)] = obj.pk
-                changes[kind].append(obj.pk)
-            upd_objs = []
-            for item in updates:
-                obj = self._instance(model, item, pks, now)
-                obj.pk = pks[kind][item.key]
-                upd_objs.append(obj)
-                changes[kind].append(obj.pk)
-            if upd_objs:
-                names = _ENVELOPE + list(updates[0].fields) + list(updates[0].fks)
-                model.objects.bulk_update(upd_objs, names, batch_size=250)
+            sample = (inserts or updates)[0]
+            names = [
+                "recorded_at",
+                "payload",
+                "deleted",
+                "changed_at",
+                *sample.fields,
+                *(f"{n}_id" for n in sample.fks),
+            ]
+            if inserts:
+                rows = [[*item.key, now, *self._values(item, pks, now)] for item in inserts]
+                returned = insert_rows(
+                    model, ["source", "source_id", "stored_at", *names], rows, returning=("id", "source", "source_id")
+                )
+                for pk, src, sid in returned:
+                    pks[kind][(src, sid)] = pk
+                    changes[kind].append(pk)
+            if updates:
+                update_rows(model, names, [(pks[kind][item.key], self._values(item, pks, now)) for item in updates])
+                changes[kind].extend(pks[kind][item.key] for item in updates)
                 if kind == "location":
-                    written_locations = [o.pk for o in upd_objs]
+                    written_locations = [pks[kind][item.key] for item in updates]
         self._write_children(to_insert, to_update, pks)
         if written_locations:
             changes["person"].extend(_refresh_postcodes(written_locations, exclude=set(changes.get("person", []))))
@@ -421,21 +428,10 @@ class Importer:
                 person.fields["postcode"] = postcodes.get(pks["location"][person.current_address[1]], "")
 
     @staticmethod
-    def _instance(
-        model: type[rm.SourceRecord], item: Prepared, pks: dict[str, dict[NaturalKey, int]], now: dt.datetime
-    ) -> rm.SourceRecord:
-        values: dict[str, Any] = dict(item.fields)
-        for name, target in item.fks.items():
-            values[f"{name}_id"] = pks[target[0]][target[1]] if target is not None else None
-        return model(
-            source=item.key[0],
-            source_id=item.key[1],
-            recorded_at=item.recorded_at,
-            payload=item.line.obj,
-            deleted=item.deleted,
-            changed_at=now,
-            **values,
-        )
+    def _values(item: Prepared, pks: dict[str, dict[NaturalKey, int]], now: dt.datetime) -> list[Any]:
+        """Column values in the order recorded_at, payload, deleted, changed_at, fields, fks."""
+        fks = [pks[t[0]][t[1]] if t is not None else None for t in item.fks.values()]
+        return [item.recorded_at, item.line.obj, item.deleted, now, *item.fields.values(), *fks]
 
     def _write_children(
         self,
@@ -459,50 +455,28 @@ class Importer:
             _delete_in(rm.Plan.associates.through.objects.all(), "plan_id", updated["plan"])
             _delete_in(rm.Plan.places.through.objects.all(), "plan_id", updated["plan"])
 
-        addresses: list[rm.PersonAddress] = []
-        participations: list[rm.Participation] = []
-        links: list[Any] = []
-        protected: list[Any] = []
-        associates: list[Any] = []
-        places: list[Any] = []
-        link_model = rm.Event.linked_events.through
-        protected_model = rm.Order.protected.through
-        associates_model = rm.Plan.associates.through
-        places_model = rm.Plan.places.through
+        addresses: list[tuple[Any, ...]] = []
+        participations: list[tuple[Any, ...]] = []
+        links: list[tuple[Any, ...]] = []
+        protected: list[tuple[Any, ...]] = []
+        associates: list[tuple[Any, ...]] = []
+        places: list[tuple[Any, ...]] = []
         for kind in ("person", "event", "order", "plan"):
             for item in to_insert.get(kind, []) + to_update.get(kind, []):
                 own = pks[kind][item.key]
                 for target, address_kind, valid_from, valid_to in item.addresses:
-                    addresses.append(
-                        rm.PersonAddress(
-                            person_id=own,
-                            location_id=pk(target),
-                            kind=address_kind,
-                            valid_from=valid_from,
-                            valid_to=valid_to,
-                        )
-                    )
-                for target, role in item.participants:
-                    participations.append(rm.Participation(event_id=own, person_id=pk(target), role=role))
-                for target in item.linked_events:
-                    links.append(link_model(from_event_id=own, to_event_id=pk(target)))
-                for target in item.protected:
-                    protected.append(protected_model(order_id=own, person_id=pk(target)))
-                for target in item.associates:
-                    associates.append(associates_model(plan_id=own, person_id=pk(target)))
-                for target in item.places:
-                    places.append(places_model(plan_id=own, location_id=pk(target)))
-        row_sets: tuple[tuple[Any, list[Any]], ...] = (
-            (rm.PersonAddress, addresses),
-            (rm.Participation, participations),
-            (link_model, links),
-            (protected_model, protected),
-            (associates_model, associates),
-            (places_model, places),
-        )
-        for model, rows in row_sets:
-            if rows:
-                model.objects.bulk_create(rows, batch_size=1000)
+                    addresses.append((own, pk(target), address_kind, valid_from, valid_to))
+                participations.extend((own, pk(target), role) for target, role in item.participants)
+                links.extend((own, pk(target)) for target in item.linked_events)
+                protected.extend((own, pk(target)) for target in item.protected)
+                associates.extend((own, pk(target)) for target in item.associates)
+                places.extend((own, pk(target)) for target in item.places)
+        insert_rows(rm.PersonAddress, ["person_id", "location_id", "kind", "valid_from", "valid_to"], addresses)
+        insert_rows(rm.Participation, ["event_id", "person_id", "role"], participations)
+        insert_rows(rm.Event.linked_events.through, ["from_event_id", "to_event_id"], links)
+        insert_rows(rm.Order.protected.through, ["order_id", "person_id"], protected)
+        insert_rows(rm.Plan.associates.through, ["plan_id", "person_id"], associates)
+        insert_rows(rm.Plan.places.through, ["plan_id", "location_id"], places)
 
 
 def _rejected(reason: str, field: str, item: Prepared) -> LineRejected:

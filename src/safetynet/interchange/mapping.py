@@ -51,9 +51,19 @@ class Prepared:
     associates: list[Target] = field(default_factory=list)
     places: list[Target] = field(default_factory=list)
     current_address: Target | None = None
+    _refs: list[tuple[str, Target]] | None = None
 
     def references(self) -> list[tuple[str, Target]]:
-        """Every reference this record makes, as (field name, target)."""
+        """Every reference this record makes, as (field name, target); computed once."""
+        if self._refs is None:
+            self._refs = self._references()
+        return self._refs
+
+    def forget_references(self) -> None:
+        """After a change to the reference lists."""
+        self._refs = None
+
+    def _references(self) -> list[tuple[str, Target]]:
         refs: list[tuple[str, Target]] = [(name, t) for name, t in self.fks.items() if t is not None]
         refs += [("addresses", a[0]) for a in self.addresses]
         refs += [("participants", p[0]) for p in self.participants]

@@ -1,0 +1,113 @@
+"""Benchmark: `safetynet import` records per second on SQLite and PostgreSQL, and peak memory.
+
+Generates two synthetic counties (the --small one and one three times larger), imports each
+into an empty database in a fresh process, and prints wall time, records per second, the
+importer's CPU time and its peak resident memory (flat in file size: one chunk at a time).
+Target: at least 10,000 records/s on PostgreSQL on the project's 2-core machine.
+
+Run: `PYTHONPATH=src .venv/bin/python bench/bench_import.py [--pg-url URL] [--no-pg] [--sizes 2000,6000]`
+PostgreSQL: the database in --pg-url (default postgres://postgres@127.0.0.1:5432/bench_interchange)
+is dropped and created again for every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from safetynet.synth.config import make_config
+from safetynet.synth.generator import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFETYNET_", "DATABASE_URL", "DJANGO_"))}
+    env.update(SAFETYNET_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="safetynet.settings.dev")
+    env["PYTHONPATH"] = str(ROOT / "src")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _recreate_pg(url: str) -> None:
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+        subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True)
+
+
+def _run(file: Path, records: int, database_url: str | None) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as directory:
+        data_dir = Path(directory)
+        if database_url:
+            _recreate_pg(database_url)
+        env = _env(data_dir, database_url)
+        subprocess.run([sys.executable, "-m", "safetynet", "migrate"], env=env, check=True, capture_output=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        code = (
+            "import resource, sys; from safetynet.cli.main import main; "
+            f"rc = main(['import', '--no-link', '--quiet', {str(file)!r}]); "
+            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode not in (0, 3):
+            raise SystemExit(f"import failed: {done.stderr.strip()}")
+        lines = done.stdout.splitlines()
+        peak_kb = int(lines[-1].split()[1])
+        written = float(lines[-2].rsplit(" in ", 1)[-1].rstrip("s"))  # "batch 1: ... written in 1.2s"
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "wall": wall,
+        "import": written,
+        "rate": records / written,
+        "cpu": cpu,
+        "cpu_rate": records / cpu,
+        "rss_mb": peak_kb / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="2000,6000", help="children per county, comma-separated")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/bench_interchange")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    backends: list[tuple[str, str | None]] = [("sqlite", None)]
+    if not args.no_pg:
+        backends.append(("postgresql", args.pg_url))
+    with tempfile.TemporaryDirectory() as directory:
+        for children in (int(x) for x in args.sizes.split(",")):
+            file = Path(directory) / f"county-{children}.jsonl"
+            summary = generate(make_config(children=children, years=3, seed=7), file)
+            size_mb = file.stat().st_size / 1e6
+            for name, url in backends:
+                r = _run(file, summary.records, url)
+                print(
+                    f"{name:<10} {children:>6} children {summary.records:>8,} records {size_mb:6.1f} MB: "
+                    f"import {r['import']:6.1f}s = {r['rate']:8,.0f} records/s "
+                    f"(process CPU {r['cpu']:5.1f}s = {r['cpu_rate']:8,.0f} records per CPU-second; "
+                    f"peak RSS {r['rss_mb']:5.0f} MB)",
+                    flush=True,
+                )
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
