@@ -23,9 +23,16 @@ log = logging.getLogger(__name__)
 def _enqueue(ids: set[int], why: str) -> None:
     from safetynet.risk.tasks import evaluate_changed_individuals
 
-    if ids:
+    if not ids:
+        return
+    try:
         evaluate_changed_individuals.enqueue(sorted(ids))
-        log.info("risk: queued evaluation of %d individuals (%s)", len(ids), why)
+    except Exception:  # an evaluation problem must never fail an import or a link
+        log.exception(
+            "risk: evaluation of %d individuals (%s) failed; `safetynet evaluate` will catch up", len(ids), why
+        )
+        return
+    log.info("risk: queued evaluation of %d individuals (%s)", len(ids), why)
 
 
 @receiver(individuals_changed, dispatch_uid="risk.evaluate_changed_individuals")
@@ -74,4 +81,9 @@ def individuals_of_records(changes: dict[str, list[int]]) -> set[int]:
 @receiver(records_changed, dispatch_uid="risk.evaluate_changed_records")
 def enqueue_for_records(sender: Any, changes: dict[str, list[int]] | None = None, **kwargs: Any) -> None:
     """Enqueues evaluation of the individuals an imported chunk's records are about."""
-    _enqueue(individuals_of_records(changes or {}), "records")
+    try:
+        ids = individuals_of_records(changes or {})
+    except Exception:  # never fail the import that sent the signal
+        log.exception("risk: could not find the individuals of changed records")
+        return
+    _enqueue(ids, "records")
