@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 
 from safetynet.lib.clock import Clock, system_clock
@@ -74,11 +75,6 @@ class SweepReport:
         return sum(1 for e in self.escalations if e.to_role is None)
 
 
-def _due_for(finding: Finding, policy: Policy) -> dt.datetime:
-    """A finding's deadline: its own clock when a clause sets one, else the severity's response time."""
-    return finding.due_by or finding.raised_at + policy.response_time(finding.severity)
-
-
 def sync_tasks(
     *,
     acting_user: Any = None,
@@ -104,19 +100,25 @@ def sync_tasks(
         tasks = tasks.filter(individual_id__in=ids)
         moved = moved.filter(individual_id__in=ids)
     with transaction.atomic():
+        # Plain rows, not model instances: a full first sync meets every finding in the county.
+        rows = findings.values_list(
+            "pk", "individual_id", "clause", "severity", "reason", "owner_role", "due_by", "raised_at", "state"
+        )
         new = [
             Task(
-                finding=f,
-                individual_id=f.individual_id,
-                clause=f.clause,
-                severity=f.severity,
-                reason=f.reason,
-                owner_role=f.owner_role,
-                due_at=_due_for(f, policy),
-                state=Task.State.ACKNOWLEDGED if f.state == Finding.State.ACKNOWLEDGED else Task.State.OPEN,
+                finding_id=pk,
+                individual_id=individual,
+                clause=clause,
+                severity=severity,
+                reason=reason,
+                owner_role=owner,
+                due_at=due_by or raised_at + policy.response_time(severity),
+                state=Task.State.ACKNOWLEDGED if state == Finding.State.ACKNOWLEDGED else Task.State.OPEN,
                 created_at=now,
             )
-            for f in findings.iterator(chunk_size=2000)
+            for pk, individual, clause, severity, reason, owner, due_by, raised_at, state in rows.iterator(
+                chunk_size=2000
+            )
         ]
         Task.objects.bulk_create(new, batch_size=1000)
         created = Task.objects.filter(finding_id__in=[t.finding_id for t in new]).values_list("pk", "owner_role")
@@ -145,47 +147,54 @@ def sync_tasks(
     return report
 
 
-def sweep(*, clock: Clock = system_clock, policy: Policy | None = None, acting_user: Any = None) -> SweepReport:
+def sweep(
+    *, clock: Clock = system_clock, policy: Policy | None = None, acting_user: Any = None, chunk: int = 1000
+) -> SweepReport:
     """Escalates every current task whose deadline has passed one step up the policy's chain
     (sergeant -> inspector -> superintendent; a role off the chain goes to its first step),
     giving the new owner `escalation.step_hours`; a task overdue at the top is marked
     exhausted once. Returns what moved.
 
-    Each row is claimed with a compare-and-set UPDATE (same owner and deadline as read), so
-    two sweeps running at once never escalate the same task twice."""
+    Claimed atomically, a chunk at a time: inside one transaction the overdue rows are read
+    (locked with SKIP LOCKED on PostgreSQL; SQLite's IMMEDIATE transactions hold the write
+    lock from the start) and updated only where they are still overdue under the same owner,
+    so two sweeps running at once never escalate the same task twice."""
     policy = policy or current_policy()
     now = clock.now()
     step = dt.timedelta(hours=float(policy.document.escalation.step_hours))
     report = SweepReport()
-    overdue = Task.objects.filter(state__in=Task.CURRENT, due_at__lt=now, escalation_exhausted=False).values_list(
-        "pk", "clause", "owner_role", "due_at"
-    )
-    for pk, clause, role, due in overdue.iterator(chunk_size=2000):
-        to_role = policy.escalation_after(role)
+    overdue = Task.objects.filter(state__in=Task.CURRENT, due_at__lt=now, escalation_exhausted=False)
+    candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
+    for start in range(0, len(candidates), chunk):
         with transaction.atomic():
-            claim = Task.objects.filter(pk=pk, owner_role=role, due_at=due, state__in=Task.CURRENT)
-            if to_role is None:
-                won = claim.update(escalation_exhausted=True, escalated_at=now)
-                note = "deadline passed at the top of the escalation chain"
-                action = TaskEvent.Action.EXHAUSTED
-                new_due = due
-            else:
-                new_due = now + step
-                won = claim.update(
-                    owner_role=to_role,
-                    due_at=new_due,
-                    assignee=None,
-                    escalation_level=F("escalation_level") + 1,
-                    escalated_at=now,
-                )
-                note = f"deadline passed; escalated from {role} to {to_role}"
-                action = TaskEvent.Action.ESCALATED
-            if not won:
-                continue  # another sweep, or a person, changed it first
-            TaskEvent.objects.create(
-                task_id=pk, at=now, action=action, from_role=role, to_role=to_role or "", note=note
-            )
-        report.escalations.append(Escalation(pk, clause, role, to_role, new_due))
+            rows = overdue.filter(pk__in=candidates[start : start + chunk])
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True)
+            by_role: dict[str, list[tuple[int, str, dt.datetime | None]]] = defaultdict(list)
+            for pk, clause, role, due in rows.values_list("pk", "clause", "owner_role", "due_at"):
+                by_role[role].append((pk, clause, due))
+            events: list[TaskEvent] = []
+            for role, items in by_role.items():
+                to_role = policy.escalation_after(role)
+                claim = overdue.filter(pk__in=[pk for pk, _, _ in items], owner_role=role)
+                if to_role is None:
+                    claim.update(escalation_exhausted=True, escalated_at=now)
+                    note, action = "deadline passed at the top of the escalation chain", TaskEvent.Action.EXHAUSTED
+                else:
+                    claim.update(
+                        owner_role=to_role,
+                        due_at=now + step,
+                        assignee=None,
+                        escalation_level=F("escalation_level") + 1,
+                        escalated_at=now,
+                    )
+                    note, action = f"deadline passed; escalated from {role} to {to_role}", TaskEvent.Action.ESCALATED
+                for pk, clause, due in items:
+                    events.append(
+                        TaskEvent(task_id=pk, at=now, action=action, from_role=role, to_role=to_role or "", note=note)
+                    )
+                    report.escalations.append(Escalation(pk, clause, role, to_role, now + step if to_role else due))
+            TaskEvent.objects.bulk_create(events, batch_size=1000)
     if report.escalations:
         log.info("work: sweep escalated %d task(s), %d at the top", report.escalated, report.exhausted)
     return report
