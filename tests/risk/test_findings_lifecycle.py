@@ -149,3 +149,19 @@ def test_evaluate_refuses_a_bad_policy_in_one_line(world: World, tmp_path: Any, 
     assert main(["evaluate", "--policy", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "policy refused" in err and f"{bad}:" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_imported_event_about_a_linked_child_is_evaluated_at_once(world: World) -> None:
+    from safetynet.records.signals import records_changed
+
+    child = world.child(14)
+    report = world.event(
+        "missing_report",
+        ago(days=1),
+        [(child, "missing_person")],
+        reported_at=ago(days=1),
+        details={"initial_risk": "low", "risk_rationale": "Will always return.", "found_at": ago(hours=20).isoformat()},
+    )
+    records_changed.send(sender=None, changes={"event": [report.pk]}, batch_id=1)
+    clauses = set(Finding.objects.filter(individual_id=child.membership.individual_id).values_list("clause", flat=True))
+    assert {"M1", "LANG"} <= clauses

@@ -1,5 +1,6 @@
 """Browser journey on Debian's Chromium: sign in, find a child by a misspelt name, read the
-person page (chronology and network), open an event, blank the screen; axe-core finds no
+person page (chronology and network), open an event, resolve a finding from My work
+with a rationale, blank the screen; axe-core finds no
 serious or critical accessibility violation on any page. Screenshots go to
 test-artifacts/screenshots/ for a person to look at."""
 
@@ -9,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
+from tests.web.findings import make_finding
 from tests.web.world import PASSWORD, World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,6 +40,15 @@ def check_accessibility(page: Page, name: str) -> None:
 
 def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(live_server: Any, page: Page) -> None:
     world: World = build_world()
+    make_finding(
+        world.child,
+        "X1",
+        "critical",
+        "Found with an adult at a hotel; no strategy discussion held",
+        owner_role="",
+        due_in_hours=-2,
+    )
+    world.officer.user_permissions.add(Permission.objects.get(codename="change_finding"))  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -76,6 +88,21 @@ def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(li
     page.get_by_test_id("chronology").get_by_role("link", name="Incident").click()
     expect(page.get_by_test_id("participants")).to_contain_text("Darren Madeup")
     check_accessibility(page, "05-event")
+
+    page.goto(f"{live_server.url}/work/")
+    expect(page.get_by_test_id("my-work")).to_contain_text("Overdue")
+    check_accessibility(page, "06-my-work")
+    page.get_by_role("link", name="Resolve finding 1").click()
+    page.get_by_label("Rationale").fill("She is a regular missing person")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Write instead:")
+    expect(page.get_by_label("Rationale")).to_have_value("She is a regular missing person")
+    check_accessibility(page, "07-resolve-refused")
+    page.get_by_label("Rationale").fill("Strategy discussion held today; safety plan agreed with the carer.")
+    page.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_text("Resolved. Your rationale is recorded")).to_be_visible()
+    expect(page.get_by_test_id("my-work")).to_contain_text("Nothing to do")
 
     page.get_by_role("button", name="Blank screen").click()
     expect(page.locator("#sn-page")).to_be_hidden()

@@ -193,3 +193,37 @@ class IdentityDecisionForm(GovukFormMixin, forms.Form):
         if not value:
             raise forms.ValidationError("Enter why you decided this")
         return value
+
+
+class ResolveFindingForm(GovukFormMixin, forms.Form):
+    """Resolve a finding: a written rationale, checked for language that blames the child."""
+
+    rationale = forms.CharField(
+        label="Rationale",
+        help_text="What was done or decided and why; write about the child's circumstances, not their choices",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        error_messages={
+            "required": "Enter a rationale for resolving this",
+            "max_length": "The rationale must be 4,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def clean_rationale(self) -> str:
+        from safetynet.risk.services import LanguageRefused, check_rationale
+
+        try:
+            return check_rationale(self.cleaned_data.get("rationale") or "")
+        except LanguageRefused as refused:
+            raise forms.ValidationError(
+                [
+                    f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}"
+                    for m in refused.matches
+                ]
+            ) from None
+        except ValueError:
+            raise forms.ValidationError("Enter a rationale for resolving this") from None

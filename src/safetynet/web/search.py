@@ -18,6 +18,7 @@ from safetynet.identity.models import Membership
 from safetynet.identity.services import search_individuals
 from safetynet.records.models import Event
 from safetynet.web import queries
+from safetynet.web.work import top_findings
 
 RESULT_LIMIT = 50
 
@@ -35,7 +36,7 @@ class SearchResult:
     headline: queries.Headline
     probability: float
     last_event: Event | None
-    top_finding: Any = None  # the risk engine's most severe current finding, once it is on main
+    top_finding: Any = None  # the most severe current finding (safetynet.web.work.FindingRow)
 
 
 def _exact(query: SearchQuery) -> list[tuple[int, float]]:
@@ -74,4 +75,5 @@ def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
     ids = [i for i, _p in found]
     heads = queries.headlines_for(ids, today)
     last = queries.last_events(ids)
-    return [SearchResult(heads[i], p, last.get(i)) for i, p in found if i in heads]
+    top = top_findings(ids, dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC), today)
+    return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from safetynet.web import views, views_dashboard, views_events, views_identity, views_people, views_review, views_search
+from safetynet.web import (
+    views,
+    views_dashboard,
+    views_events,
+    views_identity,
+    views_people,
+    views_review,
+    views_search,
+    views_work,
+)
 
 app_name = "web"
 
@@ -20,6 +29,9 @@ urlpatterns = [
         views_identity.compare,
         name="identity_compare",
     ),
+    path("work/", views_work.work, name="my_work"),
+    path("work/findings/<int:finding_id>/acknowledge/", views_work.acknowledge, name="finding_acknowledge"),
+    path("work/findings/<int:finding_id>/resolve/", views_work.resolve, name="finding_resolve"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("review/", views_review.review, name="review_queue"),
     path("search/", views_search.search, name="search"),

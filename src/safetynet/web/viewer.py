@@ -118,3 +118,8 @@ def landing_url_name(user: Any) -> str:
     """The URL name of `user`'s first screen after signing in."""
     role, _label, _agency, _agency_label = _role_and_agency(user)
     return LANDING_BY_ROLE.get(role, "web:my_work")
+
+
+def role_code(user: Any) -> str:
+    """The user's role code ("" when the user has no role)."""
+    return _role_and_agency(user)[0]

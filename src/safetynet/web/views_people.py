@@ -16,6 +16,7 @@ from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.identity_panel import explain_rows, possible_matches
 from safetynet.web.viewer import may
+from safetynet.web.work import current_findings, rows_for
 
 
 def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "orders": access.orders_for(user, queries.orders(person_ids)),
         "plans": list(access.plans_for(user, queries.plans(person_ids))),
         "relationships": queries.relationships(person_ids, today),
-        "findings": None,  # the risk engine's findings, once it is on main
+        "findings": rows_for(current_findings([individual.pk]), clock().now(), today),
         **_chronology_context(request, person_ids),
     }
     access.log_view(
