@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -27,6 +28,23 @@ def safetynet(*args: str, env: dict[str, str] | None = None, stdin: str = "") ->
         input=stdin,
         timeout=120,
     )
+
+
+@pytest.fixture(scope="module")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory migrated once by `safetynet migrate`, copied by tests that need one."""
+    directory = tmp_path_factory.mktemp("migrated")
+    result = safetynet("migrate", env={"SAFETYNET_DATA_DIR": str(directory)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("applied ")
+    return directory
+
+
+@pytest.fixture
+def migrated_dir(migrated_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(migrated_template, target)
+    return target
 
 
 def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,13 +122,14 @@ def test_data_directory_that_cannot_be_created_is_one_clear_line(tmp_path: Path)
     assert "data directory" in result.stderr
 
 
-def test_migrate_then_doctor_shows_the_database_and_no_pending_migrations(tmp_path: Path) -> None:
-    env = {"SAFETYNET_DATA_DIR": str(tmp_path)}
-    migrated = safetynet("migrate", env=env)
-    assert migrated.returncode == 0, migrated.stderr
+def test_migrate_then_doctor_shows_the_database_and_no_pending_migrations(migrated_dir: Path) -> None:
+    env = {"SAFETYNET_DATA_DIR": str(migrated_dir)}
+    again = safetynet("migrate", env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("applied 0 migration(s)")
     doctor = safetynet("doctor", env=env)
     assert doctor.returncode == 0, doctor.stderr
-    assert f"database: SQLite file {tmp_path / 'safetynet.sqlite3'}" in doctor.stdout
+    assert f"database: SQLite file {migrated_dir / 'safetynet.sqlite3'}" in doctor.stdout
     assert "pending migrations: 0" in doctor.stdout
     assert "django 5.2" in doctor.stdout
 
@@ -122,9 +141,8 @@ def test_doctor_reports_pending_migrations_on_a_new_database(tmp_path: Path) -> 
     assert "records.0001_initial" in doctor.stdout
 
 
-def test_createuser_reads_the_password_from_stdin_and_refuses_duplicates(tmp_path: Path) -> None:
-    env = {"SAFETYNET_DATA_DIR": str(tmp_path)}
-    assert safetynet("migrate", env=env).returncode == 0
+def test_createuser_reads_the_password_from_stdin_and_refuses_duplicates(migrated_dir: Path) -> None:
+    env = {"SAFETYNET_DATA_DIR": str(migrated_dir)}
     first = safetynet("createuser", "sgt.jones", "--password-stdin", env=env, stdin="a-long-enough-passphrase\n")
     assert first.returncode == 0, first.stderr
     assert "passphrase" not in first.stdout
@@ -133,9 +151,8 @@ def test_createuser_reads_the_password_from_stdin_and_refuses_duplicates(tmp_pat
     assert "already exists" in again.stderr
 
 
-def test_createuser_refuses_a_weak_password(tmp_path: Path) -> None:
-    env = {"SAFETYNET_DATA_DIR": str(tmp_path)}
-    assert safetynet("migrate", env=env).returncode == 0
+def test_createuser_refuses_a_weak_password(migrated_dir: Path) -> None:
+    env = {"SAFETYNET_DATA_DIR": str(migrated_dir)}
     result = safetynet("createuser", "pc.smith", "--password-stdin", env=env, stdin="short\n")
     assert result.returncode == 2
     assert "password refused" in result.stderr

@@ -27,7 +27,13 @@ COMMANDS = [
     "doctor",
     "manage",
     "link",
+    "import",
+    "export",
+    "schema",
 ]
+
+# Commands whose module has another name (`import` is a Python keyword).
+MODULES = {"import": "importer"}
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -48,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name in COMMANDS:
-        module = importlib.import_module(f"safetynet.cli.commands.{name}")
+        module = importlib.import_module(f"safetynet.cli.commands.{MODULES.get(name, name)}")
         module.register(sub)
     return parser
 

@@ -251,18 +251,28 @@ ALIAS_BLOCKING_COLUMNS = ("name_keys", "dob_y")
 _SIDE = re.compile(r"\b([lr])\.(\w+)")
 
 
-def splink_sql(condition: str) -> str:
-    """Return a level's condition in Splink's column style (`l.given` becomes `given_l`)."""
-    return _SIDE.sub(lambda m: f"{m.group(2)}_{m.group(1)}", condition)
+# DuckDB function -> Spark SQL function (Splink's Spark backend registers jaro_winkler from
+# its UDF jar; the rest are Spark built-ins). The conditions are written for DuckDB.
+SPARK_FUNCTIONS = {"list_has_any(": "arrays_overlap(", "jaro_winkler_similarity(": "jaro_winkler(", "len(": "size("}
 
 
-def splink_comparisons() -> list[dict[str, Any]]:
+def splink_sql(condition: str, dialect: str = "duckdb") -> str:
+    """Return a level's condition in Splink's column style (`l.given` becomes `given_l`),
+    in the SQL of `dialect` ("duckdb" or "spark")."""
+    sql = _SIDE.sub(lambda m: f"{m.group(2)}_{m.group(1)}", condition)
+    if dialect == "spark":
+        for duck, spark in SPARK_FUNCTIONS.items():
+            sql = sql.replace(duck, spark)
+    return sql
+
+
+def splink_comparisons(dialect: str = "duckdb") -> list[dict[str, Any]]:
     """Return the comparisons as Splink settings dictionaries (untrained)."""
     result = []
     for comparison in COMPARISONS:
         levels: list[dict[str, Any]] = []
         for level in comparison.levels:
-            entry: dict[str, Any] = {"sql_condition": splink_sql(level.sql), "label_for_charts": level.label}
+            entry: dict[str, Any] = {"sql_condition": splink_sql(level.sql, dialect), "label_for_charts": level.label}
             if level.is_null:
                 entry["is_null_level"] = True
             levels.append(entry)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -94,17 +94,24 @@ def refresh_features(person_ids: Iterable[int] | None, today: dt.date, chunk: in
                 stale = gone[start : start + chunk]
                 BlockingKey.objects.filter(person_id__in=stale).delete()
                 LinkFeatures.objects.filter(person_id__in=stale).delete()
+    feature_table, key_table = LinkFeatures._meta.db_table, BlockingKey._meta.db_table
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    quote = connection.ops.quote_name
     for start in range(0, len(changed), chunk):
         part = changed[start : start + chunk]
         ids = [f["unique_id"] for f in part]
-        with transaction.atomic():
+        # Plain executemany: the ORM's bulk_create costs ten times more per row here.
+        with transaction.atomic(), connection.cursor() as cursor:
             BlockingKey.objects.filter(person_id__in=ids).delete()
             LinkFeatures.objects.filter(person_id__in=ids).delete()
-            LinkFeatures.objects.bulk_create(
-                LinkFeatures(person_id=f["unique_id"], features=dict(f), digest=_digest(f)) for f in part
+            cursor.executemany(
+                f"INSERT INTO {quote(feature_table)} (person_id, features, digest, computed_at) "
+                "VALUES (%s, %s, %s, %s)",
+                [(f["unique_id"], json.dumps(f), _digest(f), stamp) for f in part],
             )
-            BlockingKey.objects.bulk_create(
-                BlockingKey(person_id=f["unique_id"], key=k) for f in part for k in index_keys(f)
+            cursor.executemany(
+                f"INSERT INTO {quote(key_table)} (person_id, {quote('key')}) VALUES (%s, %s)",
+                [(f["unique_id"], k) for f in part for k in index_keys(f)],
             )
     return by_id
 
@@ -573,13 +580,16 @@ def link_all(
     return report
 
 
-def _detach_withdrawn(*, clock: Clock, acting_user: Any, result: ApplyResult) -> None:
-    """Remove memberships of persons no longer live (withdrawn), retiring empty individuals."""
-    stale = list(
-        Membership.objects.filter(Q(person__deleted=True) | Q(person__recorded_at__isnull=True)).values_list(
-            "person_id", "individual_id", "method", "match_probability"
-        )
-    )
+def _detach_withdrawn(
+    *, clock: Clock, acting_user: Any, result: ApplyResult, person_ids: list[int] | None = None
+) -> None:
+    """Remove memberships of persons no longer live (withdrawn), retiring empty individuals.
+
+    Looks at the given persons only, or at every membership when `person_ids` is None."""
+    query = Membership.objects.filter(Q(person__deleted=True) | Q(person__recorded_at__isnull=True))
+    if person_ids is not None:
+        query = query.filter(person_id__in=person_ids)
+    stale = list(query.values_list("person_id", "individual_id", "method", "match_probability"))
     for pid, ind, method, prob in stale:
         with transaction.atomic():
             Membership.objects.filter(person_id=pid).delete()
@@ -625,7 +635,7 @@ def link_persons(
     features = refresh_features(ids, clock.now().date())
     result = ApplyResult()
     with transaction.atomic():
-        _detach_withdrawn(clock=clock, acting_user=acting_user, result=result)
+        _detach_withdrawn(clock=clock, acting_user=acting_user, result=result, person_ids=ids)
     changed |= result.changed_individuals
     for pid in ids:
         if pid in features:

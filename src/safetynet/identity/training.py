@@ -294,6 +294,21 @@ def count_candidate_pairs(features: Sequence[Features], sample: float = 1.0) -> 
     return [dict(r) if isinstance(r, dict) else dict(vars(r)) for r in records]
 
 
+def settings_for_dialect(model: LinkModel, dialect: str) -> dict[str, Any]:
+    """Return the model's Splink settings with every level's SQL written for `dialect`
+    ("duckdb" or "spark"); m and u are unchanged. Settings are not portable as saved: the
+    comparison functions differ by backend (see comparisons.SPARK_FUNCTIONS)."""
+    import copy
+
+    settings = copy.deepcopy(model.splink_settings)
+    settings["sql_dialect"] = dialect
+    rewritten = splink_comparisons(dialect)
+    for saved, fresh in zip(settings["comparisons"], rewritten, strict=True):
+        for level, new_level in zip(saved["comparison_levels"], fresh["comparison_levels"], strict=True):
+            level["sql_condition"] = new_level["sql_condition"]
+    return settings
+
+
 def splink_predict(
     features: Sequence[Features], model: LinkModel, threshold: float
 ) -> tuple[list[tuple[int, int, float]], Any]:

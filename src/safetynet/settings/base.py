@@ -22,8 +22,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "safetynet.records",
+    "safetynet.interchange",
     "safetynet.identity",
     "safetynet.web",
+    "safetynet.api",
+    "ninja",  # serves its Swagger UI from static files, not a CDN
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,65 @@
+"""Response shapes of the API (the OpenAPI document at /api/v1/docs is generated from these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class SourceRecordOut(Schema):
+    source: str
+    source_id: str
+    given_names: str
+    family_name: str
+    date_of_birth: str
+    linked_by: str
+    match_probability: float | None
+
+
+class MarkerOut(Schema):
+    marker_type: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source: str
+
+
+class IndividualOut(Schema):
+    id: int
+    name: str
+    other_names: list[str]
+    date_of_birth: str
+    age: int | None
+    sex: str
+    postcode: str
+    care_status: str
+    records: list[SourceRecordOut]
+    markers: list[MarkerOut]
+
+
+class EventOut(Schema):
+    id: int
+    event_type: str
+    occurred_at: dt.datetime | None
+    source: str
+    source_id: str
+    summary: str
+    roles: list[str]
+
+
+class ChronologyOut(Schema):
+    count: int
+    page: int
+    pages: int
+    events: list[EventOut]
+
+
+class SearchResultOut(Schema):
+    id: int
+    name: str
+    date_of_birth: str
+    age: int | None
+    postcode: str
+    match_probability: float
+    last_event_type: str | None
+    last_event_at: dt.datetime | None

@@ -1,0 +1,49 @@
+"""`safetynet export PATH [--source S] [--since T]`: write stored records as interchange JSONL."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from safetynet.cli.errors import UsageError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write stored records as interchange JSON Lines (exactly as they were imported)",
+        description="Write every stored record (never stubs; withdrawn records with deleted: true) as "
+        "interchange JSONL: each line is the object as it was imported, unknown fields included.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the JSONL file to write (replaced if it exists)")
+    p.add_argument("--source", default=None, help="only records of this source system, e.g. rms")
+    p.add_argument("--since", default=None, help="only records changed at or after this date or RFC 3339 time")
+    p.set_defaults(func=run, needs_django=True)
+
+
+def parse_since(text: str) -> dt.datetime:
+    """A date (midnight UTC) or an RFC 3339 datetime with offset, as an aware datetime."""
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0, 0), tzinfo=dt.UTC)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since expects YYYY-MM-DD or an RFC 3339 time with offset (got {text!r}).") from None
+    if value.tzinfo is None:
+        raise UsageError("--since needs an offset, e.g. 2025-01-01T00:00:00+00:00.")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from safetynet.interchange.exporter import export_records
+
+    since = parse_since(args.since) if args.since else None
+    if not args.path.parent.is_dir():
+        raise UsageError(f"{args.path.parent}: no such directory.")
+    written = export_records(args.path, source=args.source, since=since)
+    total = sum(written.values())
+    detail = ", ".join(f"{n:,} {kind}" for kind, n in written.items())
+    print(f"wrote {total:,} records to {args.path}" + (f" ({detail})" if detail else ""))
+    return 0

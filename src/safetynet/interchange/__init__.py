@@ -1,0 +1,1 @@
+"""Interchange: JSON Lines in and out of the records model (docs/interchange.md)."""

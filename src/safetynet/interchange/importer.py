@@ -1,0 +1,651 @@
+"""`import_files`: stream interchange JSONL into `records`, chunk by chunk, never losing a line.
+
+Per chunk (at most `chunk_lines` lines or `chunk_bytes` bytes), in one transaction:
+1. parse and validate every line (rejects go to `PATH.rejects.jsonl` and `ImportReject`);
+2. fetch the existing rows of every key the chunk defines or refers to (one query per kind);
+3. reject lines referring to a record that exists only as another kind;
+4. create stub rows for references to records not seen yet (forward references);
+5. insert new records (bulk, in kind order so foreign keys point backwards), update
+   stubs and older versions (bulk), leave equal or older versions unchanged;
+6. rewrite the child rows (addresses, participants, linked events, protected persons,
+   plan associates and places) of every written record, and refresh home postcodes;
+7. count, and after commit send `records_changed` (kind -> primary keys).
+
+A crash loses at most the chunk in flight, which was never committed; running the same
+files again finds the committed lines unchanged and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+import socket
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import models, transaction
+
+from safetynet.interchange.mapping import KIND_ORDER, NaturalKey, Prepared, Target, prepare
+from safetynet.interchange.models import ImportBatch, ImportReject
+from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, parse_line, read_lines
+from safetynet.lib.clock import Clock, SystemClock
+from safetynet.records import models as rm
+from safetynet.records.signals import records_changed
+
+CHUNK_LINES = 2000
+CHUNK_BYTES = 16 * 1024 * 1024
+OUTCOMES = ("accepted", "updated", "unchanged", "rejected")
+_IN_BATCH = 900  # keys per IN (...) query: well under SQLite's variable limit
+
+# Typed columns written for each kind (besides the envelope columns).
+_ENVELOPE = ["recorded_at", "payload", "deleted", "changed_at"]
+
+
+@dataclass
+class FileResult:
+    path: str
+    sha256: str = ""
+    bytes: int = 0
+    lines: int = 0
+    rejected: int = 0
+    rejects_path: str = ""
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    counts: dict[str, dict[str, int]]
+    files: list[FileResult]
+    seconds: float
+    records: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.get("rejected", 0) for c in self.counts.values())
+
+    def total(self, outcome: str) -> int:
+        return sum(c.get(outcome, 0) for c in self.counts.values())
+
+
+def rejects_path_for(path: Path) -> Path:
+    """Where the rejects of `path` are written: `PATH.rejects.jsonl` beside it."""
+    return path.with_name(path.name + ".rejects.jsonl")
+
+
+class RejectWriter:
+    """Writes rejected lines, unchanged, with line number, field and reason (one JSON per line).
+
+    The file is created on the first reject; a stale one from an earlier run is removed.
+    """
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.path = rejects_path_for(source)
+        self.path.unlink(missing_ok=True)
+        self._handle: IO[bytes] | None = None
+        self.count = 0
+
+    def _open(self) -> IO[bytes]:
+        if self._handle is None:
+            self._handle = self.path.open("wb")
+        return self._handle
+
+    def _head(self, number: int, kind: str, field: str, reason: str) -> dict[str, Any]:
+        return {
+            "file": self.source.name,
+            "line": number,
+            "kind": kind or None,
+            "field": field or None,
+            "reason": reason,
+        }
+
+    def write(self, number: int, data: bytes, kind: str, field: str, reason: str) -> None:
+        head = self._head(number, kind, field, reason)
+        try:
+            head["raw"] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            head["raw_base64"] = base64.b64encode(data).decode("ascii")
+        self._open().write(json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.count += 1
+
+    def write_stream(self, number: int, first: bytes, rest: Iterator[bytes], reason: str) -> None:
+        """An over-long line, copied through in pieces (base64) without holding it whole."""
+        head = json.dumps(self._head(number, "", "", reason), ensure_ascii=False)
+        handle = self._open()
+        handle.write(head[:-1].encode("utf-8") + b', "raw_base64": "')
+        carry = b""
+        for piece in _chain_first(first, rest):
+            if piece.endswith(b"\n"):
+                piece = piece[:-1]
+            data = carry + piece
+            cut = len(data) - len(data) % 3
+            handle.write(base64.b64encode(data[:cut]))
+            carry = data[cut:]
+        handle.write(base64.b64encode(carry) + b'"}\n')
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _chain_first(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+@dataclass
+class _Chunk:
+    lines: list[RawLine] = field(default_factory=list)
+    size: int = 0
+
+
+class Importer:
+    """One import batch over one or more files (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        batch: ImportBatch,
+        clock: Clock,
+        chunk_lines: int = CHUNK_LINES,
+        chunk_bytes: int = CHUNK_BYTES,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        on_progress: Callable[[int], None] | None = None,
+        notify: bool = True,
+    ) -> None:
+        self.batch = batch
+        self.notify = notify
+        self.clock = clock
+        self.today = clock.now().date()
+        self.chunk_lines = chunk_lines
+        self.chunk_bytes = chunk_bytes
+        self.max_line_bytes = max_line_bytes
+        self.on_progress = on_progress
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.records = 0
+
+    # ------------------------------------------------------------------ files
+
+    def import_file(self, path: Path) -> FileResult:
+        result = FileResult(path=str(path), rejects_path="")
+        digest = hashlib.sha256()
+        rejects = RejectWriter(path)
+        self._rejects = rejects
+        self._file = path
+        self._pending_rejects: list[ImportReject] = []
+
+        def seen(data: bytes) -> None:
+            digest.update(data)
+            result.bytes += len(data)
+            if self.on_progress is not None:
+                self.on_progress(len(data))
+
+        def oversize(number: int, first: bytes, rest: Iterator[bytes]) -> None:
+            reason = f"the line is longer than {self.max_line_bytes:,} bytes, the most one record may take"
+            rejects.write_stream(number, first, rest, reason)
+            self._note_reject(number, "", "", reason)
+
+        chunk = _Chunk()
+        last_line = 0
+        try:
+            with path.open("rb") as handle:
+                for raw in read_lines(handle, max_bytes=self.max_line_bytes, on_oversize=oversize, on_bytes=seen):
+                    last_line = raw.number
+                    chunk.lines.append(raw)
+                    chunk.size += len(raw.data)
+                    if len(chunk.lines) >= self.chunk_lines or chunk.size >= self.chunk_bytes:
+                        self._run_chunk(chunk.lines)
+                        chunk = _Chunk()
+                if chunk.lines or self._pending_rejects:
+                    self._run_chunk(chunk.lines)
+            if result.bytes == 0:
+                reason = "the file is empty: it holds no records"
+                rejects.write(0, b"", "", "", reason)
+                self._note_reject(0, "", "", reason)
+                self._run_chunk([])
+        finally:
+            rejects.close()
+        result.sha256 = digest.hexdigest()
+        result.lines = last_line
+        result.rejected = rejects.count
+        result.rejects_path = str(rejects.path) if rejects.count else ""
+        return result
+
+    def _note_reject(self, number: int, kind: str, field: str, reason: str) -> None:
+        self.counts[kind or "unknown"]["rejected"] += 1
+        self._pending_rejects.append(
+            ImportReject(
+                batch=self.batch, file=str(self._file)[-500:], line=number, kind=kind, field=field[:200], reason=reason
+            )
+        )
+
+    def _reject(self, number: int, data: bytes, exc: LineRejected) -> None:
+        self._rejects.write(number, data, exc.kind, exc.field, exc.reason)
+        self._note_reject(number, exc.kind, exc.field, exc.reason)
+
+    # ------------------------------------------------------------------ a chunk
+
+    def _run_chunk(self, lines: list[RawLine]) -> None:
+        parsed: list[Prepared] = []
+        raw_by_number: dict[int, bytes] = {}
+        for raw in lines:
+            try:
+                line = parse_line(raw.data, raw.number, today=self.today)
+                parsed.append(prepare(line))
+                raw_by_number[raw.number] = raw.data
+            except LineRejected as exc:
+                self._reject(raw.number, raw.data, exc)
+        with transaction.atomic():
+            changes = self._write(parsed, raw_by_number)
+            if self._pending_rejects:
+                ImportReject.objects.bulk_create(self._pending_rejects, batch_size=500)
+                self._pending_rejects = []
+            self.batch.counts = {k: dict(c) for k, c in sorted(self.counts.items())}
+            self.batch.lines_read += len(lines)
+            self.batch.rejected = sum(c["rejected"] for c in self.counts.values())
+            self.batch.save(update_fields=["counts", "lines_read", "rejected"])
+            if self.notify and any(changes.values()):
+                batch_id = self.batch.pk
+                transaction.on_commit(
+                    lambda: records_changed.send(sender=ImportBatch, changes=changes, batch_id=batch_id)
+                )
+
+    def _write(self, items: list[Prepared], raw_by_number: dict[int, bytes]) -> dict[str, list[int]]:
+        # Later lines for the same record in this chunk: the newest recorded_at wins.
+        winners: dict[Target, Prepared] = {}
+        superseded: list[tuple[Prepared, Prepared]] = []  # (loser, winner) pairs, counted below
+        for item in items:
+            target = (item.kind, item.key)
+            current = winners.get(target)
+            if current is None:
+                winners[target] = item
+            elif item.recorded_at > current.recorded_at:
+                winners[target] = item
+                superseded.append((current, item))
+            else:
+                superseded.append((item, current))
+
+        # Existing rows of everything defined or referred to, one query per kind.
+        wanted: dict[str, set[NaturalKey]] = defaultdict(set)
+        for item in winners.values():
+            wanted[item.kind].add(item.key)
+            for _name, (kind, key) in item.references():
+                wanted[kind].add(key)
+        existing: dict[str, dict[NaturalKey, tuple[int, dt.datetime | None]]] = {
+            kind: _existing(rm.MODELS_BY_KIND[kind], keys) for kind, keys in wanted.items()
+        }
+
+        # A reference to a record that exists only as another kind is a reject.
+        defined: dict[str, set[NaturalKey]] = defaultdict(set)
+        for kind, key in winners:
+            defined[kind].add(key)
+        missing: dict[str, set[NaturalKey]] = defaultdict(set)
+        for item in winners.values():
+            for _name, (kind, key) in item.references():
+                if key not in existing[kind] and key not in defined[kind]:
+                    missing[kind].add(key)
+        if missing:
+            wrong = self._wrong_kinds(missing, defined)
+            if wrong:
+                for target, item in list(winners.items()):
+                    # Linked "events" may point at other records (a missing report linked to
+                    # its trigger plan): kept in the payload, no typed event link.
+                    item.linked_events = [t for t in item.linked_events if t not in wrong]
+                    problem = next(((name, t) for name, t in item.references() if t in wrong), None)
+                    if problem is not None:
+                        name, (kind, key) = problem
+                        reason = f"refers to {key[0]}:{key[1]} as a {kind}, but that record is a {wrong[(kind, key)]}"
+                        self._reject(item.line.number, raw_by_number[item.line.number], _rejected(reason, name, item))
+                        del winners[target]
+                        defined[target[0]].discard(target[1])
+                superseded = [(loser, w) for loser, w in superseded if (w.kind, w.key) in winners]
+
+        # Stubs for forward references (records not seen yet).
+        stubs: dict[str, set[NaturalKey]] = defaultdict(set)
+        for item in winners.values():
+            for _name, (kind, key) in item.references():
+                if key not in existing[kind] and key not in defined[kind]:
+                    stubs[kind].add(key)
+        for kind, keys in stubs.items():
+            model = rm.MODELS_BY_KIND[kind]
+            created = model.objects.bulk_create(
+                [model(source=src, source_id=sid) for src, sid in sorted(keys)], batch_size=500
+            )
+            for obj in created:
+                existing[kind][(obj.source, obj.source_id)] = (obj.pk, None)
+
+        # What each winner does: insert, update (stub or older version) or nothing.
+        pks: dict[str, dict[NaturalKey, int]] = {
+            kind: {key: row[0] for key, row in rows.items()} for kind, rows in existing.items()
+        }
+        outcome: dict[Target, str] = {}
+        to_insert: dict[str, list[Prepared]] = defaultdict(list)
+        to_update: dict[str, list[Prepared]] = defaultdict(list)
+        for target, item in winners.items():
+            row = existing.get(item.kind, {}).get(item.key)
+            if row is None:
+                outcome[target] = "accepted"
+                to_insert[item.kind].append(item)
+            elif row[1] is None:
+                outcome[target] = "accepted"  # the stub of a forward reference, now filled
+                to_update[item.kind].append(item)
+            elif row[1] < item.recorded_at:
+                outcome[target] = "updated"
+                to_update[item.kind].append(item)
+            else:
+                outcome[target] = "unchanged"
+        self._count(winners, superseded, outcome, existing)
+
+        now = self.clock.now()
+        changes: dict[str, list[int]] = defaultdict(list)
+        written_locations: list[int] = []
+        for kind in KIND_ORDER:
+            model = rm.MODELS_BY_KIND[kind]
+            inserts, updates = to_insert.get(kind, []), to_update.get(kind, [])
+            if not inserts and not updates:
+                continue
+            if kind == "person":
+                self._person_postcodes(inserts + updates, pks)
+            new_objs = [self._instance(model, item, pks, now) for item in inserts]
+            for obj in model.objects.bulk_create(new_objs, batch_size=500):
+                pks[kind][(obj.source, obj.source_id)] = obj.pk
+                changes[kind].append(obj.pk)
+            upd_objs = []
+            for item in updates:
+                obj = self._instance(model, item, pks, now)
+                obj.pk = pks[kind][item.key]
+                upd_objs.append(obj)
+                changes[kind].append(obj.pk)
+            if upd_objs:
+                names = _ENVELOPE + list(updates[0].fields) + list(updates[0].fks)
+                model.objects.bulk_update(upd_objs, names, batch_size=250)
+                if kind == "location":
+                    written_locations = [o.pk for o in upd_objs]
+        self._write_children(to_insert, to_update, pks)
+        if written_locations:
+            changes["person"].extend(_refresh_postcodes(written_locations, exclude=set(changes.get("person", []))))
+        return {kind: sorted(set(ids)) for kind, ids in changes.items() if ids}
+
+    def _count(
+        self,
+        winners: dict[Target, Prepared],
+        superseded: list[tuple[Prepared, Prepared]],
+        outcome: dict[Target, str],
+        existing: dict[str, dict[NaturalKey, tuple[int, dt.datetime | None]]],
+    ) -> None:
+        for target, result in outcome.items():
+            self.counts[target[0]][result] += 1
+            if result != "unchanged":
+                self.records += 1
+        # A record seen more than once in the chunk: each extra line is an update when it
+        # was newer than the version before it, otherwise unchanged.
+        for loser, winner in superseded:
+            extra_won = winner.line.number > loser.line.number
+            self.counts[loser.kind]["updated" if extra_won else "unchanged"] += 1
+
+    def _wrong_kinds(
+        self, missing: dict[str, set[NaturalKey]], defined: dict[str, set[NaturalKey]]
+    ) -> dict[Target, str]:
+        """Missing references that exist (here or in the database) only as another kind."""
+        all_keys = set().union(*missing.values())
+        elsewhere: dict[NaturalKey, str] = {}
+        for kind in KIND_ORDER:
+            for key in all_keys & defined.get(kind, set()):
+                elsewhere.setdefault(key, kind)
+            found = _existing(rm.MODELS_BY_KIND[kind], all_keys, live_only=True)
+            for key in found:
+                elsewhere.setdefault(key, kind)
+        wrong: dict[Target, str] = {}
+        for kind, keys in missing.items():
+            for key in keys:
+                other = elsewhere.get(key)
+                if other is not None and other != kind:
+                    wrong[(kind, key)] = other
+        return wrong
+
+    def _person_postcodes(self, persons: list[Prepared], pks: dict[str, dict[NaturalKey, int]]) -> None:
+        location_pks = {pks["location"][t[1]] for p in persons if (t := p.current_address) is not None}
+        postcodes = _postcodes_of(location_pks)
+        for person in persons:
+            if person.current_address is not None:
+                person.fields["postcode"] = postcodes.get(pks["location"][person.current_address[1]], "")
+
+    @staticmethod
+    def _instance(
+        model: type[rm.SourceRecord], item: Prepared, pks: dict[str, dict[NaturalKey, int]], now: dt.datetime
+    ) -> rm.SourceRecord:
+        values: dict[str, Any] = dict(item.fields)
+        for name, target in item.fks.items():
+            values[f"{name}_id"] = pks[target[0]][target[1]] if target is not None else None
+        return model(
+            source=item.key[0],
+            source_id=item.key[1],
+            recorded_at=item.recorded_at,
+            payload=item.line.obj,
+            deleted=item.deleted,
+            changed_at=now,
+            **values,
+        )
+
+    def _write_children(
+        self,
+        to_insert: dict[str, list[Prepared]],
+        to_update: dict[str, list[Prepared]],
+        pks: dict[str, dict[NaturalKey, int]],
+    ) -> None:
+        def pk(target: Target) -> int:
+            return pks[target[0]][target[1]]
+
+        # Rows of updated records are replaced wholesale by the new version's.
+        updated = {kind: [pks[kind][i.key] for i in items] for kind, items in to_update.items()}
+        if updated.get("person"):
+            _delete_in(rm.PersonAddress.objects.all(), "person_id", updated["person"])
+        if updated.get("event"):
+            _delete_in(rm.Participation.objects.all(), "event_id", updated["event"])
+            _delete_in(rm.Event.linked_events.through.objects.all(), "from_event_id", updated["event"])
+        if updated.get("order"):
+            _delete_in(rm.Order.protected.through.objects.all(), "order_id", updated["order"])
+        if updated.get("plan"):
+            _delete_in(rm.Plan.associates.through.objects.all(), "plan_id", updated["plan"])
+            _delete_in(rm.Plan.places.through.objects.all(), "plan_id", updated["plan"])
+
+        addresses: list[rm.PersonAddress] = []
+        participations: list[rm.Participation] = []
+        links: list[Any] = []
+        protected: list[Any] = []
+        associates: list[Any] = []
+        places: list[Any] = []
+        link_model = rm.Event.linked_events.through
+        protected_model = rm.Order.protected.through
+        associates_model = rm.Plan.associates.through
+        places_model = rm.Plan.places.through
+        for kind in ("person", "event", "order", "plan"):
+            for item in to_insert.get(kind, []) + to_update.get(kind, []):
+                own = pks[kind][item.key]
+                for target, address_kind, valid_from, valid_to in item.addresses:
+                    addresses.append(
+                        rm.PersonAddress(
+                            person_id=own,
+                            location_id=pk(target),
+                            kind=address_kind,
+                            valid_from=valid_from,
+                            valid_to=valid_to,
+                        )
+                    )
+                for target, role in item.participants:
+                    participations.append(rm.Participation(event_id=own, person_id=pk(target), role=role))
+                for target in item.linked_events:
+                    links.append(link_model(from_event_id=own, to_event_id=pk(target)))
+                for target in item.protected:
+                    protected.append(protected_model(order_id=own, person_id=pk(target)))
+                for target in item.associates:
+                    associates.append(associates_model(plan_id=own, person_id=pk(target)))
+                for target in item.places:
+                    places.append(places_model(plan_id=own, location_id=pk(target)))
+        row_sets: tuple[tuple[Any, list[Any]], ...] = (
+            (rm.PersonAddress, addresses),
+            (rm.Participation, participations),
+            (link_model, links),
+            (protected_model, protected),
+            (associates_model, associates),
+            (places_model, places),
+        )
+        for model, rows in row_sets:
+            if rows:
+                model.objects.bulk_create(rows, batch_size=1000)
+
+
+def _rejected(reason: str, field: str, item: Prepared) -> LineRejected:
+    return LineRejected(reason, field=field, kind=item.kind)
+
+
+def _batched(values: Sequence[Any], size: int = _IN_BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(
+    model: type[rm.SourceRecord], keys: Iterable[NaturalKey], *, live_only: bool = False
+) -> dict[NaturalKey, tuple[int, dt.datetime | None]]:
+    """(source, id) -> (pk, recorded_at) of the rows that exist for these keys."""
+    keys = set(keys)
+    found: dict[NaturalKey, tuple[int, dt.datetime | None]] = {}
+    ids = sorted({sid for _src, sid in keys})
+    for part in _batched(ids):
+        query = model.objects.filter(source_id__in=part)
+        if live_only:
+            query = query.filter(recorded_at__isnull=False)
+        for pk, src, sid, recorded_at in query.values_list("pk", "source", "source_id", "recorded_at"):
+            if (src, sid) in keys:
+                found[(src, sid)] = (pk, recorded_at)
+    return found
+
+
+def _delete_in(query: models.QuerySet[Any], column: str, ids: list[int]) -> None:
+    for part in _batched(ids):
+        query.filter(**{f"{column}__in": part}).delete()
+
+
+def _postcodes_of(location_pks: Iterable[int]) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for part in _batched(sorted(location_pks)):
+        result.update(rm.Location.objects.filter(pk__in=part).values_list("pk", "postcode"))
+    return result
+
+
+def _refresh_postcodes(location_pks: list[int], *, exclude: set[int]) -> list[int]:
+    """Persons whose address is at a location that just arrived or changed: recompute their
+    home postcode (same rule as on import). Returns the pks of persons whose postcode changed."""
+    person_ids: set[int] = set()
+    for part in _batched(location_pks):
+        person_ids.update(rm.PersonAddress.objects.filter(location_id__in=part).values_list("person_id", flat=True))
+    person_ids -= exclude
+    changed: list[rm.Person] = []
+    for part in _batched(sorted(person_ids)):
+        rows = (
+            rm.PersonAddress.objects.filter(person_id__in=part)
+            .order_by("person_id", "pk")
+            .values_list("person_id", "kind", "valid_to", "location__postcode")
+        )
+        current: dict[int, str] = {}
+        last: dict[int, str] = {}
+        for person_id, kind, valid_to, postcode in rows:
+            last[person_id] = postcode
+            if valid_to is None and kind in ("", "home", "care", "temporary"):
+                current[person_id] = postcode
+        for person in rm.Person.objects.filter(pk__in=part).only("pk", "postcode"):
+            postcode = current.get(person.pk, last.get(person.pk, ""))
+            if person.postcode != postcode:
+                person.postcode = postcode
+                changed.append(person)
+    rm.Person.objects.bulk_update(changed, ["postcode"], batch_size=500)
+    return [p.pk for p in changed]
+
+
+def import_files(
+    paths: Sequence[Path],
+    *,
+    acting_user: str | None = None,
+    batch_name: str = "",
+    clock: Clock | None = None,
+    chunk_lines: int = CHUNK_LINES,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    on_progress: Callable[[int], None] | None = None,
+    notify: bool = True,
+) -> ImportResult:
+    """Import the files in order as one batch. Returns counts by kind and the batch id.
+
+    `acting_user` is recorded on the batch (default: the operating-system user). With
+    `notify=False` no `records_changed` is sent (for a caller that re-links everything
+    straight after, like the demo).
+    """
+    clock = clock or SystemClock()
+    started = time.perf_counter()
+    _mark_interrupted()
+    batch = ImportBatch.objects.create(
+        name=batch_name[:200],
+        started_by=(acting_user or _os_user())[:150],
+        started_at=clock.now(),
+        host=socket.gethostname()[:200],
+        pid=os.getpid(),
+    )
+    importer = Importer(
+        batch=batch,
+        clock=clock,
+        chunk_lines=chunk_lines,
+        max_line_bytes=max_line_bytes,
+        on_progress=on_progress,
+        notify=notify,
+    )
+    files: list[FileResult] = []
+    try:
+        for path in paths:
+            files.append(importer.import_file(Path(path)))
+            batch.files = [f.__dict__ for f in files]
+            batch.save(update_fields=["files"])
+    except BaseException:
+        batch.status = ImportBatch.Status.FAILED
+        batch.finished_at = clock.now()
+        batch.save(update_fields=["status", "finished_at"])
+        raise
+    batch.status = ImportBatch.Status.COMPLETED_WITH_REJECTS if batch.rejected else ImportBatch.Status.COMPLETED
+    batch.finished_at = clock.now()
+    batch.save(update_fields=["status", "finished_at"])
+    counts = {k: {o: c[o] for o in OUTCOMES} for k, c in sorted(importer.counts.items())}
+    return ImportResult(batch.pk, counts, files, time.perf_counter() - started, importer.records)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        return f"uid {os.getuid()}"
+
+
+def _mark_interrupted() -> None:
+    """Batches left `running` by a process on this host that no longer exists were killed."""
+    host = socket.gethostname()[:200]
+    for batch in ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, host=host):
+        if batch.pid is None or not _alive(batch.pid):
+            batch.status = ImportBatch.Status.INTERRUPTED
+            batch.save(update_fields=["status"])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

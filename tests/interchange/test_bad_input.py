@@ -1,0 +1,108 @@
+"""Every bad line is rejected with its line number, field and a reason; the rest is stored."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from safetynet.interchange.importer import ImportResult
+from safetynet.records.models import Event, Location, Person
+from tests.interchange.conftest import line, person, rejects
+
+pytestmark = pytest.mark.django_db
+
+Run = Callable[..., ImportResult]
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "reason_part"),
+    [
+        (b'{"kind": "person", "source": "test", "id": ', None, "not valid JSON"),
+        (b"\xff\xfe{}", None, "not valid UTF-8"),
+        (b"[1, 2]", None, "one JSON object"),
+        (json.dumps(line("spaceship", "S1")).encode(), "kind", "unknown kind"),
+        (json.dumps(person("P9", date_of_birth="2012-02-31")).encode(), "date_of_birth", "not a real calendar date"),
+        (json.dumps(person("P9", date_of_birth="2027-01-01")).encode(), "date_of_birth", "in the future"),
+        (json.dumps(person("P9", sex="f")).encode(), "sex", "expected female, male, other or unknown"),
+        (json.dumps(person("P9", given_names=7)).encode(), "given_names", "expected text"),
+        (json.dumps({**person("P9"), "recorded_at": "2026-01-05"}).encode(), "recorded_at", "with an offset"),
+        (json.dumps(line("location", "L9", lat="52.1")).encode(), "lat", "expected a number"),
+        (
+            json.dumps(
+                line("event", "E9", event_type="missing_report", details={"reviews": [{"risk": "huge"}]})
+            ).encode(),
+            "details.reviews[0].risk",
+            "not an allowed value",
+        ),
+        (json.dumps(line("relationship", "R9", person_a="P1", rel_type="parent_of")).encode(), "person_b", "required"),
+    ],
+)
+def test_a_bad_line_is_rejected_whole_with_field_and_reason_and_the_rest_stored(
+    run_import: Run, tmp_path: Path, bad: bytes, field: str | None, reason_part: str
+) -> None:
+    result = run_import([person("P1"), bad, person("P2")])
+
+    assert Person.live.filter(source="test").count() == 2
+    assert result.rejected == 1
+    (reject,) = rejects(tmp_path / "in.jsonl")
+    assert reject["line"] == 2
+    assert reject["field"] == field
+    assert reason_part in reject["reason"]
+    original = reject["raw"].encode("utf-8") if "raw" in reject else base64.b64decode(reject["raw_base64"])
+    assert original == bad  # written unchanged
+
+
+def test_a_ten_megabyte_line_is_rejected_without_losing_its_neighbours(run_import: Run, tmp_path: Path) -> None:
+    huge = json.dumps(person("P2", notes="x" * 10_000_000)).encode()
+
+    result = run_import([person("P1"), huge, person("P3")], max_line_bytes=1024 * 1024)
+
+    assert result.rejected == 1
+    assert sorted(Person.live.values_list("source_id", flat=True)) == ["P1", "P3"]
+    (reject,) = rejects(tmp_path / "in.jsonl")
+    assert reject["line"] == 2 and "longer than" in reject["reason"]
+    assert base64.b64decode(reject["raw_base64"]) == huge
+
+
+def test_an_empty_file_is_reported_not_crashed(run_import: Run, tmp_path: Path) -> None:
+    result = run_import([], name="empty.jsonl")
+
+    assert result.rejected == 1
+    (reject,) = rejects(tmp_path / "empty.jsonl")
+    assert "empty" in reject["reason"]
+
+
+def test_a_reference_to_a_record_of_another_kind_is_rejected(run_import: Run, tmp_path: Path) -> None:
+    result = run_import(
+        [
+            line("location", "X1", postcode="EK1 1AA"),
+            line("event", "E1", event_type="incident", participants=[{"person": "X1", "role": "victim"}]),
+        ]
+    )
+
+    assert result.rejected == 1
+    (reject,) = rejects(tmp_path / "in.jsonl")
+    assert reject["field"] == "participants" and "that record is a location" in reject["reason"]
+    assert not Event.objects.exists()
+    assert not Person.objects.filter(source_id="X1").exists()  # no stub made for the bad reference
+
+
+def test_reasons_never_quote_the_data(run_import: Run, tmp_path: Path) -> None:
+    run_import([person("P1", given_names=["Zebedee"], date_of_birth="Zebedee")])
+
+    (reject,) = rejects(tmp_path / "in.jsonl")
+    assert "Zebedee" not in reject["reason"]
+
+
+def test_a_clean_run_leaves_no_rejects_file_from_an_earlier_run(run_import: Run, tmp_path: Path) -> None:
+    run_import([b"not json"])
+    assert rejects(tmp_path / "in.jsonl")
+
+    run_import([person("P1")])
+
+    assert rejects(tmp_path / "in.jsonl") == []
+    assert Location.objects.count() == 0

@@ -1,0 +1,56 @@
+"""The published JSON Schema is current; the CLI's exit codes and summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from safetynet.cli.commands.schema import schema_text
+from safetynet.cli.main import main
+from tests.interchange.conftest import person, write_jsonl
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_committed_schema_file_is_the_generated_one() -> None:
+    committed = (DOCS / "interchange.schema.json").read_text(encoding="utf-8")
+
+    assert committed == schema_text(), "run: safetynet schema --out docs/interchange.schema.json"
+
+
+def test_the_schema_lists_every_kind_and_event_type() -> None:
+    schema = json.loads(schema_text())
+
+    assert set(schema["discriminator"]["mapping"]) == {
+        "person",
+        "organisation",
+        "location",
+        "relationship",
+        "event",
+        "marker",
+        "order",
+        "plan",
+    }
+    assert len(schema["$defs"]["EventRecord"]["allOf"]) == 11
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_exits_0_when_all_stored_and_3_when_some_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write_jsonl(tmp_path / "good.jsonl", [person("P1")])
+    mixed = write_jsonl(tmp_path / "mixed.jsonl", [person("P2"), b"{oops"])
+
+    assert main(["import", "--no-link", str(good)]) == 0
+    assert main(["import", "--no-link", str(mixed)]) == 3
+
+    out = capsys.readouterr().out
+    assert "total: 1 accepted, 0 updated, 0 unchanged, 1 rejected" in out
+    assert "mixed.jsonl.rejects.jsonl" in out
+
+
+def test_import_of_a_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", str(tmp_path / "nope.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
