@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import Event, Location, Marker, Order, Participation, Person, Plan, Relationship
@@ -278,22 +278,27 @@ def participants(event: Event) -> list[ParticipantRow]:
 
 
 def last_events(individual_ids: list[int]) -> dict[int, Event]:
-    """The most recent live event of each individual (for search results)."""
-    person_to_individual = dict(
-        Membership.objects.filter(individual_id__in=individual_ids).values_list("person_id", "individual_id")
+    """The most recent live event of each individual (for search results), in two queries:
+    a correlated subquery picks each record's latest event through the participation index,
+    so the cost follows the number of results, not the length of their histories."""
+    latest_of_person = (
+        Event.live.filter(participations__person_id=OuterRef("person_id"), occurred_at__isnull=False)
+        .order_by("-occurred_at")
+        .values("pk")[:1]
     )
+    pairs = list(
+        Membership.objects.filter(individual_id__in=individual_ids)
+        .annotate(latest=Subquery(latest_of_person))
+        .exclude(latest__isnull=True)
+        .values_list("individual_id", "latest")
+    )
+    events = Event.objects.in_bulk([event_id for _i, event_id in pairs])
     latest: dict[int, Event] = {}
-    rows = (
-        Participation.objects.filter(
-            person_id__in=list(person_to_individual), event__recorded_at__isnull=False, event__deleted=False
-        )
-        .select_related("event")
-        .order_by("-event__occurred_at")
-    )
-    for part in rows:
-        individual = person_to_individual[part.person_id]
-        if individual not in latest:
-            latest[individual] = part.event
+    for individual, event_id in pairs:
+        event = events[event_id]
+        current = latest.get(individual)
+        if current is None or (event.occurred_at and current.occurred_at and event.occurred_at > current.occurred_at):
+            latest[individual] = event
     return latest
 
 

@@ -30,8 +30,11 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each role to its first screen; show a start page if that screen is not available."""
-    try:
-        return redirect(reverse(landing_url_name(request.user)))
-    except NoReverseMatch:
-        return render(request, "web/home.html")
+    """Send each role to its first screen (search while a role's own screen is not there);
+    show a start page if neither is available."""
+    for name in (landing_url_name(request.user), "web:search"):
+        try:
+            return redirect(reverse(name))
+        except NoReverseMatch:
+            continue
+    return render(request, "web/home.html")
