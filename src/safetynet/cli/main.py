@@ -30,6 +30,7 @@ COMMANDS = [
     "import",
     "export",
     "schema",
+    "evaluate",
 ]
 
 # Commands whose module has another name (`import` is a Python keyword).

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "safetynet.records",
     "safetynet.interchange",
     "safetynet.identity",
+    "safetynet.risk",
     "safetynet.web",
     "safetynet.api",
     "ninja",  # serves its Swagger UI from static files, not a CDN

@@ -1,0 +1,1 @@
+"""The risk engine: a versioned policy, rules over each individual's picture, findings."""

@@ -1,0 +1,568 @@
+"""The picture: everything known about individuals as of a time, as plain dataclasses.
+
+`load_pictures(individual_ids, as_of)` reads, set-oriented and once per chunk of
+individuals, every record of their people (through `identity.Membership`), the events they
+took part in with every participant, events linked to those, relationships, markers,
+orders, plans, and their network neighbours (people sharing an event, a relationship, an
+order or a home with them; whole individuals, not single records) and the neighbours' own
+links one step further (an adult's other children). Rules read only these dataclasses.
+
+As of T: a record whose `recorded_at` is after T is invisible (the source changed it after
+T, so what it said at T is not known here); stubs and withdrawn records are never seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db.models import Q
+
+from safetynet.identity.models import Membership
+from safetynet.records import models as rm
+
+CHUNK = 800  # below SQLite's parameter limit with room to spare
+_T = TypeVar("_T")
+
+
+def _chunks(values: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+    batch: list[_T] = []
+    for v in values:
+        batch.append(v)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+Ref = dict[str, str]
+
+
+@dataclass(frozen=True)
+class PersonRec:
+    pk: int
+    ref: Ref
+    individual_id: int | None
+    dob: dt.date | None
+    birth_year: int | None
+    care_status: str
+    has_ethnicity: bool
+    school_id: int | None
+    homes: tuple[int, ...]  # location pks of current addresses
+
+
+@dataclass(frozen=True)
+class EventRec:
+    pk: int
+    ref: Ref
+    event_type: str
+    occurred_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    reported_at: dt.datetime | None
+    recorded_at: dt.datetime
+    summary: str
+    details: dict[str, Any]
+    recorded_by: dict[str, Any] | None
+    location_id: int | None
+    participants: tuple[tuple[int, str], ...]  # (person pk, role)
+    linked: tuple[int, ...]  # event pks this event links to
+
+    @property
+    def source(self) -> str:
+        return self.ref["source"]
+
+
+@dataclass(frozen=True)
+class RelationshipRec:
+    pk: int
+    ref: Ref
+    a: int | None
+    b: int | None
+    rel_type: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class MarkerRec:
+    pk: int
+    ref: Ref
+    person: int | None
+    marker_type: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    linked_person: int | None
+
+
+@dataclass(frozen=True)
+class OrderRec:
+    pk: int
+    ref: Ref
+    order_type: str
+    subject: int | None
+    protected: tuple[int, ...]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class PlanRec:
+    pk: int
+    ref: Ref
+    plan_type: str
+    person: int | None
+    created_on: dt.date | None
+    review_due: dt.date | None
+
+
+@dataclass
+class Store:
+    """Records loaded for a chunk of individuals, indexed by person; shared by their pictures."""
+
+    as_of: dt.datetime
+    persons: dict[int, PersonRec] = field(default_factory=dict)
+    members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # individual -> persons
+    events: dict[int, EventRec] = field(default_factory=dict)
+    events_by_person: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    linked_from: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    relationships: dict[int, RelationshipRec] = field(default_factory=dict)
+    rels_by_person: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    markers_by_person: dict[int, list[MarkerRec]] = field(default_factory=lambda: defaultdict(list))
+    markers_linked_to: dict[int, list[MarkerRec]] = field(default_factory=lambda: defaultdict(list))
+    orders: dict[int, OrderRec] = field(default_factory=dict)
+    orders_by_person: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    plans_by_person: dict[int, list[PlanRec]] = field(default_factory=lambda: defaultdict(list))
+    residents: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # location -> persons
+    missing_starts: dict[int, list[tuple[dt.datetime, int]]] = field(default_factory=lambda: defaultdict(list))
+    location_types: dict[int, str] = field(default_factory=dict)
+
+
+class Picture:
+    """One individual's picture as of a time. Rules read it; it never touches the database."""
+
+    def __init__(self, individual_id: int, store: Store) -> None:
+        self.individual_id = individual_id
+        self.store = store
+        self.as_of = store.as_of
+        self.own: frozenset[int] = frozenset(store.members.get(individual_id, ()))
+
+    # --- who -------------------------------------------------------------------------------
+    def person(self, pk: int | None) -> PersonRec | None:
+        return self.store.persons.get(pk) if pk is not None else None
+
+    def individual_of(self, pk: int | None) -> int | None:
+        """Returns the individual a person record belongs to (the record itself when unlinked)."""
+        rec = self.person(pk)
+        if rec is None:
+            return None
+        return rec.individual_id if rec.individual_id is not None else -pk  # type: ignore[operator]
+
+    def records_of(self, individual: int | None) -> list[int]:
+        if individual is None:
+            return []
+        if individual < 0:
+            return [-individual]
+        return self.store.members.get(individual, [])
+
+    def is_own(self, pk: int | None) -> bool:
+        return pk in self.own
+
+    @property
+    def refs(self) -> list[Ref]:
+        """Every source reference linked into this individual."""
+        return sorted((self.store.persons[p].ref for p in self.own), key=lambda r: (r["source"], r["id"]))
+
+    def dob_of(self, individual: int | None) -> dt.date | None:
+        """The most often recorded full date of birth (sources disagree; the majority wins)."""
+        counts: dict[dt.date, int] = defaultdict(int)
+        for pk in self.records_of(individual):
+            rec = self.store.persons.get(pk)
+            if rec and rec.dob:
+                counts[rec.dob] += 1
+        return max(counts, key=lambda d: (counts[d], d)) if counts else None
+
+    def age_of(self, individual: int | None, at: dt.datetime | None = None) -> float | None:
+        """Age in years at `at` (default as_of), or None when no date of birth is known."""
+        at = at or self.as_of
+        dob = self.dob_of(individual)
+        if dob is not None:
+            return (at.date() - dob).days / 365.25
+        years = [r.birth_year for p in self.records_of(individual) if (r := self.store.persons.get(p)) and r.birth_year]
+        return (at.year - min(years) - 0.5) if years else None
+
+    @property
+    def dob(self) -> dt.date | None:
+        return self.dob_of(self.individual_id)
+
+    def age(self, at: dt.datetime | None = None) -> float | None:
+        return self.age_of(self.individual_id, at)
+
+    def is_child_individual(self, individual: int | None, at: dt.datetime | None = None) -> bool:
+        """Under 18 at `at`; with no date of birth, a person recorded as a child somewhere."""
+        age = self.age_of(individual, at)
+        if age is not None:
+            return age < 18
+        return any(
+            role in ("present_child", "missing_person")
+            for pk in self.records_of(individual)
+            for e in self.store.events_by_person.get(pk, [])
+            for p, role in self.store.events[e].participants
+            if p == pk
+        )
+
+    @property
+    def is_child(self) -> bool:
+        return self.is_child_individual(self.individual_id)
+
+    @property
+    def care_statuses(self) -> set[str]:
+        return {self.store.persons[p].care_status for p in self.own if self.store.persons[p].care_status}
+
+    @property
+    def homes(self) -> set[int]:
+        return {loc for p in self.own for loc in self.store.persons[p].homes}
+
+    def homes_of(self, individual: int | None) -> set[int]:
+        return {loc for p in self.records_of(individual) if (r := self.person(p)) for loc in r.homes}
+
+    # --- what ------------------------------------------------------------------------------
+    def events(self, *types: str, roles: tuple[str, ...] = ()) -> list[tuple[EventRec, str]]:
+        """Returns (event, this individual's role) for each event they took part in, oldest first."""
+        seen: dict[int, tuple[EventRec, str]] = {}
+        for pk in self.own:
+            for eid in self.store.events_by_person.get(pk, []):
+                event = self.store.events[eid]
+                if types and event.event_type not in types:
+                    continue
+                for person, role in event.participants:
+                    if person == pk and (not roles or role in roles) and eid not in seen:
+                        seen[eid] = (event, role)
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+        return sorted(seen.values(), key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
+
+    def events_of(self, individual: int | None, *types: str) -> list[tuple[EventRec, str]]:
+        """(event, role) for another individual's loaded events (meetings and crimes of neighbours)."""
+        out: dict[int, tuple[EventRec, str]] = {}
+        for pk in self.records_of(individual):
+            for eid in self.store.events_by_person.get(pk, []):
+                event = self.store.events[eid]
+                if types and event.event_type not in types:
+                    continue
+                for person, role in event.participants:
+                    if person == pk:
+                        out.setdefault(eid, (event, role))
+        return list(out.values())
+
+    def event(self, pk: int) -> EventRec | None:
+        return self.store.events.get(pk)
+
+    def linked_to(self, event: EventRec) -> list[EventRec]:
+        """Events that link to `event` (a notification about an incident, an examination for a crime)."""
+        return [self.store.events[e] for e in self.store.linked_from.get(event.pk, []) if e in self.store.events]
+
+    def others_in(self, event: EventRec, *roles: str) -> list[tuple[int, str]]:
+        """(person pk, role) of the other participants of `event`."""
+        return [(p, r) for p, r in event.participants if p not in self.own and (not roles or r in roles)]
+
+    def relationships(self, individual: int | None = None) -> list[tuple[RelationshipRec, int | None]]:
+        """Returns (relationship, the other person's pk) for each relationship of an individual."""
+        individual = self.individual_id if individual is None else individual
+        mine = set(self.records_of(individual))
+        out = []
+        seen = set()
+        for pk in mine:
+            for rid in self.store.rels_by_person.get(pk, []):
+                if rid in seen:
+                    continue
+                seen.add(rid)
+                rel = self.store.relationships[rid]
+                other = rel.b if rel.a in mine else rel.a
+                out.append((rel, other))
+        return out
+
+    def markers(self, individual: int | None = None, *types: str) -> list[MarkerRec]:
+        individual = self.individual_id if individual is None else individual
+        today = self.as_of.date()
+        return [
+            m
+            for p in self.records_of(individual)
+            for m in self.store.markers_by_person.get(p, [])
+            if (not types or m.marker_type in types) and (m.valid_to is None or m.valid_to >= today)
+        ]
+
+    def orders(self) -> list[OrderRec]:
+        ids = {o for p in self.own for o in self.store.orders_by_person.get(p, [])}
+        return [self.store.orders[o] for o in sorted(ids)]
+
+    def plans(self, *types: str) -> list[PlanRec]:
+        today = self.as_of.date()
+        return [
+            plan
+            for p in self.own
+            for plan in self.store.plans_by_person.get(p, [])
+            if (not types or plan.plan_type in types) and (plan.created_on is None or plan.created_on <= today)
+        ]
+
+    def missing_starts_of(self, individual: int | None) -> list[tuple[dt.datetime, int]]:
+        """(start, event pk) of each missing episode of an individual, oldest first."""
+        out = {eid: t for p in self.records_of(individual) for t, eid in self.store.missing_starts.get(p, [])}
+        return sorted((t, e) for e, t in out.items())
+
+    def residents_of(self, location: int) -> set[int]:
+        return self.store.residents.get(location, set())
+
+    def location_type(self, location: int | None) -> str:
+        return self.store.location_types.get(location, "") if location is not None else ""
+
+    def neighbours(self) -> set[int]:
+        """Individuals sharing an event, relationship, order or home with this one."""
+        out: set[int] = set()
+        for event, _ in self.events():
+            out.update(self.individual_of(p) or 0 for p, _ in self.others_in(event))
+        for _, other in self.relationships():
+            out.add(self.individual_of(other) or 0)
+        for order in self.orders():
+            out.update(self.individual_of(p) or 0 for p in (order.subject, *order.protected) if p not in self.own)
+        for home in self.homes:
+            out.update(self.individual_of(p) or 0 for p in self.residents_of(home) if p not in self.own)
+        out.discard(0)
+        out.discard(self.individual_id)
+        return out
+
+
+def _visible(qs: Any, as_of: dt.datetime) -> Any:
+    return qs.filter(recorded_at__lte=as_of)
+
+
+def _ref(source: str, source_id: str) -> Ref:
+    return {"source": source, "id": source_id}
+
+
+def _load_persons(store: Store, pks: set[int]) -> None:
+    """Adds person rows (with current homes) for `pks` not yet loaded."""
+    wanted = [p for p in pks if p not in store.persons]
+    today = store.as_of.date()
+    for batch in _chunks(wanted):
+        homes: dict[int, list[int]] = defaultdict(list)
+        for person_id, location_id, kind, valid_to in rm.PersonAddress.objects.filter(person_id__in=batch).values_list(
+            "person_id", "location_id", "kind", "valid_to"
+        ):
+            if kind != "previous" and (valid_to is None or valid_to >= today):
+                homes[person_id].append(location_id)
+                store.residents[location_id].add(person_id)
+        members = dict(Membership.objects.filter(person_id__in=batch).values_list("person_id", "individual_id"))
+        rows = _visible(rm.Person.live.filter(pk__in=batch), store.as_of).values_list(
+            "pk",
+            "source",
+            "source_id",
+            "dob",
+            "birth_year",
+            "care_status",
+            "self_defined_ethnicity",
+            "observed_ethnicity",
+            "school_id",
+        )
+        for pk, source, sid, dob, year, care, sde, obs, school in rows:
+            individual = members.get(pk)
+            store.persons[pk] = PersonRec(
+                pk, _ref(source, sid), individual, dob, year, care or "", bool(sde or obs), school, tuple(homes[pk])
+            )
+            if individual is not None and pk not in store.members[individual]:
+                store.members[individual].append(pk)
+
+
+def _load_events(store: Store, event_ids: set[int]) -> None:
+    wanted = [e for e in event_ids if e not in store.events]
+    for batch in _chunks(wanted):
+        parts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for eid, pid, role in rm.Participation.objects.filter(event_id__in=batch).values_list(
+            "event_id", "person_id", "role"
+        ):
+            parts[eid].append((pid, role))
+        links: dict[int, list[int]] = defaultdict(list)
+        through = rm.Event.linked_events.through
+        for src, dst in through.objects.filter(from_event_id__in=batch).values_list("from_event_id", "to_event_id"):
+            links[src].append(dst)
+        rows = _visible(rm.Event.live.filter(pk__in=batch), store.as_of).values_list(
+            "pk",
+            "source",
+            "source_id",
+            "event_type",
+            "occurred_at",
+            "ended_at",
+            "reported_at",
+            "recorded_at",
+            "summary",
+            "details",
+            "recorded_by",
+            "location_id",
+        )
+        for pk, source, sid, etype, occ, end, rep, rec, summary, details, by, loc in rows:
+            event = EventRec(
+                pk,
+                _ref(source, sid),
+                etype,
+                occ,
+                end,
+                rep,
+                rec,
+                summary or "",
+                details if isinstance(details, dict) else {},
+                by if isinstance(by, dict) else None,
+                loc,
+                tuple(parts[pk]),
+                tuple(links[pk]),
+            )
+            store.events[pk] = event
+            for person, _ in event.participants:
+                if pk not in store.events_by_person[person]:
+                    store.events_by_person[person].append(pk)
+            for dst in event.linked:
+                store.linked_from[dst].append(pk)
+
+
+def _members_of(individuals: set[int]) -> set[int]:
+    out: set[int] = set()
+    for batch in _chunks(individuals):
+        out.update(Membership.objects.filter(individual_id__in=batch).values_list("person_id", flat=True))
+    return out
+
+
+def _individuals_of(persons: set[int]) -> set[int]:
+    out: set[int] = set()
+    for batch in _chunks(persons):
+        out.update(Membership.objects.filter(person_id__in=batch).values_list("individual_id", flat=True))
+    return out
+
+
+def _load_links(store: Store, persons: set[int]) -> set[int]:
+    """Loads relationships, orders and markers touching `persons`; returns the people they reach."""
+    reached: set[int] = set()
+    for batch in _chunks(persons):
+        for row in _visible(
+            rm.Relationship.live.filter(Q(person_a_id__in=batch) | Q(person_b_id__in=batch)), store.as_of
+        ).values_list("pk", "source", "source_id", "person_a_id", "person_b_id", "rel_type", "valid_from", "valid_to"):
+            pk, source, sid, a, b, rtype, vf, vt = row
+            if pk not in store.relationships:
+                store.relationships[pk] = RelationshipRec(pk, _ref(source, sid), a, b, rtype, vf, vt)
+                for p in (a, b):
+                    if p is not None:
+                        store.rels_by_person[p].append(pk)
+            reached.update(p for p in (a, b) if p is not None)
+        order_ids = set(
+            _visible(rm.Order.live.filter(Q(subject_id__in=batch) | Q(protected__in=batch)), store.as_of).values_list(
+                "pk", flat=True
+            )
+        )
+        order_ids -= set(store.orders)
+        if order_ids:
+            protected: dict[int, list[int]] = defaultdict(list)
+            for oid, pid in rm.Order.protected.through.objects.filter(order_id__in=order_ids).values_list(
+                "order_id", "person_id"
+            ):
+                protected[oid].append(pid)
+            for pk, source, sid, otype, subject, vf, vt in rm.Order.objects.filter(pk__in=order_ids).values_list(
+                "pk", "source", "source_id", "order_type", "subject_id", "valid_from", "valid_to"
+            ):
+                order = OrderRec(pk, _ref(source, sid), otype, subject, tuple(protected[pk]), vf, vt)
+                store.orders[pk] = order
+                for p in (subject, *order.protected):
+                    if p is not None:
+                        store.orders_by_person[p].append(pk)
+                        reached.add(p)
+        for row in _visible(
+            rm.Marker.live.filter(Q(person_id__in=batch) | Q(linked_person_id__in=batch)), store.as_of
+        ).values_list(
+            "pk", "source", "source_id", "person_id", "marker_type", "valid_from", "valid_to", "linked_person_id"
+        ):
+            marker = MarkerRec(row[0], _ref(row[1], row[2]), *row[3:])
+            if marker.person is not None and all(m.pk != marker.pk for m in store.markers_by_person[marker.person]):
+                store.markers_by_person[marker.person].append(marker)
+                reached.add(marker.person)
+            if marker.linked_person is not None:
+                reached.add(marker.linked_person)
+    return reached
+
+
+def _load_missing(store: Store, persons: set[int]) -> None:
+    for batch in _chunks(persons):
+        for pid, eid, occ in (
+            rm.Participation.objects.filter(
+                person_id__in=batch,
+                role=rm.Participation.Role.MISSING_PERSON,
+                event__event_type=rm.Event.EventType.MISSING_REPORT,
+                event__deleted=False,
+                event__recorded_at__lte=store.as_of,
+            )
+            .exclude(event__occurred_at__isnull=True)
+            .values_list("person_id", "event_id", "event__occurred_at")
+        ):
+            if occ is not None and (occ, eid) not in store.missing_starts[pid]:
+                store.missing_starts[pid].append((occ, eid))
+
+
+def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int, Picture]:
+    """Returns a picture per individual as of `as_of`, loading their records set-oriented."""
+    ids = sorted(set(individual_ids))
+    store = Store(as_of=as_of)
+    if not ids:
+        return {}
+    own = _members_of(set(ids))
+    _load_persons(store, own)
+    # Events of the individuals, with every participant, and events linked either way.
+    event_ids: set[int] = set()
+    for batch in _chunks(own):
+        event_ids.update(rm.Participation.objects.filter(person_id__in=batch).values_list("event_id", flat=True))
+    through = rm.Event.linked_events.through
+    for batch in _chunks(event_ids):
+        event_ids.update(through.objects.filter(to_event_id__in=batch).values_list("from_event_id", flat=True))
+        event_ids.update(through.objects.filter(from_event_id__in=batch).values_list("to_event_id", flat=True))
+    _load_events(store, event_ids)
+    first = {p for e in store.events.values() for p, _ in e.participants}
+    first |= _load_links(store, own)
+    first |= _residents({loc for p in own if p in store.persons for loc in store.persons[p].homes})
+    # Neighbours as whole individuals, then their own links one step further.
+    neighbours = _members_of(_individuals_of(first - own)) | (first - own)
+    _load_persons(store, neighbours)
+    # Meetings and crimes of neighbours: a MARAC about a parent, an offence by a household adult.
+    theirs: set[int] = set()
+    for batch in _chunks(neighbours):
+        theirs.update(
+            rm.Participation.objects.filter(
+                person_id__in=batch, event__event_type__in=("meeting", "crime")
+            ).values_list("event_id", flat=True)
+        )
+    _load_events(store, theirs)
+    second = _load_links(store, neighbours) - own - neighbours
+    second = _members_of(_individuals_of(second)) | second
+    _load_persons(store, second)
+    _load_links(store, second)
+    _load_missing(store, own | neighbours | second)
+    locations = {e.location_id for e in store.events.values() if e.location_id} | {
+        loc for p in store.persons.values() for loc in p.homes
+    }
+    for batch in _chunks(locations):
+        store.location_types.update(rm.Location.objects.filter(pk__in=batch).values_list("pk", "location_type"))
+    for batch in _chunks(own):
+        for row in _visible(rm.Plan.live.filter(person_id__in=batch), as_of).values_list(
+            "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
+        ):
+            store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
+    return {i: Picture(i, store) for i in ids}
+
+
+def _residents(locations: set[int]) -> set[int]:
+    """Returns the people with an address at any of `locations` (household neighbours)."""
+    out: set[int] = set()
+    for batch in _chunks(locations):
+        out.update(rm.PersonAddress.objects.filter(location_id__in=batch).values_list("person_id", flat=True))
+    return out
+
+
+def load_picture(individual_id: int, as_of: dt.datetime) -> Picture:
+    """Returns one individual's picture as of `as_of`."""
+    return load_pictures([individual_id], as_of)[individual_id]

@@ -1,0 +1,366 @@
+"""The risk policy: a versioned YAML file a force can read and change without code.
+
+`load_policy(path)` validates the file (pydantic) and returns a `Policy`, or raises
+`PolicyError` naming the file, the line and what was expected. `current_policy()` is the
+policy in force; `install_policy(path)` replaces it only when the new file is valid, so a bad
+file never leaves the engine without a policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, field_validator
+
+DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.yaml"
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+Role = Literal[
+    "call_handler",
+    "response_officer",
+    "sergeant",
+    "inspector",
+    "superintendent",
+    "mash_officer",
+    "missing_persons_coordinator",
+    "exploitation_coordinator",
+    "public_protection_officer",
+    "custody_officer",
+    "analyst",
+    "auditor",
+    "partner_social_worker",
+    "partner_health",
+    "partner_education",
+    "system_administrator",
+]
+
+# What each clause needs from the file: numbers under `thresholds`/`clocks`, word lists.
+# A missing or mistyped entry is refused on load, never discovered at 02:00 by a rule.
+NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "M1": {},
+    "M2": {"clocks": ("supervisor_review", "inspector_review", "officer_in_charge", "re_review_while_open")},
+    "M3": {},
+    "M4": {"thresholds": ("episodes", "window_days")},
+    "M5": {"thresholds": ("window_hours",)},
+    "M6": {"clocks": ("return_home_interview",)},
+    "M7": {},
+    "X1": {"thresholds": ("indicators", "window_days", "older_partner_years", "under_age_for_any_partner")},
+    "X2": {"thresholds": ("children", "window_days")},
+    "X3": {"clocks": ("outcome_working_days",)},
+    "X4": {"thresholds": ("missing_episodes", "window_days")},
+    "X5": {"thresholds": ("age",)},
+    "X6": {"clocks": ("request_days",)},
+    "H1": {"clocks": ("red", "amber", "green")},
+    "H2": {},
+    "H3": {"thresholds": ("amber_at", "red_at", "window_days")},
+    "D1": {"thresholds": ("school_day_starts_hour", "school_age_from", "school_age_to")},
+    "D2": {"thresholds": ("repeat_days",)},
+    "D3": {"clocks": ("safety_plan_days",)},
+    "D4": {},
+    "O1": {"clocks": ("device_submission_days",)},
+    "O2": {"clocks": ("priority_days", "standard_days")},
+    "P1": {
+        "clocks": (
+            "limit",
+            "strategy_discussion_working_days",
+            "accommodation_inspector",
+            "accommodation_superintendent",
+        )
+    },
+    "C1": {"clocks": ("appropriate_adult", "first_review", "next_review")},
+    "C2": {},
+    "S1": {},
+    "Q1": {},
+    "Q2": {},
+    "LANG": {},
+}
+WORDS: dict[str, tuple[str, ...]] = {
+    "M1": ("supervisor_roles", "frequency_words"),
+    "M3": ("generic_phrases",),
+    "M4": ("plan_types",),
+    "X2": ("link_types",),
+    "X5": ("words",),
+}
+CLAUSES: tuple[str, ...] = tuple(NUMBERS)
+
+Number = StrictInt | StrictFloat
+Setting = StrictInt | StrictFloat | str | list[str]
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used; the message names file, line and what was expected."""
+
+
+class ClauseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str
+    severity: Severity
+    owner_role: Role
+    enabled: bool = True
+    thresholds: dict[str, Setting] = Field(default_factory=dict)
+    clocks: dict[str, Number] = Field(default_factory=dict)
+
+    def number(self, name: str) -> float:
+        """Returns a numeric threshold or clock (validated on load)."""
+        value = self.thresholds.get(name, self.clocks.get(name))
+        assert isinstance(value, int | float), name
+        return float(value)
+
+    def hours(self, name: str) -> dt.timedelta:
+        """Returns a clock given in hours as a duration."""
+        return dt.timedelta(hours=self.number(name))
+
+    def days(self, name: str) -> dt.timedelta:
+        """Returns a threshold or clock given in days as a duration."""
+        return dt.timedelta(days=self.number(name))
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """Returns a word list threshold, lower-cased."""
+        value = self.thresholds.get(name, [])
+        return tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
+
+
+class Escalation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chain: list[Role] = Field(min_length=1)
+    step_hours: Number = Field(gt=0)
+
+
+class PhraseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phrase: str
+    pattern: str
+    reason: str
+    suggestion: str
+    child_only: bool = False
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        compile_pattern(value)
+        return value
+
+
+class PolicyDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    name: str
+    escalation: Escalation
+    response_hours: dict[Severity, Number]
+    clauses: dict[str, ClauseSpec]
+    language: list[PhraseSpec] = Field(min_length=1)
+
+
+_PRONOUN = r"(?:her|his|their|him|them|herself|himself|themselves|themself|own)"
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """Returns the regex for a phrase pattern over normalised text (see `normalise`).
+
+    `stem*` matches any ending; `{pronoun}` any personal pronoun; other words also match
+    a plural; alternatives are separated by `|`.
+    """
+    alternatives = []
+    for alternative in pattern.split("|"):
+        words = alternative.strip().lower().split()
+        if not words:
+            raise ValueError("empty alternative in pattern")
+        parts = []
+        for word in words:
+            if word == "{pronoun}":
+                parts.append(_PRONOUN)
+            elif word.endswith("*"):
+                parts.append(re.escape(normalise(word[:-1])) + r"\w*")
+            else:
+                parts.append(re.escape(normalise(word)) + r"(?:s|es)?")
+        alternatives.append(r"\s+".join(parts))
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation to spaces, runs of spaces to one."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+@dataclass(frozen=True)
+class LanguageMatch:
+    """A flagged phrase: what was written, why it matters and what to write instead."""
+
+    phrase: str
+    matched: str
+    reason: str
+    suggestion: str
+
+    def message(self) -> str:
+        """Returns the refusal shown to the writer."""
+        return f"'{self.matched}' ({self.phrase}): {self.reason} Suggested wording: {self.suggestion}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy, with its source path for error messages and findings."""
+
+    document: PolicyDocument
+    path: str
+
+    @property
+    def version(self) -> str:
+        return self.document.version
+
+    def clause(self, clause_id: str) -> ClauseSpec:
+        return self.document.clauses[clause_id]
+
+    @cached_property
+    def _phrases(self) -> list[tuple[PhraseSpec, re.Pattern[str]]]:
+        return [(p, compile_pattern(p.pattern)) for p in self.document.language]
+
+    def check_language(self, text: str | None, *, about_child: bool = True) -> list[LanguageMatch]:
+        """Returns every flagged phrase in `text` (empty when the wording is acceptable)."""
+        if not text:
+            return []
+        plain = normalise(text)
+        found = []
+        for spec, regex in self._phrases:
+            if spec.child_only and not about_child:
+                continue
+            match = regex.search(plain)
+            if match:
+                found.append(LanguageMatch(spec.phrase, match.group(0), spec.reason, spec.suggestion))
+        return found
+
+    def escalation_after(self, role: str) -> str | None:
+        """Returns the next role up the escalation chain, or None at the top (or off the chain)."""
+        chain = list(self.document.escalation.chain)
+        if role not in chain:
+            return chain[0]
+        index = chain.index(role)
+        return chain[index + 1] if index + 1 < len(chain) else None
+
+    def response_time(self, severity: str) -> dt.timedelta:
+        return dt.timedelta(hours=float(self.document.response_hours.get(severity, 72)))  # type: ignore[call-overload]
+
+
+def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """Returns the deepest YAML node along a pydantic error location (for its line)."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
+            if child is None:
+                # An unknown key: point at the key itself.
+                key = next((k for k, _ in node.value if getattr(k, "value", None) == str(part)), None)
+                return key or node
+            node = child
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    node = _node_at(root, loc)
+    return node.start_mark.line + 1 if node is not None else 1
+
+
+def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
+    """Returns (location, expectation) for each clause problem the schema cannot see."""
+    errors: list[tuple[tuple[Any, ...], str]] = []
+    for clause_id in doc.clauses:
+        if clause_id not in NUMBERS:
+            errors.append((("clauses", clause_id), f"a known clause id ({', '.join(CLAUSES)}), not {clause_id!r}"))
+    for clause_id in CLAUSES:
+        spec = doc.clauses.get(clause_id)
+        if spec is None:
+            errors.append((("clauses",), f"clause {clause_id} (set `enabled: false` to switch it off)"))
+            continue
+        for section, names in NUMBERS[clause_id].items():
+            values = getattr(spec, section)
+            for name in names:
+                value = values.get(name)
+                if value is None:
+                    errors.append((("clauses", clause_id, section), f"a number `{name}` under {clause_id}.{section}"))
+                elif isinstance(value, bool) or not isinstance(value, int | float):
+                    errors.append(
+                        (
+                            ("clauses", clause_id, section, name),
+                            f"a number for {clause_id}.{section}.{name}, not {value!r}",
+                        )
+                    )
+        for name in WORDS.get(clause_id, ()):
+            value = spec.thresholds.get(name)
+            if not isinstance(value, list) or not value:
+                errors.append(
+                    (
+                        ("clauses", clause_id, "thresholds", name),
+                        f"a list of words `{name}` under {clause_id}.thresholds",
+                    )
+                )
+    return errors
+
+
+def parse_policy(text: str, path: str = "<policy>") -> Policy:
+    """Returns the validated policy in `text`; raises PolicyError naming `path`, line and expectation."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise PolicyError(f"{path}:{line}: expected valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}:1: expected a mapping with version, escalation, clauses and language")
+    try:
+        doc = PolicyDocument.model_validate(data)
+    except ValidationError as exc:
+        messages = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if p != "[key]")
+            where = ".".join(str(p) for p in loc) or "(top level)"
+            messages.append(f"{path}:{_line(root, loc)}: {where}: {err['msg']}")
+        raise PolicyError("; ".join(messages)) from None
+    problems = _semantic_errors(doc)
+    if problems:
+        raise PolicyError("; ".join(f"{path}:{_line(root, loc)}: expected {what}" for loc, what in problems))
+    return Policy(document=doc, path=path)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Returns the validated policy in the file at `path` (PolicyError if it cannot be used)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    return parse_policy(text, str(path))
+
+
+_current: Policy | None = None
+
+
+def current_policy() -> Policy:
+    """Returns the policy in force (the shipped default until another is installed)."""
+    global _current
+    if _current is None:
+        _current = load_policy(DEFAULT_POLICY_PATH)
+    return _current
+
+
+def install_policy(path: str | Path) -> Policy:
+    """Puts the policy at `path` in force and returns it; a bad file raises PolicyError and
+    the running policy stays in force."""
+    global _current
+    policy = load_policy(path)
+    _current = policy
+    return policy

@@ -1,0 +1,8 @@
+"""The rules: one small pure function per policy clause, registered in `base.RULES`."""
+
+from __future__ import annotations
+
+from safetynet.risk.rules import exploitation, missing, other, partners  # noqa: F401  (registers the rules)
+from safetynet.risk.rules.base import RULES, FindingDraft, run_rules
+
+__all__ = ["RULES", "FindingDraft", "run_rules"]

@@ -1,0 +1,215 @@
+"""What every rule shares: the finding draft, the registry, time helpers and error isolation.
+
+A rule is a pure function `(picture, policy, as_of) -> list[FindingDraft]`, one per policy
+clause, registered with `@rule("M1")`. It reads only the picture. A rule that raises on one
+record produces an error finding for that record and carries on with the others
+(`guarded`); a rule that raises outright produces one error finding and never stops the
+other rules (`run_rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from safetynet.risk.picture import EventRec, Picture, Ref
+from safetynet.risk.policy import Policy
+
+log = logging.getLogger(__name__)
+
+H = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """A finding as a rule raises it, before it is stored or compared with stored ones.
+
+    `key` is the record the finding is about (its fingerprint with clause and subject);
+    None for a finding about an absence (no plan, no ethnicity).
+    """
+
+    clause: str
+    severity: str
+    reason: str
+    cites: tuple[tuple[str, str], ...]
+    owner_role: str
+    key: tuple[str, str] | None = None
+    due_by: dt.datetime | None = None
+    error: bool = False
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def cite_refs(self) -> list[Ref]:
+        return [{"source": s, "id": i} for s, i in self.cites]
+
+    @property
+    def key_ref(self) -> Ref | None:
+        return {"source": self.key[0], "id": self.key[1]} if self.key else None
+
+
+Rule = Callable[[Picture, Policy, dt.datetime], list[FindingDraft]]
+RULES: dict[str, Rule] = {}
+_R = TypeVar("_R", bound=Rule)
+
+
+def rule(clause: str) -> Callable[[_R], _R]:
+    """Registers a rule function for a policy clause."""
+
+    def register(fn: _R) -> _R:
+        RULES[clause] = fn
+        return fn
+
+    return register
+
+
+def _pair(ref: Ref) -> tuple[str, str]:
+    return (ref["source"], ref["id"])
+
+
+def draft(
+    policy: Policy,
+    clause: str,
+    reason: str,
+    cites: Iterable[Ref],
+    *,
+    key: Ref | None = None,
+    due_by: dt.datetime | None = None,
+    severity: str | None = None,
+    owner_role: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> FindingDraft:
+    """Returns a finding draft with the clause's severity and owner unless overridden."""
+    spec = policy.clause(clause)
+    ordered: list[tuple[str, str]] = []
+    for ref in cites:
+        pair = _pair(ref)
+        if pair not in ordered:
+            ordered.append(pair)
+    if key is not None and _pair(key) not in ordered:
+        ordered.insert(0, _pair(key))
+    return FindingDraft(
+        clause=clause,
+        severity=severity or spec.severity,
+        reason=reason,
+        cites=tuple(ordered),
+        owner_role=owner_role or spec.owner_role,
+        key=_pair(key) if key else None,
+        due_by=due_by,
+        extra=tuple(sorted((extra or {}).items())),
+    )
+
+
+def error_draft(policy: Policy, clause: str, record: Ref | None, exc: BaseException) -> FindingDraft:
+    """Returns the finding recorded when a rule cannot read a record (never its content)."""
+    what = "this record" if record else "this person's records"
+    return FindingDraft(
+        clause=clause,
+        severity="low",
+        reason=f"Clause {clause} could not be checked for {what}: it holds data the rule cannot read "
+        f"({type(exc).__name__}); correct the record so the check can run.",
+        cites=(_pair(record),) if record else (),
+        owner_role="analyst",
+        key=_pair(record) if record else None,
+        error=True,
+    )
+
+
+_T = TypeVar("_T")
+
+
+def guarded(
+    policy: Policy, clause: str, items: Iterable[_T], check: Callable[[_T], list[FindingDraft]]
+) -> list[FindingDraft]:
+    """Runs `check` per item (an event or record); one that raises becomes an error finding."""
+    out: list[FindingDraft] = []
+    for item in items:
+        try:
+            out.extend(check(item))
+        except Exception as exc:  # noqa: BLE001  strange data in one record must not stop the rest
+            ref = getattr(item, "ref", None)
+            if ref is None and isinstance(item, tuple) and item:
+                ref = getattr(item[0], "ref", None)
+            log.warning("risk: %s could not check %s: %s", clause, ref, type(exc).__name__)
+            out.append(error_draft(policy, clause, ref, exc))
+    return out
+
+
+def run_rules(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Returns every enabled rule's findings for the picture; a failing rule becomes one error finding."""
+    out: list[FindingDraft] = []
+    for clause, fn in RULES.items():
+        if clause not in policy.document.clauses or not policy.clause(clause).enabled:
+            continue
+        try:
+            out.extend(fn(picture, policy, as_of))
+        except Exception as exc:  # noqa: BLE001  one failing rule never stops the others
+            log.warning("risk: rule %s failed for individual %s: %s", clause, picture.individual_id, type(exc).__name__)
+            out.append(error_draft(policy, clause, None, exc))
+    return out
+
+
+def ts(value: Any) -> dt.datetime | None:
+    """Returns an aware datetime from an RFC 3339 string (None for null); raises on garbage."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise TypeError("expected an RFC 3339 datetime string")
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def day(value: Any) -> dt.date | None:
+    """Returns a date from `YYYY-MM-DD` (or the date part of a datetime); None for null."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def hours(delta: dt.timedelta) -> str:
+    """'3.5 hours' / '2 days' for a reason sentence."""
+    h = delta.total_seconds() / 3600
+    if h >= 48:
+        return f"{h / 24:.0f} days"
+    return f"{h:.1f} hours".replace(".0 hours", " hours")
+
+
+def child_words(picture: Picture, at: dt.datetime | None = None) -> str:
+    """'a child aged 14' (or 'a child of unknown age'): how a reason names its subject."""
+    age = picture.age(at)
+    return f"a child aged {int(age)}" if age is not None else "a child of unknown age"
+
+
+def role_of(staff: Any) -> str:
+    return str(staff.get("role") or "") if isinstance(staff, dict) else ""
+
+
+def working_days_after(start: dt.datetime, days: int) -> dt.datetime:
+    """Returns the moment `days` working days (Mon-Fri) after `start` (bank holidays not known)."""
+    t = start
+    left = days
+    while left > 0:
+        t += DAY
+        if t.weekday() < 5:
+            left -= 1
+    return t
+
+
+def next_school_day_start(at: dt.datetime, hour: int) -> dt.datetime:
+    """Returns the start (`hour`:00 UTC) of the first weekday school day after `at`."""
+    candidate = at.replace(hour=hour, minute=0, second=0, microsecond=0)
+    while candidate <= at or candidate.weekday() >= 5:
+        candidate = (candidate + DAY).replace(hour=hour)
+    return candidate
+
+
+def event_time(event: EventRec) -> dt.datetime:
+    """When an event happened (occurred, else reported, else recorded)."""
+    return event.occurred_at or event.reported_at or event.recorded_at

@@ -1,0 +1,338 @@
+"""Missing children: M1-M7 (risk-policy.md, "Missing children")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from safetynet.risk.picture import EventRec, Picture
+from safetynet.risk.policy import Policy
+from safetynet.risk.rules.base import FindingDraft, child_words, draft, guarded, hours, role_of, rule, ts
+
+GRADES = ("very_low", "low", "medium", "high")
+LEGACY = {"no_apparent_risk": "very_low", "absent": "very_low"}
+
+
+def grade(value: object) -> str | None:
+    """The APP grade, reading the retired 'absent' / 'no apparent risk' bands as very low."""
+    if value is None:
+        return None
+    text = str(value)
+    return LEGACY.get(text, text)
+
+
+def episodes(picture: Picture) -> list[EventRec]:
+    """This child's missing reports, oldest first."""
+    return [e for e, _ in picture.events("missing_report", roles=("missing_person",))]
+
+
+def is_open(report: EventRec, as_of: dt.datetime) -> bool:
+    found = ts(report.details.get("found_at"))
+    return found is None or found > as_of
+
+
+@rule("M1")
+def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """A missing child graded below the floor without a supervisor's rationale, or with one that
+    cites how often the child goes missing."""
+    spec = policy.clause("M1")
+    floor = str(spec.thresholds.get("floor", "high"))
+    supervisors = set(spec.words("supervisor_roles"))
+    frequency = spec.words("frequency_words")
+
+    def check(report: EventRec) -> list[FindingDraft]:
+        if not picture.is_child_individual(picture.individual_id, report.occurred_at):
+            return []
+        initial = grade(report.details.get("initial_risk"))
+        if initial is None or initial not in GRADES or GRADES.index(initial) >= GRADES.index(floor):
+            return []
+        reviews = [r for r in report.details.get("reviews") or [] if role_of(r.get("by")) in supervisors]
+        raised = any(grade(r.get("risk")) == floor for r in reviews)
+        if raised:
+            return []
+        rationales = [str(r.get("rationale") or "") for r in reviews] + [
+            str(report.details.get("risk_rationale") or "")
+        ]
+        cites_frequency = any(w in text.lower() for text in rationales for w in frequency)
+        written = any(str(r.get("rationale") or "").strip() for r in reviews)
+        if written and not cites_frequency:
+            return []
+        why = (
+            "the rationale cites how often the child goes missing, which is never a reason to lower risk"
+            if cites_frequency
+            else "with no supervisor's written rationale"
+        )
+        return [
+            draft(
+                policy,
+                "M1",
+                f"Missing report for {child_words(picture, report.occurred_at)} graded {initial.replace('_', ' ')}, "
+                f"below the force's {floor} floor; {why}.",
+                [report.ref],
+                key=report.ref,
+            )
+        ]
+
+    return guarded(policy, "M1", episodes(picture), check)
+
+
+@rule("M2")
+def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Supervision clocks of a missing episode: sergeant review 1 h, inspector 2 h, officer in
+    charge 1 h, re-review every 8 h while open. Late, overdue or (while running) pending."""
+    spec = policy.clause("M2")
+
+    def check(report: EventRec) -> list[FindingDraft]:
+        d = report.details
+        start = report.reported_at or report.occurred_at
+        if start is None or start > as_of:
+            return []
+        found = ts(d.get("found_at"))
+        reviews = sorted(
+            ((ts(r.get("at")), role_of(r.get("by"))) for r in d.get("reviews") or []), key=lambda x: x[0] or start
+        )
+        late: list[str] = []
+        pending: list[tuple[dt.datetime, str]] = []
+
+        def requirement(label: str, done: dt.datetime | None, deadline: dt.datetime) -> None:
+            if done is not None:
+                if done > deadline:
+                    late.append(f"{label} after {hours(done - start)}")
+                return
+            if found is not None and found <= deadline:
+                return  # found before it fell due: nothing was owed
+            if as_of > deadline:
+                late.append(f"no {label} {hours(as_of - start)} after the report")
+            else:
+                pending.append((deadline, label))
+
+        sergeant = [t for t, role in reviews if role == "sergeant" and t is not None]
+        inspector = [t for t, role in reviews if role == "inspector" and t is not None]
+        requirement("supervisor review", min(sergeant, default=None), start + spec.hours("supervisor_review"))
+        requirement("inspector review", min(inspector, default=None), start + spec.hours("inspector_review"))
+        oic = d.get("officer_in_charge")
+        if oic is None:
+            requirement("officer in charge", None, start + spec.hours("officer_in_charge"))
+        elif isinstance(oic, dict) and oic.get("assigned_at"):
+            requirement("officer in charge", ts(oic["assigned_at"]), start + spec.hours("officer_in_charge"))
+        if is_open(report, as_of):
+            times = [t for t, _ in reviews if t is not None and t <= as_of]
+            last = max(times, default=start)
+            due = last + spec.hours("re_review_while_open")
+            if as_of > due:
+                late.append(f"no review for {hours(as_of - last)} while the child is still missing")
+            else:
+                pending.append((due, "re-review while missing"))
+        if late:
+            return [
+                draft(
+                    policy,
+                    "M2",
+                    f"Missing report for {child_words(picture, start)}: {'; '.join(late)}.",
+                    [report.ref],
+                    key=report.ref,
+                    due_by=min((t for t, _ in pending), default=None),
+                )
+            ]
+        if pending:
+            due, label = min(pending)
+            return [
+                draft(
+                    policy,
+                    "M2",
+                    f"Missing report for {child_words(picture, start)}: {label} due by {due:%H:%M} "
+                    f"({hours(due - start)} after the report).",
+                    [report.ref],
+                    key=report.ref,
+                    due_by=due,
+                )
+            ]
+        return []
+
+    return guarded(policy, "M2", [e for e in episodes(picture) if picture.is_child], check)
+
+
+def lines_of_enquiry(picture: Picture, report: EventRec) -> list[str]:
+    """Lines of enquiry proposed from what is known (CAWN adults, relationships, plan places,
+    the most frequent previous found locations); counted, never named, in a reason."""
+    lines = []
+    cawn = [m for m in picture.markers(None, "cawn_child") if m.linked_person is not None]
+    if cawn:
+        lines.append(f"{len(cawn)} adult(s) named in a child abduction warning notice")
+    rels = [
+        r for r, _ in picture.relationships() if r.rel_type in ("boyfriend_girlfriend", "associate_of", "parent_of")
+    ]
+    if rels:
+        lines.append(f"{len(rels)} known relationship(s) and their addresses")
+    places = Counter(
+        str(e.details.get("found_location"))
+        for e in episodes(picture)
+        if e.pk != report.pk and e.details.get("found_location")
+    )
+    if places:
+        lines.append(f"the {min(3, len(places))} most frequent previous found location(s)")
+    return lines
+
+
+@rule("M3")
+def m3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """A generic line of enquiry ("check addresses") with no address or person is not one."""
+    generic = policy.clause("M3").words("generic_phrases")
+
+    def check(report: EventRec) -> list[FindingDraft]:
+        bad = [
+            line
+            for line in report.details.get("lines_of_enquiry") or []
+            if isinstance(line, dict)
+            and not line.get("location")
+            and not line.get("person")
+            and any(p in str(line.get("text") or "").lower() for p in generic)
+        ]
+        if not bad:
+            return []
+        known = lines_of_enquiry(picture, report)
+        proposal = f" Known to the system: {'; '.join(known)}." if known else ""
+        return [
+            draft(
+                policy,
+                "M3",
+                f"Missing report for {child_words(picture, report.occurred_at)} has {len(bad)} line(s) of enquiry "
+                f"naming no address or person.{proposal}",
+                [report.ref],
+                key=report.ref,
+            )
+        ]
+
+    return guarded(policy, "M3", episodes(picture), check)
+
+
+@rule("M4")
+def m4(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """>= 3 episodes in 90 days needs a current trigger plan or Philomena profile."""
+    if not picture.is_child:
+        return []
+    spec = policy.clause("M4")
+    window = spec.days("window_days")
+    recent = [e for e in episodes(picture) if e.occurred_at and as_of - window < e.occurred_at <= as_of]
+    if len(recent) < spec.number("episodes"):
+        return []
+    plans = picture.plans(*spec.words("plan_types"))
+    current = [p for p in plans if p.review_due is None or p.review_due >= as_of.date()]
+    if current:
+        return []
+    cites = [e.ref for e in recent]
+    if plans:
+        stale = max(plans, key=lambda p: p.review_due or dt.date.min)
+        return [
+            draft(
+                policy,
+                "M4",
+                f"{child_words(picture).capitalize()} has been reported missing {len(recent)} times in "
+                f"{window.days} days and the trigger plan was due for review on {stale.review_due}.",
+                [stale.ref, *cites],
+                key=stale.ref,
+            )
+        ]
+    return [
+        draft(
+            policy,
+            "M4",
+            f"{child_words(picture).capitalize()} has been reported missing {len(recent)} times in {window.days} days "
+            "with no trigger plan or Philomena profile; a strategy meeting should be recommended to social care.",
+            cites,
+        )
+    ]
+
+
+@rule("M5")
+def m5(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Every episode is recorded: an incident naming the child as missing with no missing report."""
+    window = policy.clause("M5").hours("window_hours")
+    reports = [e.occurred_at for e in episodes(picture) if e.occurred_at]
+
+    def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
+        event, _ = item
+        at = event.occurred_at
+        if at is None or any(abs(r - at) <= window for r in reports):
+            return []
+        return [
+            draft(
+                policy,
+                "M5",
+                f"An incident records {child_words(picture, at)} as missing but no missing report was made; "
+                "every episode must be recorded, including ones closed before handover.",
+                [event.ref],
+                key=event.ref,
+            )
+        ]
+
+    return guarded(policy, "M5", picture.events("incident", roles=("missing_person",)), check)
+
+
+@rule("M6")
+def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Return home interview within 72 h of being found."""
+    limit = policy.clause("M6").hours("return_home_interview")
+
+    def check(report: EventRec) -> list[FindingDraft]:
+        found = ts(report.details.get("found_at"))
+        if found is None or found > as_of or not picture.is_child_individual(picture.individual_id, found):
+            return []
+        rhi = report.details.get("return_home_interview") or {}
+        done = ts(rhi.get("completed_at")) if isinstance(rhi, dict) else None
+        due = found + limit
+        if done is not None and done <= as_of:
+            if done <= due:
+                return []
+            why = f"was completed {hours(done - found)} after the child was found"
+        elif as_of > due:
+            why = f"has not been completed {hours(as_of - found)} after the child was found"
+        else:
+            why = f"is due by {due:%d %b %H:%M}"
+        return [
+            draft(
+                policy,
+                "M6",
+                f"Return home interview for {child_words(picture, found)} {why} (limit {hours(limit)}).",
+                [report.ref],
+                key=report.ref,
+                due_by=due,
+            )
+        ]
+
+    return guarded(policy, "M6", episodes(picture), check)
+
+
+@rule("M7")
+def m7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """A CAWN order needs a cawn_child marker on the child and a cawn_adult marker on the adult."""
+
+    def check(order: object) -> list[FindingDraft]:
+        from safetynet.risk.picture import OrderRec
+
+        assert isinstance(order, OrderRec)
+        if order.order_type != "cawn" or not any(picture.is_own(p) for p in order.protected):
+            return []
+        adult = picture.individual_of(order.subject)
+        on_child = any(
+            picture.individual_of(m.linked_person) == adult for m in picture.markers(None, "cawn_child")
+        ) or any(m.linked_person is None for m in picture.markers(None, "cawn_child"))
+        on_adult = any(
+            picture.individual_of(m.linked_person) == picture.individual_id
+            for m in picture.markers(adult, "cawn_adult")
+        )
+        if on_child and on_adult:
+            return []
+        missing = [w for w, ok in (("the child", on_child), ("the adult", on_adult)) if not ok]
+        return [
+            draft(
+                policy,
+                "M7",
+                f"A child abduction warning notice protects {child_words(picture)} but {' and '.join(missing)} "
+                f"{'has' if len(missing) == 1 else 'have'} no warning marker, so officers will not see it.",
+                [order.ref],
+                key=order.ref,
+            )
+        ]
+
+    return guarded(policy, "M7", picture.orders(), check)

@@ -1,0 +1,309 @@
+"""Evaluation and the life cycle of findings.
+
+- `evaluate_individuals(ids, as_of=..., policy=...)` computes findings from records as of a
+  time (nothing stored): "what did we know at 02:00" is answered from the records, never
+  from the findings stored since.
+- `refresh_findings(ids, clock=...)` evaluates as of now and brings the stored findings in
+  line: new ones raised, current ones updated, ones whose condition cleared closed with the
+  time; never raised twice (fingerprint = clause + subject + key record).
+- `evaluate_all(...)` does that for every individual, set-oriented in chunks.
+- `acknowledge_finding` / `resolve_finding`: state changes by a person (the rationale is
+  language-checked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from safetynet.identity.models import Individual
+from safetynet.lib.clock import Clock, system_clock
+from safetynet.risk.models import Finding
+from safetynet.risk.picture import Picture, Ref, load_pictures
+from safetynet.risk.policy import LanguageMatch, Policy, current_policy
+from safetynet.risk.rules import FindingDraft, run_rules
+from safetynet.risk.signals import findings_changed
+
+log = logging.getLogger(__name__)
+
+CHUNK = 400
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+class LanguageRefused(ValueError):
+    """A rationale that uses language blaming the child; carries the matches to show the writer."""
+
+    def __init__(self, matches: list[LanguageMatch]) -> None:
+        self.matches = matches
+        super().__init__("; ".join(m.message() for m in matches))
+
+
+class TransitionRefused(ValueError):
+    """A state change that is not allowed from the finding's current state."""
+
+
+def fingerprint(clause: str, individual_id: int, key: tuple[str, str] | None) -> str:
+    """Returns the stable identity of a finding: clause, subject and the record it is about."""
+    text = f"{clause}|{individual_id}|{key[0] + ':' + key[1] if key else '-'}"
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@dataclass
+class Assessment:
+    """One individual's findings as of a time, with every source reference linked into them."""
+
+    individual_id: int
+    as_of: dt.datetime
+    subject_refs: list[Ref]
+    drafts: list[FindingDraft]
+    neighbours: set[int] = field(default_factory=set)
+
+
+def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours: bool = False) -> Assessment:
+    drafts = run_rules(picture, policy, as_of)
+    # One finding per fingerprint: the first raised wins (rules never raise twice on purpose).
+    unique: dict[str, FindingDraft] = {}
+    for d in drafts:
+        unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key), d)
+    ordered = sorted(unique.values(), key=lambda d: (SEVERITY_RANK.get(d.severity, 9), d.clause, d.key or ("", "")))
+    return Assessment(
+        picture.individual_id, as_of, picture.refs, ordered, picture.neighbours() if neighbours else set()
+    )
+
+
+def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for i in ids:
+        batch.append(i)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def evaluate_individuals(
+    individual_ids: Iterable[int], *, as_of: dt.datetime, policy: Policy | None = None, neighbours: bool = False
+) -> list[Assessment]:
+    """Returns each individual's findings computed from the records visible as of `as_of`."""
+    policy = policy or current_policy()
+    out: list[Assessment] = []
+    for batch in _chunks(sorted(set(individual_ids))):
+        pictures = load_pictures(batch, as_of)
+        out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
+    return out
+
+
+def evaluate_individual(individual_id: int, *, as_of: dt.datetime, policy: Policy | None = None) -> Assessment:
+    """Returns one individual's findings as of `as_of`, from the records (nothing stored)."""
+    return evaluate_individuals([individual_id], as_of=as_of, policy=policy)[0]
+
+
+@dataclass
+class RefreshReport:
+    individuals: int = 0
+    opened: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    neighbours: set[int] = field(default_factory=set)
+
+    def merge(self, other: RefreshReport) -> None:
+        self.individuals += other.individuals
+        self.opened += other.opened
+        self.updated += other.updated
+        self.closed += other.closed
+        self.neighbours |= other.neighbours
+
+
+def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> RefreshReport:
+    """Brings stored findings for the assessed individuals in line with the assessments."""
+    report = RefreshReport(individuals=len(assessments))
+    ids = [a.individual_id for a in assessments]
+    existing: dict[str, Finding] = {f.fingerprint: f for f in Finding.objects.filter(individual_id__in=ids)}
+    live = set(Individual.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    seen: set[str] = set()
+    new: list[Finding] = []
+    changed: list[Finding] = []
+    for a in assessments:
+        if a.individual_id not in live:
+            continue
+        for d in a.drafts:
+            fp = fingerprint(d.clause, a.individual_id, d.key)
+            seen.add(fp)
+            values: dict[str, Any] = {
+                "clause": d.clause,
+                "severity": d.severity,
+                "reason": d.reason,
+                "cites": d.cite_refs,
+                "key": d.key_ref,
+                "owner_role": d.owner_role,
+                "due_by": d.due_by,
+                "error": d.error,
+                "policy_version": policy.version,
+                "evaluated_at": now,
+            }
+            finding = existing.get(fp)
+            if finding is None:
+                new.append(Finding(fingerprint=fp, individual_id=a.individual_id, raised_at=now, **values))
+                continue
+            if finding.state == Finding.State.CLOSED:
+                # The condition came back: the same finding reopens rather than a second one.
+                finding.state = Finding.State.OPEN
+                finding.closed_at = None
+                report.opened.append(finding.pk)
+            elif any(getattr(finding, k) != v for k, v in values.items() if k != "evaluated_at"):
+                report.updated.append(finding.pk)
+            for k, v in values.items():
+                setattr(finding, k, v)
+            changed.append(finding)
+    for fp, finding in existing.items():
+        if fp not in seen and finding.is_current:
+            finding.state = Finding.State.CLOSED
+            finding.closed_at = now
+            finding.evaluated_at = now
+            changed.append(finding)
+            report.closed.append(finding.pk)
+    with transaction.atomic():
+        created = Finding.objects.bulk_create(new, batch_size=500)
+        if changed:
+            Finding.objects.bulk_update(
+                changed,
+                [
+                    "clause",
+                    "severity",
+                    "reason",
+                    "cites",
+                    "key",
+                    "owner_role",
+                    "due_by",
+                    "error",
+                    "policy_version",
+                    "evaluated_at",
+                    "state",
+                    "closed_at",
+                ],
+                batch_size=500,
+            )
+    if created and created[0].pk is None:  # backends that do not return keys (not SQLite/PostgreSQL)
+        created = list(Finding.objects.filter(fingerprint__in=[f.fingerprint for f in new]))
+    report.opened += [f.pk for f in created]
+    return report
+
+
+def refresh_findings(
+    individual_ids: Iterable[int],
+    *,
+    clock: Clock = system_clock,
+    policy: Policy | None = None,
+    with_neighbours: bool = False,
+) -> RefreshReport:
+    """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
+    network neighbours (an adult's new link changes the children around them). Returns what changed."""
+    policy = policy or current_policy()
+    now = clock.now()
+    ids = sorted(set(individual_ids))
+    report = RefreshReport()
+    for batch in _chunks(ids):
+        assessments = evaluate_individuals(batch, as_of=now, policy=policy, neighbours=with_neighbours)
+        part = _store(assessments, policy, now)
+        for a in assessments:
+            part.neighbours |= a.neighbours
+        report.merge(part)
+    if with_neighbours:
+        extra = sorted(report.neighbours - set(ids))
+        if extra:
+            report.merge(refresh_findings(extra, clock=clock, policy=policy))
+    if report.opened or report.updated or report.closed:
+        findings_changed.send(
+            sender=Finding, opened=report.opened, updated=report.updated, closed=report.closed, clock=clock
+        )
+    log.info(
+        "risk: evaluated %d individuals: %d opened, %d updated, %d closed",
+        report.individuals,
+        len(report.opened),
+        len(report.updated),
+        len(report.closed),
+    )
+    return report
+
+
+def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None) -> RefreshReport:
+    """Re-evaluates every current individual as of now (full re-evaluation on demand)."""
+    ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
+    ids += list(stale.values_list("individual_id", flat=True).distinct())
+    return refresh_findings(ids, clock=clock, policy=policy)
+
+
+@transaction.atomic
+def acknowledge_finding(finding_id: int, *, acting_user: AbstractBaseUser, clock: Clock = system_clock) -> Finding:
+    """Marks an open finding acknowledged by `acting_user`; returns it."""
+    finding = Finding.objects.select_for_update().get(pk=finding_id)
+    if finding.state != Finding.State.OPEN:
+        raise TransitionRefused(f"finding {finding.pk} is {finding.state}, not open")
+    finding.state = Finding.State.ACKNOWLEDGED
+    finding.acknowledged_at = clock.now()
+    finding.acknowledged_by = acting_user  # type: ignore[assignment]
+    finding.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+    return finding
+
+
+def check_rationale(rationale: str, policy: Policy | None = None) -> str:
+    """Returns the rationale stripped; raises ValueError when empty and LanguageRefused when it
+    blames the child (with the phrase, reason and suggested wording)."""
+    text = (rationale or "").strip()
+    if not text:
+        raise ValueError("a rationale is required to resolve a finding")
+    matches = (policy or current_policy()).check_language(text)
+    if matches:
+        raise LanguageRefused(matches)
+    return text
+
+
+@transaction.atomic
+def resolve_finding(
+    finding_id: int, rationale: str, *, acting_user: AbstractBaseUser, clock: Clock = system_clock
+) -> Finding:
+    """Resolves a current finding with a written, language-checked rationale; returns it."""
+    text = check_rationale(rationale)
+    finding = Finding.objects.select_for_update().get(pk=finding_id)
+    if not finding.is_current:
+        raise TransitionRefused(f"finding {finding.pk} is {finding.state}; only open or acknowledged ones resolve")
+    finding.state = Finding.State.RESOLVED
+    finding.resolved_at = clock.now()
+    finding.resolved_by = acting_user  # type: ignore[assignment]
+    finding.rationale = text
+    finding.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
+    return finding
+
+
+def finding_as_json(
+    *,
+    clause: str,
+    severity: str,
+    reason: str,
+    individual_id: int,
+    subject_refs: list[Ref],
+    cites: list[Ref],
+    owner_role: str,
+    due_by: dt.datetime | None,
+    state: str,
+) -> dict[str, Any]:
+    """Returns the one-line JSON shape of a finding (`safetynet evaluate --json`)."""
+    return {
+        "clause": clause,
+        "severity": severity,
+        "reason": reason,
+        "subject": {"individual": individual_id, "records": subject_refs},
+        "cites": cites,
+        "owner_role": owner_role,
+        "due_by": due_by.isoformat() if due_by else None,
+        "state": state,
+    }

@@ -1,0 +1,38 @@
+"""Every clause: raised when practice fails, quiet when it complies, and the explanation cites
+the records that caused it (without naming anyone)."""
+
+from __future__ import annotations
+
+import pytest
+
+from safetynet.risk.policy import CLAUSES
+from safetynet.risk.rules import RULES
+from tests.risk.conftest import World, ref
+from tests.risk.scenarios import SCENARIOS
+
+
+def test_every_policy_clause_has_a_rule_and_a_scenario() -> None:
+    assert set(RULES) == set(CLAUSES) == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("clause", sorted(SCENARIOS))
+def test_clause_is_raised_when_practice_fails(world: World, clause: str) -> None:
+    child, cause = SCENARIOS[clause](world, True)
+    found = world.findings(child, clause)
+    assert len(found) == 1, [f.reason for f in world.findings(child)]
+    assert found[0].reason.endswith((".", ")")) or "Suggested" in found[0].reason
+    assert not found[0].error
+
+
+@pytest.mark.parametrize("clause", sorted(SCENARIOS))
+def test_clause_is_quiet_when_practice_complies(world: World, clause: str) -> None:
+    child, _ = SCENARIOS[clause](world, False)
+    assert [f.reason for f in world.findings(child, clause)] == []
+
+
+@pytest.mark.parametrize("clause", sorted(SCENARIOS))
+def test_explanation_cites_the_records_that_caused_it(world: World, clause: str) -> None:
+    child, cause = SCENARIOS[clause](world, True)
+    (finding,) = world.findings(child, clause)
+    assert ref(cause) in finding.cites
+    assert "Sgt" not in finding.reason and "Insp " not in finding.reason  # roles, never names
