@@ -31,6 +31,7 @@ COMMANDS = [
     "export",
     "schema",
     "evaluate",
+    "alerts",
 ]
 
 # Commands whose module has another name (`import` is a Python keyword).

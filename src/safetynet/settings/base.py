@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "safetynet.interchange",
     "safetynet.identity",
     "safetynet.risk",
+    "safetynet.work",
     "safetynet.web",
     "safetynet.api",
     "ninja",  # serves its Swagger UI from static files, not a CDN

@@ -49,6 +49,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("generate the synthetic county", _generate),
         ("migrate the database", _migrate),
         ("link person records into individuals", _link),
+        ("turn findings into work", _work),
         ("create demo logins", _demo_users),
     ]
 
@@ -127,6 +128,21 @@ def _link(ctx: DemoContext) -> None:
             f"Linkage quality against the county's truth: precision {figures.precision:.3f}, "
             f"recall {figures.recall:.3f}, F1 {figures.f1:.3f}"
         )
+
+
+def _work(ctx: DemoContext) -> None:
+    """Tasks for every current finding (owner role, deadline), then one escalation sweep:
+    the county's history is old, so most deadlines have passed and climb the chain."""
+    from safetynet.work.models import Task
+    from safetynet.work.services import sweep, sync_tasks
+
+    synced = sync_tasks()
+    swept = sweep()
+    current = Task.objects.filter(state__in=Task.CURRENT).count()
+    ctx.notes.append(
+        f"Work: {current:,} open tasks ({synced.created:,} new), {swept.escalated:,} escalated by the sweep; "
+        "list them with `safetynet alerts`"
+    )
 
 
 DEMO_ADMIN = ("admin", "demo-admin-password")

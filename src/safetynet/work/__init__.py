@@ -1,0 +1,1 @@
+"""Work: tasks raised from risk findings, with owners, deadlines and escalation."""

@@ -1,0 +1,40 @@
+"""Findings became work: when stored findings change, create or close their tasks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.dispatch import receiver
+
+from safetynet.risk.signals import findings_changed
+
+log = logging.getLogger(__name__)
+BULK = 500
+
+
+@receiver(findings_changed, dispatch_uid="work.sync_tasks_for_findings")
+def sync_tasks_for_findings(
+    sender: Any,
+    opened: list[int] | None = None,
+    updated: list[int] | None = None,
+    closed: list[int] | None = None,
+    clock: Any = None,
+    **kwargs: Any,
+) -> None:
+    """Creates tasks for newly opened findings and closes tasks of findings that cleared."""
+    from safetynet.lib.clock import system_clock
+    from safetynet.risk.models import Finding
+    from safetynet.work.services import sync_tasks
+
+    ids = [*(opened or []), *(updated or []), *(closed or [])]
+    if not ids:
+        return
+    if len(ids) > BULK:
+        # A full evaluation: one pass over every finding beats thousands of id parameters.
+        report = sync_tasks(clock=clock or system_clock)
+    else:
+        individuals = set(Finding.objects.filter(pk__in=ids).values_list("individual_id", flat=True))
+        report = sync_tasks(individual_ids=sorted(individuals), clock=clock or system_clock)
+    if report.created or report.closed:
+        log.info("work: %d tasks created, %d closed after findings changed", report.created, report.closed)
