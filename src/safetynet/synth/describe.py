@@ -49,6 +49,12 @@ def describe(summary: Summary) -> str:
     add("events per year by type: " + "  ".join(f"{y:>6}" for y in years))
     for t in types:
         add(f"  {t:<20}" + "  ".join(f"{summary.events_by_year.get((y, t), 0):>6,}" for y in years))
+    per_type: Counter[str] = Counter()
+    for (_year, event_type), n in summary.events_by_year.items():
+        per_type[event_type] += n
+    scale = 1000 / max(summary.children, 1) / max(summary.years, 1)
+    shown = ("incident", "missing_report", "referral", "crime", "custody")
+    add("per 1,000 children a year: " + ", ".join(f"{t} {per_type[t] * scale:.1f}" for t in shown))
     add("planted failures by clause:")
     clauses = sorted(summary.failures)
     for clause in clauses:
