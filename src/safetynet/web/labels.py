@@ -3,7 +3,23 @@
 
 from __future__ import annotations
 
-ACRONYMS = {"cse", "cce", "mappa", "cawn", "dvpo", "thrive", "pnc", "nhs", "upn", "csc", "marac", "mace", "id", "rms"}
+ACRONYMS = {
+    "cse",
+    "cce",
+    "mappa",
+    "cawn",
+    "dvpo",
+    "thrive",
+    "pnc",
+    "nhs",
+    "upn",
+    "csc",
+    "marac",
+    "mace",
+    "mash",
+    "id",
+    "rms",
+}
 
 
 def label(code: object) -> str:

@@ -181,6 +181,11 @@ def hours(delta: dt.timedelta) -> str:
     return f"{h:.1f} hours".replace(".0 hours", " hours")
 
 
+def a_or_an(word: str) -> str:
+    """ "A" or "An" for the coded word that follows ("An amber referral", "A MACE"), by its first letter."""
+    return "An" if word[:1].lower() in "aeiou" else "A"
+
+
 def child_words(picture: Picture, at: dt.datetime | None = None) -> str:
     """'a child aged 14' (or 'a child of unknown age'): how a reason names its subject."""
     age = picture.age(at)

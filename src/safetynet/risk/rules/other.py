@@ -9,6 +9,7 @@ from safetynet.risk.picture import EventRec, MarkerRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
     FindingDraft,
+    a_or_an,
     child_words,
     draft,
     event_time,
@@ -285,7 +286,8 @@ def lang(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDr
             draft(
                 policy,
                 "LANG",
-                f"A {event.event_type.replace('_', ' ')} record about {child_words(picture, event.occurred_at)} says "
+                f"{a_or_an(event.event_type)} {event.event_type.replace('_', ' ')} record about "
+                f"{child_words(picture, event.occurred_at)} says "
                 f"'{first.matched}': {first.reason} Suggested: {first.suggestion}",
                 [event.ref],
                 key=event.ref,

@@ -8,6 +8,7 @@ from safetynet.risk.picture import EventRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
     FindingDraft,
+    a_or_an,
     child_words,
     draft,
     event_time,
@@ -70,7 +71,8 @@ def h1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             draft(
                 policy,
                 "H1",
-                f"A {grade} MASH referral about {child_words(picture, received)} was triaged {hours(at - received)} "
+                f"{a_or_an(grade)} {grade} MASH referral about {child_words(picture, received)} "
+                f"was triaged {hours(at - received)} "
                 f"after it was received (limit {hours(limit)}).",
                 [referral.ref],
                 key=referral.ref,
