@@ -195,14 +195,16 @@ class IdentityDecisionForm(GovukFormMixin, forms.Form):
         return value
 
 
-class ResolveFindingForm(GovukFormMixin, forms.Form):
-    """Resolve a finding: a written rationale, checked for language that blames the child."""
+class ResolveTaskForm(GovukFormMixin, forms.Form):
+    """Resolve a task: a written rationale, checked for language that blames the child."""
 
     rationale = forms.CharField(
         label="Rationale",
-        help_text="What was done or decided and why; write about the child's circumstances, not their choices",
+        help_text="What was done or decided and why it is enough; write about the child's circumstances, "
+        "not their choices",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=4000,
+        strip=False,
         error_messages={
             "required": "Enter a rationale for resolving this",
             "max_length": "The rationale must be 4,000 characters or fewer",
@@ -211,19 +213,67 @@ class ResolveFindingForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.flagged: list[Any] = []  # the language check's matches, for the page to explain
         self.style_widgets()
 
     def clean_rationale(self) -> str:
-        from safetynet.risk.services import LanguageRefused, check_rationale
+        from safetynet.risk.policy import current_policy
+        from safetynet.work.services import RationaleRefused, check_rationale
 
+        text: str = self.cleaned_data.get("rationale") or ""
         try:
-            return check_rationale(self.cleaned_data.get("rationale") or "")
-        except LanguageRefused as refused:
+            check_rationale(text, current_policy())
+        except RationaleRefused as refused:
+            if not refused.matches:
+                raise forms.ValidationError("Enter a rationale for resolving this") from None
+            self.flagged = list(refused.matches)
             raise forms.ValidationError(
                 [
                     f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}"
                     for m in refused.matches
                 ]
             ) from None
-        except ValueError:
-            raise forms.ValidationError("Enter a rationale for resolving this") from None
+        return text.strip()
+
+
+class AssignTaskForm(GovukFormMixin, forms.Form):
+    """Give a task to a member of your team (the choices are the people who may take it)."""
+
+    assignee = forms.ChoiceField(
+        label="Assign to",
+        choices=[],
+        error_messages={
+            "required": "Select who to assign this task to",
+            "invalid_choice": "Select a member of your team from the list",
+        },
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a person"), *(members or [])]
+        self.style_widgets()
+
+
+class WorkFilterForm(GovukFormMixin, forms.Form):
+    """Which part of My work to show (the query string of the page and the API's `show`)."""
+
+    show = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "Choose all, mine, team, role or overdue"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from safetynet.web.tasks import SHOW_CHOICES
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["show"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = SHOW_CHOICES
+        self.style_widgets()
+
+    def clean_show(self) -> str:
+        return self.cleaned_data.get("show") or "all"

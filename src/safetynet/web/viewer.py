@@ -79,7 +79,12 @@ def viewer_for(user: Any) -> Viewer | None:
     role, role_label, agency, agency_label = _role_and_agency(user)
     full_name = (user.get_full_name() or "").strip()
     items: list[NavItem] = []
-    for label, name in (("My work", "web:my_work"), ("Search", "web:search"), ("Review queue", "web:review_queue")):
+    for label, name in (
+        ("My work", "web:my_work"),
+        ("Oversight", "web:work_oversight"),
+        ("Search", "web:search"),
+        ("Review queue", "web:review_queue"),
+    ):
         href = _url(name)
         if href is not None and may_use(user, name):
             items.append(NavItem(label, href, name))

@@ -1,76 +1,179 @@
-"""My work: current findings for me and my team, earliest deadline first; acknowledge, or
-resolve with a rationale (language-checked; the refusal shows the suggested wording)."""
+"""The work screens: My work (tasks assigned to me, my team's, my role's queue), one task
+(the finding, its cited records, the history; take, assign, acknowledge, resolve with a
+language-checked rationale) and a supervisor's oversight of late and escalated work.
+
+Views are thin: tasks come from `safetynet.web.tasks` (access-checked read models) and every
+change goes through `safetynet.work.services`, which writes the task's history and the
+access-log entry in the same transaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from safetynet.risk.services import TransitionRefused, acknowledge_finding, resolve_finding
+from safetynet.risk.policy import current_policy
+from safetynet.web import access
 from safetynet.web.clock import clock
-from safetynet.web.forms import ResolveFindingForm
-from safetynet.web.viewer import may_use, role_code
-from safetynet.web.work import finding_for_user, my_work
+from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
+from safetynet.web.tasks import (
+    SHOW_CHOICES,
+    my_work,
+    oversight_rows,
+    task_detail,
+    task_for_user,
+    worker_of,
+)
+from safetynet.web.viewer import may_use
+from safetynet.work import services
+from safetynet.work.services import WorkError
 
 
 @require_GET
 @login_required
 def work(request: HttpRequest) -> HttpResponse:
-    """The list: owned by my role, overdue highlighted, soonest deadline first."""
+    """My work: soonest deadline first, overdue highlighted; htmx swaps just the list."""
     now = clock().now()
-    overdue_only = request.GET.get("show") == "overdue"
-    rows = my_work(request.user, role_code(request.user), now, now.date(), overdue_only=overdue_only)
+    form = WorkFilterForm(request.GET or None)
+    show = form.cleaned_data["show"] if form.is_bound and form.is_valid() else "all"
+    found = my_work(request.user, now, show)
+    access.log_view(
+        request.user,
+        object_type="task_list",
+        object_ids=[r.task.pk for r in found.rows],
+        individual_ids=[r.task.individual_id for r in found.rows],
+        fields=["tasks"],
+    )
     context = {
-        "rows": rows,
-        "overdue_count": sum(1 for r in rows if r.overdue),
-        "overdue_only": overdue_only,
-        "may_act": may_use(request.user, "web:finding_resolve"),
+        "work": found,
+        "filter_form": form,
+        "choices": [(value, text, found.counts.get(value, 0)) for value, text in SHOW_CHOICES],
+        "may_act": may_use(request.user, "web:task_resolve"),
+        "may_oversee": may_use(request.user, "web:work_oversight"),
     }
-    return render(request, "web/work.html", context)
+    template = "web/includes/work_list.html" if request.headers.get("HX-Request") else "web/work.html"
+    return render(request, template, context)
+
+
+def _task_page(
+    request: HttpRequest,
+    task_id: int,
+    *,
+    resolve_form: ResolveTaskForm | None = None,
+    assign_form: AssignTaskForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    task = task_for_user(request.user, task_id)
+    detail = task_detail(request.user, task, clock().now(), current_policy())
+    access.log_view(
+        request.user,
+        object_type="task",
+        object_ids=[task.pk],
+        individual_ids=[task.individual_id],
+        fields=["task", "finding", "history"],
+    )
+    context: dict[str, Any] = {
+        "detail": detail,
+        "task": task,
+        "resolve_form": resolve_form or ResolveTaskForm(),
+        "assign_form": assign_form or AssignTaskForm(members=detail.team_members),
+        "may_act": may_use(request.user, "web:task_resolve") and task.is_current,
+        "is_mine": task.assignee_id == request.user.pk,
+    }
+    return render(request, "web/task.html", context, status=status)
+
+
+@require_GET
+@login_required
+def task(request: HttpRequest, task_id: int) -> HttpResponse:
+    """One task: the finding's reason, clause, cited records, deadline, owner and history."""
+    return _task_page(request, task_id)
 
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, finding_id: int) -> HttpResponse:
-    """Acknowledge an open finding: someone has seen it and owns it."""
-    finding = finding_for_user(request.user, finding_id)
-    if not may_use(request.user, "web:finding_acknowledge"):
-        raise Http404
+def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Acknowledge: someone has seen the task and owns it (its deadline keeps running)."""
+    found = task_for_user(request.user, task_id)
     try:
-        acknowledge_finding(finding.pk, acting_user=request.user, clock=clock())  # type: ignore[arg-type]
-    except TransitionRefused:
-        messages.info(request, "That finding was already acknowledged or is no longer open.")
+        services.acknowledge(found.pk, acting_user=request.user, clock=clock())
+    except WorkError:
+        messages.info(request, "That task is no longer open.")
     else:
-        messages.success(request, "Acknowledged. It stays on the list until it is resolved.")
+        messages.success(request, "Acknowledged. The deadline still runs until the task is resolved.")
+    return redirect("web:task", task_id=found.pk)
+
+
+@require_POST
+@login_required
+def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Take the task (`assignee` = yourself) or give it to a member of your team."""
+    found = task_for_user(request.user, task_id)
+    worker = worker_of(request.user)
+    if request.POST.get("take"):
+        assignee: Any = request.user
+    else:
+        from safetynet.web.tasks import team_members
+
+        form = AssignTaskForm(request.POST, members=team_members(request.user, found))
+        if not form.is_valid():
+            return _task_page(request, found.pk, assign_form=form, status=400)
+        assignee = get_user_model().objects.get(pk=int(form.cleaned_data["assignee"]))
+    team = worker.team
+    try:
+        services.assign(found.pk, acting_user=request.user, clock=clock(), assignee=assignee, team=team)
+    except WorkError:
+        messages.info(request, "That task is no longer open.")
+        return redirect("web:task", task_id=found.pk)
+    who = "you" if assignee.pk == request.user.pk else (assignee.get_full_name() or assignee.get_username())
+    messages.success(request, f"Assigned to {who}.")
+    return redirect("web:task", task_id=found.pk)
+
+
+@require_POST
+@login_required
+def task_resolve(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Resolve with a rationale; an empty or blaming one re-shows the page with what was typed."""
+    found = task_for_user(request.user, task_id)
+    form = ResolveTaskForm(request.POST)
+    if not form.is_valid():
+        return _task_page(request, found.pk, resolve_form=form, status=400)
+    try:
+        services.resolve(
+            found.pk,
+            acting_user=request.user,
+            rationale=form.cleaned_data["rationale"],
+            clock=clock(),
+            policy=current_policy(),
+        )
+    except WorkError:
+        form.add_error("rationale", "This task is no longer open, so it cannot be resolved")
+        return _task_page(request, found.pk, resolve_form=form, status=400)
+    messages.success(request, "Resolved. Your rationale is recorded with the task and its finding.")
     return redirect("web:my_work")
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @login_required
-def resolve(request: HttpRequest, finding_id: int) -> HttpResponse:
-    """Resolve a current finding with a rationale; errors keep what was typed."""
-    finding = finding_for_user(request.user, finding_id)
-    if not may_use(request.user, "web:finding_resolve"):
+def oversight(request: HttpRequest) -> HttpResponse:
+    """A supervisor's view: counts and a list of the late and escalated work they answer for."""
+    worker = worker_of(request.user)
+    policy = current_policy()
+    if not services.supervises(worker.role, policy):
         raise Http404
-    form = ResolveFindingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            resolve_finding(
-                finding.pk,
-                form.cleaned_data["rationale"],
-                acting_user=request.user,  # type: ignore[arg-type]
-                clock=clock(),
-            )
-        except TransitionRefused:
-            form.add_error("rationale", "This finding is no longer open, so it cannot be resolved")
-        else:
-            messages.success(request, "Resolved. Your rationale is recorded with the finding.")
-            return redirect("web:my_work")
-    from safetynet.web.work import rows_for
-
     now = clock().now()
-    row = rows_for([finding], now, now.date())[0]
-    return render(request, "web/resolve.html", {"row": row, "form": form}, status=400 if form.errors else 200)
+    found = services.oversight(role=worker.role, team=worker.team, now=now, policy=policy)
+    rows = oversight_rows(request.user, found, now)
+    access.log_view(
+        request.user,
+        object_type="task_list",
+        object_ids=[r.task.pk for r in rows],
+        individual_ids=[r.task.individual_id for r in rows],
+        fields=["tasks"],
+    )
+    return render(request, "web/oversight.html", {"found": found, "rows": rows})

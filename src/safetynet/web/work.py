@@ -1,27 +1,23 @@
-"""Read models for "My work" and the findings shown on other screens.
+"""Read models for the findings shown on the person page and in search results.
 
 The risk engine's findings carry their own life cycle (open, acknowledged, resolved with a
-rationale, closed by itself); My work lists the current ones owned by the viewer's role,
-earliest deadline first."""
+rationale, closed by itself). The work screens (My work, a task) read tasks instead:
+`safetynet.web.tasks`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Case, F, IntegerField, Value, When
-from django.http import Http404
+from django.db.models import Case, IntegerField, Value, When
 
 from safetynet.risk.models import Finding
 from safetynet.web import queries
-from safetynet.web.access import individual_for_user, visible_individual_ids
 from safetynet.web.labels import label
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
-WORK_LIMIT = 200
 
 
 @dataclass
@@ -92,30 +88,3 @@ def top_findings(individual_ids: list[int], now: dt.datetime, today: dt.date) ->
     for row in rows_for(current_findings(individual_ids), now, today):
         best.setdefault(row.finding.individual_id, row)
     return best
-
-
-def my_work(user: Any, role: str, now: dt.datetime, today: dt.date, *, overdue_only: bool = False) -> list[FindingRow]:
-    """Current findings owned by `role` (every role's when the user has none) about people the
-    user may see, earliest deadline first (no deadline last), at most WORK_LIMIT."""
-    findings = Finding.objects.filter(state__in=[Finding.State.OPEN, Finding.State.ACKNOWLEDGED], error=False)
-    if role:
-        findings = findings.filter(owner_role__in=[role, ""])  # unowned findings show to every role
-    if overdue_only:
-        findings = findings.filter(due_by__lt=now)
-    found = list(
-        findings.annotate(rank=_severity_rank()).order_by(F("due_by").asc(nulls_last=True), "rank", "pk")[
-            : WORK_LIMIT * 2
-        ]
-    )
-    found.sort(key=lambda f: (f.due_by is None, f.due_by or now, SEVERITY_ORDER.get(f.severity, 9), f.pk))
-    allowed = set(visible_individual_ids(user, sorted({f.individual_id for f in found})))
-    return rows_for([f for f in found if f.individual_id in allowed][:WORK_LIMIT], now, today)
-
-
-def finding_for_user(user: Any, pk: int) -> Finding:
-    """The finding `pk` if the user may see its person; 404 otherwise (no hint why)."""
-    finding = Finding.objects.filter(pk=pk).first()
-    if finding is None:
-        raise Http404
-    individual_for_user(user, finding.individual_id)
-    return finding

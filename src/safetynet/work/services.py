@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
+from safetynet.audit.models import Action
+from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
@@ -212,7 +214,8 @@ def _current(task_id: int) -> Task:
 def assign(
     task_id: int, *, acting_user: Any, clock: Clock = system_clock, assignee: Any = None, team: str = ""
 ) -> Task:
-    """Gives the task to a person and/or a team (the owner role stays); returns the task."""
+    """Gives the task to a person and/or a team (the owner role stays); returns the task.
+    The access log records who assigned it (same transaction)."""
     if assignee is None and not team:
         raise WorkError("assign needs a person or a team code")
     with transaction.atomic():
@@ -226,7 +229,21 @@ def assign(
         TaskEvent.objects.create(
             task=task, at=clock.now(), action=TaskEvent.Action.ASSIGNED, actor=acting_user, note=f"assigned to {who}"
         )
+        _audit(task, acting_user, Action.CHANGE, ["assignee", "team"], clock)
     return task
+
+
+def _audit(task: Task, acting_user: Any, action: str, fields: list[str], clock: Clock) -> None:
+    """The access-log entry for a change to a task, inside the caller's transaction."""
+    record_audit(
+        acting_user=acting_user,
+        action=action,
+        object_type="task",
+        object_ids=[task.pk],
+        individual_ids=[task.individual_id],
+        fields=fields,
+        clock=clock,
+    )
 
 
 def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) -> Task:
@@ -247,6 +264,7 @@ def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) 
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.ACKNOWLEDGED, actor=acting_user, from_role=task.owner_role
         )
+        _audit(task, acting_user, Action.CHANGE, ["state"], clock)
     return task
 
 
@@ -284,6 +302,7 @@ def resolve(
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.RESOLVED, actor=acting_user, from_role=task.owner_role
         )
+        _audit(task, acting_user, Action.DECISION, ["rationale", "state"], clock)
     return task
 
 
@@ -323,3 +342,107 @@ def task_as_dict(task: Task, now: dt.datetime) -> dict[str, Any]:
 
 def overdue_filter(now: dt.datetime) -> Q:
     return Q(state__in=Task.CURRENT, due_at__lt=now)
+
+
+# --- queues: what a person's "My work" and a supervisor's oversight screen list ---------------
+
+QUEUE_SCOPES = ("all", "mine", "team", "role")
+_NEVER = Q(pk__in=[])
+
+
+def _severity_rank() -> Case:
+    return Case(
+        *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all") -> Q:
+    """Which current tasks are someone's work: `mine` (assigned to them), `team` (given to
+    their team), `role` (the role queue: nobody assigned, owned by their role, no other
+    team's), or `all` of these. A user without a role has no role queue; without a team, no
+    team queue."""
+    if scope not in QUEUE_SCOPES:
+        raise WorkError(f"unknown queue {scope!r}; expected one of {', '.join(QUEUE_SCOPES)}")
+    mine = Q(assignee_id=user_id)
+    teams = Q(team=team) if team else _NEVER
+    role_queue = Q(assignee__isnull=True, owner_role=role) & (Q(team="") | teams) if role else _NEVER
+    return {"mine": mine, "team": teams, "role": role_queue, "all": mine | teams | role_queue}[scope]
+
+
+def task_queue(
+    *,
+    user_id: int,
+    role: str,
+    team: str = "",
+    scope: str = "all",
+    overdue_at: dt.datetime | None = None,
+) -> QuerySet[Task]:
+    """Current tasks in a person's queue (see `queue_filter`), earliest deadline first (no
+    deadline last), then most severe; `overdue_at` keeps only those due before that time."""
+    qs = Task.objects.filter(state__in=Task.CURRENT).filter(
+        queue_filter(user_id=user_id, role=role, team=team, scope=scope)
+    )
+    if overdue_at is not None:
+        qs = qs.filter(due_at__lt=overdue_at)
+    return qs.annotate(severity_rank=_severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
+
+
+def roles_above(role: str, policy: Policy) -> list[str]:
+    """The roles above `role` on the escalation chain (every step for a role off the chain)."""
+    chain = [str(r) for r in policy.document.escalation.chain]
+    return chain[chain.index(role) + 1 :] if role in chain else chain
+
+
+def supervises(role: str, policy: Policy) -> bool:
+    """Whether `role` is a step of the escalation chain, so overdue work comes to it."""
+    return role in [str(r) for r in policy.document.escalation.chain]
+
+
+@dataclass(frozen=True)
+class Oversight:
+    """A supervisor's view: current tasks that are late or have escalated, and their counts."""
+
+    tasks: QuerySet[Task]
+    overdue: int
+    escalated: int
+    exhausted: int
+    due_soon: int
+    overdue_by_role: dict[str, int]
+
+
+def oversight(*, role: str, team: str, now: dt.datetime, policy: Policy | None = None) -> Oversight:
+    """What a supervisor (a role on the escalation chain) watches: every current task that
+    has not yet climbed above them (the work that escalates to them when it is late), their
+    team's, and every escalated task (a sergeant sees what went to the inspector), narrowed
+    to the overdue or escalated. `due_soon` counts watched tasks due in the next hour that
+    have not escalated: the ones that will be late next."""
+    policy = policy or current_policy()
+    if not supervises(role, policy):
+        raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
+    watched = Task.objects.filter(state__in=Task.CURRENT).filter(
+        ~Q(owner_role__in=roles_above(role, policy)) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0)
+    )
+    late = Q(due_at__lt=now)
+    flagged = watched.filter(late | Q(escalation_level__gt=0) | Q(escalation_exhausted=True))
+    counts = watched.aggregate(
+        overdue=Count("pk", filter=late),
+        escalated=Count("pk", filter=Q(escalation_level__gt=0)),
+        exhausted=Count("pk", filter=Q(escalation_exhausted=True)),
+        due_soon=Count(
+            "pk",
+            filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=1), escalation_level=0),
+        ),
+    )
+    by_role = dict(watched.filter(late).values_list("owner_role").annotate(n=Count("pk")).order_by("-n", "owner_role"))
+    return Oversight(
+        tasks=flagged.annotate(severity_rank=_severity_rank()).order_by(
+            F("due_at").asc(nulls_last=True), "severity_rank", "pk"
+        ),
+        overdue=counts["overdue"],
+        escalated=counts["escalated"],
+        exhausted=counts["exhausted"],
+        due_soon=counts["due_soon"],
+        overdue_by_role={str(k): int(v) for k, v in by_role.items()},
+    )
