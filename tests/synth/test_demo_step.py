@@ -30,3 +30,24 @@ def test_a_second_demo_run_reuses_the_county_and_fresh_rebuilds_it(tmp_path: Pat
     assert any("reused" in note for note in reused.notes)
     _generate(DemoContext(data_dir=tmp_path, children=300, seed=4, fresh=True))
     assert out.read_text() != "kept\n"
+
+
+def test_the_demo_county_ends_at_the_clocks_current_minute(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from safetynet.lib.clock import FixedClock
+
+    now = dt.datetime(2026, 11, 25, 10, 30, 42, tzinfo=dt.UTC)
+    ctx = DemoContext(data_dir=tmp_path, children=300, seed=4, fresh=False, clock=FixedClock(now))
+    _generate(ctx)
+    assert (tmp_path / "demo" / "county.end").read_text().strip() == "2026-11-25T10:30:00+00:00"
+    recorded = [
+        dt.datetime.fromisoformat(json.loads(line)["recorded_at"].replace("Z", "+00:00"))
+        for line in (tmp_path / "demo" / "county.jsonl").read_text().splitlines()
+        if '"recorded_at"' in line
+    ]
+    assert max(recorded) <= now and max(recorded) > now - dt.timedelta(days=2)
+    assert "ending 2026-11-25 10:30 UTC" in ctx.notes[-1]
+    again = DemoContext(data_dir=tmp_path, children=300, seed=4, fresh=False)
+    _generate(again)
+    assert "its records end 2026-11-25T10:30:00+00:00" in again.notes[-1]

@@ -15,11 +15,38 @@ def test_the_demo_makes_work_after_linking() -> None:
     assert steps.index(_work) > steps.index(_link)
 
 
-def test_the_work_step_creates_a_task_per_finding_and_escalates_the_overdue(findings: Any, tmp_path: Path) -> None:
+def test_the_work_step_creates_a_task_per_finding_and_escalates_only_the_overdue(
+    findings: Any, tmp_path: Path, clock: Any
+) -> None:
     findings.make("M2", due_in=-dt.timedelta(days=30))
-    findings.make("Q1", severity="low", owner_role="analyst", due_in=None)
-    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False)
+    findings.make("M4", owner_role="missing_persons_coordinator", due_in=dt.timedelta(hours=5))
+    findings.make("Q1", severity="low", owner_role="analyst", due_in=dt.timedelta(days=7))
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=clock)
     _work(ctx)
-    assert Task.objects.count() == 2
+    assert Task.objects.count() == 3
     assert Task.objects.get(clause="M2").owner_role == "inspector"
-    assert "Work: 2 open tasks (2 new), 2 escalated by the sweep" in ctx.notes[-1]
+    assert Task.objects.get(clause="M4").owner_role == "missing_persons_coordinator"
+    assert (
+        "Work: 3 open tasks (3 new): 0 overdue, 2 due in the next 24 hours; 1 escalated by the sweep" in ctx.notes[-1]
+    )
+
+
+def test_the_demo_sergeant_is_given_the_most_urgent_running_sergeant_tasks(
+    findings: Any, tmp_path: Path, clock: Any
+) -> None:
+    from safetynet.access.demo import create_demo_logins
+    from safetynet.cli.commands.demo import _give_the_sergeant_work
+
+    soon = findings.make("M2", due_in=dt.timedelta(minutes=40))
+    findings.make("M3", severity="medium", due_in=dt.timedelta(hours=30))
+    findings.make("M5", severity="medium", due_in=-dt.timedelta(hours=1))  # already late: left in the queue
+    findings.make("H1", owner_role="mash_officer", due_in=dt.timedelta(minutes=10))
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=clock)
+    from safetynet.work.services import sync_tasks
+
+    sync_tasks(clock=clock)
+    create_demo_logins()
+    assert _give_the_sergeant_work(ctx, count=1) == 1
+    held = Task.objects.get(assignee__username="sergeant")
+    assert held.finding_id == soon.pk and held.team == "county-response"
+    assert _give_the_sergeant_work(ctx) == 0  # a re-run leaves people's work alone

@@ -5,37 +5,53 @@ missing one."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from safetynet.api.schemas import (
+    AssignIn,
     ChronologyOut,
+    CiteOut,
     EventOut,
+    FindingOut,
+    HistoryOut,
     IndividualOut,
     MarkerOut,
+    RefOut,
+    ResolveIn,
     SearchResultOut,
     SourceRecordOut,
+    TaskDetailOut,
+    TaskOut,
 )
-from safetynet.web import access, queries
+from safetynet.risk.models import Finding
+from safetynet.risk.policy import current_policy
+from safetynet.web import access, queries, tasks
 from safetynet.web.access import individual_for_user, visible_individual_ids
 from safetynet.web.clock import clock
-from safetynet.web.forms import ChronologyFilterForm, SearchForm
+from safetynet.web.forms import ChronologyFilterForm, ResolveTaskForm, SearchForm, WorkFilterForm
 from safetynet.web.search import SearchQuery, search_people
+from safetynet.web.tasks import TaskRow
+from safetynet.work import services as work_services
+from safetynet.work.services import WorkError
 
 api = NinjaAPI(
     title="safetynet API",
     version="1",
-    description="People, chronologies and search for police and safeguarding partners. "
+    description="People, chronologies, search, findings and tasks for police and safeguarding partners. "
     "Session authentication; send the CSRF token on unsafe methods.",
     auth=django_auth,
     urls_namespace="api",
 )
 
 
-def _errors(form: ChronologyFilterForm | SearchForm) -> str:
+def _errors(form: Any) -> str:
     return "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
 
 
@@ -172,4 +188,182 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
             last_event_at=r.last_event.occurred_at if r.last_event and r.last_event.pk in visible_last else None,
         )
         for r in shown
+    ]
+
+
+# --- work: tasks and findings ------------------------------------------------------------
+
+
+def _task_out(row: TaskRow) -> dict[str, Any]:
+    t = row.task
+    return {
+        "id": t.pk,
+        "finding": t.finding_id,
+        "individual": t.individual_id,
+        "child_name": row.child_name,
+        "clause": t.clause,
+        "severity": t.severity,
+        "reason": t.reason,
+        "owner_role": t.owner_role,
+        "team": t.team,
+        "assignee": t.assignee.get_username() if t.assignee is not None else None,
+        "due_at": t.due_at,
+        "overdue": row.overdue,
+        "escalation_level": t.escalation_level,
+        "escalation_exhausted": t.escalation_exhausted,
+        "escalation": row.escalation,
+        "state": t.state,
+        "queue": row.queue,
+    }
+
+
+def _one_task(request: HttpRequest, task_id: int) -> TaskOut:
+    found = tasks.task_for_user(request.user, task_id)
+    return TaskOut(**_task_out(tasks.rows_for([found], clock().now(), tasks.worker_of(request.user))[0]))
+
+
+class TaskFilters(Schema):
+    show: str = "all"
+    limit: int = Field(tasks.WORK_LIMIT, ge=1, le=1000)
+
+
+@api.get("/tasks", response=list[TaskOut], url_name="tasks")
+def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]:
+    """My work: tasks assigned to me, my team's and my role's queue, soonest deadline first.
+    `show`: all, mine, team, role or overdue."""
+    form = WorkFilterForm({"show": filters.show})
+    if not form.is_valid():
+        raise HttpError(422, _errors(form))
+    found = tasks.my_work(request.user, clock().now(), form.cleaned_data["show"], limit=filters.limit)
+    access.log_view(
+        request.user,
+        object_type="task_list",
+        object_ids=[r.task.pk for r in found.rows],
+        individual_ids=[r.task.individual_id for r in found.rows],
+        fields=["tasks"],
+    )
+    return [TaskOut(**_task_out(r)) for r in found.rows]
+
+
+@api.get("/tasks/{task_id}", response=TaskDetailOut, url_name="task")
+def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
+    """One task: the finding's reason, clause, cited records, deadline, owner and history."""
+    found = tasks.task_for_user(request.user, task_id)
+    detail = tasks.task_detail(request.user, found, clock().now(), current_policy())
+    access.log_view(
+        request.user,
+        object_type="task",
+        object_ids=[found.pk],
+        individual_ids=[found.individual_id],
+        fields=["task", "finding", "history"],
+    )
+    return TaskDetailOut(
+        **_task_out(detail.row),
+        clause_title=detail.clause_title,
+        policy_version=detail.policy_version,
+        cites=[CiteOut(source=c.source, id=c.source_id, event=c.event_id) for c in detail.cites],
+        cites_withheld=detail.withheld,
+        rationale=found.rationale,
+        history=[
+            HistoryOut(at=h.at, action=h.action, actor=h.actor, from_role=h.from_role, to_role=h.to_role, note=h.note)
+            for h in detail.history
+        ],
+    )
+
+
+@api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
+def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
+    """Acknowledge: someone has seen the task and owns it; the deadline keeps running."""
+    found = tasks.task_for_user(request.user, task_id)
+    try:
+        work_services.acknowledge(found.pk, acting_user=request.user, clock=clock())
+    except WorkError:
+        raise HttpError(409, "state: the task is no longer open") from None
+    return _one_task(request, found.pk)
+
+
+@api.post("/tasks/{task_id}/assign", response=TaskOut, url_name="task_assign")
+def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
+    """Take the task (`assignee` = your own user id) or give it to a member of your team."""
+    found = tasks.task_for_user(request.user, task_id)
+    allowed = {int(pk) for pk, _name in tasks.team_members(request.user, found)} | {int(request.user.pk or 0)}
+    if body.assignee not in allowed:
+        raise HttpError(422, "assignee: expected your own user id or a member of your team who may act on this task")
+    assignee = get_user_model().objects.get(pk=body.assignee)
+    try:
+        work_services.assign(
+            found.pk,
+            acting_user=request.user,
+            clock=clock(),
+            assignee=assignee,
+            team=tasks.worker_of(request.user).team,
+        )
+    except WorkError:
+        raise HttpError(409, "state: the task is no longer open") from None
+    return _one_task(request, found.pk)
+
+
+@api.post("/tasks/{task_id}/resolve", response=TaskOut, url_name="task_resolve")
+def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut:
+    """Resolve with a rationale; an empty one, or one that blames the child, answers 422 naming
+    the field, each flagged phrase, why and the suggested wording."""
+    found = tasks.task_for_user(request.user, task_id)
+    form = ResolveTaskForm({"rationale": body.rationale})
+    if not form.is_valid():
+        raise HttpError(422, _errors(form))
+    try:
+        work_services.resolve(
+            found.pk,
+            acting_user=request.user,
+            rationale=form.cleaned_data["rationale"],
+            clock=clock(),
+            policy=current_policy(),
+        )
+    except WorkError:
+        raise HttpError(409, "state: the task is no longer open") from None
+    return _one_task(request, found.pk)
+
+
+class FindingFilters(Schema):
+    state: str = "current"
+
+
+FINDING_STATES = {"current": ("open", "acknowledged"), "all": ("open", "acknowledged", "resolved", "closed")}
+
+
+@api.get("/individuals/{individual_id}/findings", response=list[FindingOut], url_name="individual_findings")
+def individual_findings(request: HttpRequest, individual_id: int, filters: Query[FindingFilters]) -> list[FindingOut]:
+    """The person's findings (`state`: current, the default, or all), most severe first: clause,
+    severity, reason, cited records, owner role, deadline, state and the task id."""
+    found = individual_for_user(request.user, individual_id)
+    if filters.state not in FINDING_STATES:
+        raise HttpError(422, "state: expected current or all")
+    findings = (
+        Finding.objects.filter(individual=found, state__in=FINDING_STATES[filters.state])
+        .select_related("task")
+        .order_by("raised_at", "pk")
+    )
+    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    ordered = sorted(findings, key=lambda f: (rank.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at))
+    access.log_view(
+        request.user,
+        object_type="individual",
+        object_ids=[found.pk],
+        individual_ids=[found.pk],
+        fields=["findings"],
+    )
+    return [
+        FindingOut(
+            id=f.pk,
+            clause=f.clause,
+            severity=f.severity,
+            reason=f.reason,
+            cites=[RefOut(source=str(c.get("source", "")), id=str(c.get("id", ""))) for c in f.cites or []],
+            owner_role=f.owner_role,
+            due_by=f.due_by,
+            state=f.state,
+            raised_at=f.raised_at,
+            task=getattr(getattr(f, "task", None), "pk", None),
+        )
+        for f in ordered
     ]

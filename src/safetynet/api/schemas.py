@@ -63,3 +63,73 @@ class SearchResultOut(Schema):
     match_probability: float
     last_event_type: str | None
     last_event_at: dt.datetime | None
+
+
+class TaskOut(Schema):
+    id: int
+    finding: int
+    individual: int
+    child_name: str
+    clause: str
+    severity: str
+    reason: str
+    owner_role: str
+    team: str
+    assignee: str | None
+    due_at: dt.datetime | None
+    overdue: bool
+    escalation_level: int
+    escalation_exhausted: bool
+    escalation: str
+    state: str
+    queue: str
+
+
+class CiteOut(Schema):
+    source: str
+    id: str
+    event: int | None
+
+
+class HistoryOut(Schema):
+    at: dt.datetime
+    action: str
+    actor: str
+    from_role: str
+    to_role: str
+    note: str
+
+
+class TaskDetailOut(TaskOut):
+    clause_title: str
+    policy_version: str
+    cites: list[CiteOut]
+    cites_withheld: int
+    rationale: str
+    history: list[HistoryOut]
+
+
+class AssignIn(Schema):
+    assignee: int
+
+
+class ResolveIn(Schema):
+    rationale: str = ""
+
+
+class RefOut(Schema):
+    source: str
+    id: str
+
+
+class FindingOut(Schema):
+    id: int
+    clause: str
+    severity: str
+    reason: str
+    cites: list[RefOut]
+    owner_role: str
+    due_by: dt.datetime | None
+    state: str
+    raised_at: dt.datetime
+    task: int | None

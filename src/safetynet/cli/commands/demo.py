@@ -8,6 +8,7 @@ production settings: demo users have printed passwords.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from safetynet.cli.errors import UsageError
+from safetynet.lib.clock import Clock, system_clock
 
 
 @dataclass
@@ -25,6 +27,9 @@ class DemoContext:
     seed: int
     fresh: bool
     notes: list[str] = field(default_factory=list)
+    # The county ends now and is assessed now, so the work it makes has a realistic mix of
+    # deadlines (some passed, most still running), not three-year-old history all overdue.
+    clock: Clock = system_clock
 
 
 def register(sub: Any) -> None:
@@ -90,18 +95,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _generate(ctx: DemoContext) -> None:
-    """Writes demo/county.jsonl and county.truth.json under the data directory (kept unless --fresh)."""
+    """Writes demo/county.jsonl and county.truth.json under the data directory (kept unless
+    --fresh), the county's records ending at the clock's current minute (`county.end` says when)."""
     from safetynet.synth.config import make_config
     from safetynet.synth.generator import generate
 
     directory = ctx.data_dir / "demo"
-    out, truth = directory / "county.jsonl", directory / "county.truth.json"
+    out, truth, ends = directory / "county.jsonl", directory / "county.truth.json", directory / "county.end"
     if out.exists() and truth.exists() and not ctx.fresh:
-        ctx.notes.append(f"Synthetic county: reused {out}")
+        ended = ends.read_text().strip() if ends.exists() else "2026-03-01T00:00:00+00:00"
+        ctx.notes.append(
+            f"Synthetic county: reused {out} (its records end {ended}; "
+            "`safetynet demo --fresh` builds one ending now, so deadlines are current)"
+        )
         return
     directory.mkdir(parents=True, exist_ok=True)
-    summary = generate(make_config(children=ctx.children, years=3, seed=ctx.seed), out, truth)
-    ctx.notes.append(f"Synthetic county: {summary.records:,} records about {summary.children:,} children in {out}")
+    end = ctx.clock.now().astimezone(dt.UTC).replace(second=0, microsecond=0)
+    summary = generate(make_config(children=ctx.children, years=3, seed=ctx.seed, end=end), out, truth)
+    ends.write_text(end.isoformat() + "\n")
+    ctx.notes.append(
+        f"Synthetic county: {summary.records:,} records about {summary.children:,} children in {out}, "
+        f"ending {end:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def _migrate(ctx: DemoContext) -> None:
@@ -167,7 +182,7 @@ def _evaluate(ctx: DemoContext) -> None:
     from safetynet.risk.policy import current_policy
     from safetynet.risk.services import evaluate_all
 
-    report = evaluate_all()
+    report = evaluate_all(clock=ctx.clock)
     current = Finding.objects.filter(state__in=["open", "acknowledged"])
     clauses = current.values("clause").distinct().count()
     ctx.notes.append(
@@ -177,17 +192,20 @@ def _evaluate(ctx: DemoContext) -> None:
 
 
 def _work(ctx: DemoContext) -> None:
-    """Tasks for every current finding (owner role, deadline), then one escalation sweep:
-    the county's history is old, so most deadlines have passed and climb the chain."""
+    """Tasks for every current finding (owner role, deadline), then one escalation sweep: the
+    deadlines already passed in the county's history climb the chain; the rest keep running."""
     from safetynet.work.models import Task
     from safetynet.work.services import sweep, sync_tasks
 
-    synced = sync_tasks()
-    swept = sweep()
-    current = Task.objects.filter(state__in=Task.CURRENT).count()
+    synced = sync_tasks(clock=ctx.clock)
+    swept = sweep(clock=ctx.clock)
+    now = ctx.clock.now()
+    current = Task.objects.filter(state__in=Task.CURRENT)
+    overdue = current.filter(due_at__lt=now).count()
+    due_today = current.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24)).count()
     ctx.notes.append(
-        f"Work: {current:,} open tasks ({synced.created:,} new), {swept.escalated:,} escalated by the sweep; "
-        "list them with `safetynet alerts`"
+        f"Work: {current.count():,} open tasks ({synced.created:,} new): {overdue:,} overdue, {due_today:,} due "
+        f"in the next 24 hours; {swept.escalated:,} escalated by the sweep; list them with `safetynet alerts`"
     )
 
 
@@ -198,4 +216,30 @@ def _demo_users(ctx: DemoContext) -> None:
     from safetynet.web.viewer import LANDING_BY_ROLE
 
     ctx.notes.append("Demo logins (synthetic data only; these passwords are printed, never use them elsewhere):")
-    ctx.notes.extend(login.line() for login in create_demo_logins(LANDING_BY_ROLE))
+    logins = create_demo_logins(LANDING_BY_ROLE)
+    ctx.notes.extend(login.line() for login in logins)
+    given = _give_the_sergeant_work(ctx)
+    if given:
+        ctx.notes.append(f"The demo sergeant has {given} task(s) assigned: sign in as sergeant and open My work.")
+
+
+def _give_the_sergeant_work(ctx: DemoContext, count: int = 3) -> int:
+    """Assigns the demo sergeant the most urgent sergeant tasks still running (so "Assigned to
+    me" is not empty), unless someone already holds tasks; returns how many were given."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.demo import DEMO_USERNAMES
+    from safetynet.access.roles import Role
+    from safetynet.work.models import Task
+    from safetynet.work.services import assign
+
+    sergeant = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.SERGEANT]).first()
+    if sergeant is None or Task.objects.filter(state__in=Task.CURRENT, assignee__isnull=False).exists():
+        return 0
+    team = sergeant.profile.team.code if sergeant.profile.team else ""
+    running = Task.objects.filter(
+        state__in=Task.CURRENT, owner_role=Role.SERGEANT, assignee__isnull=True, due_at__gte=ctx.clock.now()
+    ).order_by("due_at", "pk")[:count]
+    for task in running:
+        assign(task.pk, acting_user=None, clock=ctx.clock, assignee=sergeant, team=team)
+    return len(running)
