@@ -22,7 +22,7 @@ from safetynet.web import queries
 from safetynet.web.access import visible_event_ids
 from safetynet.web.labels import label
 from safetynet.work.models import Task, TaskEvent
-from safetynet.work.services import Oversight, queue_filter, task_queue
+from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
 
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
 WORK_LIMIT = 200
@@ -323,7 +323,18 @@ def task_detail(user: Any, task: Task, now: dt.datetime, policy: Policy | None =
     )
 
 
-def oversight_rows(user: Any, found: Oversight, now: dt.datetime, limit: int = WORK_LIMIT) -> list[TaskRow]:
-    """The oversight list, only children `user` may open, at most `limit`."""
-    tasks = list(_visible(user, found.tasks).select_related("assignee")[:limit])
-    return rows_for(tasks, now)
+def oversight_for(user: Any, now: dt.datetime, policy: Policy | None = None) -> Oversight:
+    """The supervisor's oversight (counts and list) over the children `user` may open."""
+    worker = worker_of(user)
+    return oversight(
+        role=worker.role,
+        team=worker.team,
+        now=now,
+        policy=policy,
+        individuals=rules.visible_individuals(user).values("pk"),
+    )
+
+
+def oversight_rows(found: Oversight, now: dt.datetime, limit: int = WORK_LIMIT) -> list[TaskRow]:
+    """The oversight list (already narrowed to what the viewer may open), at most `limit`."""
+    return rows_for(list(found.tasks.select_related("assignee")[:limit]), now)

@@ -24,6 +24,7 @@ from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.tasks import (
     SHOW_CHOICES,
     my_work,
+    oversight_for,
     oversight_rows,
     task_detail,
     task_for_user,
@@ -167,8 +168,8 @@ def oversight(request: HttpRequest) -> HttpResponse:
     if not services.supervises(worker.role, policy):
         raise Http404
     now = clock().now()
-    found = services.oversight(role=worker.role, team=worker.team, now=now, policy=policy)
-    rows = oversight_rows(request.user, found, now)
+    found = oversight_for(request.user, now, policy)
+    rows = oversight_rows(found, now)
     access.log_view(
         request.user,
         object_type="task_list",

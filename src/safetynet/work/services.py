@@ -412,18 +412,28 @@ class Oversight:
     overdue_by_role: dict[str, int]
 
 
-def oversight(*, role: str, team: str, now: dt.datetime, policy: Policy | None = None) -> Oversight:
+def oversight(
+    *,
+    role: str,
+    team: str,
+    now: dt.datetime,
+    policy: Policy | None = None,
+    individuals: QuerySet[Any] | None = None,
+) -> Oversight:
     """What a supervisor (a role on the escalation chain) watches: every current task that
     has not yet climbed above them (the work that escalates to them when it is late), their
     team's, and every escalated task (a sergeant sees what went to the inspector), narrowed
     to the overdue or escalated. `due_soon` counts watched tasks due in the next hour that
-    have not escalated: the ones that will be late next."""
+    have not escalated: the ones that will be late next. `individuals` (a queryset of
+    individual ids) narrows everything, counts included, to the children a viewer may open."""
     policy = policy or current_policy()
     if not supervises(role, policy):
         raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
     watched = Task.objects.filter(state__in=Task.CURRENT).filter(
         ~Q(owner_role__in=roles_above(role, policy)) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0)
     )
+    if individuals is not None:
+        watched = watched.filter(individual_id__in=individuals)
     late = Q(due_at__lt=now)
     flagged = watched.filter(late | Q(escalation_level__gt=0) | Q(escalation_exhausted=True))
     counts = watched.aggregate(
