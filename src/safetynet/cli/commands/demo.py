@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from safetynet.cli.errors import UsageError
-from safetynet.lib.clock import Clock, system_clock
+from safetynet.lib.clock import Clock, FixedClock, system_clock
+
+WENT_LIVE_BEFORE_END = dt.timedelta(hours=3)  # a shift before the county ends
 
 
 @dataclass
@@ -27,9 +29,15 @@ class DemoContext:
     seed: int
     fresh: bool
     notes: list[str] = field(default_factory=list)
-    # The county ends now and is assessed now, so the work it makes has a realistic mix of
-    # deadlines (some passed, most still running), not three-year-old history all overdue.
+    # The county ends now, so the work it makes has a realistic mix of deadlines (some passed,
+    # most still running), not three-year-old history all overdue.
     clock: Clock = system_clock
+
+    def went_live(self) -> Clock:
+        """The demo force "went live" three hours before the county ends: the county is assessed
+        and its overdue work escalated as of then, so the deadlines that passed since show as
+        overdue (escalated work included: the supervisor is late too), beside the running."""
+        return FixedClock(self.clock.now() - WENT_LIVE_BEFORE_END)
 
 
 def register(sub: Any) -> None:
@@ -182,7 +190,7 @@ def _evaluate(ctx: DemoContext) -> None:
     from safetynet.risk.policy import current_policy
     from safetynet.risk.services import evaluate_all
 
-    report = evaluate_all(clock=ctx.clock)
+    report = evaluate_all(clock=ctx.went_live())
     current = Finding.objects.filter(state__in=["open", "acknowledged"])
     clauses = current.values("clause").distinct().count()
     ctx.notes.append(
@@ -192,13 +200,15 @@ def _evaluate(ctx: DemoContext) -> None:
 
 
 def _work(ctx: DemoContext) -> None:
-    """Tasks for every current finding (owner role, deadline), then one escalation sweep: the
-    deadlines already passed in the county's history climb the chain; the rest keep running."""
+    """Tasks for every current finding (owner role, deadline) and one escalation sweep, as of
+    the time the demo went live: deadlines passed in the county's history climb the chain;
+    those passed since show as overdue; the rest keep running."""
     from safetynet.work.models import Task
     from safetynet.work.services import sweep, sync_tasks
 
-    synced = sync_tasks(clock=ctx.clock)
-    swept = sweep(clock=ctx.clock)
+    live = ctx.went_live()
+    synced = sync_tasks(clock=live)
+    swept = sweep(clock=live)
     now = ctx.clock.now()
     current = Task.objects.filter(state__in=Task.CURRENT)
     overdue = current.filter(due_at__lt=now).count()
