@@ -6,7 +6,9 @@ A county of about 1.5 million records raises of the order of 100,000 current fin
   - `sync_tasks` creating N tasks from scratch, and again with nothing to do (idempotent pass);
   - `sweep` escalating every overdue task (all N overdue: the worst case), and again a second
     later with nothing to do (the steady-state cost of running it every few minutes);
-  - `open_tasks(role=...)` for one role's queue, first page of 50.
+  - `open_tasks(role=...)` for one role's queue, first page of 50;
+  - `task_queue` (what "My work" reads: a user's own, team and role queue), first 200, and
+    `oversight` (a supervisor's counts and first 200 late or escalated tasks).
 
 Run (SQLite under var/bench-work/):
   PYTHONPATH=src .venv/bin/python bench/bench_work.py --findings 100000
@@ -22,6 +24,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("sergeant", "mash_officer", "missing_persons_coordinator", "exploitation_coordinator", "analyst")
@@ -48,7 +51,7 @@ def main() -> int:
     from safetynet.lib.clock import FixedClock
     from safetynet.risk.models import Finding
     from safetynet.work.models import Task, TaskEvent
-    from safetynet.work.services import open_tasks, sweep, sync_tasks
+    from safetynet.work.services import open_tasks, oversight, sweep, sync_tasks, task_queue
 
     Task.objects.all().delete()
     TaskEvent.objects.all().delete()
@@ -98,6 +101,28 @@ def main() -> int:
         samples.append(time.perf_counter() - started)
     samples.sort()
     print(f"{'open_tasks(role) first 50':<34} median {samples[len(samples) // 2] * 1000:.1f} ms")
+
+    def timed(label: str, fn: Any) -> None:
+        wall, cpu = [], []
+        for _ in range(10):
+            w, c = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - w)
+            cpu.append(time.process_time() - c)
+        wall.sort()
+        cpu.sort()
+        print(f"{label:<34} median {wall[5] * 1000:.1f} ms (CPU {cpu[5] * 1000:.1f} ms)")
+
+    timed(
+        "task_queue(all) first 200",
+        lambda: list(task_queue(user_id=1, role="inspector", team="east", scope="all")[:200]),
+    )
+
+    def supervise() -> None:
+        found = oversight(role="sergeant", team="east", now=clock.now())
+        list(found.tasks[:200])
+
+    timed("oversight(sergeant) counts + 200", supervise)
     return 0
 
 
