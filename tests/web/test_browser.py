@@ -6,6 +6,7 @@ test-artifacts/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from safetynet.lib.clock import FixedClock
-from safetynet.work.services import sync_tasks
+from safetynet.work.services import sweep, sync_tasks
 from tests.web.findings import NOW, make_finding
 from tests.web.world import PASSWORD, World, build_world
 
@@ -49,7 +50,17 @@ def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(li
         owner_role="sergeant",
         due_in_hours=-2,
     )
+    make_finding(
+        world.child,
+        "H1",
+        "high",
+        "A red MASH referral has not been triaged",
+        owner_role="mash_officer",
+        due_in_hours=-3,
+    )
     sync_tasks(clock=FixedClock(NOW))
+    # Swept 2.5 hours ago: the triage went to the sergeant, who has had two hours and is late too.
+    sweep(clock=FixedClock(NOW - dt.timedelta(hours=2, minutes=30)))
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -92,12 +103,14 @@ def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(li
 
     page.get_by_role("link", name="My work").click()
     expect(page.get_by_test_id("my-work")).to_contain_text("Overdue")
+    expect(page.get_by_test_id("my-work")).to_contain_text("Escalated to sergeant")
     check_accessibility(page, "06-my-work")
     # The filters swap the list through htmx, and the address follows.
     page.get_by_test_id("show-mine").click()
     expect(page.get_by_test_id("my-work")).to_contain_text("Nothing to do")
     assert page.url.endswith("/work/?show=mine")
     page.get_by_test_id("show-overdue").click()
+    expect(page.get_by_role("status")).to_contain_text("2 tasks.")
     page.get_by_role("link", name="Found with an adult at a hotel").click()
     expect(page.get_by_test_id("task-reason")).to_contain_text("no strategy discussion held")
     expect(page.get_by_test_id("task-history")).to_contain_text("Created")
@@ -115,8 +128,15 @@ def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(li
     page.get_by_label("Rationale").fill("Strategy discussion held today; safety plan agreed with the carer.")
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_text("Resolved. Your rationale is recorded")).to_be_visible()
-    expect(page.get_by_test_id("my-work")).to_contain_text("Nothing to do")
+    expect(page.get_by_test_id("my-work")).not_to_contain_text("Found with an adult")
     check_accessibility(page, "10-my-work-done")
+
+    # A sergeant supervises: the oversight screen counts late and escalated work.
+    page.get_by_role("link", name="Oversight").click()
+    expect(page.get_by_test_id("oversight-counts")).to_contain_text("overdue now")
+    expect(page.get_by_test_id("oversight")).to_contain_text("A red MASH referral has not been triaged")
+    expect(page.get_by_test_id("oversight")).to_contain_text("Escalated to sergeant")
+    check_accessibility(page, "11-oversight")
 
     page.get_by_role("button", name="Blank screen").click()
     expect(page.locator("#sn-page")).to_be_hidden()
