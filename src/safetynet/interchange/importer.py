@@ -36,7 +36,7 @@ from django.db import models, transaction
 from safetynet.interchange.mapping import KIND_ORDER, NaturalKey, Prepared, Target, prepare
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, parse_line, read_lines
-from safetynet.interchange.sql import insert_rows, update_rows
+from safetynet.interchange.sql import JsonText, insert_rows, update_rows
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
@@ -305,7 +305,7 @@ class Importer:
                     if problem is not None:
                         name, (kind, key) = problem
                         reason = f"refers to {key[0]}:{key[1]} as a {kind}, but that record is a {wrong[(kind, key)]}"
-                        self._reject(item.line.number, raw_by_number[item.line.number], _rejected(reason, name, item))
+                        self._reject(item.number, raw_by_number[item.number], _rejected(reason, name, item))
                         del winners[target]
                         defined[target[0]].discard(target[1])
                 superseded = [(loser, w) for loser, w in superseded if (w.kind, w.key) in winners]
@@ -397,7 +397,7 @@ class Importer:
         # A record seen more than once in the chunk: each extra line is an update when it
         # was newer than the version before it, otherwise unchanged.
         for loser, winner in superseded:
-            extra_won = winner.line.number > loser.line.number
+            extra_won = winner.number > loser.number
             self.counts[loser.kind]["updated" if extra_won else "unchanged"] += 1
 
     def _wrong_kinds(
@@ -431,7 +431,7 @@ class Importer:
     def _values(item: Prepared, pks: dict[str, dict[NaturalKey, int]], now: dt.datetime) -> list[Any]:
         """Column values in the order recorded_at, payload, deleted, changed_at, fields, fks."""
         fks = [pks[t[0]][t[1]] if t is not None else None for t in item.fks.values()]
-        return [item.recorded_at, item.line.obj, item.deleted, now, *item.fields.values(), *fks]
+        return [item.recorded_at, JsonText(item.text), item.deleted, now, *item.fields.values(), *fks]
 
     def _write_children(
         self,

@@ -7,6 +7,7 @@ child rows as natural keys ((kind, (source, id))), resolved to primary keys by t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,10 @@ def normalise_postcode(value: str | None) -> str:
 
 @dataclass
 class Prepared:
-    line: ParsedLine
+    """What the importer writes for one line: small and picklable (parsing may run in another process)."""
+
+    number: int  # the line number
+    text: str  # the line's JSON text, stored as the payload
     kind: str
     key: NaturalKey
     recorded_at: dt.datetime
@@ -98,7 +102,9 @@ def prepare(line: ParsedLine) -> Prepared:
     recorded_at = s.to_datetime(record.recorded_at)
     assert recorded_at is not None  # required by the envelope model
     source = record.source
-    prepared = Prepared(line, record.kind, line.key, recorded_at, bool(record.deleted), {})
+    prepared = Prepared(
+        line.number, line.text or json.dumps(line.obj), record.kind, line.key, recorded_at, bool(record.deleted), {}
+    )
     f = prepared.fields
     if isinstance(record, s.LocationRecord):
         f.update(
