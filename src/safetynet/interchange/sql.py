@@ -20,11 +20,9 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
+from safetynet.interchange.mapping import JsonText
+
 _MAX_PARAMS = 30000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
-
-
-class JsonText(str):
-    """JSON already serialised (an import line's own text): stored as it is, not encoded again."""
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
