@@ -598,11 +598,17 @@ class Simulation:
             )
 
     def _marac(self, victim: Human, perp: Human, t: int) -> None:
+        w = self.w
         if t >= self.end:
             return
         household_children = [c for c in victim.children if c.dob < t]
         elsewhere = [c for c in perp.children if c.dob < t and c not in household_children]
         omit = bool(elsewhere) and self.plant("marac_child_omitted")
+        for c in elsewhere:
+            # The police record the perpetrator's children in other households (the DASH risk
+            # assessment asks for them), so the `parent_of` relationship between them is in the
+            # records whether or not the MARAC lists the child (D2 needs it).
+            w.person_ref(c, RMS)
         subjects = [victim, perp, *household_children, *([] if omit else elsewhere)]
         listed = household_children + ([] if omit else elsewhere)
         ref = self.meeting(
@@ -650,9 +656,15 @@ class Simulation:
             )
         planted = bool(children) and self.plant("action_no_owner")
         actions = []
+        overdue = False
         for i in range(w.rng.randint(2, 4)):
             due = t + int(w.rng.uniform(3, 20) * DAY)
             owner = self.staff(self.social_workers if i % 2 else self.detectives)
+            # An action due before the end is done on time, or (X3) never marked done.
+            late = due < self.end and (
+                self.plant("action_overdue") if children else w.chance(self.rate["action_overdue"])
+            )
+            overdue = overdue or late
             actions.append(
                 {
                     "text": w.pick(
@@ -667,9 +679,7 @@ class Simulation:
                     ),
                     "owner": f"{owner['name']} ({owner['organisation']})",
                     "due": fmt_d(due),
-                    "done_at": fmt_dt(due - int(w.rng.uniform(0, 2) * DAY))
-                    if due < self.end and w.chance(0.8)
-                    else None,
+                    "done_at": fmt_dt(due - int(w.rng.uniform(0, 2) * DAY)) if due < self.end and not late else None,
                 }
             )
         outcome_recorded = True
@@ -714,7 +724,7 @@ class Simulation:
             event_id=eid,
             last_change=t + 2 * DAY,
         )
-        if planted:
+        if planted or overdue:
             for c in children:
                 self.fail("X3", c, ref)
         return ref
@@ -832,7 +842,8 @@ class Simulation:
         )
         if first_window is None:
             return None
-        recent = [s for s in starts if s > self.end - 90 * DAY]
+        # 89 days: still 3 in 90 days when evaluated the morning after the end.
+        recent = [s for s in starts if s > self.end - 89 * DAY]
         if len(recent) >= 3 and self.plant("repeat_no_plan"):
             self.fail("M4", c, None)
             return None
@@ -1481,7 +1492,7 @@ class Simulation:
                     self._cawn(c, adult, w.when(since, w.end - 20 * DAY))
                 eligible_x4 = kind == "cse_risk" and (
                     c.care == "child_protection_plan"
-                    or len([s for s in c.missing_times if s > self.end - 90 * DAY]) >= 3
+                    or len([s for s in c.missing_times if s > self.end - 89 * DAY]) >= 3
                 )
                 needs_plan = kind == "cse_risk" and (eligible_x4 or len(c.missing_times) >= 3)
                 if eligible_x4 and self.plant("cse_no_plan"):
