@@ -48,3 +48,36 @@ def test_d3_ignores_a_crime_at_a_home_the_child_never_lived_in(world: World) -> 
     world.relationship(father, c, "parent_of")
     _nfa_crime(world, world.adult(30), father, ago(days=30), elsewhere)
     assert world.findings(c, "D3") == []
+
+
+def _image_case(w: World) -> tuple[rm.Person, rm.Person, rm.Event]:
+    victim, suspect = w.child(14), w.child(15)
+    t = ago(days=150)
+    crime = w.event(
+        "crime", t, [(victim, "victim"), (suspect, "suspect")], details={"online": True, "sexual_offence": True}
+    )
+    submitted = t + dt.timedelta(days=2)
+    exam = w.event(
+        "device_examination",
+        submitted,
+        [(suspect, "subject")],
+        details={
+            "submitted_at": iso(submitted),
+            "priority": "standard",
+            "returned_at": iso(submitted + dt.timedelta(days=100)),
+            "caid_uploaded_at": iso(submitted + dt.timedelta(days=101)),
+        },
+        linked=[crime],
+    )
+    return victim, suspect, exam
+
+
+def test_o2_late_results_are_a_finding_for_the_child_victim(world: World) -> None:
+    victim, _, exam = _image_case(world)
+    (finding,) = world.findings(victim, "O2")
+    assert ref(exam) in finding.cites and "100 days" in finding.reason
+
+
+def test_o2_is_not_raised_for_the_pupil_whose_phone_was_examined(world: World) -> None:
+    _, suspect, _ = _image_case(world)
+    assert world.findings(suspect, "O2") == []

@@ -143,6 +143,9 @@ class Simulation:
         self.planted: dict[str, int] = {}
         self.emerging_of: dict[str, dict[str, Any]] = {}
         self.screened: set[str] = set()
+        # What X1 counts, per child key (see `label_unscreened`).
+        self.indicators: dict[str, set[str]] = {}
+        self.intelligence_times: dict[str, list[int]] = {}
         self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
 
     # -- staff ---------------------------------------------------------------------------
@@ -313,6 +316,7 @@ class Simulation:
         self.exploitation_records()
         self.referrals()
         self.child_markers()
+        self.label_unscreened()
 
     # -- networks ------------------------------------------------------------------------
 
@@ -952,9 +956,9 @@ class Simulation:
                 }
             )
             t += int(w.rng.uniform(6, 7.8) * HOUR)
-        if late and first >= open_until:
-            late = False  # found before a review was due: nothing to plant
-            m2 = False
+        # Found after the 1-hour supervisor deadline (always: episodes last more than an hour
+        # after the report) but before the late review: the review was owed and never made,
+        # which is the same failure, so it stays planted.
         details: Record = {
             "missing_from": "care" if in_care else ("school" if w.chance(0.03) else "home"),
             "reported_by": "residential staff" if c.children_home >= 0 else ("foster carer" if in_care else "parent"),
@@ -1447,6 +1451,7 @@ class Simulation:
                 times = [w.when(since, w.end - DAY) for _ in range(w.rng.randint(0, 2))]
                 times.append(w.when(max(since, w.end - 170 * DAY), w.end - DAY))  # emerging intelligence
                 for t in times:
+                    self.intelligence_times.setdefault(c.key, []).append(t)
                     src, assessment = w.pick(("1", "2", "3")), w.pick("ABCDE")
                     self.emit_event(
                         RMS,
@@ -1526,6 +1531,7 @@ class Simulation:
         since = w.when(self.end - 170 * DAY, self.end - 60 * DAY)
         w.relationships.append((RMS, adult, c, "boyfriend_girlfriend", since, None))
         t = w.when(since, self.end - DAY)
+        self.intelligence_times.setdefault(c.key, []).append(t)
         ref = self.emit_event(
             RMS,
             "INT",
@@ -1578,6 +1584,9 @@ class Simulation:
             record["linked_person"] = w.person_ref(linked, RMS)
         if marker_type in ("cse_risk", "cce_risk"):
             record["grading"] = {"source": 2, "assessment": w.pick("BC"), "handling": "P"}
+            self.screened.add(h.key)
+        elif marker_type in _INDICATOR_MARKERS:
+            self.indicators.setdefault(h.key, set()).add(_INDICATOR_MARKERS[marker_type])
         record["notes"] = notes
         self._stamp(record, start + DAY)
         self.emit_record(record)
@@ -1637,6 +1646,8 @@ class Simulation:
         w = self.w
         if t >= self.end - HOUR:
             return None
+        if "exploitation" in concerns:
+            self.screened.add(c.key)
         year_ago = t - YEAR
         prior = sum(1 for x in c.referral_times if year_ago <= x < t) + sum(1 for x in c.da_times if year_ago <= x < t)
         count = prior + 1
@@ -1720,6 +1731,34 @@ class Simulation:
             )
         return ref
 
+    def label_unscreened(self) -> None:
+        """Lists (X1) every child whose records show >= 2 exploitation indicators and no
+        screening, whatever planted them: a looked-after child who went missing lately, a child
+        with self-harm and drugs markers. Emerging children are planted by `_emerging`."""
+        w = self.w
+        since = self.end - 179 * DAY  # inside the 180-day window the morning after the end too
+        labelled = {f["person"] for f in self.failures if f["clause"] == "X1"}
+        partners: dict[str, list[Human]] = {}
+        for source, a, b, rel_type, _start, _stop in w.relationships:
+            if source == RMS and rel_type == "boyfriend_girlfriend" and RMS in b.records:
+                partners.setdefault(b.key, []).append(a)
+        for c in w.children:
+            if c.key in self.screened or c.key in labelled:
+                continue
+            found = set(self.indicators.get(c.key, ()))
+            if any(t >= since for t in c.missing_times):
+                found.add("going missing")
+            if any(t >= since for t in self.intelligence_times.get(c.key, ())):
+                found.add("intelligence")
+            if c.care in ("looked_after", "care_leaver") and (c.csc_id is not None or MISPERS in c.records):
+                found.add("in or leaving care")
+            age = age_at(c.dob, self.end)
+            for adult in partners.get(c.key, ()):
+                if age_at(adult.dob, self.end) >= 18 and (age < 16 or (c.dob - adult.dob) >= 5 * YEAR):
+                    found.add("older boyfriend/girlfriend")
+            if len(found) >= 2:
+                self.fail("X1", c, None)
+
     def child_markers(self) -> None:
         """Warning markers for vulnerable children (self-harm, mental health, drugs)."""
         w = self.w
@@ -1728,6 +1767,16 @@ class Simulation:
                 for kind in ("self_harm", "mental_health", "drugs"):
                     if w.chance(0.15):
                         self.marker(c, kind, w.when(max(w.start, c.dob + 10 * YEAR)), notes="Added after an incident.")
+
+
+# Warning markers that are exploitation indicators (standards.md section 7), as X1 counts them.
+_INDICATOR_MARKERS = {
+    "drugs": "drugs or alcohol",
+    "alcohol": "drugs or alcohol",
+    "self_harm": "self-harm",
+    "weapons": "weapons",
+    "trafficking": "trafficking",
+}
 
 
 def _texts(record: Record) -> str:

@@ -397,7 +397,9 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         for e in picture.linked_to(crime):
             if e.event_type == "device_examination":
                 exams[e.pk] = e
-    for e, _ in picture.events("device_examination"):
+    # The case is the child victim's: a pupil whose own phone was examined as the suspect
+    # (role "subject") is not the child whose results are awaited.
+    for e, _ in picture.events("device_examination", roles=("victim",)):
         exams[e.pk] = e
 
     def check(exam: EventRec) -> list[FindingDraft]:
