@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     CHANGE = "change", "alteration: changed a record or setting"
     ERASURE = "erasure", "erasure: withdrew or deleted"
     MERGE = "merge", "combination: linked or merged records"
+    UNMERGE = "unmerge", "alteration: separated records merged before"
     DECISION = "decision", "alteration: recorded a decision"
     LOGIN = "login", "signed in"
     LOGOUT = "logout", "signed out"

@@ -7,8 +7,10 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -54,6 +56,22 @@ def _locked_out(
         username=username or "",
         ip=ip_address or _ip(request),
         outcome="locked",
+    )
+
+
+@receiver(post_delete, sender=get_user_model(), dispatch_uid="audit_user_deleted")
+def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Deleting an account (the admin site) erases a member of staff's personal data: logged
+    in the deletion's own transaction (Django deletes inside one), so a failed delete logs
+    nothing. Who deleted it comes from the request (the middleware's context)."""
+    from safetynet.audit.context import current_user
+
+    record_audit(
+        acting_user=current_user(),
+        action=Action.ERASURE,
+        object_type="user",
+        object_ids=[instance.pk],
+        fields=["account"],
     )
 
 

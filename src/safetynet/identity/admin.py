@@ -73,6 +73,9 @@ class ReviewPairAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an item leaves the queue by a decision (audited), never by deletion
+
     @admin.display(description="record A")
     def record_a(self, obj: ReviewPair) -> str:
         return _record(obj.person_a)
@@ -134,6 +137,9 @@ class IndividualAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # individuals are retired, never deleted: old references must resolve
+
 
 class UndoForm(forms.ModelForm):
     undo_reason = forms.CharField(
@@ -164,6 +170,9 @@ class LinkChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the history is what makes every merge undoable
 
     def save_model(self, request: HttpRequest, obj: LinkChange, form: Any, change: bool) -> None:
         reason = (form.cleaned_data.get("undo_reason") or "").strip()

@@ -10,7 +10,8 @@
 - `review_queue()`: open review items, most risk-relevant first;
 - `assign_singletons()`: one individual per unlinked live record.
 
-Every state change is atomic, takes keyword-only `acting_user`, an injected clock, and sends
+Every state change is atomic, takes keyword-only `acting_user`, an injected clock, writes its
+access-log entry (DPA 2018 s62: alteration, combination) in the same transaction, and sends
 `individuals_changed` after commit.
 """
 
@@ -24,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from safetynet.audit.models import Action
+from safetynet.audit.services import record_audit
 from safetynet.identity.features import (
     Features,
     features_for_persons,
@@ -159,14 +162,29 @@ def decide_pair(
     changed: set[int] = set()
     individual_a, individual_b = _individual_of(a), _individual_of(b)
     label = "decision: same person" if same else "decision: not the same person"
+    effect = "no_change"
     if same and individual_a != individual_b:
         members = _members(individual_a) | _members(individual_b)
         best = {a: float("inf"), b: float("inf")}
         changed = apply_clusters(
             [members], best, reason=f"{label}: {reason}", acting_user=acting_user, clock=clock
         ).changed_individuals
+        effect = "individuals_merged"
     elif not same and individual_a == individual_b:
         changed = _recluster(_members(individual_a), reason=f"{label}: {reason}", acting_user=acting_user, clock=clock)
+        effect = "individual_split"
+    # DPA 2018 s62: the decision alters (and may combine or separate) the children's records.
+    record_audit(
+        acting_user=acting_user,
+        action=Action.DECISION,
+        object_type="pair_decision",
+        object_ids=[decision.pk],
+        individual_ids={individual_a, individual_b, *changed},
+        person_ids=[a, b],
+        fields=["same_person" if same else "not_same_person", effect],
+        reason=reason,
+        clock=clock,
+    )
     send_changed(changed, "decision")
     return decision
 
@@ -202,9 +220,21 @@ def merge_individuals(
         acting_user=acting_user,
         clock=clock,
     )
-    send_changed(result.changed_individuals, "merge")
     change = LinkChange.objects.filter(to_individual__in=ids).order_by("-pk").first()
     assert change is not None  # apply_clusters always records a change for a real merge
+    # DPA 2018 s62: combination. Names both individuals and every record now combined.
+    record_audit(
+        acting_user=acting_user,
+        action=Action.MERGE,
+        object_type="individual",
+        object_ids=ids,
+        individual_ids={*ids, *result.changed_individuals},
+        person_ids=sides[0] | sides[1],
+        fields=[f"link_change={change.pk}", f"into_individual={change.to_individual_id}"],
+        reason=reason,
+        clock=clock,
+    )
+    send_changed(result.changed_individuals, "merge")
     return change
 
 
@@ -270,7 +300,20 @@ def unmerge(change: LinkChange | int, *, acting_user: Any, reason: str, clock: C
         undoes=change,
     )
     restored = {state[0] for state in moved.values() if state[0] is not None}
-    send_changed({*restored, *([change.to_individual_id] if change.to_individual_id else [])}, "unmerge")
+    touched = {*restored, *([change.to_individual_id] if change.to_individual_id else [])}
+    # DPA 2018 s62: alteration. Names the individuals separated and every record involved.
+    record_audit(
+        acting_user=acting_user,
+        action=Action.UNMERGE,
+        object_type="link_change",
+        object_ids=[change.pk],
+        individual_ids=touched,
+        person_ids={*moved, *stayed},
+        fields=[f"undo_change={undo.pk}", f"records_moved={len(moved)}"],
+        reason=reason,
+        clock=clock,
+    )
+    send_changed(touched, "unmerge")
     return undo
 
 

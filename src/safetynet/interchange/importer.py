@@ -245,6 +245,8 @@ class Importer:
                 self._reject(raw.number, raw.data, exc)
         with transaction.atomic():
             changes = self._write(parsed, raw_by_number)
+            if any(item.deleted for item in parsed):
+                _audit_withdrawals(changes, batch=self.batch, clock=self.clock)
             if self._pending_rejects:
                 ImportReject.objects.bulk_create(self._pending_rejects, batch_size=500)
                 self._pending_rejects = []
@@ -544,6 +546,52 @@ def _refresh_postcodes(location_pks: list[int], *, exclude: set[int]) -> list[in
                 changed.append(person)
     rm.Person.objects.bulk_update(changed, ["postcode"], batch_size=500)
     return [p.pk for p in changed]
+
+
+# The Person columns of each kind naming the children a record is about (for the access log).
+_PERSON_COLUMNS = {
+    "person": ("id",),
+    "relationship": ("person_a_id", "person_b_id"),
+    "marker": ("person_id", "linked_person_id"),
+    "order": ("subject_id",),
+    "plan": ("person_id",),
+}
+
+
+def _audit_withdrawals(changes: dict[str, list[int]], *, batch: ImportBatch, clock: Clock) -> None:
+    """DPA 2018 s62: erasure. One access-log entry per chunk that withdrew records, written in
+    the chunk's transaction, naming each withdrawn record and the children it concerns."""
+    from safetynet.audit.models import Action
+    from safetynet.audit.services import record_audit
+
+    object_ids: list[str] = []
+    person_ids: set[int] = set()
+    for kind, pks in changes.items():
+        model = rm.MODELS_BY_KIND[kind]
+        withdrawn = model.objects.filter(pk__in=pks, deleted=True)
+        for pk, source, source_id in withdrawn.values_list("pk", "source", "source_id"):
+            object_ids.append(f"{kind}:{source}:{source_id}")
+            if kind == "event":
+                person_ids.update(rm.Participation.objects.filter(event_id=pk).values_list("person_id", flat=True))
+        for column in _PERSON_COLUMNS.get(kind, ()):
+            person_ids.update(p for p in withdrawn.values_list(column, flat=True) if p is not None)
+        if kind == "order":
+            protected = rm.Order.protected.through.objects.filter(order__in=withdrawn)
+            person_ids.update(protected.values_list("person_id", flat=True))
+    if not object_ids:
+        return  # every withdrawal line was already applied (unchanged)
+    record_audit(
+        acting_user=None,
+        action=Action.ERASURE,
+        object_type="source_records",
+        object_ids=object_ids,
+        person_ids=person_ids,
+        fields=["withdrawn"],
+        reason=f"withdrawn by its source system (import batch {batch.pk})",
+        username=f"import:{batch.started_by}"[:150],
+        ip="",
+        clock=clock,
+    )
 
 
 def import_files(
