@@ -15,7 +15,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "safetynet needs Python 3.11; set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check "uv==0.13.9"
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	# --compile-bytecode: machines here set PYTHONDONTWRITEBYTECODE=1, so without it every process
+	# (each CLI call, test worker, subprocess) compiles Django and friends from source again.
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 

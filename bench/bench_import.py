@@ -2,7 +2,8 @@
 
 Generates two synthetic counties (the --small one and one three times larger), imports each
 into an empty database in a fresh process, and prints wall time, records per second, the
-importer's CPU time and its peak resident memory (flat in file size: one chunk at a time).
+importer's CPU time (its parsing workers included) and its peak resident memory (flat in
+file size: a bounded number of chunks at a time), with 1 and 2 parsing processes.
 Target: at least 10,000 records/s on PostgreSQL on the project's 2-core machine.
 
 Run: `PYTHONPATH=src .venv/bin/python bench/bench_import.py [--pg-url URL] [--no-pg] [--sizes 2000,6000]`
@@ -13,6 +14,7 @@ is dropped and created again for every run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import subprocess
@@ -45,7 +47,7 @@ def _recreate_pg(url: str) -> None:
         subprocess.run(["psql", admin, "-qc", sql], check=True, capture_output=True)
 
 
-def _run(file: Path, records: int, database_url: str | None) -> dict[str, float]:
+def _run(file: Path, records: int, database_url: str | None, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         data_dir = Path(directory)
         if database_url:
@@ -56,7 +58,7 @@ def _run(file: Path, records: int, database_url: str | None) -> dict[str, float]
         started = time.perf_counter()
         code = (
             "import resource, sys; from safetynet.cli.main import main; "
-            f"rc = main(['import', '--no-link', '--quiet', {str(file)!r}]); "
+            f"rc = main(['import', '--no-link', '--quiet', '--workers={workers}', {str(file)!r}]); "
             "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
         )
         done = subprocess.run(
@@ -88,6 +90,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="2000,6000", help="children per county, comma-separated")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/bench_interchange")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--workers", default="1,2", help="parsing processes to try, comma-separated (1: parse in the importer)"
+    )
     args = parser.parse_args()
     backends: list[tuple[str, str | None]] = [("sqlite", None)]
     if not args.no_pg:
@@ -97,10 +102,11 @@ def main() -> None:
             file = Path(directory) / f"county-{children}.jsonl"
             summary = generate(make_config(children=children, years=3, seed=7), file)
             size_mb = file.stat().st_size / 1e6
-            for name, url in backends:
-                r = _run(file, summary.records, url)
+            for (name, url), workers in itertools.product(backends, (int(w) for w in args.workers.split(","))):
+                r = _run(file, summary.records, url, workers)
                 print(
-                    f"{name:<10} {children:>6} children {summary.records:>8,} records {size_mb:6.1f} MB: "
+                    f"{name:<10} {children:>6} children {summary.records:>8,} records {size_mb:6.1f} MB "
+                    f"{workers} parsing process{'es' if workers > 1 else ''}: "
                     f"import {r['import']:6.1f}s = {r['rate']:8,.0f} records/s "
                     f"(process CPU {r['cpu']:5.1f}s = {r['cpu_rate']:8,.0f} records per CPU-second; "
                     f"peak RSS {r['rss_mb']:5.0f} MB)",

@@ -39,6 +39,11 @@ Run = Callable[..., ImportResult]
             "not an allowed value",
         ),
         (json.dumps(line("relationship", "R9", person_a="P1", rel_type="parent_of")).encode(), "person_b", "required"),
+        # Characters and numbers PostgreSQL cannot store would otherwise fail the whole chunk there.
+        (json.dumps(person("P9", notes="a\x00b")).encode(), None, "cannot be stored: NUL"),
+        (json.dumps({**person("P9"), "extra": "half \ud800 pair"}).encode(), None, "half a surrogate pair"),
+        (json.dumps(line("location", "L9", lat=float("nan"))).encode(), None, "not finite"),
+        (json.dumps(line("location", "L9")).encode()[:-1] + b', "size": 1e999}', None, "not finite"),
     ],
 )
 def test_a_bad_line_is_rejected_whole_with_field_and_reason_and_the_rest_stored(
@@ -106,3 +111,13 @@ def test_a_clean_run_leaves_no_rejects_file_from_an_earlier_run(run_import: Run,
 
     assert rejects(tmp_path / "in.jsonl") == []
     assert Location.objects.count() == 0
+
+
+def test_escapes_that_decode_to_storable_text_are_kept(run_import: Run, tmp_path: Path) -> None:
+    # A literal backslash-u0000 and a full surrogate pair (an emoji) are ordinary text.
+    kept = person("P3", notes="a literal \\u0000 and \U0001f600")
+    result = run_import([kept])
+
+    assert result.rejected == 0
+    stored = Person.live.get(source="test", source_id="P3")
+    assert stored.payload["notes"] == kept["notes"]

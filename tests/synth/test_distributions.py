@@ -33,6 +33,14 @@ def test_children_of_every_age_and_events_in_every_year(county: County) -> None:
     assert len(years) >= 3
 
 
+def test_birthdays_are_spread_over_the_calendar(county: County) -> None:
+    # 2,000 children over 18 years is about 0.3 a day: a few share a birthday (twins, chance),
+    # none is a default or a clamp.
+    births = Counter(r["date_of_birth"] for r in county.by_kind("person") if r["source"] == "health")
+    assert max(births.values()) <= 6, births.most_common(3)
+    assert len(births) > 1500  # about 1,700 if uniform; ages are not
+
+
 def test_police_and_partners_hold_a_minority_of_children_health_holds_them_all(county: County) -> None:
     by_source = Counter(r["source"] for r in county.by_kind("person"))
     assert by_source["health"] == 2000

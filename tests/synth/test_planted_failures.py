@@ -55,6 +55,13 @@ class View:
         return out
 
     @cached_property
+    def relationships_to(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in self.county.by_kind("relationship"):
+            out[self.person(r["person_b"])].append(r)
+        return out
+
+    @cached_property
     def markers_of(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in self.county.by_kind("marker"):
@@ -93,7 +100,10 @@ def m2(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     sergeant = [ts(x["at"]) for x in d["reviews"] if x["by"]["role"] == "sergeant"]
     inspector = [ts(x["at"]) for x in d["reviews"] if x["by"]["role"] == "inspector"]
     late = (sergeant and min(sergeant) > reported + H) or (inspector and min(inspector) > reported + 2 * H)
-    return bool(late) or "officer_in_charge" not in d
+    # No supervisor review at all although the child was still missing an hour after the report.
+    found = ts(d["found_at"]) if d.get("found_at") else v.end
+    never = not sergeant and found > reported + H
+    return bool(late) or never or "officer_in_charge" not in d
 
 
 def m3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
@@ -101,7 +111,7 @@ def m3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
 
 
 def m4(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
-    recent = [s for s in v.missing_starts(f["person"]) if s > v.end - dt.timedelta(days=90)]
+    recent = [s for s in v.missing_starts(f["person"]) if s > v.end - dt.timedelta(days=89)]
     plans = [p for p in v.plans_of[f["person"]] if p["plan_type"] in ("trigger_plan", "philomena_profile")]
     return len(recent) >= 3 and not plans
 
@@ -133,7 +143,10 @@ def d1(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
 
 
 def d2(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
-    return f["person"] not in {v.person(s) for s in r["details"]["subjects"]}
+    subjects = {v.person(s) for s in r["details"]["subjects"]}
+    # The records link the omitted child to an adult the MARAC is about (D2 needs this).
+    parents = {v.person(rel["person_a"]) for rel in v.relationships_to[f["person"]] if rel["rel_type"] == "parent_of"}
+    return f["person"] not in subjects and bool(parents & subjects)
 
 
 def no_voice(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
@@ -152,18 +165,57 @@ def d3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     return r["details"]["status"] == "no_further_action" and not plans
 
 
-def x1(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
-    key = f["person"]
-    partner = any(
-        rel["rel_type"] == "boyfriend_girlfriend" and v.person(rel["person_b"]) == key
-        for rel in v.county.by_kind("relationship")
-    )
-    under_16 = (v.end.date() - v.dob(key)).days < 16 * 365
-    missing = bool(v.missing_starts(key))
-    screened = any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[key]) or any(
+INDICATOR_MARKERS = {"drugs": "drugs", "alcohol": "drugs", "self_harm": "self-harm", "weapons": "weapons"}
+
+
+def screened(v: View, key: str) -> bool:
+    return any(m["marker_type"] in ("cse_risk", "cce_risk") for m in v.markers_of[key]) or any(
         e["event_type"] == "referral" and "exploitation" in e["details"]["concern"] for _, e in v.events_of[key]
     )
-    return r["event_type"] == "intelligence" and partner and under_16 and missing and not screened
+
+
+def x1_indicators(v: View, key: str) -> set[str]:
+    """The exploitation indicators the records show for a child (risk-policy X1)."""
+    since = v.end - dt.timedelta(days=179)
+    found = {INDICATOR_MARKERS[m["marker_type"]] for m in v.markers_of[key] if m["marker_type"] in INDICATOR_MARKERS}
+    if any(s >= since for s in v.missing_starts(key)):
+        found.add("missing")
+    if any(r["event_type"] == "intelligence" and ts(r["occurred_at"]) >= since for _, r in v.events_of[key]):
+        found.add("intelligence")
+    if any(p.get("care_status") in ("looked_after", "care_leaver") for p in v.persons_of[key]):
+        found.add("care")
+    under_16 = (v.end.date() - v.dob(key)).days < 16 * 365
+    for rel in v.relationships_to[key]:
+        if rel["rel_type"] == "boyfriend_girlfriend":
+            adult_dob = next(
+                (
+                    p["date_of_birth"]
+                    for p in v.persons_of[v.person(rel["person_a"])]
+                    if len(p.get("date_of_birth", "")) == 10
+                ),
+                None,
+            )
+            if adult_dob and (under_16 or (v.dob(key) - dt.date.fromisoformat(adult_dob)).days >= 5 * 365):
+                found.add("partner")
+    return found
+
+
+def x1(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
+    key = f["person"]
+    if screened(v, key):
+        return False
+    if r is None:  # any child with two indicators and no screening
+        return len(x1_indicators(v, key)) >= 2
+    partner = any(rel["rel_type"] == "boyfriend_girlfriend" for rel in v.relationships_to[key])
+    under_16 = (v.end.date() - v.dob(key)).days < 16 * 365
+    return r["event_type"] == "intelligence" and partner and under_16 and bool(v.missing_starts(key))
+
+
+def test_every_unscreened_child_with_two_indicators_is_listed_for_x1(view: View, county: County) -> None:
+    listed = {f["person"] for f in county.truth["failures"] if f["clause"] == "X1"}
+    for key in county.truth["children"]:
+        if key not in listed and not screened(view, key):
+            assert len(x1_indicators(view, key)) < 2, (key, x1_indicators(view, key))
 
 
 def x2(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
@@ -210,7 +262,8 @@ def h3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
 
 def x3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     d = r["details"]
-    return not d["outcome_recorded"] or any(a["owner"] is None or a["due"] is None for a in d["actions"])
+    overdue = any(a["due"] and a["due"] < v.end.date().isoformat() and not a["done_at"] for a in d["actions"])
+    return not d["outcome_recorded"] or overdue or any(a["owner"] is None or a["due"] is None for a in d["actions"])
 
 
 def x4(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
@@ -351,6 +404,7 @@ def test_each_planted_failure_is_visible_in_its_record(view: View, county: Count
     ("clause", "event_type", "check"),
     [
         ("M1", "missing_report", m1),
+        ("M2", "missing_report", m2),
         ("M3", "missing_report", m3),
         ("M6", "missing_report", None),
         ("C1", "custody", c1),
@@ -375,6 +429,8 @@ def test_records_showing_a_failure_are_all_listed(
             continue
         if clause == "H1" and r["details"]["triage"]["grade"] == "blue":
             continue
+        if clause == "X3" and not {view.person(s) for s in r["details"]["subjects"]} & set(county.truth["children"]):
+            continue  # X3 is about children: a meeting about adults only is not a finding
         child = view.person(r["participants"][0]["person"]) if r["participants"] else ""
         if check(view, {"person": child}, r):
             assert (r["source"], r["id"]) in listed, r["id"]

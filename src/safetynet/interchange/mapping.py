@@ -7,6 +7,7 @@ child rows as natural keys ((kind, (source, id))), resolved to primary keys by t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,9 +35,25 @@ def normalise_postcode(value: str | None) -> str:
     return text if _POSTCODE_RE.match(text) else ""
 
 
+class JsonText(str):
+    """JSON already serialised, stored as it is (the line's own text, or a JSON column encoded
+    where the line was parsed, possibly in a worker process, not in the writer)."""
+
+
+def _json(value: Any) -> JsonText:
+    return JsonText(json.dumps(value))
+
+
+def _json_or_none(value: Any) -> JsonText | None:
+    return None if value is None else JsonText(json.dumps(value))
+
+
 @dataclass
 class Prepared:
-    line: ParsedLine
+    """What the importer writes for one line: small and picklable (parsing may run in another process)."""
+
+    number: int  # the line number
+    text: str  # the line's JSON text, stored as the payload
     kind: str
     key: NaturalKey
     recorded_at: dt.datetime
@@ -94,15 +111,23 @@ def _fits(value: str | None, length: int) -> str:
 
 def prepare(line: ParsedLine) -> Prepared:
     """The typed columns and references of one validated line."""
+    prepared = _prepare(line)
+    prepared.references()  # computed here, where parsing runs (possibly a worker process)
+    return prepared
+
+
+def _prepare(line: ParsedLine) -> Prepared:
     record = line.record
     recorded_at = s.to_datetime(record.recorded_at)
     assert recorded_at is not None  # required by the envelope model
     source = record.source
-    prepared = Prepared(line, record.kind, line.key, recorded_at, bool(record.deleted), {})
+    prepared = Prepared(
+        line.number, line.text or json.dumps(line.obj), record.kind, line.key, recorded_at, bool(record.deleted), {}
+    )
     f = prepared.fields
     if isinstance(record, s.LocationRecord):
         f.update(
-            address_lines=record.address_lines or [],
+            address_lines=_json(record.address_lines or []),
             town=record.town or "",
             postcode=normalise_postcode(record.postcode),
             uprn=str(record.uprn) if record.uprn is not None else "",
@@ -126,7 +151,7 @@ def prepare(line: ParsedLine) -> Prepared:
             marker_type=record.marker_type,
             valid_from=s.to_date(record.from_),
             valid_to=s.to_date(record.to),
-            grading=record.grading,
+            grading=_json_or_none(record.grading),
         )
         prepared.fks["person"] = _target("person", record.person, source)
         prepared.fks["linked_person"] = _target("person", record.linked_person, source)
@@ -153,7 +178,7 @@ def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
     prepared.fields.update(
         given_names=record.given_names or "",
         family_name=record.family_name or "",
-        other_names=record.other_names or [],
+        other_names=_json(record.other_names or []),
         date_of_birth=dob_text,
         dob=dt.date.fromisoformat(dob_text) if len(dob_text) == 10 else None,
         birth_year=int(dob_text[:4]) if dob_text else None,
@@ -161,7 +186,7 @@ def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
         self_defined_ethnicity=record.self_defined_ethnicity or "",
         observed_ethnicity=record.observed_ethnicity or "",
         first_language=record.first_language or "",
-        identifiers=ids.model_dump(exclude_none=True) if ids else {},
+        identifiers=_json(ids.model_dump(exclude_none=True) if ids else {}),
         # Typed identifier columns only when the value fits; the payload keeps it either way.
         pnc_id=_fits(ids.pnc_id if ids else None, 20),
         nhs_number=_fits("".join((ids.nhs_number or "").split()) if ids else None, 10),
@@ -202,9 +227,9 @@ def _prepare_event(prepared: Prepared, record: s.EventRecord, line: ParsedLine) 
         occurred_at=s.to_datetime(record.occurred_at),
         ended_at=s.to_datetime(record.ended_at),
         reported_at=s.to_datetime(record.reported_at),
-        recorded_by=record.recorded_by,
+        recorded_by=_json_or_none(record.recorded_by),
         summary=record.summary or "",
-        details=details,
+        details=_json(details),
     )
     prepared.fks["location"] = _target("location", record.location, record.source)
     seen: set[tuple[Target, str]] = set()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -82,12 +84,13 @@ def _rest_of_line(handle: IO[bytes], max_bytes: int, on_bytes: Callable[[bytes],
 
 @dataclass
 class ParsedLine:
-    """A validated line: the original object (stored as the payload) and its models."""
+    """A validated line: the original object and its text (stored as the payload), and its models."""
 
     number: int
     obj: dict[str, Any]
     record: Envelope
     details: BaseModel | None
+    text: str = ""
 
     @property
     def kind(self) -> str:
@@ -105,14 +108,54 @@ def parse_line(data: bytes, number: int, *, today: dt.date) -> ParsedLine:
     except UnicodeDecodeError as exc:
         raise LineRejected(f"the line is not valid UTF-8 text (bad byte at position {exc.start})") from None
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise LineRejected(f"the line is not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
+    except _NotFinite:
+        raise LineRejected("the line holds a number that is not finite (NaN, Infinity or too large)") from None
     except RecursionError:
         raise LineRejected("the line is nested too deeply to read") from None
     if not isinstance(obj, dict):
         raise LineRejected("each line must be one JSON object {...}")
-    return validate_object(obj, number, today=today)
+    if _ESCAPE_HAZARD.search(text) and _holds_unstorable(obj):
+        # PostgreSQL stores neither NUL nor half a surrogate pair: refuse the line, not the batch.
+        raise LineRejected(
+            "the line contains a character that cannot be stored: "
+            "NUL (\\u0000) or half a surrogate pair (\\ud800-\\udfff)"
+        )
+    parsed = validate_object(obj, number, today=today)
+    parsed.text = text
+    return parsed
+
+
+# An escape that may decode to a character PostgreSQL cannot store (checked exactly after parsing).
+_ESCAPE_HAZARD = re.compile(r"\\u(0000|[dD][89a-fA-F])")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _holds_unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_unstorable(key) or _holds_unstorable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_unstorable(item) for item in value)
+    return False
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    raise _NotFinite(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotFinite(text)
+    return value
 
 
 def validate_object(obj: dict[str, Any], number: int, *, today: dt.date) -> ParsedLine:

@@ -4,6 +4,11 @@ Django's bulk_create spends most of its time compiling SQL value by value; for t
 thousands of rows a second the importer builds the statements itself. Values go through
 the backend's own adapters (dates, datetimes, JSON), so what is stored is what the ORM
 would store. Every statement is parameterised.
+
+On PostgreSQL, inserts go through `COPY ... FROM STDIN` instead: a statement with tens of
+thousands of placeholders costs psycopg more client CPU to split than the server needs to
+store the rows (measured: 17 of 38 seconds of an import). Primary keys asked back are
+drawn from the table's sequence first and copied in with the rows.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+from safetynet.interchange.mapping import JsonText
 
 _MAX_PARAMS = 30000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
@@ -26,8 +33,12 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         if postgres:
             adapt = conn.ops.adapt_json_value
             encoder = field.encoder
-            return lambda value: None if value is None else adapt(value, encoder)
-        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
+            return lambda value: (
+                None if value is None else value if isinstance(value, JsonText) else adapt(value, encoder)
+            )
+        return lambda value: (
+            None if value is None else value if isinstance(value, JsonText) else json.dumps(value, cls=field.encoder)
+        )
     if isinstance(field, models.DateTimeField):
         if postgres:
             return lambda value: value  # psycopg adapts aware datetimes itself
@@ -54,9 +65,12 @@ def insert_rows(
     model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *, returning: Sequence[str] = ()
 ) -> list[tuple[Any, ...]]:
     """INSERT rows (values in the order of `names`); returns the `returning` columns of each
-    inserted row (in no guaranteed order), or [] when nothing is asked back."""
+    inserted row (in no guaranteed order), or [] when nothing is asked back. `returning`
+    may name the primary key and columns among `names`."""
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, names, rows, returning)
     quote = connection.ops.quote_name
     columns, converters = _columns(model, names)
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -88,3 +102,34 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
     params = [[convert(v) for convert, v in zip(converters, values, strict=True)] + [pk] for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _copy_rows(
+    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: COPY the rows in; primary keys (when asked back) come from the sequence."""
+    quote = connection.ops.quote_name
+    columns, converters = _columns(model, names)
+    table = model._meta.db_table
+    assert model._meta.pk is not None
+    pk_column = model._meta.pk.column or "id"
+    want_pk = pk_column in returning or "id" in returning
+    with connection.cursor() as cursor:
+        pks: list[int] = []
+        if want_pk:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk_column, len(rows)],
+            )
+            pks = [r[0] for r in cursor.fetchall()]
+            columns = [pk_column, *columns]
+        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for index, row in enumerate(rows):
+                values = [convert(value) for convert, value in zip(converters, row, strict=True)]
+                copy.write_row([pks[index], *values] if want_pk else values)
+    if not returning:
+        return []
+    position = {name: i for i, name in enumerate(names)}
+    picks = [-1 if name in (pk_column, "id") else position[name] for name in returning]
+    return [tuple(pks[index] if pick < 0 else row[pick] for pick in picks) for index, row in enumerate(rows)]

@@ -53,6 +53,8 @@ class PersonRec:
     has_ethnicity: bool
     school_id: int | None
     homes: tuple[int, ...]  # location pks of current addresses
+    # every address with its validity (location pk, from, to), previous ones included
+    addresses: tuple[tuple[int, dt.date | None, dt.date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,20 @@ class Picture:
     def homes(self) -> set[int]:
         return {loc for p in self.own for loc in self.store.persons[p].homes}
 
+    def homes_on(self, day: dt.date) -> set[int]:
+        """Locations any of this individual's records give as an address on `day` (inclusive
+        bounds; an address without dates counts as current only)."""
+        out: set[int] = set()
+        for p in self.own:
+            rec = self.store.persons[p]
+            for loc, start, stop in rec.addresses:
+                if start is None and stop is None:
+                    if loc in rec.homes:
+                        out.add(loc)
+                elif (start is None or start <= day) and (stop is None or day <= stop):
+                    out.add(loc)
+        return out
+
     def homes_of(self, individual: int | None) -> set[int]:
         return {loc for p in self.records_of(individual) if (r := self.person(p)) for loc in r.homes}
 
@@ -348,9 +364,11 @@ def _load_persons(store: Store, pks: set[int]) -> None:
     today = store.as_of.date()
     for batch in _chunks(wanted):
         homes: dict[int, list[int]] = defaultdict(list)
-        for person_id, location_id, kind, valid_to in rm.PersonAddress.objects.filter(person_id__in=batch).values_list(
-            "person_id", "location_id", "kind", "valid_to"
-        ):
+        addresses: dict[int, list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(list)
+        for person_id, location_id, kind, valid_from, valid_to in rm.PersonAddress.objects.filter(
+            person_id__in=batch
+        ).values_list("person_id", "location_id", "kind", "valid_from", "valid_to"):
+            addresses[person_id].append((location_id, valid_from, valid_to))
             if kind != "previous" and (valid_to is None or valid_to >= today):
                 homes[person_id].append(location_id)
                 store.residents[location_id].add(person_id)
@@ -369,7 +387,16 @@ def _load_persons(store: Store, pks: set[int]) -> None:
         for pk, source, sid, dob, year, care, sde, obs, school in rows:
             individual = members.get(pk)
             store.persons[pk] = PersonRec(
-                pk, _ref(source, sid), individual, dob, year, care or "", bool(sde or obs), school, tuple(homes[pk])
+                pk,
+                _ref(source, sid),
+                individual,
+                dob,
+                year,
+                care or "",
+                bool(sde or obs),
+                school,
+                tuple(homes[pk]),
+                tuple(addresses[pk]),
             )
             if individual is not None and pk not in store.members[individual]:
                 store.members[individual].append(pk)

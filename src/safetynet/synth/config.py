@@ -39,6 +39,7 @@ RATES: dict[str, tuple[float, str, str]] = {
     "marac_child_omitted": (0.5, "D2", "MARAC omits a perpetrator's child living in another household"),
     "no_safety_plan": (0.4, "D3", "suspect released (no further action) to a home with children, no safety plan"),
     "action_no_owner": (0.2, "X3", "meeting action with no owner or due date, or outcome not recorded"),
+    "action_overdue": (0.2, "X3", "meeting action past its due date and never marked done"),
     "emerging_unscreened": (0.6, "X1", "child with emerging indicators (older partner, recent missing) never screened"),
     "cse_no_plan": (0.4, "X4", "CSE marker plus child protection plan and no CSE plan"),
     "consent_language": (0.3, "X5", "sexual offence against a child under 16 described as consensual"),

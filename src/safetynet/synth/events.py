@@ -143,6 +143,9 @@ class Simulation:
         self.planted: dict[str, int] = {}
         self.emerging_of: dict[str, dict[str, Any]] = {}
         self.screened: set[str] = set()
+        # What X1 counts, per child key (see `label_unscreened`).
+        self.indicators: dict[str, set[str]] = {}
+        self.intelligence_times: dict[str, list[int]] = {}
         self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
 
     # -- staff ---------------------------------------------------------------------------
@@ -313,6 +316,7 @@ class Simulation:
         self.exploitation_records()
         self.referrals()
         self.child_markers()
+        self.label_unscreened()
 
     # -- networks ------------------------------------------------------------------------
 
@@ -598,11 +602,17 @@ class Simulation:
             )
 
     def _marac(self, victim: Human, perp: Human, t: int) -> None:
+        w = self.w
         if t >= self.end:
             return
         household_children = [c for c in victim.children if c.dob < t]
         elsewhere = [c for c in perp.children if c.dob < t and c not in household_children]
         omit = bool(elsewhere) and self.plant("marac_child_omitted")
+        for c in elsewhere:
+            # The police record the perpetrator's children in other households (the DASH risk
+            # assessment asks for them), so the `parent_of` relationship between them is in the
+            # records whether or not the MARAC lists the child (D2 needs it).
+            w.person_ref(c, RMS)
         subjects = [victim, perp, *household_children, *([] if omit else elsewhere)]
         listed = household_children + ([] if omit else elsewhere)
         ref = self.meeting(
@@ -650,9 +660,15 @@ class Simulation:
             )
         planted = bool(children) and self.plant("action_no_owner")
         actions = []
+        overdue = False
         for i in range(w.rng.randint(2, 4)):
             due = t + int(w.rng.uniform(3, 20) * DAY)
             owner = self.staff(self.social_workers if i % 2 else self.detectives)
+            # An action due before the end is done on time, or (X3) never marked done.
+            late = due < self.end and (
+                self.plant("action_overdue") if children else w.chance(self.rate["action_overdue"])
+            )
+            overdue = overdue or late
             actions.append(
                 {
                     "text": w.pick(
@@ -667,9 +683,7 @@ class Simulation:
                     ),
                     "owner": f"{owner['name']} ({owner['organisation']})",
                     "due": fmt_d(due),
-                    "done_at": fmt_dt(due - int(w.rng.uniform(0, 2) * DAY))
-                    if due < self.end and w.chance(0.8)
-                    else None,
+                    "done_at": fmt_dt(due - int(w.rng.uniform(0, 2) * DAY)) if due < self.end and not late else None,
                 }
             )
         outcome_recorded = True
@@ -714,7 +728,7 @@ class Simulation:
             event_id=eid,
             last_change=t + 2 * DAY,
         )
-        if planted:
+        if planted or overdue:
             for c in children:
                 self.fail("X3", c, ref)
         return ref
@@ -832,7 +846,8 @@ class Simulation:
         )
         if first_window is None:
             return None
-        recent = [s for s in starts if s > self.end - 90 * DAY]
+        # 89 days: still 3 in 90 days when evaluated the morning after the end.
+        recent = [s for s in starts if s > self.end - 89 * DAY]
         if len(recent) >= 3 and self.plant("repeat_no_plan"):
             self.fail("M4", c, None)
             return None
@@ -941,9 +956,9 @@ class Simulation:
                 }
             )
             t += int(w.rng.uniform(6, 7.8) * HOUR)
-        if late and first >= open_until:
-            late = False  # found before a review was due: nothing to plant
-            m2 = False
+        # Found after the 1-hour supervisor deadline (always: episodes last more than an hour
+        # after the report) but before the late review: the review was owed and never made,
+        # which is the same failure, so it stays planted.
         details: Record = {
             "missing_from": "care" if in_care else ("school" if w.chance(0.03) else "home"),
             "reported_by": "residential staff" if c.children_home >= 0 else ("foster carer" if in_care else "parent"),
@@ -1436,6 +1451,7 @@ class Simulation:
                 times = [w.when(since, w.end - DAY) for _ in range(w.rng.randint(0, 2))]
                 times.append(w.when(max(since, w.end - 170 * DAY), w.end - DAY))  # emerging intelligence
                 for t in times:
+                    self.intelligence_times.setdefault(c.key, []).append(t)
                     src, assessment = w.pick(("1", "2", "3")), w.pick("ABCDE")
                     self.emit_event(
                         RMS,
@@ -1481,7 +1497,7 @@ class Simulation:
                     self._cawn(c, adult, w.when(since, w.end - 20 * DAY))
                 eligible_x4 = kind == "cse_risk" and (
                     c.care == "child_protection_plan"
-                    or len([s for s in c.missing_times if s > self.end - 90 * DAY]) >= 3
+                    or len([s for s in c.missing_times if s > self.end - 89 * DAY]) >= 3
                 )
                 needs_plan = kind == "cse_risk" and (eligible_x4 or len(c.missing_times) >= 3)
                 if eligible_x4 and self.plant("cse_no_plan"):
@@ -1515,6 +1531,7 @@ class Simulation:
         since = w.when(self.end - 170 * DAY, self.end - 60 * DAY)
         w.relationships.append((RMS, adult, c, "boyfriend_girlfriend", since, None))
         t = w.when(since, self.end - DAY)
+        self.intelligence_times.setdefault(c.key, []).append(t)
         ref = self.emit_event(
             RMS,
             "INT",
@@ -1567,6 +1584,9 @@ class Simulation:
             record["linked_person"] = w.person_ref(linked, RMS)
         if marker_type in ("cse_risk", "cce_risk"):
             record["grading"] = {"source": 2, "assessment": w.pick("BC"), "handling": "P"}
+            self.screened.add(h.key)
+        elif marker_type in _INDICATOR_MARKERS:
+            self.indicators.setdefault(h.key, set()).add(_INDICATOR_MARKERS[marker_type])
         record["notes"] = notes
         self._stamp(record, start + DAY)
         self.emit_record(record)
@@ -1626,6 +1646,8 @@ class Simulation:
         w = self.w
         if t >= self.end - HOUR:
             return None
+        if "exploitation" in concerns:
+            self.screened.add(c.key)
         year_ago = t - YEAR
         prior = sum(1 for x in c.referral_times if year_ago <= x < t) + sum(1 for x in c.da_times if year_ago <= x < t)
         count = prior + 1
@@ -1709,6 +1731,34 @@ class Simulation:
             )
         return ref
 
+    def label_unscreened(self) -> None:
+        """Lists (X1) every child whose records show >= 2 exploitation indicators and no
+        screening, whatever planted them: a looked-after child who went missing lately, a child
+        with self-harm and drugs markers. Emerging children are planted by `_emerging`."""
+        w = self.w
+        since = self.end - 179 * DAY  # inside the 180-day window the morning after the end too
+        labelled = {f["person"] for f in self.failures if f["clause"] == "X1"}
+        partners: dict[str, list[Human]] = {}
+        for source, a, b, rel_type, _start, _stop in w.relationships:
+            if source == RMS and rel_type == "boyfriend_girlfriend" and RMS in b.records:
+                partners.setdefault(b.key, []).append(a)
+        for c in w.children:
+            if c.key in self.screened or c.key in labelled:
+                continue
+            found = set(self.indicators.get(c.key, ()))
+            if any(t >= since for t in c.missing_times):
+                found.add("going missing")
+            if any(t >= since for t in self.intelligence_times.get(c.key, ())):
+                found.add("intelligence")
+            if c.care in ("looked_after", "care_leaver") and (c.csc_id is not None or MISPERS in c.records):
+                found.add("in or leaving care")
+            age = age_at(c.dob, self.end)
+            for adult in partners.get(c.key, ()):
+                if age_at(adult.dob, self.end) >= 18 and (age < 16 or (c.dob - adult.dob) >= 5 * YEAR):
+                    found.add("older boyfriend/girlfriend")
+            if len(found) >= 2:
+                self.fail("X1", c, None)
+
     def child_markers(self) -> None:
         """Warning markers for vulnerable children (self-harm, mental health, drugs)."""
         w = self.w
@@ -1717,6 +1767,16 @@ class Simulation:
                 for kind in ("self_harm", "mental_health", "drugs"):
                     if w.chance(0.15):
                         self.marker(c, kind, w.when(max(w.start, c.dob + 10 * YEAR)), notes="Added after an incident.")
+
+
+# Warning markers that are exploitation indicators (standards.md section 7), as X1 counts them.
+_INDICATOR_MARKERS = {
+    "drugs": "drugs or alcohol",
+    "alcohol": "drugs or alcohol",
+    "self_harm": "self-harm",
+    "weapons": "weapons",
+    "trafficking": "trafficking",
+}
 
 
 def _texts(record: Record) -> str:

@@ -437,8 +437,11 @@ class World:
                 target - len(self.children), self.rng.choices((1, 2, 3, 4, 5), weights=(38, 38, 16, 6, 2))[0]
             )
             youngest_age = self.rng.uniform(0, 16.5)
-            ages = sorted((youngest_age + self.rng.uniform(0, 7) for _ in range(n_children)), reverse=True)
-            ages = [min(a, 17.9) for a in ages]
+            # Siblings are born within 7 years of the youngest and every child is under 18 at
+            # the end: the spread shrinks for older families instead of clamping ages (a clamp
+            # gave hundreds of children the same birthday).
+            spread = min(7.0, 17.99 - youngest_age)
+            ages = sorted((youngest_age + self.rng.uniform(0, spread) for _ in range(n_children)), reverse=True)
             mother_age = ages[0] + self.rng.uniform(18, 38)
             mother = self.new_human(
                 sex="female",

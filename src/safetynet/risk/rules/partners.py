@@ -276,9 +276,11 @@ def d3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         returned = ts(d.get("bail_ended_at"))
         if d.get("status") != "no_further_action" and returned is None:
             return []
-        if crime.location_id is not None and homes and crime.location_id not in homes:
-            return []
         at = crime.occurred_at or crime.recorded_at
+        # "At the home": where the child lived then (the family may have moved since).
+        then = homes | picture.homes_on(at.date())
+        if crime.location_id is not None and then and crime.location_id not in then:
+            return []
         returned = returned or ts(d.get("closed_at")) or at
         if returned > as_of:
             return []
@@ -395,7 +397,9 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         for e in picture.linked_to(crime):
             if e.event_type == "device_examination":
                 exams[e.pk] = e
-    for e, _ in picture.events("device_examination"):
+    # The case is the child victim's: a pupil whose own phone was examined as the suspect
+    # (role "subject") is not the child whose results are awaited.
+    for e, _ in picture.events("device_examination", roles=("victim",)):
         exams[e.pk] = e
 
     def check(exam: EventRec) -> list[FindingDraft]:

@@ -1,0 +1,68 @@
+"""Parse, validate and map a chunk of lines: the CPU-bound half of an import, Django-free.
+
+`prepare_chunk` runs in the importing process for small files and in a pool of worker
+processes for large ones (`ChunkPipeline`), so parsing the next chunks overlaps with
+writing this one. Results come back in file order; at most `depth` chunks are in flight,
+so memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from safetynet.interchange.mapping import Prepared, prepare
+from safetynet.interchange.parsing import LineRejected, RawLine, parse_line
+
+
+@dataclass
+class Rejection:
+    """A line that failed parsing or validation (picklable, unlike the exception)."""
+
+    number: int
+    data: bytes
+    reason: str
+    field: str
+    kind: str
+
+
+def prepare_chunk(lines: list[RawLine], today: dt.date) -> list[Prepared | Rejection]:
+    """Each line prepared for writing, or its rejection, in line order."""
+    out: list[Prepared | Rejection] = []
+    for raw in lines:
+        try:
+            out.append(prepare(parse_line(raw.data, raw.number, today=today)))
+        except LineRejected as exc:
+            out.append(Rejection(raw.number, raw.data, exc.reason, exc.field, exc.kind))
+    return out
+
+
+class ChunkPipeline:
+    """Prepare chunks in `workers` processes, yielding (chunk, results) in order.
+
+    Worker processes are started fresh (`spawn`): they import only this module's Django-free
+    dependencies and never share the importer's database connection.
+    """
+
+    def __init__(self, workers: int, today: dt.date, depth: int | None = None) -> None:
+        self.today = today
+        self.depth = depth or workers * 2
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def run(self, chunks: Iterable[list[RawLine]]) -> Iterator[tuple[list[RawLine], list[Prepared | Rejection]]]:
+        pending: deque[tuple[list[RawLine], Future[list[Prepared | Rejection]]]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, self._pool.submit(prepare_chunk, chunk, self.today)))
+            if len(pending) >= self.depth:
+                lines, future = pending.popleft()
+                yield lines, future.result()
+        while pending:
+            lines, future = pending.popleft()
+            yield lines, future.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
