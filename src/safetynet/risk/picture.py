@@ -153,6 +153,13 @@ class Picture:
         self.store = store
         self.as_of = store.as_of
         self.own: frozenset[int] = frozenset(store.members.get(individual_id, ()))
+        # Memos: the store is complete before any picture is made and never changes after, and
+        # rules ask the same questions many times (about 25 rules per child).
+        self._events: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[EventRec, str]]] = {}
+        self._own_roles: dict[int, list[str]] | None = None
+        self._dob: dict[int | None, dt.date | None] = {}
+        self._age: dict[tuple[int | None, dt.datetime | None], float | None] = {}
+        self._child: dict[tuple[int | None, dt.datetime | None], bool] = {}
 
     # --- who -------------------------------------------------------------------------------
     def person(self, pk: int | None) -> PersonRec | None:
@@ -182,6 +189,12 @@ class Picture:
 
     def dob_of(self, individual: int | None) -> dt.date | None:
         """The most often recorded full date of birth (sources disagree; the majority wins)."""
+        if individual in self._dob:
+            return self._dob[individual]
+        self._dob[individual] = found = self._dob_of(individual)
+        return found
+
+    def _dob_of(self, individual: int | None) -> dt.date | None:
         counts: dict[dt.date, int] = defaultdict(int)
         for pk in self.records_of(individual):
             rec = self.store.persons.get(pk)
@@ -191,6 +204,13 @@ class Picture:
 
     def age_of(self, individual: int | None, at: dt.datetime | None = None) -> float | None:
         """Age in years at `at` (default as_of), or None when no date of birth is known."""
+        memo = (individual, at)
+        if memo in self._age:
+            return self._age[memo]
+        self._age[memo] = age = self._age_of(individual, at)
+        return age
+
+    def _age_of(self, individual: int | None, at: dt.datetime | None) -> float | None:
         at = at or self.as_of
         dob = self.dob_of(individual)
         if dob is not None:
@@ -207,6 +227,12 @@ class Picture:
 
     def is_child_individual(self, individual: int | None, at: dt.datetime | None = None) -> bool:
         """Under 18 at `at`; with no date of birth, a person recorded as a child somewhere."""
+        memo = (individual, at)
+        if memo not in self._child:
+            self._child[memo] = self._is_child_individual(individual, at)
+        return self._child[memo]
+
+    def _is_child_individual(self, individual: int | None, at: dt.datetime | None) -> bool:
         age = self.age_of(individual, at)
         if age is not None:
             return age < 18
@@ -249,18 +275,32 @@ class Picture:
 
     # --- what ------------------------------------------------------------------------------
     def events(self, *types: str, roles: tuple[str, ...] = ()) -> list[tuple[EventRec, str]]:
-        """Returns (event, this individual's role) for each event they took part in, oldest first."""
-        seen: dict[int, tuple[EventRec, str]] = {}
-        for pk in self.own:
-            for eid in self.store.events_by_person.get(pk, []):
+        """Returns (event, this individual's role) for each event they took part in, oldest first.
+
+        With several roles in one event (two linked records), the first that matches `roles`."""
+        memo = (types, roles)
+        found = self._events.get(memo)
+        if found is None:
+            if self._own_roles is None:
+                # Every event of this individual's records with their roles in it, in record order.
+                self._own_roles = {}
+                for pk in self.own:
+                    for eid in self.store.events_by_person.get(pk, []):
+                        for person, role in self.store.events[eid].participants:
+                            if person == pk:
+                                self._own_roles.setdefault(eid, []).append(role)
+            found = []
+            for eid, own_roles in self._own_roles.items():
                 event = self.store.events[eid]
                 if types and event.event_type not in types:
                     continue
-                for person, role in event.participants:
-                    if person == pk and (not roles or role in roles) and eid not in seen:
-                        seen[eid] = (event, role)
-        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        return sorted(seen.values(), key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
+                first = next((r for r in own_roles if not roles or r in roles), None)
+                if first is not None:
+                    found.append((event, first))
+            epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+            found.sort(key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
+            self._events[memo] = found
+        return list(found)
 
     def events_of(self, individual: int | None, *types: str) -> list[tuple[EventRec, str]]:
         """(event, role) for another individual's loaded events (meetings and crimes of neighbours)."""
