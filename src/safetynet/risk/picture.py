@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
+from safetynet.lib.lookups import keys
 from safetynet.lib.lookups import register as register_int_in
 from safetynet.records import models as rm
 
@@ -280,7 +281,8 @@ class Picture:
     def events(self, *types: str, roles: tuple[str, ...] = ()) -> list[tuple[EventRec, str]]:
         """Returns (event, this individual's role) for each event they took part in, oldest first.
 
-        With several roles in one event (two linked records), the first that matches `roles`."""
+        With several roles in one event (two linked records), the first that matches `roles`.
+        The list is shared between calls: iterate it, never change it."""
         memo = (types, roles)
         found = self._events.get(memo)
         if found is None:
@@ -303,7 +305,7 @@ class Picture:
             epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
             found.sort(key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
             self._events[memo] = found
-        return list(found)
+        return found
 
     def events_of(self, individual: int | None, *types: str) -> list[tuple[EventRec, str]]:
         """(event, role) for another individual's loaded events (meetings and crimes of neighbours)."""
@@ -417,14 +419,16 @@ def _load_persons(store: Store, pks: set[int]) -> None:
         homes: dict[int, list[int]] = defaultdict(list)
         addresses: dict[int, list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(list)
         for person_id, location_id, kind, valid_from, valid_to in rm.PersonAddress.objects.filter(
-            person_id__int_in=batch
+            person_id__int_in=keys(batch)
         ).values_list("person_id", "location_id", "kind", "valid_from", "valid_to"):
             addresses[person_id].append((location_id, valid_from, valid_to))
             if kind != "previous" and (valid_to is None or valid_to >= today):
                 homes[person_id].append(location_id)
                 store.residents[location_id].add(person_id)
-        members = dict(Membership.objects.filter(person_id__int_in=batch).values_list("person_id", "individual_id"))
-        rows = _visible(rm.Person.live.filter(pk__int_in=batch), store.as_of).values_list(
+        members = dict(
+            Membership.objects.filter(person_id__int_in=keys(batch)).values_list("person_id", "individual_id")
+        )
+        rows = _visible(rm.Person.live.filter(pk__int_in=keys(batch)), store.as_of).values_list(
             "pk",
             "source",
             "source_id",
@@ -457,15 +461,17 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
     wanted = [e for e in event_ids if e not in store.events]
     for batch in _chunks(wanted):
         parts: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for eid, pid, role in rm.Participation.objects.filter(event_id__int_in=batch).values_list(
+        for eid, pid, role in rm.Participation.objects.filter(event_id__int_in=keys(batch)).values_list(
             "event_id", "person_id", "role"
         ):
             parts[eid].append((pid, role))
         links: dict[int, list[int]] = defaultdict(list)
         through = rm.Event.linked_events.through
-        for src, dst in through.objects.filter(from_event_id__int_in=batch).values_list("from_event_id", "to_event_id"):
+        for src, dst in through.objects.filter(from_event_id__int_in=keys(batch)).values_list(
+            "from_event_id", "to_event_id"
+        ):
             links[src].append(dst)
-        rows = _visible(rm.Event.live.filter(pk__int_in=batch), store.as_of).values_list(
+        rows = _visible(rm.Event.live.filter(pk__int_in=keys(batch)), store.as_of).values_list(
             "pk",
             "source",
             "source_id",
@@ -506,14 +512,14 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
 def _members_of(individuals: set[int]) -> set[int]:
     out: set[int] = set()
     for batch in _chunks(individuals):
-        out.update(Membership.objects.filter(individual_id__int_in=batch).values_list("person_id", flat=True))
+        out.update(Membership.objects.filter(individual_id__int_in=keys(batch)).values_list("person_id", flat=True))
     return out
 
 
 def _individuals_of(persons: set[int]) -> set[int]:
     out: set[int] = set()
     for batch in _chunks(persons):
-        out.update(Membership.objects.filter(person_id__int_in=batch).values_list("individual_id", flat=True))
+        out.update(Membership.objects.filter(person_id__int_in=keys(batch)).values_list("individual_id", flat=True))
     return out
 
 
@@ -522,7 +528,8 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
     reached: set[int] = set()
     for batch in _chunks(persons):
         for row in _visible(
-            rm.Relationship.live.filter(Q(person_a_id__int_in=batch) | Q(person_b_id__int_in=batch)), store.as_of
+            rm.Relationship.live.filter(Q(person_a_id__int_in=keys(batch)) | Q(person_b_id__int_in=keys(batch))),
+            store.as_of,
         ).values_list("pk", "source", "source_id", "person_a_id", "person_b_id", "rel_type", "valid_from", "valid_to"):
             pk, source, sid, a, b, rtype, vf, vt = row
             if pk not in store.relationships:
@@ -533,19 +540,19 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
             reached.update(p for p in (a, b) if p is not None)
         order_ids = set(
             _visible(
-                rm.Order.live.filter(Q(subject_id__int_in=batch) | Q(protected__int_in=batch)), store.as_of
+                rm.Order.live.filter(Q(subject_id__int_in=keys(batch)) | Q(protected__int_in=keys(batch))), store.as_of
             ).values_list("pk", flat=True)
         )
         order_ids -= set(store.orders)
         if order_ids:
             protected: dict[int, list[int]] = defaultdict(list)
-            for oid, pid in rm.Order.protected.through.objects.filter(order_id__int_in=order_ids).values_list(
+            for oid, pid in rm.Order.protected.through.objects.filter(order_id__int_in=keys(order_ids)).values_list(
                 "order_id", "person_id"
             ):
                 protected[oid].append(pid)
-            for pk, source, sid, otype, subject, vf, vt in rm.Order.objects.filter(pk__int_in=order_ids).values_list(
-                "pk", "source", "source_id", "order_type", "subject_id", "valid_from", "valid_to"
-            ):
+            for pk, source, sid, otype, subject, vf, vt in rm.Order.objects.filter(
+                pk__int_in=keys(order_ids)
+            ).values_list("pk", "source", "source_id", "order_type", "subject_id", "valid_from", "valid_to"):
                 order = OrderRec(pk, _ref(source, sid), otype, subject, tuple(protected[pk]), vf, vt)
                 store.orders[pk] = order
                 for p in (subject, *order.protected):
@@ -553,7 +560,8 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
                         store.orders_by_person[p].append(pk)
                         reached.add(p)
         for row in _visible(
-            rm.Marker.live.filter(Q(person_id__int_in=batch) | Q(linked_person_id__int_in=batch)), store.as_of
+            rm.Marker.live.filter(Q(person_id__int_in=keys(batch)) | Q(linked_person_id__int_in=keys(batch))),
+            store.as_of,
         ).values_list(
             "pk", "source", "source_id", "person_id", "marker_type", "valid_from", "valid_to", "linked_person_id"
         ):
@@ -570,7 +578,7 @@ def _load_missing(store: Store, persons: set[int]) -> None:
     for batch in _chunks(persons):
         for pid, eid, occ in (
             rm.Participation.objects.filter(
-                person_id__int_in=batch,
+                person_id__int_in=keys(batch),
                 role=rm.Participation.Role.MISSING_PERSON,
                 event__event_type=rm.Event.EventType.MISSING_REPORT,
                 event__deleted=False,
@@ -594,11 +602,17 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     # Events of the individuals, with every participant, and events linked either way.
     event_ids: set[int] = set()
     for batch in _chunks(own):
-        event_ids.update(rm.Participation.objects.filter(person_id__int_in=batch).values_list("event_id", flat=True))
+        event_ids.update(
+            rm.Participation.objects.filter(person_id__int_in=keys(batch)).values_list("event_id", flat=True)
+        )
     through = rm.Event.linked_events.through
     for batch in _chunks(event_ids):
-        event_ids.update(through.objects.filter(to_event_id__int_in=batch).values_list("from_event_id", flat=True))
-        event_ids.update(through.objects.filter(from_event_id__int_in=batch).values_list("to_event_id", flat=True))
+        event_ids.update(
+            through.objects.filter(to_event_id__int_in=keys(batch)).values_list("from_event_id", flat=True)
+        )
+        event_ids.update(
+            through.objects.filter(from_event_id__int_in=keys(batch)).values_list("to_event_id", flat=True)
+        )
     _load_events(store, event_ids)
     first = {p for e in store.events.values() for p, _ in e.participants}
     first |= _load_links(store, own)
@@ -611,7 +625,7 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     for batch in _chunks(neighbours):
         theirs.update(
             rm.Participation.objects.filter(
-                person_id__int_in=batch, event__event_type__in=("meeting", "crime")
+                person_id__int_in=keys(batch), event__event_type__in=("meeting", "crime")
             ).values_list("event_id", flat=True)
         )
     _load_events(store, theirs)
@@ -624,10 +638,12 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
         loc for p in store.persons.values() for loc in p.homes
     }
     for batch in _chunks(locations):
-        store.location_types.update(rm.Location.objects.filter(pk__int_in=batch).values_list("pk", "location_type"))
+        store.location_types.update(
+            rm.Location.objects.filter(pk__int_in=keys(batch)).values_list("pk", "location_type")
+        )
     _load_found_locations(store)
     for batch in _chunks(own):
-        for row in _visible(rm.Plan.live.filter(person_id__int_in=batch), as_of).values_list(
+        for row in _visible(rm.Plan.live.filter(person_id__int_in=keys(batch)), as_of).values_list(
             "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
         ):
             store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
@@ -656,7 +672,7 @@ def _residents(locations: set[int]) -> set[int]:
     """Returns the people with an address at any of `locations` (household neighbours)."""
     out: set[int] = set()
     for batch in _chunks(locations):
-        out.update(rm.PersonAddress.objects.filter(location_id__int_in=batch).values_list("person_id", flat=True))
+        out.update(rm.PersonAddress.objects.filter(location_id__int_in=keys(batch)).values_list("person_id", flat=True))
     return out
 
 

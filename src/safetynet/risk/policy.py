@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.yaml"
 
@@ -109,24 +118,37 @@ class ClauseSpec(BaseModel):
     thresholds: dict[str, Setting] = Field(default_factory=dict)
     clocks: dict[str, Number] = Field(default_factory=dict)
 
+    # Answers already given: rules ask the same few questions for every individual.
+    _numbers: dict[str, float] = PrivateAttr(default_factory=dict)
+    _durations: dict[tuple[str, str], dt.timedelta] = PrivateAttr(default_factory=dict)
+    _words: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+
     def number(self, name: str) -> float:
         """Returns a numeric threshold or clock (validated on load)."""
-        value = self.thresholds.get(name, self.clocks.get(name))
-        assert isinstance(value, int | float), name
-        return float(value)
+        if name not in self._numbers:
+            value = self.thresholds.get(name, self.clocks.get(name))
+            assert isinstance(value, int | float), name
+            self._numbers[name] = float(value)
+        return self._numbers[name]
 
     def hours(self, name: str) -> dt.timedelta:
         """Returns a clock given in hours as a duration."""
-        return dt.timedelta(hours=self.number(name))
+        if ("hours", name) not in self._durations:
+            self._durations[("hours", name)] = dt.timedelta(hours=self.number(name))
+        return self._durations[("hours", name)]
 
     def days(self, name: str) -> dt.timedelta:
         """Returns a threshold or clock given in days as a duration."""
-        return dt.timedelta(days=self.number(name))
+        if ("days", name) not in self._durations:
+            self._durations[("days", name)] = dt.timedelta(days=self.number(name))
+        return self._durations[("days", name)]
 
     def words(self, name: str) -> tuple[str, ...]:
         """Returns a word list threshold, lower-cased."""
-        value = self.thresholds.get(name, [])
-        return tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
+        if name not in self._words:
+            value = self.thresholds.get(name, [])
+            self._words[name] = tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
+        return self._words[name]
 
 
 class Escalation(BaseModel):
