@@ -17,6 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db.models import Q
@@ -248,7 +249,7 @@ class Picture:
             if p == pk
         )
 
-    @property
+    @cached_property
     def is_child(self) -> bool:
         return self.is_child_individual(self.individual_id)
 

@@ -118,37 +118,50 @@ class ClauseSpec(BaseModel):
     thresholds: dict[str, Setting] = Field(default_factory=dict)
     clocks: dict[str, Number] = Field(default_factory=dict)
 
-    # Answers already given: rules ask the same few questions for every individual.
-    _numbers: dict[str, float] = PrivateAttr(default_factory=dict)
-    _durations: dict[tuple[str, str], dt.timedelta] = PrivateAttr(default_factory=dict)
-    _words: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    # Answers already given: rules ask the same few questions for every individual. Read
+    # through `__pydantic_private__` directly: pydantic's attribute lookup for private names
+    # cost more than the answers.
+    _answers: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
+
+    def _memo(self) -> dict[tuple[str, str], Any]:
+        return self.__pydantic_private__["_answers"]  # type: ignore[index]
 
     def number(self, name: str) -> float:
         """Returns a numeric threshold or clock (validated on load)."""
-        if name not in self._numbers:
+        memo = self._memo()
+        found = memo.get(("number", name))
+        if found is None:
             value = self.thresholds.get(name, self.clocks.get(name))
             assert isinstance(value, int | float), name
-            self._numbers[name] = float(value)
-        return self._numbers[name]
+            found = memo[("number", name)] = float(value)
+        return found
 
     def hours(self, name: str) -> dt.timedelta:
         """Returns a clock given in hours as a duration."""
-        if ("hours", name) not in self._durations:
-            self._durations[("hours", name)] = dt.timedelta(hours=self.number(name))
-        return self._durations[("hours", name)]
+        memo = self._memo()
+        found = memo.get(("hours", name))
+        if found is None:
+            found = memo[("hours", name)] = dt.timedelta(hours=self.number(name))
+        return found
 
     def days(self, name: str) -> dt.timedelta:
         """Returns a threshold or clock given in days as a duration."""
-        if ("days", name) not in self._durations:
-            self._durations[("days", name)] = dt.timedelta(days=self.number(name))
-        return self._durations[("days", name)]
+        memo = self._memo()
+        found = memo.get(("days", name))
+        if found is None:
+            found = memo[("days", name)] = dt.timedelta(days=self.number(name))
+        return found
 
     def words(self, name: str) -> tuple[str, ...]:
         """Returns a word list threshold, lower-cased."""
-        if name not in self._words:
+        memo = self._memo()
+        found = memo.get(("words", name))
+        if found is None:
             value = self.thresholds.get(name, [])
-            self._words[name] = tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
-        return self._words[name]
+            found = memo[("words", name)] = tuple(
+                str(v).lower() for v in (value if isinstance(value, list) else [value])
+            )
+        return found
 
 
 class Escalation(BaseModel):
@@ -243,6 +256,11 @@ class Policy:
 
     def clause(self, clause_id: str) -> ClauseSpec:
         return self.document.clauses[clause_id]
+
+    @cached_property
+    def enabled_clauses(self) -> frozenset[str]:
+        """The clauses this policy has and has not switched off."""
+        return frozenset(c for c, spec in self.document.clauses.items() if spec.enabled)
 
     @cached_property
     def _phrases(self) -> list[tuple[PhraseSpec, re.Pattern[str]]]:
