@@ -33,7 +33,8 @@ CHUNK = 800  # below SQLite's parameter limit with room to spare
 _T = TypeVar("_T")
 
 
-def _chunks(values: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+def _chunks(values: Iterable[_T], size: int | None = None) -> Iterator[list[_T]]:
+    size = size or CHUNK
     batch: list[_T] = []
     for v in values:
         batch.append(v)
@@ -346,6 +347,8 @@ class Picture:
                 rel = self.store.relationships[rid]
                 other = rel.b if rel.a in mine else rel.a
                 out.append((rel, other))
+        # In record order, so that citations do not depend on which chunk loaded the records.
+        out.sort(key=lambda ro: ro[0].pk)
         return out
 
     def markers(self, individual: int | None = None, *types: str) -> list[MarkerRec]:
@@ -607,7 +610,9 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
             rm.Participation.objects.filter(person_id__int_in=keys(batch)).values_list("event_id", flat=True)
         )
     through = rm.Event.linked_events.through
-    for batch in _chunks(event_ids):
+    # One hop from the individuals' own events (a snapshot: adding to the set while walking it
+    # raised once a chunk of individuals had more events than one query batch).
+    for batch in _chunks(sorted(event_ids)):
         event_ids.update(
             through.objects.filter(to_event_id__int_in=keys(batch)).values_list("from_event_id", flat=True)
         )
@@ -648,6 +653,8 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
             "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
         ):
             store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
+    for members in store.members.values():
+        members.sort()  # an individual's records in key order, whatever order the queries returned
     return {i: Picture(i, store) for i in ids}
 
 
