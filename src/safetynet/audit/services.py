@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -209,6 +210,65 @@ def verify_chain(chunk_size: int = 5000) -> VerifyResult:
     if mismatch is not None:
         return VerifyResult(False, checked, mismatch, "its index rows do not match the entry")
     return VerifyResult(True, checked)
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last entry's seq and hash: what an operator stores off-box to prove later that no
+    entries were cut off the end (or the whole chain rewritten) since."""
+
+    seq: int
+    hash: str
+
+    def line(self) -> str:
+        return f"{self.seq} {self.hash}"
+
+
+HEAD_LINE = re.compile(r"^\s*(\d+)\s+([0-9a-f]{64})\s*$")
+
+
+def current_head() -> ChainHead:
+    """The chain head as the writers left it (seq 0 and the genesis hash for an empty log)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        return ChainHead(0, GENESIS)
+    return ChainHead(int(head.last_seq), str(head.last_hash))
+
+
+def parse_head(text: str) -> ChainHead:
+    """A stored head ("SEQ HASH", as `safetynet audit head` prints it); ValueError otherwise."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    match = HEAD_LINE.match(lines[-1]) if lines else None
+    if match is None:
+        raise ValueError("expected one line 'SEQ HASH' (an entry number and a 64-character hex sha256)")
+    return ChainHead(int(match.group(1)), match.group(2))
+
+
+def verify_against_head(stored: ChainHead) -> VerifyResult:
+    """Verify the chain, then prove the stored head is still in it: the entry it names exists
+    and has the hash it had. Catches entries cut off the end even when the chain head row was
+    wound back to match, and a chain rewritten wholesale."""
+    result = verify_chain()
+    if not result.ok or stored.seq == 0:
+        return result
+    found = AuditEntry.objects.filter(seq=stored.seq).values_list("entry_hash", flat=True).first()
+    if found is None:
+        last = result.checked
+        return VerifyResult(
+            False,
+            result.checked,
+            last + 1,
+            f"entries {last + 1} to {stored.seq} are gone: the stored head names entry {stored.seq} "
+            f"but the chain ends at {last} (truncated)",
+        )
+    if found != stored.hash:
+        return VerifyResult(
+            False,
+            result.checked,
+            stored.seq,
+            "its hash differs from the stored head (the chain was rewritten up to here)",
+        )
+    return result
 
 
 def _first_subject_mismatch() -> int | None:
