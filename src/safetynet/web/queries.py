@@ -302,7 +302,9 @@ def participants(event: Event, *, may_open: MayOpen) -> list[ParticipantRow]:
                 )
             )
         else:
-            rows.append(ParticipantRow(role=label(p.role), individual_id=None, name=NO_ACCESS_NAME, date_of_birth="", source=""))
+            rows.append(
+                ParticipantRow(role=label(p.role), individual_id=None, name=NO_ACCESS_NAME, date_of_birth="", source="")
+            )
     return rows
 
 

@@ -78,19 +78,12 @@ def run_head(args: argparse.Namespace) -> int:
 
 def _resolve(raw: str) -> tuple[int | None, int | None]:
     """(individual id, person id) from "123" or "source:id"."""
-    from safetynet.records.models import Person
+    from safetynet.audit.services import resolve_person_ref
 
-    raw = raw.strip()
-    if raw.isdigit():
-        return int(raw), None
-    source, sep, source_id = raw.partition(":")
-    if not sep or not source or not source_id:
-        raise UsageError(f"--person must be an individual number (e.g. 42) or SOURCE:ID (e.g. rms:P1); got {raw!r}.")
-    person = Person.objects.filter(source=source, source_id=source_id).select_related("membership").first()
-    if person is None:
-        raise UsageError(f"no record {source}:{source_id} is stored.")
-    membership = getattr(person, "membership", None)
-    return (membership.individual_id if membership else None), person.pk
+    try:
+        return resolve_person_ref(raw)
+    except ValueError as exc:
+        raise UsageError(f"--person: {exc}; got {raw.strip()!r}.") from None
 
 
 def run_report(args: argparse.Namespace) -> int:
