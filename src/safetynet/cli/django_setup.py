@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def setup_django() -> None:
         raise UsageError(str(exc)) from None
     if db["ENGINE"].endswith("sqlite3"):
         _ensure_writable(Path(str(db["NAME"])).parent)
+    _freeze_startup_objects()
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up allocated (Django, the models, the policy: hundreds of thousands of
+    objects that live as long as the process) out of the cyclic garbage collector's sight,
+    once per process. Each full collection would otherwise walk them all again; an import
+    allocates enough to trigger one every few chunks, which cost about 15% of its CPU."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
 
 
 def _ensure_writable(directory: Path) -> None:
