@@ -89,8 +89,8 @@ def main() -> int:
     individuals = Individual.objects.filter(retired_at__isnull=True).count()
     print(f"county: {individuals:,} individuals, {records:,} records (incl. participations)")
     if connection.vendor == "postgresql":
-        # Right after a bulk load PostgreSQL has no statistics for the new rows and plans the
-        # picture's queries badly until autovacuum analyses the tables (within minutes).
+        # Right after a bulk load PostgreSQL has no statistics for the new rows until autovacuum
+        # analyses the tables; the first figure shows the evaluation before that.
         before = _load()
         started = time.perf_counter()
         evaluate_all()
