@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from rapidfuzz.distance import JaroWinkler
 
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
+from safetynet.identity.comparisons import COMPARISONS, NAME
 from safetynet.identity.features import (
     Features,
     features_for_persons,
@@ -49,7 +52,15 @@ from safetynet.identity.linking import (
     thresholds,
 )
 from safetynet.identity.linkmodel import Step, load_model, probability_from_weight
-from safetynet.identity.models import BlockingKey, Individual, LinkChange, Membership, PairDecision, ReviewPair
+from safetynet.identity.models import (
+    BlockingKey,
+    Individual,
+    LinkChange,
+    LinkFeatures,
+    Membership,
+    PairDecision,
+    ReviewPair,
+)
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records.models import Person
 
@@ -400,6 +411,15 @@ def _probe(given: str, family: str, dob: str | None, identifier: str | None, pos
     )
 
 
+# A search reads at most this many candidate records, those sharing the most index keys
+# with it first: a common name then still reaches its namesakes with the same spelling and
+# sound before the records that share only a sound or a given name.
+SEARCH_CANDIDATES = 5000
+# Records fully scored per round when the search gives more than a name (see below).
+SEARCH_SCORE_BATCH = 200
+_NAME_FIELDS = ("given", "family", "given_canons", "name_keys")
+
+
 def search_individuals(
     query: str,
     dob: str | None = None,
@@ -415,6 +435,12 @@ def search_individuals(
     each is scored with the linkage model on what the search gives (absent fields count
     neither way); an individual scores as its best record. Only positive evidence is
     returned.
+
+    Cost (a county has thousands of namesakes per common name): the candidates' name
+    features and individuals are read in one query, without the rest of their records; the
+    name comparison is made once per distinct name; a search that gives more than a name
+    reads and fully scores only the records whose name leaves them a chance of a place in
+    the results, best chance first, and stops once no other record can get in.
     """
     tokens = (query or "").split()
     probes: list[Features] = []
@@ -430,18 +456,51 @@ def search_individuals(
         keys.update(index_keys(probe))
     if not keys:
         return []
-    candidate_ids = list(BlockingKey.objects.filter(key__in=keys).values_list("person_id", flat=True).distinct()[:5000])
-    features = stored_features(candidate_ids)
     model = load_model()
+    shared_most = (
+        BlockingKey.objects.filter(key__in=keys)
+        .values("person_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "person_id")
+        .values("person_id")[:SEARCH_CANDIDATES]
+    )
+    rows = (
+        LinkFeatures.objects.filter(person_id__in=shared_most, person__membership__isnull=False)
+        .values_list("person_id", "person__membership__individual_id", *(f"features__{f}" for f in _NAME_FIELDS))
+        .order_by()
+    )
+    # (upper bound of the score, person, individual); the bound is exact for a name-only search.
+    beyond_name = max(_beyond_name_bound(model, probe) for probe in probes)
+    name_weight: dict[tuple[Any, ...], float] = {}
+    bounded: list[tuple[float, int, int]] = []
+    for pid, individual, *name in rows:
+        key = (name[0], name[1], tuple(name[2] or ()), tuple(name[3] or ()))
+        weight = name_weight.get(key)
+        if weight is None:
+            record = _name_only(name)
+            weight = name_weight[key] = max(
+                _name_score(model, probe, record) + _beyond_name_bound(model, probe) for probe in probes
+            )
+        if weight > 0:
+            bounded.append((weight, pid, individual))
     best: dict[int, tuple[float, int]] = {}
-    home = dict(Membership.objects.filter(person_id__in=features).values_list("person_id", "individual_id"))
-    for pid, f in features.items():
-        if pid not in home:
-            continue
-        score = max(_search_score(model, probe, f) for probe in probes)
-        individual = home[pid]
-        if individual not in best or score > best[individual][0]:
-            best[individual] = (score, pid)
+    if beyond_name == 0:
+        for score, pid, individual in bounded:
+            if individual not in best or score > best[individual][0]:
+                best[individual] = (score, pid)
+    else:
+        bounded.sort(key=lambda b: (-b[0], b[1]))
+        for start in range(0, len(bounded), SEARCH_SCORE_BATCH):
+            part = bounded[start : start + SEARCH_SCORE_BATCH]
+            if len(best) >= limit and part[0][0] < sorted(s for s, _p in best.values())[-limit] - 1e-9:
+                break  # no record left can beat the results already found
+            features = stored_features([pid for _b, pid, _i in part])
+            for _bound, pid, individual in part:
+                if pid not in features:
+                    continue
+                score = max(_search_score(model, probe, features[pid]) for probe in probes)
+                if individual not in best or score > best[individual][0]:
+                    best[individual] = (score, pid)
     ranked = sorted(((s, ind, pid) for ind, (s, pid) in best.items() if s > 0), key=lambda r: (-r[0], r[1]))
     return [
         SearchResult(individual_id=ind, person_id=pid, score=round(s, 3), probability=probability_from_weight(s))
@@ -449,19 +508,71 @@ def search_individuals(
     ]
 
 
+def _name_only(name: list[Any]) -> Features:
+    """A feature row holding only a record's name features (the rest unknown)."""
+    given, family, canons, name_keys = name
+    record = features_from_values(
+        unique_id=0,
+        given_names=None,
+        family_name=None,
+        other_names=[],
+        date_of_birth=None,
+        sex=None,
+        postcode=None,
+        today=dt.date.today(),
+    )
+    record.update(given=given, family=family, given_canons=list(canons or []), name_keys=list(name_keys or []))
+    return record
+
+
+def _name_score(model: Any, probe: Features, record: Features) -> float:
+    """The name comparison's weight (with the single-part adjustment of `_search_score`)."""
+    return model.weights[0][NAME.level_of(probe, record)] + _part_adjustment(probe, record)
+
+
+@cache
+def _full_record() -> Features:
+    """A record with every comparison field known: what a null level is tested against."""
+    return features_from_values(
+        unique_id=0,
+        given_names="Known",
+        family_name="Known",
+        other_names=[],
+        date_of_birth="2000-01-01",
+        sex="female",
+        postcode="AA1 1AA",
+        identifiers={"nhs_number": "9434765919", "pnc_id": "12/1234A", "upn": "A12345678901B", "csc_id": "CSC1"},
+        today=dt.date(2026, 1, 1),
+    )
+
+
+def _beyond_name_bound(model: Any, probe: Features) -> float:
+    """The most the comparisons other than the name can add for this probe: nothing for one
+    it leaves blank (its null level holds whatever the record says, since a null level is
+    "either side missing"), else that comparison's best weight."""
+    total = 0.0
+    for comparison, weights in zip(COMPARISONS[1:], model.weights[1:], strict=True):
+        if comparison.levels[0].is_null and comparison.levels[0].test(probe, _full_record()):
+            continue
+        total += max(weights)
+    return total
+
+
+def _part_adjustment(probe: Features, record: Features) -> float:
+    """A name search with one part: the name comparison needs both parts, so the part given
+    is scored by itself (+4 similar, -4 not)."""
+    if (probe["given"] and probe["family"]) or not (probe["given"] or probe["family"]):
+        return 0.0
+    part, theirs = (probe["family"], record["family"]) if probe["family"] else (probe["given"], record["given"])
+    canons_match = bool(probe["given"]) and bool(set(probe["given_canons"]) & set(record["given_canons"]))
+    similar = canons_match or (part and theirs and JaroWinkler.similarity(part, theirs) >= 0.88)
+    return 4.0 if similar else -4.0
+
+
 def _search_score(model: Any, probe: Features, record: Features) -> float:
     """Score a partial search probe: a name search with one part scores that part alone."""
     score = model.score(probe, record)
-    total = sum(s.weight for s in score.steps)
-    if not (probe["given"] and probe["family"]) and (probe["given"] or probe["family"]):
-        # The name comparison needs both parts; score the one given by itself instead.
-        from rapidfuzz.distance import JaroWinkler
-
-        part, theirs = (probe["family"], record["family"]) if probe["family"] else (probe["given"], record["given"])
-        canons_match = bool(probe["given"]) and bool(set(probe["given_canons"]) & set(record["given_canons"]))
-        similar = canons_match or (part and theirs and JaroWinkler.similarity(part, theirs) >= 0.88)
-        total += 4.0 if similar else -4.0
-    return total
+    return sum(s.weight for s in score.steps) + _part_adjustment(probe, record)
 
 
 def review_queue() -> QuerySet[ReviewPair]:
