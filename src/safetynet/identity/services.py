@@ -5,6 +5,7 @@
 - `merge_individuals(first, second, *, acting_user, reason)` and
   `unmerge(change, *, acting_user, reason)`: manual merge and its exact undo;
 - `explain_link(person_a, person_b)`: the waterfall of weights and the probability;
+  `explain_links(anchor, others)` the same for many pairs in two queries;
 - `search_individuals(query, dob=None, identifier=None, postcode=None, limit=20)`: people
   search served by the blocking index, typo and nickname tolerant;
 - `review_queue()`: open review items, most risk-relevant first;
@@ -378,6 +379,49 @@ def explain_link(person_a: Person | int, person_b: Person | int, *, clock: Clock
     )
 
 
+def explain_links(
+    anchor: Person | int, others: list[Person | int], *, clock: Clock | None = None
+) -> dict[int, Explanation]:
+    """Return the explanation of `anchor` against each of `others`, keyed by the other's id,
+    in two queries whatever their number (the records' stored features, the decisions on
+    the pairs). A record that cannot be scored (not live) has no entry."""
+    clock = clock or SystemClock()
+    a = _person_id(anchor)
+    ids = [_person_id(o) for o in others if _person_id(o) != a]
+    if not ids:
+        return {}
+    features = _features([a, *ids], clock.now().date())
+    if a not in features:
+        return {}
+    latest: dict[tuple[int, int], bool] = {}
+    pairs = [ordered(a, b) for b in ids]
+    decisions = PairDecision.objects.filter(
+        person_a_id__in={x for x, _y in pairs}, person_b_id__in={y for _x, y in pairs}
+    ).order_by("decided_at", "pk")
+    for x, y, verdict in decisions.values_list("person_a_id", "person_b_id", "same"):
+        latest[(x, y)] = verdict  # the last one wins
+    model = load_model()
+    found: dict[int, Explanation] = {}
+    for b in ids:
+        if b not in features:
+            continue
+        x, y = ordered(a, b)
+        score = model.score(features[x], features[y])
+        decided = latest.get((x, y))
+        found[b] = Explanation(
+            person_a=x,
+            person_b=y,
+            prior_weight=score.prior_weight,
+            steps=score.steps,
+            match_weight=score.match_weight,
+            probability=score.probability,
+            decision=None if decided is None else ("same" if decided else "not same"),
+            identifier_conflict=identifier_conflict(features[x], features[y]),
+            model_version=model.version,
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class SearchResult:
     """One individual found by a search, with the best-matching record and its score."""
@@ -521,7 +565,8 @@ def _name_only(name: list[Any]) -> Features:
         postcode=None,
         today=dt.date.today(),
     )
-    record.update(given=given, family=family, given_canons=list(canons or []), name_keys=list(name_keys or []))
+    record["given"], record["family"] = given, family
+    record["given_canons"], record["name_keys"] = list(canons or []), list(name_keys or [])
     return record
 
 
