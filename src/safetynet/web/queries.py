@@ -106,6 +106,7 @@ def source_records(individual_id: int) -> list[SourceRecordRow]:
     memberships = (
         Membership.objects.filter(individual_id=individual_id, person__recorded_at__isnull=False, person__deleted=False)
         .select_related("person", "person__school")
+        .defer("person__payload", "person__school__payload")
         .order_by("person__source", "person__source_id")
     )
     return [
@@ -123,9 +124,11 @@ def headlines_for(individual_ids: Iterable[int], today: dt.date) -> dict[int, He
     """Headlines for many individuals in two queries (for networks, search results, relationships)."""
     ids = list(set(individual_ids))
     people_by_individual: dict[int, list[Person]] = defaultdict(list)
-    rows = Membership.objects.filter(
-        individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False
-    ).select_related("person")
+    rows = (
+        Membership.objects.filter(individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False)
+        .select_related("person")
+        .defer("person__payload")
+    )
     for m in rows:
         people_by_individual[m.individual_id].append(m.person)
     return {i: headline(i, people, today) for i, people in people_by_individual.items()}
@@ -137,7 +140,7 @@ def individual_of_people(person_ids: Iterable[int]) -> dict[int, int]:
 
 
 def markers(person_ids: list[int]) -> QuerySet[Marker]:
-    return Marker.live.filter(person_id__in=person_ids).order_by("-valid_from", "marker_type")
+    return Marker.live.filter(person_id__in=person_ids).defer("payload").order_by("-valid_from", "marker_type")
 
 
 def orders(person_ids: list[int]) -> list[tuple[Order, str]]:
@@ -184,9 +187,7 @@ _REL_WORDS = {
 def relationships(person_ids: list[int], today: dt.date) -> list[RelationshipRow]:
     """Relationships of the individual, described from the other person's side."""
     rels = list(
-        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).select_related(
-            "person_a", "person_b"
-        )
+        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).defer("payload")
     )
     others = [r.person_b_id if r.person_a_id in person_ids else r.person_a_id for r in rels]
     individual_of = individual_of_people([o for o in others if o is not None])
