@@ -357,10 +357,11 @@ def _client(base: str) -> urllib.request.OpenerDirector:
 
 
 def drive(
-    base: str, urls: list[str], openers: list[urllib.request.OpenerDirector], seconds: float
+    base: str, urls: list[str], openers: list[urllib.request.OpenerDirector], seconds: float, think: float = 0
 ) -> tuple[list[float], int]:
-    """One thread per signed-in opener requests `urls` (at random, no pause between
-    requests) until `seconds` have passed; return the latencies and the number of errors."""
+    """One thread per signed-in opener requests `urls` at random until `seconds` have passed,
+    pausing a random time averaging `think` seconds between requests (none by default: every
+    user asks again as soon as answered); return the latencies and the number of errors."""
     timings: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -369,6 +370,8 @@ def drive(
 
     def user(n: int) -> None:
         rng = random.Random(n)
+        if think:
+            time.sleep(rng.uniform(0, think))  # users do not all start at once
         while time.monotonic() < deadline:
             url = rng.choice(urls)
             started = time.perf_counter()
@@ -381,6 +384,8 @@ def drive(
                 continue
             with lock:
                 timings.append(time.perf_counter() - started)
+            if think:
+                time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
 
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     for t in threads:
@@ -458,6 +463,9 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=150_000, help="children to build (default 150000)")
     parser.add_argument("--users", default="1,4,8", help="concurrent users per phase, comma separated (default 1,4,8)")
     parser.add_argument("--seconds", type=float, default=20, help="how long each phase drives the server (default 20)")
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean pause of a user between requests, seconds (default 0: none)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2, 4 threads each)")
     parser.add_argument("--port", type=int, default=8799)
     parser.add_argument("--seed", type=int, default=1)
@@ -535,7 +543,7 @@ def main() -> None:
         for users in counts:
             for kind, chosen in urls.items():
                 cpu_web, cpu_db = server_cpu(server.pid), database_cpu()
-                timings, errors = drive(base, chosen, openers[:users], args.seconds)
+                timings, errors = drive(base, chosen, openers[:users], args.seconds, args.think)
                 cpu_web, cpu_db = server_cpu(server.pid) - cpu_web, database_cpu() - cpu_db
                 load = os.getloadavg()[0]
                 if not timings:
@@ -554,8 +562,9 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=20)
 
+    pause = f"a mean pause of {args.think:g} s between a user's requests" if args.think else "no pause between requests"
     print(
-        f"\n{args.seconds:.0f} s per phase, {args.workers} gunicorn workers x 4 threads, loopback; "
+        f"\n{args.seconds:.0f} s per phase, {pause}, {args.workers} gunicorn workers x 4 threads, loopback; "
         "targets p95: person 300 ms, search 200 ms"
     )
     print("kind    users      n  req/s  p50 ms  p95 ms  web CPU  db CPU  web    load   p95 target")

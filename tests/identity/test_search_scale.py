@@ -88,7 +88,9 @@ def test_a_name_search_costs_two_queries_however_many_namesakes(
     indexed: list[Person], django_assert_max_num_queries: Any
 ) -> None:
     person = indexed[0]
-    with django_assert_max_num_queries(2):  # the model file is read once per process, not per search
+    # Candidates with their names; the individuals of those that can be results. The model
+    # file is read once per process, not per search.
+    with django_assert_max_num_queries(2):
         assert search_individuals(f"{person.given_names} {person.family_name}")
 
 

@@ -23,9 +23,10 @@ from tests.web.world import RECORDED, World
 # matches; markers, orders (3), plans; relationships (3); findings with their tasks;
 # chronology (3); the access-log entry (3); the session.
 PERSON_PAGE_QUERIES = 30
-# Session, user, profile, agency; the name search (2); headlines, last events (2), top
+# Session, user, profile, agency; the name search (2: candidates with their names, then the
+# individuals of those that can be results); headlines, last events (2), top
 # findings; who may be seen (2); the access-log entry (3); the session.
-SEARCH_QUERIES = 20
+SEARCH_QUERIES = 21
 
 
 def _more_of_everything(world: World, clock: FixedClock) -> None:

@@ -19,6 +19,7 @@ access-log entry (DPA 2018 s62: alteration, combination) in the same transaction
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.db.models.fields.json import KT
 from rapidfuzz.distance import JaroWinkler
 
 from safetynet.audit.models import Action
@@ -504,29 +506,36 @@ def search_individuals(
     shared_most = (
         BlockingKey.objects.filter(key__in=keys)
         .values("person_id")
-        .annotate(shared=Count("pk"))
+        .annotate(shared=Count("*"))
         .order_by("-shared", "person_id")
         .values("person_id")[:SEARCH_CANDIDATES]
     )
+    # The name features as the database's text (KT): namesakes give the same text, so only
+    # distinct names are parsed and compared.
     rows = (
-        LinkFeatures.objects.filter(person_id__in=shared_most, person__membership__isnull=False)
-        .values_list("person_id", "person__membership__individual_id", *(f"features__{f}" for f in _NAME_FIELDS))
+        LinkFeatures.objects.filter(person_id__in=shared_most)
+        .annotate(**{f"name_{f}": KT(f"features__{f}") for f in _NAME_FIELDS})
+        .values_list("person_id", *(f"name_{f}" for f in _NAME_FIELDS))
         .order_by()
     )
-    # (upper bound of the score, person, individual); the bound is exact for a name-only search.
-    beyond_name = max(_beyond_name_bound(model, probe) for probe in probes)
+    # The upper bound of each record's score; exact for a name-only search.
+    beyond = [_beyond_name_bound(model, probe) for probe in probes]
     name_weight: dict[tuple[Any, ...], float] = {}
-    bounded: list[tuple[float, int, int]] = []
-    for pid, individual, *name in rows:
-        key = (name[0], name[1], tuple(name[2] or ()), tuple(name[3] or ()))
+    possible: dict[int, float] = {}
+    for pid, *name in rows:
+        key = tuple(name)
         weight = name_weight.get(key)
         if weight is None:
             record = _name_only(name)
             weight = name_weight[key] = max(
-                _name_score(model, probe, record) + _beyond_name_bound(model, probe) for probe in probes
+                _name_score(model, probe, record) + bound for probe, bound in zip(probes, beyond, strict=True)
             )
         if weight > 0:
-            bounded.append((weight, pid, individual))
+            possible[pid] = weight
+    # Individuals only for the records that can be results (most namesakes cannot).
+    home = Membership.objects.filter(person_id__in=list(possible)).values_list("person_id", "individual_id")
+    bounded = [(possible[pid], pid, individual) for pid, individual in home]
+    beyond_name = max(beyond)
     best: dict[int, tuple[float, int]] = {}
     if beyond_name == 0:
         for score, pid, individual in bounded:
@@ -553,9 +562,22 @@ def search_individuals(
 
 
 def _name_only(name: list[Any]) -> Features:
-    """A feature row holding only a record's name features (the rest unknown)."""
+    """A feature row holding only a record's name features, from their stored text (the rest
+    unknown)."""
     given, family, canons, name_keys = name
-    record = features_from_values(
+    record = dict(_blank_record())
+    record.update(
+        given=given,
+        family=family,
+        given_canons=json.loads(canons) if canons else [],
+        name_keys=json.loads(name_keys) if name_keys else [],
+    )
+    return record  # type: ignore[return-value]
+
+
+@cache
+def _blank_record() -> Features:
+    return features_from_values(
         unique_id=0,
         given_names=None,
         family_name=None,
@@ -563,11 +585,8 @@ def _name_only(name: list[Any]) -> Features:
         date_of_birth=None,
         sex=None,
         postcode=None,
-        today=dt.date.today(),
+        today=dt.date(2026, 1, 1),
     )
-    record["given"], record["family"] = given, family
-    record["given_canons"], record["name_keys"] = list(canons or []), list(name_keys or [])
-    return record
 
 
 def _name_score(model: Any, probe: Features, record: Features) -> float:
