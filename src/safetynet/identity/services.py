@@ -463,6 +463,8 @@ def _probe(given: str, family: str, dob: str | None, identifier: str | None, pos
 SEARCH_CANDIDATES = 5000
 # Records fully scored per round when the search gives more than a name (see below).
 SEARCH_SCORE_BATCH = 200
+# Records whose individual is looked up per round, at least (three per result wanted otherwise).
+SEARCH_LOOKUP_MIN = 50
 _NAME_FIELDS = ("given", "family", "given_canons", "name_keys")
 
 
@@ -486,7 +488,9 @@ def search_individuals(
     features and individuals are read in one query, without the rest of their records; the
     name comparison is made once per distinct name; a search that gives more than a name
     reads and fully scores only the records whose name leaves them a chance of a place in
-    the results, best chance first, and stops once no other record can get in.
+    the results, best chance first, and stops once no other record can get in; individuals
+    are looked up only for the records that can be shown. Equal scores rank by the best
+    record's id.
     """
     tokens = (query or "").split()
     probes: list[Features] = []
@@ -532,33 +536,56 @@ def search_individuals(
             )
         if weight > 0:
             possible[pid] = weight
-    # Individuals only for the records that can be results (most namesakes cannot).
-    home = Membership.objects.filter(person_id__in=list(possible)).values_list("person_id", "individual_id")
-    bounded = [(possible[pid], pid, individual) for pid, individual in home]
-    beyond_name = max(beyond)
-    best: dict[int, tuple[float, int]] = {}
-    if beyond_name == 0:
-        for score, pid, individual in bounded:
-            if individual not in best or score > best[individual][0]:
-                best[individual] = (score, pid)
+    order = sorted(possible, key=lambda pid: (-possible[pid], pid))
+    if max(beyond) == 0:
+        best = _best_records(order, possible, limit)
     else:
-        bounded.sort(key=lambda b: (-b[0], b[1]))
-        for start in range(0, len(bounded), SEARCH_SCORE_BATCH):
-            part = bounded[start : start + SEARCH_SCORE_BATCH]
-            if len(best) >= limit and part[0][0] < sorted(s for s, _p in best.values())[-limit] - 1e-9:
-                break  # no record left can beat the results already found
-            features = stored_features([pid for _b, pid, _i in part])
-            for _bound, pid, individual in part:
-                if pid not in features:
-                    continue
-                score = max(_search_score(model, probe, features[pid]) for probe in probes)
-                if individual not in best or score > best[individual][0]:
-                    best[individual] = (score, pid)
-    ranked = sorted(((s, ind, pid) for ind, (s, pid) in best.items() if s > 0), key=lambda r: (-r[0], r[1]))
+        best = _scored_best_records(order, possible, probes, model, limit)
+    ranked = sorted(((s, pid, ind) for ind, (s, pid) in best.items() if s > 0), key=lambda r: (-r[0], r[1]))
     return [
         SearchResult(individual_id=ind, person_id=pid, score=round(s, 3), probability=probability_from_weight(s))
-        for s, ind, pid in ranked[:limit]
+        for s, pid, ind in ranked[:limit]
     ]
+
+
+def _best_records(order: list[int], scores: dict[int, float], limit: int) -> dict[int, tuple[float, int]]:
+    """The first `limit` individuals of records in `order` (best score first, then lowest id),
+    each with its best record: individuals are looked up a few records at a time, since a
+    common name can make thousands of records possible results while only `limit` are shown."""
+    best: dict[int, tuple[float, int]] = {}
+    step = max(limit * 3, SEARCH_LOOKUP_MIN)
+    for start in range(0, len(order), step):
+        part = order[start : start + step]
+        home = dict(Membership.objects.filter(person_id__in=part).values_list("person_id", "individual_id"))
+        for pid in part:
+            individual = home.get(pid)
+            if individual is not None and individual not in best:
+                best[individual] = (scores[pid], pid)
+                if len(best) == limit:
+                    return best
+    return best
+
+
+def _scored_best_records(
+    order: list[int], bounds: dict[int, float], probes: list[Features], model: Any, limit: int
+) -> dict[int, tuple[float, int]]:
+    """Score fully the records in `order` (highest bound first) in rounds, keeping each
+    individual's best record, until no record left can reach the results found so far."""
+    best: dict[int, tuple[float, int]] = {}
+    for start in range(0, len(order), SEARCH_SCORE_BATCH):
+        part = order[start : start + SEARCH_SCORE_BATCH]
+        if len(best) >= limit and bounds[part[0]] < sorted(s for s, _p in best.values())[-limit] - 1e-9:
+            break  # no record left can beat the results already found
+        features = stored_features(part)
+        home = dict(Membership.objects.filter(person_id__in=part).values_list("person_id", "individual_id"))
+        for pid in part:
+            individual = home.get(pid)
+            if pid not in features or individual is None:
+                continue
+            score = max(_search_score(model, probe, features[pid]) for probe in probes)
+            if individual not in best or (-score, pid) < (-best[individual][0], best[individual][1]):
+                best[individual] = (score, pid)
+    return best
 
 
 def _name_only(name: list[Any]) -> Features:
