@@ -429,27 +429,21 @@ def server_cpu(root: int) -> float:
     return total / _TICK
 
 
-def database_cpu() -> float:
-    """CPU seconds used so far by PostgreSQL on this machine: its live processes, and the
-    backends that have exited (counted in the postmaster, the one whose parent is not PostgreSQL)."""
+def database_cpu(database: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to `database` (the
+    server keeps its connections open, so its backends live through a phase); other
+    databases on the machine are not counted."""
     total = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            name = (entry / "comm").read_text().strip()
+            title = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        fields = _stat(int(entry.name)) if name.startswith("postgres") else None
-        if not fields:
-            continue
-        total += int(fields[11]) + int(fields[12])
-        try:
-            parent = Path(f"/proc/{fields[1]}/comm").read_text().strip()
-        except OSError:
-            parent = ""
-        if not parent.startswith("postgres"):
-            total += int(fields[13]) + int(fields[14])
+        # A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
+        if title.startswith("postgres:") and f" {database} " in title and (fields := _stat(int(entry.name))):
+            total += int(fields[11]) + int(fields[12])
     return total / _TICK
 
 
@@ -520,6 +514,7 @@ def main() -> None:
     single = in_process(urls, args.samples, args.profile)
     for kind, (median, queries) in single.items():
         print(f"in-process, one at a time: {kind:7} median {median * 1000:5.0f} ms, {queries:.1f} queries per request")
+    database = str(connection.settings_dict["NAME"])
     connection.close()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -542,9 +537,9 @@ def main() -> None:
             drive(base, urls[kind][-50:], openers[:4], 3)  # warm: every worker's templates, model, connections
         for users in counts:
             for kind, chosen in urls.items():
-                cpu_web, cpu_db = server_cpu(server.pid), database_cpu()
+                cpu_web, cpu_db = server_cpu(server.pid), database_cpu(database)
                 timings, errors = drive(base, chosen, openers[:users], args.seconds, args.think)
-                cpu_web, cpu_db = server_cpu(server.pid) - cpu_web, database_cpu() - cpu_db
+                cpu_web, cpu_db = server_cpu(server.pid) - cpu_web, database_cpu(database) - cpu_db
                 load = os.getloadavg()[0]
                 if not timings:
                     rows.append(f"{kind:7} {users:5}  no successful requests ({errors} errors)")

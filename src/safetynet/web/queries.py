@@ -75,6 +75,20 @@ def _latest(people: Iterable[Person]) -> Person | None:
     return max(people, key=lambda p: (p.recorded_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk), default=None)
 
 
+# What `headline` reads of each record (headlines for many people read nothing else).
+HEADLINE_FIELDS = (
+    "given_names",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "dob",
+    "sex",
+    "postcode",
+    "care_status",
+    "recorded_at",
+)
+
+
 def headline(individual_id: int, people: list[Person], today: dt.date) -> Headline:
     """Summarise `people` (one individual's records): the latest record's name, every other name."""
     latest = _latest(people)
@@ -127,7 +141,7 @@ def headlines_for(individual_ids: Iterable[int], today: dt.date) -> dict[int, He
     rows = (
         Membership.objects.filter(individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False)
         .select_related("person")
-        .defer("person__payload")
+        .only("individual_id", *(f"person__{f}" for f in HEADLINE_FIELDS))
     )
     for m in rows:
         people_by_individual[m.individual_id].append(m.person)
