@@ -429,11 +429,11 @@ def server_cpu(root: int) -> float:
     return total / _TICK
 
 
-def database_cpu(database: str) -> float:
-    """CPU seconds used so far by the PostgreSQL backends connected to `database` (the
-    server keeps its connections open, so its backends live through a phase); other
+def database_cpu(database: str) -> dict[int, int]:
+    """CPU ticks used so far by each PostgreSQL backend connected to `database` (the server
+    keeps its connections open, so its backends mostly live through a phase); other
     databases on the machine are not counted."""
-    total = 0
+    found: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -443,8 +443,14 @@ def database_cpu(database: str) -> float:
             continue
         # A backend's title: "postgres: 15/main: <user> <database> <client> <state>".
         if title.startswith("postgres:") and f" {database} " in title and (fields := _stat(int(entry.name))):
-            total += int(fields[11]) + int(fields[12])
-    return total / _TICK
+            found[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return found
+
+
+def _spent(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU seconds between two `database_cpu` readings (a backend that ended between them
+    is missed: the figure is a lower bound)."""
+    return sum(max(0, ticks - before.get(pid, 0)) for pid, ticks in after.items()) / _TICK
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -537,9 +543,9 @@ def main() -> None:
             drive(base, urls[kind][-50:], openers[:4], 3)  # warm: every worker's templates, model, connections
         for users in counts:
             for kind, chosen in urls.items():
-                cpu_web, cpu_db = server_cpu(server.pid), database_cpu(database)
+                web_before, db_before = server_cpu(server.pid), database_cpu(database)
                 timings, errors = drive(base, chosen, openers[:users], args.seconds, args.think)
-                cpu_web, cpu_db = server_cpu(server.pid) - cpu_web, database_cpu(database) - cpu_db
+                cpu_web, cpu_db = server_cpu(server.pid) - web_before, _spent(db_before, database_cpu(database))
                 load = os.getloadavg()[0]
                 if not timings:
                     rows.append(f"{kind:7} {users:5}  no successful requests ({errors} errors)")
