@@ -27,7 +27,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.db.models.fields.json import KT
 from rapidfuzz.distance import JaroWinkler
 
 from safetynet.audit.models import Action
@@ -465,7 +464,6 @@ SEARCH_CANDIDATES = 5000
 SEARCH_SCORE_BATCH = 200
 # Records whose individual is looked up per round, at least (three per result wanted otherwise).
 SEARCH_LOOKUP_MIN = 50
-_NAME_FIELDS = ("given", "family", "given_canons", "name_keys")
 
 
 def search_individuals(
@@ -514,24 +512,18 @@ def search_individuals(
         .order_by("-shared", "person_id")
         .values("person_id")[:SEARCH_CANDIDATES]
     )
-    # The name features as the database's text (KT): namesakes give the same text, so only
-    # distinct names are parsed and compared.
-    rows = (
-        LinkFeatures.objects.filter(person_id__in=shared_most)
-        .annotate(**{f"name_{f}": KT(f"features__{f}") for f in _NAME_FIELDS})
-        .values_list("person_id", *(f"name_{f}" for f in _NAME_FIELDS))
-        .order_by()
-    )
+    # The names as stored text (features.search_name): namesakes have the same text, so
+    # only distinct names are parsed and compared.
+    rows = LinkFeatures.objects.filter(person_id__in=shared_most).values_list("person_id", "search_name").order_by()
     # The upper bound of each record's score; exact for a name-only search.
     beyond = [_beyond_name_bound(model, probe) for probe in probes]
-    name_weight: dict[tuple[Any, ...], float] = {}
+    name_weight: dict[str, float] = {}
     possible: dict[int, float] = {}
-    for pid, *name in rows:
-        key = tuple(name)
-        weight = name_weight.get(key)
+    for pid, name in rows:
+        weight = name_weight.get(name)
         if weight is None:
             record = _name_only(name)
-            weight = name_weight[key] = max(
+            weight = name_weight[name] = max(
                 _name_score(model, probe, record) + bound for probe, bound in zip(probes, beyond, strict=True)
             )
         if weight > 0:
@@ -588,17 +580,12 @@ def _scored_best_records(
     return best
 
 
-def _name_only(name: list[Any]) -> Features:
-    """A feature row holding only a record's name features, from their stored text (the rest
-    unknown)."""
-    given, family, canons, name_keys = name
+def _name_only(name: str) -> Features:
+    """A feature row holding only a record's name features, from their stored text
+    (features.search_name); the rest unknown."""
+    given, family, canons, name_keys = json.loads(name) if name else (None, None, [], [])
     record = dict(_blank_record())
-    record.update(
-        given=given,
-        family=family,
-        given_canons=json.loads(canons) if canons else [],
-        name_keys=json.loads(name_keys) if name_keys else [],
-    )
+    record.update(given=given, family=family, given_canons=canons or [], name_keys=name_keys or [])
     return record  # type: ignore[return-value]
 
 
