@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 from typing import Any
 
@@ -113,3 +114,25 @@ def test_a_search_with_a_date_of_birth_scores_only_records_that_could_be_results
     found = search_individuals(person.family_name, dob=person.date_of_birth, limit=3)
     assert found
     assert len(set(scored)) < Person.objects.count() / 4
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_existing_records_the_name_text_search_reads(indexed: list[Person]) -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    from safetynet.identity.features import search_name
+    from safetynet.identity.models import LinkFeatures
+
+    fill = importlib.import_module("safetynet.identity.migrations.0004_linkfeatures_search_name").fill
+    written = dict(LinkFeatures.objects.values_list("person_id", "search_name"))
+    LinkFeatures.objects.update(search_name="")
+
+    class Editor:
+        quote_name = staticmethod(connection.ops.quote_name)
+
+    Editor.connection = connection  # type: ignore[attr-defined]
+    fill(apps, Editor())
+    refilled = dict(LinkFeatures.objects.values_list("person_id", "search_name"))
+    assert refilled == written
+    assert all(search_name(f) == refilled[pid] for pid, f in stored_features(refilled).items())
