@@ -8,6 +8,9 @@ write switched off (record_audit replaced by a no-op) to measure its share.
 
 Run: PYTHONPATH=src .venv/bin/python bench/bench_audit.py [--children 300] [--requests 300]
 PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_audit PYTHONPATH=src ...
+(an empty database: `createdb bench_audit` first, drop it afterwards). It prints the medians, the
+p95s, the overhead against the 15% target and the load average; figures from a machine with a
+1-minute load above 2.5 are flagged as not worth quoting.
 """
 
 from __future__ import annotations
@@ -105,6 +108,7 @@ def main() -> None:
     from safetynet.access.services import create_user_with_role
     from safetynet.audit.models import AuditEntry
 
+    load_before = os.getloadavg()
     started = time.perf_counter()
     ids = _build(args.children, args.events, args.seed)
     user = create_user_with_role(
@@ -136,6 +140,11 @@ def main() -> None:
     print(f"  without audit entry: median {med_b * 1000:7.2f} ms   p95 {p95(without) * 1000:7.2f} ms")
     print(f"  overhead: {(med_a / med_b - 1) * 100:+.1f}% (median), target < 15%")
     print(f"  audit entries written: {AuditEntry.objects.count()}")
+    load_after = os.getloadavg()
+    loads = " / ".join(f"{a:.2f}" for a in (*load_before[:1], *load_after))
+    print(f"  load average: {loads} (1-min before; 1, 5, 15-min after)")
+    if max(load_before[0], load_after[0]) > 2.5:
+        print("  WARNING: the machine was loaded (1-min load above 2.5): these figures are not worth quoting")
 
 
 if __name__ == "__main__":

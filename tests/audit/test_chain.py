@@ -3,7 +3,6 @@ someone with database rights forces one anyway, `audit verify` names the row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,16 +12,6 @@ from safetynet.audit.models import Action, AuditEntry, AuditLogIsAppendOnly
 from safetynet.audit.services import record_audit, verify_chain
 from safetynet.cli.main import main
 from safetynet.lib.clock import FixedClock
-
-
-@pytest.fixture
-def guarded(settings: Any) -> Iterator[None]:
-    """Turn the triggers' test-only purge switch off, as in every real deployment."""
-    settings.SAFETYNET_AUDIT_ALLOW_TEST_PURGE = False
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL safetynet.audit_purge_allowed = 'off'")
-    yield
 
 
 def _five_entries(clock: FixedClock) -> list[AuditEntry]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from safetynet.identity.linking import link_persons
-from safetynet.identity.models import Membership, ReviewPair
+from safetynet.identity.models import LinkChange, Membership, PairDecision, ReviewPair
 from safetynet.identity.signals import individuals_changed
 from safetynet.records.models import Person
 from safetynet.records.signals import records_changed
+from tests.identity.conftest import RECORDED
 from tests.identity.population import nhs_number
 
 
@@ -105,8 +105,78 @@ def test_a_shared_valid_identifier_links_despite_a_different_name(person_factory
     assert Membership.objects.get(person=b).method == Membership.Method.IDENTIFIER
 
 
+def _correct(person: Person, **fields: Any) -> None:
+    """The source sends a corrected version of the record."""
+    for name, value in fields.items():
+        setattr(person, name, value)
+    if "date_of_birth" in fields:
+        person.birth_year = int(fields["date_of_birth"][:4])
+    person.save()
+    link_persons([person.pk])
+
+
 @pytest.mark.django_db(transaction=True)
-def test_linking_one_new_record_is_fast(small_population: dict[int, str]) -> None:
+def test_a_corrected_record_that_no_longer_matches_leaves_its_individual(
+    person_factory: Callable[..., Person],
+) -> None:
+    rms = person_factory(source="rms", given_names="Kayleigh", family_name="Ashcombe")
+    mispers = person_factory(source="mispers", given_names="Kayley", family_name="Ashcombe")
+    csc = person_factory(source="csc", given_names="Kayleigh", family_name="Ashcombe")
+    link_persons([rms.pk, mispers.pk, csc.pk])
+    family = individual_of(rms)
+    assert individual_of(mispers) == individual_of(csc) == family
+
+    _correct(mispers, given_names="Bradley", family_name="Okonjo", date_of_birth="1988-11-30", sex="male")
+
+    assert individual_of(rms) == individual_of(csc) == family  # the others keep the child's id
+    assert individual_of(mispers) != family
+    change = LinkChange.objects.order_by("-pk").first()
+    assert change is not None and change.kind == LinkChange.Kind.SPLIT
+    assert change.from_individuals == [family] and str(mispers.pk) in change.before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_corrected_record_moves_to_the_individual_it_now_matches_without_merging_the_old_one(
+    person_factory: Callable[..., Person],
+) -> None:
+    kayleigh = person_factory(source="rms", given_names="Kayleigh", family_name="Ashcombe")
+    kayley = person_factory(source="mispers", given_names="Kayley", family_name="Ashcombe")
+    jordan = person_factory(
+        source="csc", given_names="Jordan", family_name="Whitlock", date_of_birth="2009-02-17", sex="male"
+    )
+    link_persons([kayleigh.pk, kayley.pk, jordan.pk])
+    girl, boy = individual_of(kayleigh), individual_of(jordan)
+    assert individual_of(kayley) == girl != boy
+
+    _correct(
+        kayley, given_names="Jordan", family_name="Whitlock", date_of_birth="2009-02-17", sex="male", postcode="LS6 2QT"
+    )
+
+    assert individual_of(kayley) == individual_of(jordan) == boy
+    assert individual_of(kayleigh) == girl  # not merged with the boy through the moved record
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_same_person_decision_keeps_a_corrected_record_in_its_individual(
+    person_factory: Callable[..., Person],
+) -> None:
+    rms = person_factory(source="rms", given_names="Kayleigh", family_name="Ashcombe")
+    mispers = person_factory(source="mispers", given_names="Kayley", family_name="Ashcombe")
+    link_persons([rms.pk, mispers.pk])
+    a, b = sorted([rms.pk, mispers.pk])
+    PairDecision.objects.create(person_a_id=a, person_b_id=b, same=True, reason="reviewed", decided_at=RECORDED)
+
+    _correct(mispers, given_names="Kay", family_name="Okonjo", date_of_birth="2012-09-04")
+
+    assert individual_of(mispers) == individual_of(rms)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_linking_one_new_record_costs_a_bounded_number_of_queries(
+    small_population: dict[int, str], django_assert_max_num_queries: Any
+) -> None:
+    """The time to link one record is measured by bench/bench_identity.py; here its work is
+    bounded, so a per-candidate query (which would grow with the population) fails."""
     from safetynet.identity.linking import link_all
 
     link_all()
@@ -123,8 +193,6 @@ def test_linking_one_new_record_is_fast(small_population: dict[int, str]) -> Non
         sex=newcomer.sex,
         postcode=newcomer.postcode,
     )
-    started = time.perf_counter()
-    link_persons([copy.pk])
-    elapsed = time.perf_counter() - started
+    with django_assert_max_num_queries(60):
+        link_persons([copy.pk])
     assert individual_of(copy) == individual_of(newcomer) or not newcomer.given_names
-    assert elapsed < 0.5  # generous for CI; the benchmark measures the real figure

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from safetynet.risk.policy import CLAUSES
+from safetynet.risk.recall import score
 from safetynet.risk.services import evaluate_individuals, finding_as_json
-from tests.risk.recall import score
 
 
 @pytest.mark.django_db(transaction=True)

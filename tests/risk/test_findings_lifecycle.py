@@ -39,7 +39,7 @@ def test_the_same_finding_is_not_raised_twice(world: World, clock: FixedClock) -
     refresh_findings([individual], clock=clock)
     rows = Finding.objects.filter(individual_id=individual, clause="M4")
     assert rows.count() == 1
-    assert rows.get().policy_version == "2026.1"
+    assert rows.get().policy_version == "2026.2"
 
 
 def test_a_finding_closes_itself_when_the_trigger_plan_is_added(world: World, clock: FixedClock) -> None:
@@ -165,3 +165,34 @@ def test_an_imported_event_about_a_linked_child_is_evaluated_at_once(world: Worl
     records_changed.send(sender=None, changes={"event": [report.pk]}, batch_id=1)
     clauses = set(Finding.objects.filter(individual_id=child.membership.individual_id).values_list("clause", flat=True))
     assert {"M1", "LANG"} <= clauses
+
+
+def test_evaluate_with_a_truth_file_prints_recall_and_precision_per_clause(
+    world: World, tmp_path: Any, capsys: Any
+) -> None:
+    child, individual = _repeat_missing(world)
+    truth = tmp_path / "truth.json"
+    first = child.participations.filter(event__event_type="missing_report").order_by("event__occurred_at")[0].event
+    truth.write_text(
+        json.dumps(
+            {
+                "persons": {f"rms:{child.source_id}": "C1"},
+                "failures": [
+                    {"clause": "M4", "person": "C1", "record": None},
+                    {"clause": "X4", "person": "C1", "record": {"source": first.source, "id": first.source_id}},
+                ],
+            }
+        )
+    )
+    assert main(["evaluate", "--individual", str(individual), "--as-of", NOW.isoformat(), "--truth", str(truth)]) == 0
+    table = {line.split()[0]: line.split()[1:] for line in capsys.readouterr().out.splitlines()[:-1]}
+    assert table["clause"] == ["planted", "found", "recall", "findings", "precision"]
+    assert table["M4"] == ["1", "1", "100.0%", "1", "100.0%"]
+    assert table["X4"] == ["1", "0", "0.0%", "0", "100.0%"]
+
+
+def test_evaluate_refuses_a_file_that_is_not_a_truth_file(world: World, tmp_path: Any, capsys: Any) -> None:
+    bad = tmp_path / "truth.json"
+    bad.write_text('{"children": []}')
+    assert main(["evaluate", "--truth", str(bad)]) == 2
+    assert "expected `persons` and `failures`" in capsys.readouterr().err

@@ -75,6 +75,15 @@ class View:
             out[self.person(r["person"])].append(r)
         return out
 
+    @cached_property
+    def referrals_linked_to(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for r in self.county.by_kind("event"):
+            if r["event_type"] == "referral":
+                for ref in r.get("linked_events") or []:
+                    out[(ref["source"], ref["id"])].append(r)
+        return out
+
     def dob(self, key: str) -> dt.date:
         return dt.date.fromisoformat(next(r["date_of_birth"] for r in self.persons_of[key] if r["source"] == "health"))
 
@@ -119,7 +128,14 @@ def m4(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
 def m6(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
     found = ts(r["details"]["found_at"])
     done = r["details"]["return_home_interview"].get("completed_at")
-    return found + 72 * H <= v.end and (done is None or ts(done) > found + 72 * H)
+    late_interview = found + 72 * H <= v.end and (done is None or ts(done) > found + 72 * H)
+    # Found with an adult (the generator co-locates only adults of the child's network): a
+    # referral linked to the report within 24 h.
+    with_adult = any(p["role"] == "co_located" for p in r["participants"])
+    referred = any(
+        ts(e["details"]["received_at"]) <= found + 24 * H for e in v.referrals_linked_to.get((r["source"], r["id"]), [])
+    )
+    return late_interview or (with_adult and found + 24 * H <= v.end and not referred)
 
 
 def m7(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:

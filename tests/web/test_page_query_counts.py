@@ -20,13 +20,14 @@ from tests.web.findings import make_finding
 from tests.web.world import RECORDED, World
 
 # Session, user, profile, agency; the child; records and their explanations (2); possible
-# matches; markers, orders (3), plans; relationships (3); findings with their tasks;
-# chronology (3); the access-log entry (3); the session.
-PERSON_PAGE_QUERIES = 30
+# matches; markers, orders (3), plans; relationships and who of them the viewer may open (4);
+# findings with their tasks; chronology (3); restrictions the viewer is not named on (3, one
+# per access check); the access-log entry (3); the session.
+PERSON_PAGE_QUERIES = 34
 # Session, user, profile, agency; the name search (2: candidates with their names, then the
 # individuals of those that can be results); headlines, last events (2), top
-# findings; who may be seen (2); the access-log entry (3); the session.
-SEARCH_QUERIES = 21
+# findings; who may be seen (3, restrictions included); the access-log entry (3); the session.
+SEARCH_QUERIES = 22
 
 
 def _more_of_everything(world: World, clock: FixedClock) -> None:

@@ -51,3 +51,30 @@ def test_the_demo_sergeant_is_given_the_most_urgent_running_sergeant_tasks(
     held = Task.objects.get(assignee__username="sergeant")
     assert held.finding_id == soon.pk and held.team == "county-response"
     assert _give_the_sergeant_work(ctx) == 0  # a re-run leaves people's work alone
+
+
+def test_the_demo_prints_where_the_auditor_starts_and_a_child_to_look_up(
+    findings: Any, tmp_path: Path, clock: Any
+) -> None:
+    from django.test import Client
+
+    from safetynet.access.demo import create_demo_logins
+    from safetynet.cli.commands.demo import _demo_users
+    from safetynet.web.viewer import LANDING_BY_ROLE
+
+    findings.make("M2", due_in=dt.timedelta(minutes=40))
+    from safetynet.work.services import sync_tasks
+
+    sync_tasks(clock=clock)
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=clock)
+    _demo_users(ctx)
+    held = Task.objects.get(assignee__username="sergeant")
+    auditor_line = next(line for line in ctx.notes if line.lstrip().startswith("auditor "))
+    assert "-> /audit/" in auditor_line
+    note = ctx.notes[-1]
+    assert "lands on the access log at /audit/" in note and f"/audit/people/?person={held.individual_id}" in note
+    auditor = next(login for login in create_demo_logins(LANDING_BY_ROLE) if login.role == "auditor")
+    client = Client()
+    client.post("/login/", {"username": auditor.username, "password": auditor.password})
+    client.post("/account/second-factor/", {"token": auditor.backup_codes[0], "next": "/"})
+    assert client.get("/", follow=True).redirect_chain[-1][0] == "/audit/"

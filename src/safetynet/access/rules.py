@@ -70,6 +70,12 @@ def _hidden_by_restriction(user: Any) -> QuerySet[Restriction]:
     return Restriction.objects.exclude(named_users=user)
 
 
+def restricted_individual_ids(user: Any) -> list[int]:
+    """Individuals restricted from `user` (they are not named on the restriction). Anything
+    that involves one of them is hidden from `user`, wherever it would appear."""
+    return sorted(set(_hidden_by_restriction(user).values_list("individual_id", flat=True)))
+
+
 def visible_individuals(user: Any) -> QuerySet[Individual]:
     """Every live individual `user` may see: their role's scope, plus their caseload, minus
     restricted individuals they are not named on."""
@@ -129,6 +135,11 @@ def visible_events(user: Any, events: QuerySet[Event]) -> QuerySet[Event]:
         events = events.filter(_not_handling_c("details__grading__handling"))
     if "view_health_details" not in policy.permissions:
         events = events.exclude(source__in=sorted(content.health_sources))
+    hidden = restricted_individual_ids(user)
+    if hidden:
+        # An event involving a restricted child is hidden whoever else it involves: its time,
+        # place and summary are about that child too.
+        events = events.exclude(participations__person__membership__individual_id__in=hidden)
     return events
 
 
@@ -158,6 +169,11 @@ def visible_plans(user: Any, plans: QuerySet[Plan]) -> QuerySet[Plan]:
         plans = plans.filter(plan_type__in=sorted(policy.plan_types))
     if "view_health_details" not in policy.permissions:
         plans = plans.exclude(source__in=sorted(load().content.health_sources))
+    hidden = restricted_individual_ids(user)
+    if hidden:
+        plans = plans.exclude(person__membership__individual_id__in=hidden).exclude(
+            associates__membership__individual_id__in=hidden
+        )
     return plans
 
 
@@ -168,6 +184,11 @@ def visible_orders(user: Any, orders: QuerySet[Order]) -> QuerySet[Order]:
         return orders.none()
     if "view_health_details" not in policy.permissions:
         orders = orders.exclude(source__in=sorted(load().content.health_sources))
+    hidden = restricted_individual_ids(user)
+    if hidden:
+        orders = orders.exclude(subject__membership__individual_id__in=hidden).exclude(
+            protected__membership__individual_id__in=hidden
+        )
     return orders
 
 

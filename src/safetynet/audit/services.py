@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from safetynet.audit.context import client_ip_var
 from safetynet.audit.models import Action, AuditChainHead, AuditEntry, AuditSubject
@@ -211,6 +212,65 @@ def verify_chain(chunk_size: int = 5000) -> VerifyResult:
     return VerifyResult(True, checked)
 
 
+@dataclass(frozen=True)
+class ChainHead:
+    """The last entry's seq and hash: what an operator stores off-box to prove later that no
+    entries were cut off the end (or the whole chain rewritten) since."""
+
+    seq: int
+    hash: str
+
+    def line(self) -> str:
+        return f"{self.seq} {self.hash}"
+
+
+HEAD_LINE = re.compile(r"^\s*(\d+)\s+([0-9a-f]{64})\s*$")
+
+
+def current_head() -> ChainHead:
+    """The chain head as the writers left it (seq 0 and the genesis hash for an empty log)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None:
+        return ChainHead(0, GENESIS)
+    return ChainHead(int(head.last_seq), str(head.last_hash))
+
+
+def parse_head(text: str) -> ChainHead:
+    """A stored head ("SEQ HASH", as `safetynet audit head` prints it); ValueError otherwise."""
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    match = HEAD_LINE.match(lines[-1]) if lines else None
+    if match is None:
+        raise ValueError("expected one line 'SEQ HASH' (an entry number and a 64-character hex sha256)")
+    return ChainHead(int(match.group(1)), match.group(2))
+
+
+def verify_against_head(stored: ChainHead) -> VerifyResult:
+    """Verify the chain, then prove the stored head is still in it: the entry it names exists
+    and has the hash it had. Catches entries cut off the end even when the chain head row was
+    wound back to match, and a chain rewritten wholesale."""
+    result = verify_chain()
+    if not result.ok or stored.seq == 0:
+        return result
+    found = AuditEntry.objects.filter(seq=stored.seq).values_list("entry_hash", flat=True).first()
+    if found is None:
+        last = result.checked
+        return VerifyResult(
+            False,
+            result.checked,
+            last + 1,
+            f"entries {last + 1} to {stored.seq} are gone: the stored head names entry {stored.seq} "
+            f"but the chain ends at {last} (truncated)",
+        )
+    if found != stored.hash:
+        return VerifyResult(
+            False,
+            result.checked,
+            stored.seq,
+            "its hash differs from the stored head (the chain was rewritten up to here)",
+        )
+    return result
+
+
 def _first_subject_mismatch() -> int | None:
     indexed: dict[int, tuple[set[int], set[int]]] = {}
     for seq, individual_id, person_id in AuditSubject.objects.values_list("entry_id", "individual_id", "person_id"):
@@ -230,9 +290,25 @@ def _first_subject_mismatch() -> int | None:
 # --- "who has looked at this child's record?" --------------------------------------------
 
 
-def entries_about(*, individual_id: int | None = None, person_id: int | None = None) -> list[AuditEntry]:
-    """Every entry concerning a child: by individual (including individuals later merged
-    into it and every source record now in it) or by one source person record."""
+def resolve_person_ref(raw: str) -> tuple[int | None, int | None]:
+    """(individual id, person id) from "123" (an individual's number) or "SOURCE:ID" (one source
+    record, e.g. "rms:P1"). ValueError, naming what was expected, for anything else."""
+    from safetynet.records.models import Person
+
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw), None
+    source, sep, source_id = raw.partition(":")
+    if not sep or not source or not source_id:
+        raise ValueError("expected an individual number (e.g. 42) or SOURCE:ID (e.g. rms:P1)")
+    person = Person.objects.filter(source=source, source_id=source_id).select_related("membership").first()
+    if person is None:
+        raise ValueError(f"no record {source}:{source_id} is stored")
+    membership = getattr(person, "membership", None)
+    return (membership.individual_id if membership else None), person.pk
+
+
+def _subject_seqs(individual_id: int | None, person_id: int | None) -> QuerySet[AuditSubject, Any]:
     from safetynet.identity.models import Individual, Membership
 
     individual_ids: set[int] = set()
@@ -250,7 +326,46 @@ def entries_about(*, individual_id: int | None = None, person_id: int | None = N
         person_ids |= set(
             Membership.objects.filter(individual_id__in=individual_ids).values_list("person_id", flat=True)
         )
-    seqs = AuditSubject.objects.filter(Q(individual_id__in=individual_ids) | Q(person_id__in=person_ids)).values(
+    return AuditSubject.objects.filter(Q(individual_id__in=individual_ids) | Q(person_id__in=person_ids)).values(
         "entry_id"
     )
-    return list(AuditEntry.objects.filter(seq__in=seqs).order_by("seq"))
+
+
+def entries_about(*, individual_id: int | None = None, person_id: int | None = None) -> list[AuditEntry]:
+    """Every entry concerning a child: by individual (including individuals later merged
+    into it and every source record now in it) or by one source person record."""
+    return list(AuditEntry.objects.filter(seq__in=_subject_seqs(individual_id, person_id)).order_by("seq"))
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What the auditor's access-log screen filters on; every part optional."""
+
+    who: str = ""  # part of a username, any case
+    action: str = ""
+    individual_id: int | None = None
+    person_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def filtered_entries(chosen: LogFilter) -> QuerySet[AuditEntry]:
+    """Entries matching `chosen`, newest first. The person filter means the same as
+    `entries_about` (merges followed, the child's source records included)."""
+    entries = AuditEntry.objects.all()
+    if chosen.who:
+        entries = entries.filter(actor_username__icontains=chosen.who)
+    if chosen.action:
+        entries = entries.filter(action=chosen.action)
+    if chosen.individual_id is not None or chosen.person_id is not None:
+        entries = entries.filter(seq__in=_subject_seqs(chosen.individual_id, chosen.person_id))
+    if chosen.date_from is not None:
+        entries = entries.filter(at__gte=_day_start(chosen.date_from))
+    if chosen.date_to is not None:
+        entries = entries.filter(at__lt=_day_start(chosen.date_to + dt.timedelta(days=1)))
+    return entries.order_by("-seq")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    # Days are UTC days, as `audit report` prints times in UTC.
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

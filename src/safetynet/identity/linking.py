@@ -680,16 +680,21 @@ def _link_one(
         if ind is not None and ind not in forbidden_individuals:
             strength[ind] = max(strength.get(ind, weight), weight)
     own = membership.get(pid)
+    # A changed record that no longer matches any other record of its individual (and is not
+    # held there by a "same person" decision) leaves it: it goes where it now matches, or
+    # alone. The rest of the individual stays as it was.
+    own_members: set[int] = set()
+    if own is not None:
+        own_members = set(Membership.objects.filter(individual_id=own).values_list("person_id", flat=True)) - {pid}
+    held = {p for p, _w in links} | {b if a == pid else a for a, b in decisions.same}
+    split = bool(own_members) and not (held & own_members)
     targets = sorted(strength, key=lambda i: (-strength[i], i))
     changed: set[int] = set()
     with transaction.atomic():
-        if targets or own is None:
-            group_ids = set(targets) | ({own} if own is not None else set())
-            members = set(Membership.objects.filter(individual_id__in=group_ids).values_list("person_id", flat=True))
-            members.add(pid)
+        if targets or own is None or split:
             # Refuse a merge through a forbidden pair: keep only individuals compatible with
             # everything already chosen.
-            chosen: set[int] = {own} if own is not None else set()
+            chosen: set[int] = {own} if own is not None and not split else set()
             for ind in targets:
                 if _compatible(chosen | {ind}, pid):
                     chosen.add(ind)
@@ -703,8 +708,10 @@ def _link_one(
             id_links = {p for p in cluster_members if p in their and _shares_identifier(f, their[p])}
             if id_links:
                 id_links.add(pid)
+            # When splitting, the records left behind come first, so they keep the individual's id.
+            clusters = [own_members, cluster_members] if split else [cluster_members]
             res = apply_clusters(
-                [cluster_members], best, reason=reason, acting_user=acting_user, clock=clock, identifier_links=id_links
+                clusters, best, reason=reason, acting_user=acting_user, clock=clock, identifier_links=id_links
             )
             changed |= res.changed_individuals
         home = Membership.objects.filter(person_id=pid).values_list("individual_id", flat=True).first()

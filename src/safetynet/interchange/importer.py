@@ -512,15 +512,18 @@ def _existing(
     model: type[rm.SourceRecord], keys: Iterable[NaturalKey], *, live_only: bool = False
 ) -> dict[NaturalKey, tuple[int, dt.datetime | None]]:
     """(source, id) -> (pk, recorded_at) of the rows that exist for these keys."""
-    keys = set(keys)
+    # One query per source and batch of ids, so the (source, source_id) unique index serves it:
+    # filtering on source_id alone scans the table, which grows with every chunk.
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for src, sid in keys:
+        by_source[src].add(sid)
     found: dict[NaturalKey, tuple[int, dt.datetime | None]] = {}
-    ids = sorted({sid for _src, sid in keys})
-    for part in _batched(ids):
-        query = model.objects.filter(source_id__in=part)
-        if live_only:
-            query = query.filter(recorded_at__isnull=False)
-        for pk, src, sid, recorded_at in query.values_list("pk", "source", "source_id", "recorded_at"):
-            if (src, sid) in keys:
+    for src, ids in sorted(by_source.items()):
+        for part in _batched(sorted(ids)):
+            query = model.objects.filter(source=src, source_id__in=part)
+            if live_only:
+                query = query.filter(recorded_at__isnull=False)
+            for pk, sid, recorded_at in query.values_list("pk", "source_id", "recorded_at"):
                 found[(src, sid)] = (pk, recorded_at)
     return found
 
@@ -672,12 +675,15 @@ PARALLEL_FROM_BYTES = 32 * 1024 * 1024
 
 
 def _default_workers(path: Path) -> int:
-    """Worker processes for parsing `path`: none for small files, where starting them costs more."""
+    """Worker processes for parsing `path`: none for small files, where starting them costs more,
+    and one core left to the writer (and the database, when it runs on the same machine): on
+    2 cores the pool measured no faster than parsing in the importer (docs/interchange.md)."""
     try:
         size = path.stat().st_size
     except OSError:
         return 1
-    return min(os.cpu_count() or 1, 4) if size >= PARALLEL_FROM_BYTES else 1
+    spare = (os.cpu_count() or 1) - 1
+    return min(spare, 4) if size >= PARALLEL_FROM_BYTES and spare >= 2 else 1
 
 
 def _os_user() -> str:

@@ -141,6 +141,8 @@ class Store:
     residents: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))  # location -> persons
     missing_starts: dict[int, list[tuple[dt.datetime, int]]] = field(default_factory=lambda: defaultdict(list))
     location_types: dict[int, str] = field(default_factory=dict)
+    # location types by interchange reference, for places named inside event details (M6's found_location)
+    location_types_by_ref: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 class Picture:
@@ -333,6 +335,12 @@ class Picture:
 
     def location_type(self, location: int | None) -> str:
         return self.store.location_types.get(location, "") if location is not None else ""
+
+    def location_type_of_ref(self, ref: Any) -> str:
+        """The type of a location named by reference inside event details (`found_location`)."""
+        if not isinstance(ref, dict):
+            return ""
+        return self.store.location_types_by_ref.get((str(ref.get("source")), str(ref.get("id"))), "")
 
     def neighbours(self) -> set[int]:
         """Individuals sharing an event, relationship, order or home with this one."""
@@ -574,12 +582,31 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     }
     for batch in _chunks(locations):
         store.location_types.update(rm.Location.objects.filter(pk__in=batch).values_list("pk", "location_type"))
+    _load_found_locations(store)
     for batch in _chunks(own):
         for row in _visible(rm.Plan.live.filter(person_id__in=batch), as_of).values_list(
             "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
         ):
             store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
     return {i: Picture(i, store) for i in ids}
+
+
+def _load_found_locations(store: Store) -> None:
+    """Loads the types of the places missing children were found (`found_location` is a reference
+    inside the report's details, not a stored link)."""
+    wanted: set[tuple[str, str]] = set()
+    for event in store.events.values():
+        if event.event_type == "missing_report":
+            ref = event.details.get("found_location")
+            if isinstance(ref, dict) and ref.get("source") and ref.get("id"):
+                wanted.add((str(ref["source"]), str(ref["id"])))
+    for batch in _chunks(sorted(wanted)):
+        rows = _visible(rm.Location.live.filter(source_id__in=[i for _, i in batch]), store.as_of).values_list(
+            "source", "source_id", "location_type"
+        )
+        for source, sid, ltype in rows:
+            if (source, sid) in wanted:
+                store.location_types_by_ref[(source, sid)] = ltype or ""
 
 
 def _residents(locations: set[int]) -> set[int]:

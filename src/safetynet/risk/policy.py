@@ -49,7 +49,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     "M3": {},
     "M4": {"thresholds": ("episodes", "window_days")},
     "M5": {"thresholds": ("window_hours",)},
-    "M6": {"clocks": ("return_home_interview",)},
+    "M6": {"clocks": ("return_home_interview", "safeguarding_referral")},
     "M7": {},
     "X1": {"thresholds": ("indicators", "window_days", "older_partner_years", "under_age_for_any_partner")},
     "X2": {"thresholds": ("children", "window_days")},
@@ -85,6 +85,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "M1": ("supervisor_roles", "frequency_words"),
     "M3": ("generic_phrases",),
     "M4": ("plan_types",),
+    "M6": ("place_of_concern_types",),
     "X2": ("link_types",),
     "X5": ("words",),
 }

@@ -49,9 +49,13 @@ class TransitionRefused(ValueError):
     """A state change that is not allowed from the finding's current state."""
 
 
-def fingerprint(clause: str, individual_id: int, key: tuple[str, str] | None) -> str:
-    """Returns the stable identity of a finding: clause, subject and the record it is about."""
+def fingerprint(clause: str, individual_id: int, key: tuple[str, str] | None, aspect: str = "") -> str:
+    """Returns the stable identity of a finding: clause, subject, the record it is about and, when a
+    clause raises two findings about one record, which one (findings without an aspect keep the
+    fingerprint they always had)."""
     text = f"{clause}|{individual_id}|{key[0] + ':' + key[1] if key else '-'}"
+    if aspect:
+        text += f"|{aspect}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
@@ -71,8 +75,10 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     # One finding per fingerprint: the first raised wins (rules never raise twice on purpose).
     unique: dict[str, FindingDraft] = {}
     for d in drafts:
-        unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key), d)
-    ordered = sorted(unique.values(), key=lambda d: (SEVERITY_RANK.get(d.severity, 9), d.clause, d.key or ("", "")))
+        unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key, d.aspect), d)
+    ordered = sorted(
+        unique.values(), key=lambda d: (SEVERITY_RANK.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
+    )
     return Assessment(
         picture.individual_id, as_of, picture.refs, ordered, picture.neighbours() if neighbours else set()
     )
@@ -135,7 +141,7 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
         if a.individual_id not in live:
             continue
         for d in a.drafts:
-            fp = fingerprint(d.clause, a.individual_id, d.key)
+            fp = fingerprint(d.clause, a.individual_id, d.key, d.aspect)
             seen.add(fp)
             values: dict[str, Any] = {
                 "clause": d.clause,

@@ -32,6 +32,11 @@ RATES: dict[str, tuple[float, str, str]] = {
     "generic_enquiry": (0.3, "M3", "a line of enquiry 'check addresses' with no address or person"),
     "repeat_no_plan": (0.5, "M4", "3+ episodes in 90 days and no trigger plan / Philomena profile"),
     "late_return_interview": (0.4, "M6", "return home interview after 72 h, or none"),
+    "found_with_adult_no_referral": (
+        0.3,
+        "M6",
+        "child found with an adult of the exploitation network, no safeguarding referral",
+    ),
     "cawn_missing_marker": (0.35, "M7", "CAWN order with no marker on the child or the adult"),
     "victim_blaming": (0.12, "LANG", "victim-blaming wording added to a rationale or summary"),
     "no_voice_of_child": (0.35, "D4/Q2", "children present, no voice of the child (or no body-worn video)"),

@@ -1056,8 +1056,16 @@ class Simulation:
         if m6:
             self.fail("M6", c, ref)
         if colocated is not None and e is not None:
-            # Found with an adult of concern: safeguarding referral (M6) made and linked.
-            self.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
+            # Found with an adult of concern: a safeguarding referral (M6) is required, made
+            # and linked unless the failure is planted (only once the 24 h have passed).
+            # Network "adults" include older teenagers: only an adult (18+) on the day is planted.
+            no_referral = e + 24 * HOUR <= self.end and self.plant("found_with_adult_no_referral")
+            no_referral = no_referral and age_at(colocated.dob, e) >= 18
+            if no_referral:
+                if not m6:
+                    self.fail("M6", c, ref)
+            else:
+                self.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
 
     # -- crime -----------------------------------------------------------------------------
 

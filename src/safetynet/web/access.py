@@ -35,6 +35,16 @@ def visible_individual_ids(user: Any, candidate_ids: list[int]) -> list[int]:
     return rules.visible_individual_ids(user, candidate_ids)
 
 
+def may_open(user: Any) -> Callable[[Iterable[int]], set[int]]:
+    """A function answering which of some individual ids `user` may open: everyone else shows
+    on other people's pages only as `queries.NO_ACCESS_NAME`."""
+
+    def check(individual_ids: Iterable[int]) -> set[int]:
+        return set(rules.visible_individual_ids(user, individual_ids))
+
+    return check
+
+
 def event_filter(user: Any) -> Callable[[QuerySet[Event]], QuerySet[Event]]:
     """A function narrowing an event queryset to what `user` may see."""
     return partial(rules.visible_events, user)

@@ -277,3 +277,98 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
 
     def clean_show(self) -> str:
         return self.cleaned_data.get("show") or "all"
+
+
+def _person_ref(raw: str) -> tuple[int | None, int | None]:
+    from safetynet.audit.services import resolve_person_ref
+
+    try:
+        return resolve_person_ref(raw)
+    except ValueError:
+        raise forms.ValidationError(
+            "Enter an individual number, like 42, or a source record, like rms:P1, that is stored"
+        ) from None
+
+
+class AuditFilterForm(GovukFormMixin, forms.Form):
+    """Filter the access log: who, what action, which child, which days (all optional)."""
+
+    who = forms.CharField(
+        label="Who",
+        required=False,
+        max_length=150,
+        help_text="Part of a username",
+    )
+    action = forms.ChoiceField(label="Action", required=False, choices=[])
+    person = forms.CharField(
+        label="Child",
+        required=False,
+        max_length=80,
+        help_text="An individual number, like 42, or a source record, like rms:P1",
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        help_text="For example, 2026-03-01 (UTC)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the from date as a real date, like 2026-03-01"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        help_text="For example, 2026-03-31 (UTC)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the to date as a real date, like 2026-03-31"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from safetynet.audit.models import Action
+
+        super().__init__(*args, **kwargs)
+        action_field = self.fields["action"]
+        assert isinstance(action_field, forms.ChoiceField)
+        action_field.choices = [("", "Any action"), *[(value, f"{value} ({text})") for value, text in Action.choices]]
+        action_field.error_messages["invalid_choice"] = "Choose an action from the list"
+        self.fields["who"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.fields["person"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.style_widgets()
+
+    def clean_person(self) -> tuple[int | None, int | None] | None:
+        raw = self.cleaned_data.get("person", "").strip()
+        return _person_ref(raw) if raw else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        return data
+
+    def style_widgets(self) -> None:
+        super().style_widgets()
+        for name in ("date_from", "date_to", "person"):
+            self.fields[name].widget.attrs["class"] += " govuk-input--width-10"
+        self.fields["who"].widget.attrs["class"] += " govuk-input--width-20"
+
+
+class AuditPersonForm(GovukFormMixin, forms.Form):
+    """Which child's access history to report: an individual number or SOURCE:ID."""
+
+    person = forms.CharField(
+        label="Child",
+        max_length=80,
+        help_text="An individual number, like 42, or a source record, like rms:P1",
+        error_messages={"required": "Enter an individual number or a source record"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+        self.style_widgets()
+
+    def clean_person(self) -> tuple[int | None, int | None]:
+        return _person_ref(self.cleaned_data.get("person", ""))
+
+    def style_widgets(self) -> None:
+        super().style_widgets()
+        self.fields["person"].widget.attrs["class"] += " govuk-input--width-10"

@@ -14,7 +14,7 @@ from safetynet.identity.models import Membership, ReviewPair
 from safetynet.identity.services import Explanation, explain_link, explain_links
 from safetynet.records.models import Person
 from safetynet.web.labels import label
-from safetynet.web.queries import SourceRecordRow
+from safetynet.web.queries import MayOpen, SourceRecordRow
 
 # Explaining a link scores one pair; a person with very many records shows the first ones.
 EXPLAIN_LIMIT = 12
@@ -67,15 +67,16 @@ class PossibleMatch:
 
     pair_id: int
     ours: Person
-    other: Person
+    other: Person | None  # None: the other record's person is one the viewer may not open
     other_individual_id: int | None
     probability: float
     reason: str
     lines: list[str] = field(default_factory=list)
 
 
-def possible_matches(person_ids: list[int]) -> list[PossibleMatch]:
-    """Open review items involving the individual's records, most relevant first."""
+def possible_matches(person_ids: list[int], *, may_open: MayOpen) -> list[PossibleMatch]:
+    """Open review items involving the individual's records, most relevant first. A record of a
+    person the viewer may not open is shown without its name, date of birth or link."""
     pairs = (
         ReviewPair.objects.filter(status=ReviewPair.Status.OPEN)
         .filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids))
@@ -86,16 +87,18 @@ def possible_matches(person_ids: list[int]) -> list[PossibleMatch]:
     pair_list = list(pairs)
     others = [p.person_b_id if p.person_a_id in person_ids else p.person_a_id for p in pair_list]
     home = dict(Membership.objects.filter(person_id__in=others).values_list("person_id", "individual_id"))
+    openable = may_open(set(home.values()))
     for pair, other_id in zip(pair_list, others, strict=True):
         ours, other = (
             (pair.person_a, pair.person_b) if pair.person_a_id in person_ids else (pair.person_b, pair.person_a)
         )
+        shown = home.get(other_id) in openable
         found.append(
             PossibleMatch(
                 pair_id=pair.pk,
                 ours=ours,
-                other=other,
-                other_individual_id=home.get(other_id),
+                other=other if shown else None,
+                other_individual_id=home.get(other_id) if shown else None,
                 probability=pair.match_probability,
                 reason=str(pair.get_reason_display()),
             )

@@ -25,6 +25,13 @@ CHRONOLOGY_PAGE_SIZE = 25
 CHRONOLOGY_FIELDS = ("source", "source_id", "event_type", "occurred_at", "summary", "details")
 NETWORK_EVENT_LIMIT = 40
 
+# How a person the viewer may not open (restricted from them, or outside their scope) appears
+# on another person's page: no name, no date of birth, no link and no id that resolves.
+NO_ACCESS_NAME = "A person you do not have access to"
+
+# Given individual ids, the subset the viewer may open (safetynet.web.access.may_open).
+MayOpen = Callable[[Iterable[int]], set[int]]
+
 
 @dataclass
 class Headline:
@@ -198,32 +205,39 @@ _REL_WORDS = {
 }
 
 
-def relationships(person_ids: list[int], today: dt.date) -> list[RelationshipRow]:
-    """Relationships of the individual, described from the other person's side."""
+def relationships(person_ids: list[int], today: dt.date, *, may_open: MayOpen) -> list[RelationshipRow]:
+    """Relationships of the individual, described from the other person's side. A person the
+    viewer may not open appears as NO_ACCESS_NAME, unlinked (their names are never loaded)."""
     rels = list(
         Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).defer("payload")
     )
     others = [r.person_b_id if r.person_a_id in person_ids else r.person_a_id for r in rels]
     individual_of = individual_of_people([o for o in others if o is not None])
-    heads = headlines_for(individual_of.values(), today)
+    openable = may_open(set(individual_of.values()))
+    heads = headlines_for(openable, today)
     rows: list[RelationshipRow] = []
     for rel, other_id in zip(rels, others, strict=True):
         forward, backward = _REL_WORDS.get(rel.rel_type, (rel.rel_type, rel.rel_type))
         # The other person is person_a when the individual is person_b: "X is parent of" this child.
         words = forward if rel.person_b_id in person_ids else backward
         other_individual = individual_of.get(other_id) if other_id is not None else None
-        head = heads.get(other_individual) if other_individual is not None else None
+        if other_individual is not None and other_individual not in openable:
+            other_individual, name = None, NO_ACCESS_NAME
+        else:
+            head = heads.get(other_individual) if other_individual is not None else None
+            name = head.name if head else "Unknown person"
         rows.append(
             RelationshipRow(
                 rel_type=rel.rel_type,
                 direction=words,
                 other_individual_id=other_individual,
-                other_name=head.name if head else "Unknown person",
+                other_name=name,
                 valid_from=rel.valid_from,
                 valid_to=rel.valid_to,
                 source=rel.source,
             )
         )
+    # Sorted after masking, so a hidden person's place in the list says nothing about their name.
     rows.sort(key=lambda r: (r.valid_to is not None, r.other_name))
     return rows
 
@@ -288,24 +302,34 @@ class ParticipantRow:
     source: str
 
 
-def participants(event: Event) -> list[ParticipantRow]:
-    """Who took part in `event`, each linked to their individual."""
+def participants(event: Event, *, may_open: MayOpen) -> list[ParticipantRow]:
+    """Who took part in `event`, each linked to their individual; a person the viewer may not
+    open appears as NO_ACCESS_NAME with their role only."""
     parts = list(
         Participation.objects.filter(event=event, person__recorded_at__isnull=False, person__deleted=False)
         .select_related("person")
         .order_by("role", "pk")
     )
     individual_of = individual_of_people(p.person_id for p in parts)
-    return [
-        ParticipantRow(
-            role=label(p.role),
-            individual_id=individual_of.get(p.person_id),
-            name=display_name(p.person),
-            date_of_birth=p.person.date_of_birth,
-            source=p.person.source,
-        )
-        for p in parts
-    ]
+    openable = may_open(set(individual_of.values()))
+    rows: list[ParticipantRow] = []
+    for p in parts:
+        individual_id = individual_of.get(p.person_id)
+        if individual_id is not None and individual_id in openable:
+            rows.append(
+                ParticipantRow(
+                    role=label(p.role),
+                    individual_id=individual_id,
+                    name=display_name(p.person),
+                    date_of_birth=p.person.date_of_birth,
+                    source=p.person.source,
+                )
+            )
+        else:
+            rows.append(
+                ParticipantRow(role=label(p.role), individual_id=None, name=NO_ACCESS_NAME, date_of_birth="", source="")
+            )
+    return rows
 
 
 def last_events(individual_ids: list[int]) -> dict[int, Event]:
@@ -346,6 +370,8 @@ def network(
     individual: Individual,
     person_ids: list[int],
     today: dt.date,
+    *,
+    may_open: MayOpen,
     restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Nodes and edges around the individual for Cytoscape.js.
@@ -353,7 +379,8 @@ def network(
     People are individuals (not source records). Recent events link to everyone present and to
     where they happened; relationships are association edges; people present together at two
     or more events get a direct co-location edge, since repeated co-presence is the pattern
-    that matters in exploitation.
+    that matters in exploitation. A person the viewer may not open is a node labelled
+    NO_ACCESS_NAME with a key numbered within this answer ("hidden-1"), no link and no id.
     """
     subject_key = f"ind-{individual.pk}"
     nodes: dict[str, dict[str, Any]] = {}
@@ -385,11 +412,21 @@ def network(
     all_person_ids |= {a for _k, a, _b, _t in rels if a} | {b for _k, _a, b, _t in rels if b}
     individual_of = individual_of_people(all_person_ids)
     people |= set(individual_of.values())
-    heads = headlines_for(people, today)
+    openable = may_open(people) | {individual.pk}
+    heads = headlines_for(openable, today)
+    hidden_keys: dict[int, str] = {}
+
+    def node_key(individual_id: int) -> str:
+        if individual_id in openable:
+            return f"ind-{individual_id}"
+        return hidden_keys.setdefault(individual_id, f"hidden-{len(hidden_keys) + 1}")
 
     def person_node(individual_id: int) -> str:
-        key = f"ind-{individual_id}"
+        key = node_key(individual_id)
         if key not in nodes:
+            if individual_id not in openable:
+                nodes[key] = {"id": key, "kind": "person", "label": NO_ACCESS_NAME, "subject": False, "hidden": True}
+                return key
             head = heads.get(individual_id)
             nodes[key] = {
                 "id": key,
@@ -440,11 +477,11 @@ def network(
     for other, events in together.items():
         shared = len(events & subject_events)
         if other != individual.pk and shared >= 2:
-            edge_id = f"co-{individual.pk}-{other}"
+            edge_id = f"co-{subject_key}-{node_key(other)}"
             edges[edge_id] = {
                 "id": edge_id,
                 "source": subject_key,
-                "target": f"ind-{other}",
+                "target": node_key(other),
                 "kind": "co_location",
                 "label": f"together {shared} times",
             }

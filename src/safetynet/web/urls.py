@@ -6,6 +6,7 @@ from django.urls import path
 
 from safetynet.web import (
     views,
+    views_audit,
     views_dashboard,
     views_events,
     views_identity,
@@ -39,4 +40,7 @@ urlpatterns = [
     path("review/", views_review.review, name="review_queue"),
     path("search/", views_search.search, name="search"),
     path("events/<int:event_id>/", views_events.event, name="event"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+    path("audit/people/", views_audit.audit_person, name="audit_person"),
+    path("audit/chain/", views_audit.audit_chain, name="audit_chain"),
 ]

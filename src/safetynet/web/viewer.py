@@ -48,7 +48,7 @@ LANDING_BY_ROLE: dict[str, str] = {
     "partner_health": "web:my_work",
     "partner_education": "web:my_work",
     "analyst": "web:dashboard",
-    "auditor": "web:dashboard",
+    "auditor": "web:audit_log",
 }
 
 
@@ -84,6 +84,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Oversight", "web:work_oversight"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
+        ("Access log", "web:audit_log"),
     ):
         href = _url(name)
         if href is not None and may_use(user, name):

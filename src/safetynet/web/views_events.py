@@ -17,10 +17,9 @@ from safetynet.web.details import detail_rows
 def event(request: HttpRequest, event_id: int) -> HttpResponse:
     """One event: what happened, when and where, who took part, and the type's details."""
     found = event_for_user(request.user, event_id)
-    rows = queries.participants(found)
-    # Other people in the event show only if the viewer may see them too.
-    shown = set(access.visible_individual_ids(request.user, [r.individual_id for r in rows if r.individual_id]))
-    participants = [r for r in rows if r.individual_id in shown]
+    # Other people in the event show by name only if the viewer may open them too.
+    participants = queries.participants(found, may_open=access.may_open(request.user))
+    shown = {r.individual_id for r in participants if r.individual_id is not None}
     linked = access.event_filter(request.user)(found.linked_events.filter(recorded_at__isnull=False, deleted=False))
     context = {
         "event": found,

@@ -71,12 +71,12 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "headline": headline,
         "source_rows": rows,
         "anchor_id": min(person_ids) if person_ids else None,
-        "possible_matches": possible_matches(person_ids),
+        "possible_matches": possible_matches(person_ids, may_open=access.may_open(user)),
         "may_decide": may(user, "review_links"),
         "markers": list(access.markers_for(user, queries.markers(person_ids))),
         "orders": access.orders_for(user, queries.orders(person_ids)),
         "plans": list(access.plans_for(user, queries.plans(person_ids))),
-        "relationships": queries.relationships(person_ids, today),
+        "relationships": queries.relationships(person_ids, today, may_open=access.may_open(user)),
         "findings": findings,
         **_chronology_context(request, person_ids),
     }
@@ -115,7 +115,13 @@ def network(request: HttpRequest, individual_id: int) -> HttpResponse:
     """Nodes and edges around the individual, for the Cytoscape.js network view."""
     individual = individual_for_user(request.user, individual_id)
     person_ids = queries.person_ids_of(individual.pk)
-    data = queries.network(individual, person_ids, clock().now().date(), restrict=access.event_filter(request.user))
+    data = queries.network(
+        individual,
+        person_ids,
+        clock().now().date(),
+        may_open=access.may_open(request.user),
+        restrict=access.event_filter(request.user),
+    )
     access.log_view(
         request.user,
         object_type="individual",

@@ -1,4 +1,5 @@
-"""`safetynet audit verify|report`: check the access log's hash chain; who looked at a child."""
+"""`safetynet audit verify|head|report`: check the access log's hash chain, print its head for
+storing off-box, and report who has looked at a child."""
 
 from __future__ import annotations
 
@@ -13,26 +14,52 @@ def register(sub: Any) -> None:
         "audit",
         help="verify the access log, or report who has looked at a child's record",
         description="The access log (DPA 2018 s62). 'verify' walks the hash chain and names the first "
-        "broken entry (exit 1 when broken). 'report --person ID' lists every view, search, export and "
-        "change concerning a child: ID is an individual's number, or SOURCE:ID for one source record.",
+        "broken entry (exit 1 when broken); with '--head FILE' it also proves that the head stored in FILE "
+        "is still in the chain, so entries cut off the end are reported. 'head' prints the current head "
+        "(entry number and hash) to store off-box. 'report --person ID' lists every view, search, export "
+        "and change concerning a child: ID is an individual's number, or SOURCE:ID for one source record.",
     )
     actions = p.add_subparsers(dest="audit_command", metavar="ACTION")
     actions.required = True
     verify = actions.add_parser("verify", help="check the chain; exit 1 and name the first broken entry")
+    verify.add_argument(
+        "--head",
+        metavar="FILE",
+        help="a head printed earlier by 'safetynet audit head'; report entries removed after it",
+    )
     verify.set_defaults(func=run_verify, needs_django=True)
+    head = actions.add_parser("head", help="print the chain head ('SEQ HASH') to store off-box")
+    head.set_defaults(func=run_head, needs_django=True)
     report = actions.add_parser("report", help="who has looked at this child's record?")
     report.add_argument("--person", required=True, metavar="ID", help="individual number, or SOURCE:ID of a record")
     report.set_defaults(func=run_report, needs_django=True)
 
 
+def _stored_head(path: str) -> Any:
+    from pathlib import Path
+
+    from safetynet.audit.services import parse_head
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read the stored head {path}: {exc.strerror}.") from None
+    try:
+        return parse_head(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}.") from None
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    from safetynet.audit.services import verify_chain
+    from safetynet.audit.services import verify_against_head, verify_chain
     from safetynet.cli.django_setup import ensure_database
 
+    stored = _stored_head(args.head) if args.head else None
     ensure_database()
-    result = verify_chain()
+    result = verify_chain() if stored is None else verify_against_head(stored)
     if result.ok:
-        print(f"audit chain intact: {result.checked} entries verified")
+        anchored = f"; stored head entry {stored.seq} is in the chain" if stored is not None else ""
+        print(f"audit chain intact: {result.checked} entries verified{anchored}")
         return 0
     print(
         f"audit chain BROKEN at entry {result.first_broken_seq}: {result.problem} ({result.checked} verified before it)"
@@ -40,21 +67,23 @@ def run_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def run_head(args: argparse.Namespace) -> int:
+    from safetynet.audit.services import current_head
+    from safetynet.cli.django_setup import ensure_database
+
+    ensure_database()
+    print(current_head().line())
+    return 0
+
+
 def _resolve(raw: str) -> tuple[int | None, int | None]:
     """(individual id, person id) from "123" or "source:id"."""
-    from safetynet.records.models import Person
+    from safetynet.audit.services import resolve_person_ref
 
-    raw = raw.strip()
-    if raw.isdigit():
-        return int(raw), None
-    source, sep, source_id = raw.partition(":")
-    if not sep or not source or not source_id:
-        raise UsageError(f"--person must be an individual number (e.g. 42) or SOURCE:ID (e.g. rms:P1); got {raw!r}.")
-    person = Person.objects.filter(source=source, source_id=source_id).select_related("membership").first()
-    if person is None:
-        raise UsageError(f"no record {source}:{source_id} is stored.")
-    membership = getattr(person, "membership", None)
-    return (membership.individual_id if membership else None), person.pk
+    try:
+        return resolve_person_ref(raw)
+    except ValueError as exc:
+        raise UsageError(f"--person: {exc}; got {raw.strip()!r}.") from None
 
 
 def run_report(args: argparse.Namespace) -> int:

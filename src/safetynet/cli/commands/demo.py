@@ -231,6 +231,25 @@ def _demo_users(ctx: DemoContext) -> None:
     given = _give_the_sergeant_work(ctx)
     if given:
         ctx.notes.append(f"The demo sergeant has {given} task(s) assigned: sign in as sergeant and open My work.")
+    ctx.notes.append(_auditor_note())
+
+
+def _auditor_note() -> str:
+    """Where the demo auditor starts, and a child whose access history will show something once
+    someone has opened their page (the log holds only what really happened)."""
+    from safetynet.access.demo import DEMO_USERNAMES
+    from safetynet.access.roles import Role
+    from safetynet.work.models import Task
+
+    held = Task.objects.filter(assignee__username=DEMO_USERNAMES[Role.SERGEANT]).order_by("due_at", "pk").first()
+    child = f"/people/{held.individual_id}/" if held is not None else "a child's page"
+    report = f"/audit/people/?person={held.individual_id}" if held is not None else "/audit/people/"
+    return (
+        f"The auditor ({DEMO_USERNAMES[Role.AUDITOR]}, second factor: one of its backup codes) lands on the "
+        "access log at /audit/: filter it by who, action, child and day; open "
+        f"{child} as sergeant, then {report} answers who has looked at that child; /audit/chain/ checks the "
+        "hash chain (`safetynet audit head` prints its head to store off-box)."
+    )
 
 
 def _give_the_sergeant_work(ctx: DemoContext, count: int = 3) -> int:

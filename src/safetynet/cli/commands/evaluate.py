@@ -4,6 +4,7 @@ safetynet evaluate                          every individual, now; stores findin
 safetynet evaluate --individual 12          one individual
 safetynet evaluate --as-of 2026-02-01T02:00Z  what was knowable then (computed from the records; nothing stored)
 safetynet evaluate --json                   one finding per line
+safetynet evaluate --as-of T --truth F      recall and precision per clause against a synthetic county's truth
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,12 @@ def register(sub: Any) -> None:
     p.add_argument("--individual", type=int, help="evaluate one individual (its id)")
     p.add_argument("--policy", type=Path, help="a policy YAML file to use instead of the one in force")
     p.add_argument("--json", action="store_true", help="print one finding per line as JSON")
+    p.add_argument(
+        "--truth",
+        type=Path,
+        help="a synthetic county's truth file (`safetynet generate --truth`): print recall and precision per "
+        "clause against its planted failures (to stderr with --json)",
+    )
     p.set_defaults(func=run, needs_django=True)
 
 
@@ -40,6 +48,25 @@ def parse_time(value: str, option: str) -> dt.datetime:
     except ValueError:
         raise UsageError(f"{option} expects an RFC 3339 time such as 2026-03-01T02:00:00Z (got {value!r})") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _read_truth(path: Path) -> dict[str, Any]:
+    """Returns a truth file's content; UsageError naming the file when it is not one."""
+    try:
+        truth = json.loads(path.read_text())
+    except OSError as exc:
+        raise UsageError(f"--truth {path}: cannot read it ({exc.strerror})") from None
+    except ValueError:
+        raise UsageError(f"--truth {path}: not JSON; expected the file `safetynet generate --truth` writes") from None
+    if (
+        not isinstance(truth, dict)
+        or not isinstance(truth.get("persons"), dict)
+        or not isinstance(truth.get("failures"), list)
+    ):
+        raise UsageError(
+            f"--truth {path}: expected `persons` and `failures` (the file `safetynet generate --truth` writes)"
+        )
+    return truth
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         policy = load_policy(args.policy) if args.policy else current_policy()
     except PolicyError as exc:
         raise UsageError(f"policy refused, the policy in force is unchanged: {exc}") from None
+    truth = _read_truth(args.truth) if args.truth else None
     if args.individual is not None and not Individual.objects.filter(pk=args.individual).exists():
         raise UsageError(f"--individual {args.individual}: no such individual")
     started = time.perf_counter()
@@ -66,17 +94,18 @@ def run(args: argparse.Namespace) -> int:
         refresh_findings(ids, clock=FixedClock(as_of), policy=policy)
     count = 0
     by_clause: dict[str, int] = {}
+    lines: list[dict[str, Any]] = []
     for assessment in evaluate_individuals(ids, as_of=as_of, policy=policy):
         states: dict[str, str] = {}
-        if stored:
+        if stored and args.json:
             states = dict(
                 Finding.objects.filter(individual_id=assessment.individual_id).values_list("fingerprint", "state")
             )
         for d in assessment.drafts:
             count += 1
             by_clause[d.clause] = by_clause.get(d.clause, 0) + 1
-            if args.json:
-                state = states.get(fingerprint(d.clause, assessment.individual_id, d.key), "open")
+            if args.json or truth is not None:
+                state = states.get(fingerprint(d.clause, assessment.individual_id, d.key, d.aspect), "open")
                 line = finding_as_json(
                     clause=d.clause,
                     severity=d.severity,
@@ -88,10 +117,19 @@ def run(args: argparse.Namespace) -> int:
                     due_by=d.due_by,
                     state=state,
                 )
-                print(json.dumps(line, sort_keys=False))
+                if truth is not None:
+                    lines.append(line)
+                if args.json:
+                    print(json.dumps(line, sort_keys=False))
+    if truth is not None:
+        from safetynet.risk.recall import score
+
+        table = score(lines, truth).table()
+        print(table, file=sys.stderr if args.json else sys.stdout)
     if not args.json:
-        for clause in sorted(by_clause):
-            print(f"{clause:5} {by_clause[clause]:6,}")
+        if truth is None:
+            for clause in sorted(by_clause):
+                print(f"{clause:5} {by_clause[clause]:6,}")
         print(
             f"evaluate: {len(ids):,} individuals as of {as_of.isoformat()}, {count:,} findings "
             f"(policy {policy.version}) in {time.perf_counter() - started:.1f}s"

@@ -33,8 +33,8 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=None,
-        help="processes parsing ahead of the writer (default: one per CPU, up to 4, for files over 32 MB; "
-        "1 parses in the importing process)",
+        help="processes parsing ahead of the writer (default: one per CPU but one, up to 4, for files over "
+        "32 MB on machines with 3 or more CPUs; 1 parses in the importing process)",
     )
     p.add_argument(
         "--no-link",

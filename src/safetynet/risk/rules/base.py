@@ -29,7 +29,9 @@ class FindingDraft:
     """A finding as a rule raises it, before it is stored or compared with stored ones.
 
     `key` is the record the finding is about (its fingerprint with clause and subject);
-    None for a finding about an absence (no plan, no ethnicity).
+    None for a finding about an absence (no plan, no ethnicity). `aspect` tells apart two
+    findings of one clause about the same record (M6: the interview and the referral after
+    one episode); empty for most.
     """
 
     clause: str
@@ -41,6 +43,7 @@ class FindingDraft:
     due_by: dt.datetime | None = None
     error: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
+    aspect: str = ""
 
     @property
     def cite_refs(self) -> list[Ref]:
@@ -81,6 +84,7 @@ def draft(
     severity: str | None = None,
     owner_role: str | None = None,
     extra: dict[str, str] | None = None,
+    aspect: str = "",
 ) -> FindingDraft:
     """Returns a finding draft with the clause's severity and owner unless overridden."""
     spec = policy.clause(clause)
@@ -100,6 +104,7 @@ def draft(
         key=_pair(key) if key else None,
         due_by=due_by,
         extra=tuple(sorted((extra or {}).items())),
+        aspect=aspect,
     )
 
 

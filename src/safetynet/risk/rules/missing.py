@@ -7,7 +7,17 @@ from collections import Counter
 
 from safetynet.risk.picture import EventRec, Picture
 from safetynet.risk.policy import Policy
-from safetynet.risk.rules.base import FindingDraft, child_words, draft, guarded, hours, role_of, rule, ts
+from safetynet.risk.rules.base import (
+    FindingDraft,
+    child_words,
+    draft,
+    event_time,
+    guarded,
+    hours,
+    role_of,
+    rule,
+    ts,
+)
 
 GRADES = ("very_low", "low", "medium", "high")
 LEGACY = {"no_apparent_risk": "very_low", "absent": "very_low"}
@@ -271,15 +281,25 @@ def m5(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     return guarded(policy, "M5", picture.events("incident", roles=("missing_person",)), check)
 
 
+FAMILY = ("parent_of", "step_parent_of", "carer_of", "sibling_of")
+
+
+def _received(referral: EventRec) -> dt.datetime:
+    return ts(referral.details.get("received_at")) or event_time(referral)
+
+
 @rule("M6")
 def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
-    """Return home interview within 72 h of being found."""
-    limit = policy.clause("M6").hours("return_home_interview")
+    """Return home interview within 72 h of being found; found with adults or at a place of
+    concern, a safeguarding referral within the referral clock."""
+    spec = policy.clause("M6")
+    limit = spec.hours("return_home_interview")
+    referral_limit = spec.hours("safeguarding_referral")
+    concern_types = set(spec.words("place_of_concern_types"))
+    family = {picture.individual_of(other) for rel, other in picture.relationships() if rel.rel_type in FAMILY}
+    household = {picture.individual_of(p) for home in picture.homes for p in picture.residents_of(home)}
 
-    def check(report: EventRec) -> list[FindingDraft]:
-        found = ts(report.details.get("found_at"))
-        if found is None or found > as_of or not picture.is_child_individual(picture.individual_id, found):
-            return []
+    def interview(report: EventRec, found: dt.datetime) -> list[FindingDraft]:
         rhi = report.details.get("return_home_interview") or {}
         done = ts(rhi.get("completed_at")) if isinstance(rhi, dict) else None
         due = found + limit
@@ -302,7 +322,69 @@ def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             )
         ]
 
+    def referral(report: EventRec, found: dt.datetime) -> list[FindingDraft]:
+        # People co-located with the child when found, other than family and household: the
+        # "found with adults" of the policy. A person of unknown age never recorded as a child
+        # counts as an adult (the referral errs on the side of the child).
+        adults, unknown_age = [], 0
+        for pk, _ in picture.others_in(report, "co_located"):
+            who = picture.individual_of(pk)
+            if who in family or who in household or picture.is_child_individual(who, found):
+                continue
+            adults.append(pk)
+            unknown_age += picture.age_of(who, found) is None
+        place = picture.location_type_of_ref(report.details.get("found_location"))
+        concern = place in concern_types
+        if not adults and not concern:
+            return []
+        due = found + referral_limit
+        # A referral linked to the report, or one about the child received after they were found
+        # (a referral made while the child was still missing is about something else).
+        linked = [e for e in picture.linked_to(report) if e.event_type == "referral"]
+        about = [e for e, _ in picture.events("referral") if found <= _received(e) <= due]
+        made = sorted({e.pk: e for e in linked + about if _received(e) <= as_of}.values(), key=_received)
+        many = len(adults) > 1
+        if unknown_age:
+            adults_words = f"with {len(adults)} {'people' if many else 'person'} (adult or of unknown age) not family"
+        else:
+            adults_words = f"with {len(adults)} adult{'s' if many else ''} who {'are' if many else 'is'} not family"
+        place_words = f"at a {place.replace('_', ' ')}"
+        circumstances = " and ".join(w for w, ok in ((adults_words, adults), (place_words, concern)) if ok)
+        if made and _received(made[0]) <= due:
+            return []
+        if made:
+            why = f"the safeguarding referral was made {hours(_received(made[0]) - found)} later"
+        elif as_of > due:
+            why = f"no safeguarding referral has been made in the {hours(as_of - found)} since"
+        else:
+            why = f"a safeguarding referral is due by {due:%d %b %H:%M}"
+        cites = [report.ref, *(r.ref for r in made[:1])]
+        cites += [ref for pk in adults if (ref := _person_ref(picture, pk)) is not None]
+        return [
+            draft(
+                policy,
+                "M6",
+                f"{child_words(picture, found).capitalize()} was found {circumstances}; {why} "
+                f"(limit {hours(referral_limit)}).",
+                cites,
+                key=report.ref,
+                due_by=due,
+                aspect="referral",
+            )
+        ]
+
+    def check(report: EventRec) -> list[FindingDraft]:
+        found = ts(report.details.get("found_at"))
+        if found is None or found > as_of or not picture.is_child_individual(picture.individual_id, found):
+            return []
+        return interview(report, found) + referral(report, found)
+
     return guarded(policy, "M6", episodes(picture), check)
+
+
+def _person_ref(picture: Picture, pk: int) -> dict[str, str] | None:
+    rec = picture.person(pk)
+    return rec.ref if rec is not None else None
 
 
 @rule("M7")

@@ -4,6 +4,7 @@
 const STYLE = [
   { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, color: "#0b0c0c" } },
   { selector: "node[kind = 'person']", style: { "background-color": "#1d70b8", shape: "ellipse" } },
+  { selector: "node[?hidden]", style: { "background-color": "#b1b4b6", color: "#505a5f" } },
   { selector: "node[?subject]", style: { "background-color": "#d4351c", width: 40, height: 40, "font-weight": "bold" } },
   { selector: "node[kind = 'place']", style: { "background-color": "#00703c", shape: "round-rectangle" } },
   { selector: "node[kind = 'event']", style: { "background-color": "#f47738", shape: "diamond", width: 16, height: 16, "font-size": 9, color: "#505a5f" } },

@@ -1,5 +1,9 @@
 """Recall and precision of findings per clause against a synthetic county's planted failures.
 
+The truth file is `safetynet generate --truth`'s (synthetic counties only: a real force has
+no truth file). `safetynet evaluate --as-of T --truth F` prints the table; the recall test
+(tests/risk/test_county_recall.py) fails below 95% recall for any clause.
+
 A planted failure (clause, true person, record) is found when a finding of that clause is
 about an individual holding that true person's records and cites the record (or, for a
 failure about an absence, any finding of that clause about them). A finding that matches
@@ -34,6 +38,7 @@ class Scores:
     by_clause: dict[str, ClauseScore] = field(default_factory=lambda: defaultdict(ClauseScore))
 
     def table(self) -> str:
+        """Returns the per-clause table: planted, found, recall, findings, precision."""
         lines = [f"{'clause':6} {'planted':>7} {'found':>6} {'recall':>7} {'findings':>8} {'precision':>9}"]
         for clause in sorted(self.by_clause):
             s = self.by_clause[clause]
@@ -43,7 +48,10 @@ class Scores:
 
 def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
     """Returns per-clause scores of `findings` (the `evaluate --json` shape) against `truth`."""
-    key_of: dict[tuple[str, str], str] = {tuple(k.split(":", 1)): v for k, v in truth["persons"].items()}  # type: ignore[misc]
+    key_of: dict[tuple[str, str], str] = {}
+    for k, v in truth["persons"].items():
+        source, _, source_id = k.partition(":")
+        key_of[(source, source_id)] = v
     planted: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for f in truth["failures"]:
         planted[(f["clause"], f["person"])].append(f)
@@ -53,8 +61,9 @@ def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
     found: set[int] = set()
     for finding in findings:
         clause = finding["clause"]
-        people = Counter(key_of.get((r["source"], r["id"])) for r in finding["subject"]["records"])
-        people.pop(None, None)
+        people = Counter(
+            p for r in finding["subject"]["records"] if (p := key_of.get((r["source"], r["id"]))) is not None
+        )
         cites = {(r["source"], r["id"]) for r in finding["cites"]}
         s = scores.by_clause[clause]
         s.findings += 1
