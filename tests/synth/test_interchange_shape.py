@@ -4,125 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, get_args
 
+from safetynet.interchange import schema
 from tests.synth.conftest import County
 
+
+def _values(literal: Any) -> set[str]:
+    """The values of one of the interchange schema's enumerations (a `Literal` type)."""
+    return set(get_args(literal))
+
+
+# The spec's enumerations, from the pydantic models the JSON Schema is generated from.
 KINDS = {"location", "organisation", "person", "relationship", "event", "marker", "order", "plan"}
-EVENT_TYPES = {
-    "incident",
-    "missing_report",
-    "crime",
-    "referral",
-    "meeting",
-    "police_protection",
-    "custody",
-    "intelligence",
-    "notification",
-    "offender_visit",
-    "device_examination",
-}
-ROLES = {
-    "subject",
-    "victim",
-    "suspect",
-    "offender",
-    "witness",
-    "reporter",
-    "carer",
-    "associate",
-    "missing_person",
-    "detainee",
-    "present_child",
-    "perpetrator",
-    "co_located",
-}
-REL_TYPES = {
-    "parent_of",
-    "step_parent_of",
-    "carer_of",
-    "sibling_of",
-    "partner_of",
-    "ex_partner_of",
-    "lives_with",
-    "associate_of",
-    "boyfriend_girlfriend",
-}
-MARKER_TYPES = {
-    "cse_risk",
-    "cce_risk",
-    "trafficking",
-    "drugs",
-    "alcohol",
-    "mental_health",
-    "self_harm",
-    "weapons",
-    "violence",
-    "registered_sex_offender",
-    "mappa",
-    "cawn_child",
-    "cawn_adult",
-    "missing_trigger_plan",
-    "other",
-}
-ORDER_TYPES = {"cawn", "sexual_harm_prevention_order", "sexual_risk_order", "non_molestation_order", "dvpo", "other"}
-PLAN_TYPES = {
-    "trigger_plan",
-    "philomena_profile",
-    "fast_action_response_plan",
-    "cse_plan",
-    "safety_plan",
-    "risk_management_plan",
-    "child_protection_plan",
-}
-LOCATION_TYPES = {
-    "home",
-    "childrens_home",
-    "school",
-    "hotel",
-    "public_place",
-    "police_station",
-    "custody_suite",
-    "hospital",
-    "business",
-    "online",
-    "other",
-}
-ORG_TYPES = {
-    "police_force",
-    "childrens_social_care",
-    "school",
-    "childrens_home",
-    "health",
-    "probation",
-    "youth_justice",
-    "housing",
-    "voluntary",
-    "other",
-}
-CARE = {"looked_after", "child_protection_plan", "child_in_need", "care_leaver", "none"}
-SELF_DEFINED = {
-    "W1",
-    "W2",
-    "W3",
-    "W4",
-    "W9",
-    "M1",
-    "M2",
-    "M3",
-    "M9",
-    "A1",
-    "A2",
-    "A3",
-    "A4",
-    "A9",
-    "B1",
-    "B2",
-    "B3",
-    "O1",
-    "O9",
-    "NS",
-}
+EVENT_TYPES = _values(schema.EventType)
+ROLES = _values(schema.Role)
+REL_TYPES = _values(schema.RelType)
+MARKER_TYPES = _values(schema.MarkerType)
+ORDER_TYPES = _values(schema.OrderType)
+PLAN_TYPES = _values(schema.PlanType)
+LOCATION_TYPES = _values(schema.LocationType)
+ORG_TYPES = _values(schema.OrgType)
+CARE = _values(schema.CareStatus)
+# The 2021 census codes the generator writes (the schema only checks their pattern).
+SELF_DEFINED = {"W1", "W2", "W3", "W4", "W9", "M1", "M2", "M3", "M9", "A1", "A2", "A3", "A4", "A9", "B1", "B2", "B3"}
+SELF_DEFINED |= {"O1", "O9", "NS"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DOB = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 POSTCODE = re.compile(r"^[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}$")
@@ -171,14 +77,14 @@ def test_enumerated_fields_use_the_spec_values(county: County) -> None:
         elif kind == "organisation":
             assert r["org_type"] in ORG_TYPES
         elif kind == "person":
-            assert r["sex"] in {"female", "male", "other", "unknown"}
+            assert r["sex"] in _values(schema.Sex)
             assert r.get("care_status", "none") in CARE
             assert r.get("self_defined_ethnicity", "NS") in SELF_DEFINED
             assert re.match(r"^IC[1-9]$", r.get("observed_ethnicity", "IC1"))
             if "date_of_birth" in r:
                 assert DOB.match(r["date_of_birth"])
             for address in r.get("addresses", []):
-                assert address["kind"] in {"home", "care", "temporary", "previous"}
+                assert address["kind"] in _values(schema.AddressKind)
                 assert DATE.match(address["from"])
             for name, value in r.get("identifiers", {}).items():
                 assert name in {"nhs_number", "pnc_id", "upn", "csc_id"} and value
@@ -202,47 +108,29 @@ def test_enumerated_fields_use_the_spec_values(county: County) -> None:
 
 def _check_details(event_type: str, d: dict[str, Any]) -> None:
     if event_type == "incident":
-        assert d["thrive"]["grade"] in {"emergency", "priority", "scheduled", "resolved_without_deployment"}
+        assert d["thrive"]["grade"] in _values(schema.ThriveGrade)
     elif event_type == "missing_report":
-        assert d["missing_from"] in {"home", "care", "school", "other"}
-        assert d["initial_risk"] in {"very_low", "low", "medium", "high"}
+        assert d["missing_from"] in _values(schema.MissingFrom)
+        current = _values(schema.MissingRisk) - {"no_apparent_risk", "absent"}  # never the legacy grades
+        assert d["initial_risk"] in current
         for review in d["reviews"]:
             _datetime(review["at"])
-            assert review["risk"] in {"very_low", "low", "medium", "high"}
+            assert review["risk"] in current
     elif event_type == "crime":
-        assert d["status"] in {"under_investigation", "charged", "no_further_action", "other"}
+        assert d["status"] in _values(schema.CrimeStatus)
     elif event_type == "referral":
-        concerns = {
-            "neglect",
-            "physical",
-            "sexual",
-            "emotional",
-            "domestic_abuse",
-            "exploitation",
-            "online",
-            "missing",
-            "mental_health",
-            "other",
-        }
+        concerns = _values(schema.Concern)
         assert set(d["concern"]) <= concerns
-        assert d["triage"]["grade"] in {"red", "amber", "green", "blue"}
-        assert set(d["triage"]["research"]) <= {"local_authority", "police_systems", "national"}
+        assert d["triage"]["grade"] in _values(schema.TriageGrade)
+        assert set(d["triage"]["research"]) <= _values(schema.Research)
     elif event_type == "meeting":
-        assert d["meeting_type"] in {
-            "strategy_discussion",
-            "marac",
-            "mace",
-            "mappa",
-            "missing_tasking",
-            "child_protection_conference",
-            "other",
-        }
+        assert d["meeting_type"] in _values(schema.MeetingType)
     elif event_type == "custody":
-        assert d.get("la_accommodation_outcome", "provided") in {"provided", "secure_provided", "not_provided"}
+        assert d.get("la_accommodation_outcome", "provided") in _values(schema.AccommodationOutcome)
     elif event_type == "intelligence":
         assert d["grading"]["source"] in {1, 2, 3} and d["grading"]["assessment"] in set("ABCDE")
     elif event_type == "notification":
-        assert d["scheme"] in {"operation_encompass", "gp_notification", "other"}
+        assert d["scheme"] in _values(schema.Scheme)
 
 
 def test_every_reference_resolves_to_a_record_in_the_file(county: County) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 from pathlib import Path
 
@@ -25,6 +27,28 @@ def setup_django() -> None:
         raise UsageError(str(exc)) from None
     if db["ENGINE"].endswith("sqlite3"):
         _ensure_writable(Path(str(db["NAME"])).parent)
+    _freeze_startup_objects()
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up allocated (Django, the models, the policy: hundreds of thousands of
+    objects that live as long as the process) out of the cyclic garbage collector's sight,
+    once per process. Each full collection would otherwise walk them all again; an import
+    allocates enough to trigger one every few chunks, which cost about 15% of its CPU."""
+    global _frozen
+    if not _frozen:
+        from django.db import connections
+
+        gc.collect()
+        gc.freeze()
+        # Frozen objects are not finalised at exit, so the database connections are closed
+        # explicitly: SQLite then checkpoints its write-ahead log into the database file,
+        # which stays complete on its own (a copy of it is a backup).
+        atexit.register(connections.close_all)
+        _frozen = True
 
 
 def _ensure_writable(directory: Path) -> None:

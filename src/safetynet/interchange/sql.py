@@ -25,6 +25,11 @@ from safetynet.interchange.mapping import JsonText
 _MAX_PARAMS = 30000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
 
+def _same(value: Any) -> Any:
+    """The converter of a column whose values the driver adapts itself."""
+    return value
+
+
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     """A fast value adapter for the column, equal to what the ORM stores."""
     conn = connections[DEFAULT_DB_ALIAS]
@@ -41,11 +46,11 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         )
     if isinstance(field, models.DateTimeField):
         if postgres:
-            return lambda value: value  # psycopg adapts aware datetimes itself
+            return _same  # psycopg adapts aware datetimes itself
         return lambda value: None if value is None else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
     if isinstance(field, models.DateField):
-        return lambda value: value if postgres or value is None else value.isoformat()
-    return lambda value: value
+        return _same if postgres else lambda value: None if value is None else value.isoformat()
+    return _same
 
 
 def _columns(model: type[models.Model], names: Sequence[str]) -> tuple[list[str], list[Callable[[Any], Any]]]:
@@ -124,10 +129,15 @@ def _copy_rows(
             pks = [r[0] for r in cursor.fetchall()]
             columns = [pk_column, *columns]
         sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        # Only the columns that need it are converted (JSON not already text); the rest go as they are.
+        offset = 1 if want_pk else 0
+        active = [(i + offset, convert) for i, convert in enumerate(converters) if convert is not _same]
         with cursor.cursor.copy(sql) as copy:
             for index, row in enumerate(rows):
-                values = [convert(value) for convert, value in zip(converters, row, strict=True)]
-                copy.write_row([pks[index], *values] if want_pk else values)
+                values = [pks[index], *row] if want_pk else list(row)
+                for i, convert in active:
+                    values[i] = convert(values[i])
+                copy.write_row(values)
     if not returning:
         return []
     position = {name: i for i, name in enumerate(names)}

@@ -5,16 +5,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from safetynet.cli.errors import UsageError
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "worker",
         help="run background tasks from the database queue",
-        description="Run the database-backed task worker until stopped. "
-        "--batch processes what is queued and exits (for scripts and CI).",
+        description="Run the database-backed task worker until stopped, with the deadline sweeper "
+        "beside it (tasks for new findings, overdue tasks escalated one step; docs/work.md). "
+        "--batch sweeps once, processes what is queued and exits (for scripts and CI).",
     )
-    p.add_argument("--batch", action="store_true", help="run what is queued now, then exit")
+    p.add_argument("--batch", action="store_true", help="sweep once, run what is queued now, then exit")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls (default 1)")
+    p.add_argument(
+        "--sweep-every",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="seconds between deadline sweeps (default 60; 0 turns the sweeper off, e.g. when cron runs "
+        "'safetynet alerts --sweep' instead)",
+    )
     p.set_defaults(func=run, needs_django=True)
 
 
@@ -22,10 +33,22 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from safetynet.cli.django_setup import ensure_database
+    from safetynet.work.scheduler import start_sweeper, sweep_once
 
+    if args.sweep_every < 0:
+        raise UsageError(f"--sweep-every must be 0 (off) or a number of seconds (got {args.sweep_every:g}).")
     ensure_database()
     options: dict[str, Any] = {"interval": args.interval}
+    stop = None
     if args.batch:
         options["batch"] = True
-    call_command("db_worker", **options)
+        if args.sweep_every:
+            sweep_once()
+    elif args.sweep_every:
+        stop = start_sweeper(args.sweep_every)
+    try:
+        call_command("db_worker", **options)
+    finally:
+        if stop is not None:
+            stop.set()
     return 0

@@ -1,0 +1,71 @@
+"""The deadline sweeper: tasks for new findings, then escalation of the overdue, every minute.
+
+Deadlines pass whether or not anyone is looking (the inspection's supervisors looked 4-6
+hours late), so escalation cannot wait for a person to run `safetynet alerts --sweep`.
+`safetynet worker` (which `safetynet serve` and `make demo` start) runs `sweep_periodically`
+in a thread beside the task queue. A sweep that fails (the database restarting, say) is
+logged and the next one runs on time; sweeps are idempotent and claim their rows
+atomically, so two workers sweeping at once escalate nothing twice (docs/work.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connection
+
+from safetynet.lib.clock import Clock, system_clock
+from safetynet.risk.policy import current_policy
+from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EVERY_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    synced: SyncReport
+    swept: SweepReport
+
+
+def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
+    """Create tasks for findings without one, close those whose finding cleared, then
+    escalate every overdue task one step, all judged at `clock.now()`."""
+    policy = current_policy()
+    synced = sync_tasks(clock=clock, policy=policy)
+    swept = sweep(clock=clock, policy=policy)
+    return SweepRun(synced, swept)
+
+
+def sweep_periodically(every: float, stop: threading.Event, *, clock: Clock = system_clock) -> int:
+    """Sweep now and then every `every` seconds until `stop` is set; return how many sweeps
+    completed. A failed sweep is logged (no personal data: the exception type only) and
+    does not stop the next one."""
+    completed = 0
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            run = sweep_once(clock=clock)
+        except Exception as error:  # noqa: BLE001 - the loop must outlive any one failure
+            log.error("work: deadline sweep failed (%s); retrying in %.0f s", type(error).__name__, every)
+            connection.close()  # a broken connection is not reused by the next sweep
+        else:
+            completed += 1
+            if run.synced.created or run.synced.closed:
+                log.info("work: sweep created %d task(s), closed %d", run.synced.created, run.synced.closed)
+        stop.wait(every)
+    connection.close()
+    return completed
+
+
+def start_sweeper(every: float = DEFAULT_EVERY_SECONDS, *, clock: Clock = system_clock) -> threading.Event:
+    """Run `sweep_periodically` in a daemon thread; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=sweep_periodically, args=(every, stop), kwargs={"clock": clock}, name="deadline-sweeper", daemon=True
+    )
+    thread.start()
+    return stop
