@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -110,11 +112,32 @@ def base_settings(lambda_: float = 1e-4) -> dict[str, Any]:
     return settings
 
 
+DUCKDB_MEMORY_SHARE = 0.4  # of physical memory, when SAFETYNET_DUCKDB_MEMORY is not set
+
+
+def duckdb_api() -> Any:
+    """A fresh in-memory DuckDB for Splink with a memory cap, spilling to a temporary
+    directory beyond it. DuckDB's default (80% of memory) left nothing for this process's
+    own feature list: an exact pair count at 2M person records exhausted the machine.
+    `SAFETYNET_DUCKDB_MEMORY` (e.g. `8GB`) overrides the default of 40% of memory."""
+    import duckdb
+    from splink import DuckDBAPI
+
+    limit = os.environ.get("SAFETYNET_DUCKDB_MEMORY", "").strip()
+    if not limit:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = f"{max(1, int(total * DUCKDB_MEMORY_SHARE / 2**20))}MB"
+    spill = Path(tempfile.gettempdir()) / "safetynet-duckdb"
+    spill.mkdir(parents=True, exist_ok=True)
+    connection = duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)})
+    return DuckDBAPI(connection=connection)
+
+
 def new_linker(table: pa.Table, settings: dict[str, Any]) -> Any:
     """Return a Splink linker over the feature table on a fresh in-memory DuckDB."""
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
-    db_api = DuckDBAPI()
+    db_api = duckdb_api()
     sdf = db_api.register(table, dataset_display_name="persons")
     return Linker(sdf, settings, log_level="WARNING")
 
@@ -283,10 +306,9 @@ def write_charts(document: dict[str, Any], features: Sequence[Features], directo
 
 def count_candidate_pairs(features: Sequence[Features], sample: float = 1.0) -> list[dict[str, Any]]:
     """Return Splink's marginal and cumulative comparison counts for each blocking rule."""
-    from splink import DuckDBAPI
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-    db_api = DuckDBAPI()
+    db_api = duckdb_api()
     sdf = db_api.register(features_table(features), dataset_display_name="persons")
     records = count_comparisons_from_blocking_rules(
         sdf, blocking_rules=blocking_rules(), link_type="dedupe_only", record_sample_proportion=sample
