@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from safetynet.identity.linking import link_persons
+from safetynet.identity.linking import link_persons, refresh_features
 from safetynet.identity.models import Membership
-from safetynet.identity.services import explain_link, search_individuals
+from safetynet.identity.services import assign_singletons, decide_pair, explain_link, explain_links, search_individuals
 from safetynet.records.models import Person
 
 
@@ -39,3 +41,22 @@ def test_search_tolerates_typos_and_nicknames(person_factory: Callable[..., Pers
         assert results and results[0].individual_id == home, query
     assert all(r.individual_id != home for r in search_individuals("Mason Ormerod"))
     assert search_individuals("") == []
+
+
+@pytest.mark.django_db
+def test_explaining_many_links_at_once_says_what_explaining_each_says_in_two_queries(
+    person_factory: Callable[..., Person], django_assert_max_num_queries: Any
+) -> None:
+    anchor = person_factory(given_names="Kayleigh", family_name="Ashcombe", postcode="LS6 2QT")
+    others = [
+        person_factory(given_names="Kayley", family_name="Ashcombe", postcode="HX1 4RT", source="mispers"),
+        person_factory(given_names="Kayleigh", family_name="Ashcomb", date_of_birth="2012-09-04", source="csc"),
+        person_factory(given_names="Mason", family_name="Ormerod", sex="male", source="health"),
+    ]
+    refresh_features(None, dt.date(2026, 3, 2))
+    assign_singletons()
+    decide_pair((anchor, others[2]), False, acting_user=None, reason="different children")
+    with django_assert_max_num_queries(2):
+        together = explain_links(anchor, others)
+    assert together == {o.pk: explain_link(anchor, o) for o in others}
+    assert together[others[2].pk].decision == "not same"

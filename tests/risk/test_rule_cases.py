@@ -81,3 +81,26 @@ def test_o2_late_results_are_a_finding_for_the_child_victim(world: World) -> Non
 def test_o2_is_not_raised_for_the_pupil_whose_phone_was_examined(world: World) -> None:
     _, suspect, _ = _image_case(world)
     assert world.findings(suspect, "O2") == []
+
+
+def test_x2_cites_the_same_records_in_the_same_order_alone_or_in_a_full_evaluation(world: World) -> None:
+    # The order of the adult's links used to follow the order the chunk's queries loaded them,
+    # so a child evaluated alone (after an import) and in a full evaluation got the same
+    # finding with its citations reordered: "updated" at every switch.
+    from safetynet.identity.models import Individual
+    from safetynet.risk.services import evaluate_individuals
+
+    adult = world.adult(30)
+    children = [world.child(14), world.child(15), world.child(13)]
+    for c in children:
+        world.marker(c, "cse_risk")
+        world.relationship(adult, c, "associate_of")
+    middle = children[1].membership.individual_id
+    (alone,) = evaluate_individuals([middle], as_of=NOW)
+    together = next(
+        a
+        for a in evaluate_individuals(Individual.objects.values_list("pk", flat=True), as_of=NOW)
+        if a.individual_id == middle
+    )
+    assert [d.cites for d in alone.drafts if d.clause == "X2"] == [d.cites for d in together.drafts if d.clause == "X2"]
+    assert any(d.clause == "X2" for d in alone.drafts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -365,6 +366,13 @@ def search_keys(f: Features) -> list[str]:
     if f["postcode"]:
         keys.append(f"pc:{f['postcode']}")
     return keys
+
+
+def search_name(f: Features) -> str:
+    """The name features person search compares first, as compact JSON text: [given,
+    family, given canons, name keys]. Stored beside the features so a search reads these
+    alone; namesakes have the same text, so a search parses each distinct name once."""
+    return json.dumps([f["given"], f["family"], f["given_canons"], f["name_keys"]], separators=(",", ":"))
 
 
 def index_keys(f: Features) -> list[str]:

@@ -29,6 +29,7 @@ from safetynet.identity.features import (
     blocking_keys,
     features_for_persons,
     index_keys,
+    search_name,
 )
 from safetynet.identity.linkmodel import LinkModel, load_model, probability_from_weight
 from safetynet.identity.models import (
@@ -105,9 +106,9 @@ def refresh_features(person_ids: Iterable[int] | None, today: dt.date, chunk: in
             BlockingKey.objects.filter(person_id__in=ids).delete()
             LinkFeatures.objects.filter(person_id__in=ids).delete()
             cursor.executemany(
-                f"INSERT INTO {quote(feature_table)} (person_id, features, digest, computed_at) "
-                "VALUES (%s, %s, %s, %s)",
-                [(f["unique_id"], json.dumps(f), _digest(f), stamp) for f in part],
+                f"INSERT INTO {quote(feature_table)} (person_id, features, search_name, digest, computed_at) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(f["unique_id"], json.dumps(f), search_name(f), _digest(f), stamp) for f in part],
             )
             cursor.executemany(
                 f"INSERT INTO {quote(key_table)} (person_id, {quote('key')}) VALUES (%s, %s)",

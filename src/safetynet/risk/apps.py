@@ -11,4 +11,7 @@ class RiskConfig(AppConfig):
     verbose_name = "Risk (policy, rules, findings)"
 
     def ready(self) -> None:
+        from safetynet.lib.lookups import register
+
+        register()  # `__int_in` for the picture's and the findings' key lists
         from safetynet.risk import receivers  # noqa: F401  (re-evaluates individuals changed by linkage)

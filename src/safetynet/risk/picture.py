@@ -17,18 +17,24 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
+from safetynet.lib.lookups import keys
+from safetynet.lib.lookups import register as register_int_in
 from safetynet.records import models as rm
+
+register_int_in()  # `__int_in`: key lists written as literals (safetynet.lib.lookups)
 
 CHUNK = 800  # below SQLite's parameter limit with room to spare
 _T = TypeVar("_T")
 
 
-def _chunks(values: Iterable[_T], size: int = CHUNK) -> Iterator[list[_T]]:
+def _chunks(values: Iterable[_T], size: int | None = None) -> Iterator[list[_T]]:
+    size = size or CHUNK
     batch: list[_T] = []
     for v in values:
         batch.append(v)
@@ -153,6 +159,13 @@ class Picture:
         self.store = store
         self.as_of = store.as_of
         self.own: frozenset[int] = frozenset(store.members.get(individual_id, ()))
+        # Memos: the store is complete before any picture is made and never changes after, and
+        # rules ask the same questions many times (about 25 rules per child).
+        self._events: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[EventRec, str]]] = {}
+        self._own_roles: dict[int, list[str]] | None = None
+        self._dob: dict[int | None, dt.date | None] = {}
+        self._age: dict[tuple[int | None, dt.datetime | None], float | None] = {}
+        self._child: dict[tuple[int | None, dt.datetime | None], bool] = {}
 
     # --- who -------------------------------------------------------------------------------
     def person(self, pk: int | None) -> PersonRec | None:
@@ -182,6 +195,12 @@ class Picture:
 
     def dob_of(self, individual: int | None) -> dt.date | None:
         """The most often recorded full date of birth (sources disagree; the majority wins)."""
+        if individual in self._dob:
+            return self._dob[individual]
+        self._dob[individual] = found = self._dob_of(individual)
+        return found
+
+    def _dob_of(self, individual: int | None) -> dt.date | None:
         counts: dict[dt.date, int] = defaultdict(int)
         for pk in self.records_of(individual):
             rec = self.store.persons.get(pk)
@@ -191,6 +210,13 @@ class Picture:
 
     def age_of(self, individual: int | None, at: dt.datetime | None = None) -> float | None:
         """Age in years at `at` (default as_of), or None when no date of birth is known."""
+        memo = (individual, at)
+        if memo in self._age:
+            return self._age[memo]
+        self._age[memo] = age = self._age_of(individual, at)
+        return age
+
+    def _age_of(self, individual: int | None, at: dt.datetime | None) -> float | None:
         at = at or self.as_of
         dob = self.dob_of(individual)
         if dob is not None:
@@ -207,6 +233,12 @@ class Picture:
 
     def is_child_individual(self, individual: int | None, at: dt.datetime | None = None) -> bool:
         """Under 18 at `at`; with no date of birth, a person recorded as a child somewhere."""
+        memo = (individual, at)
+        if memo not in self._child:
+            self._child[memo] = self._is_child_individual(individual, at)
+        return self._child[memo]
+
+    def _is_child_individual(self, individual: int | None, at: dt.datetime | None) -> bool:
         age = self.age_of(individual, at)
         if age is not None:
             return age < 18
@@ -218,7 +250,7 @@ class Picture:
             if p == pk
         )
 
-    @property
+    @cached_property
     def is_child(self) -> bool:
         return self.is_child_individual(self.individual_id)
 
@@ -249,18 +281,33 @@ class Picture:
 
     # --- what ------------------------------------------------------------------------------
     def events(self, *types: str, roles: tuple[str, ...] = ()) -> list[tuple[EventRec, str]]:
-        """Returns (event, this individual's role) for each event they took part in, oldest first."""
-        seen: dict[int, tuple[EventRec, str]] = {}
-        for pk in self.own:
-            for eid in self.store.events_by_person.get(pk, []):
+        """Returns (event, this individual's role) for each event they took part in, oldest first.
+
+        With several roles in one event (two linked records), the first that matches `roles`.
+        The list is shared between calls: iterate it, never change it."""
+        memo = (types, roles)
+        found = self._events.get(memo)
+        if found is None:
+            if self._own_roles is None:
+                # Every event of this individual's records with their roles in it, in record order.
+                self._own_roles = {}
+                for pk in self.own:
+                    for eid in self.store.events_by_person.get(pk, []):
+                        for person, role in self.store.events[eid].participants:
+                            if person == pk:
+                                self._own_roles.setdefault(eid, []).append(role)
+            found = []
+            for eid, own_roles in self._own_roles.items():
                 event = self.store.events[eid]
                 if types and event.event_type not in types:
                     continue
-                for person, role in event.participants:
-                    if person == pk and (not roles or role in roles) and eid not in seen:
-                        seen[eid] = (event, role)
-        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-        return sorted(seen.values(), key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
+                first = next((r for r in own_roles if not roles or r in roles), None)
+                if first is not None:
+                    found.append((event, first))
+            epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+            found.sort(key=lambda er: (er[0].occurred_at or epoch, er[0].pk))
+            self._events[memo] = found
+        return found
 
     def events_of(self, individual: int | None, *types: str) -> list[tuple[EventRec, str]]:
         """(event, role) for another individual's loaded events (meetings and crimes of neighbours)."""
@@ -300,6 +347,8 @@ class Picture:
                 rel = self.store.relationships[rid]
                 other = rel.b if rel.a in mine else rel.a
                 out.append((rel, other))
+        # In record order, so that citations do not depend on which chunk loaded the records.
+        out.sort(key=lambda ro: ro[0].pk)
         return out
 
     def markers(self, individual: int | None = None, *types: str) -> list[MarkerRec]:
@@ -374,14 +423,16 @@ def _load_persons(store: Store, pks: set[int]) -> None:
         homes: dict[int, list[int]] = defaultdict(list)
         addresses: dict[int, list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(list)
         for person_id, location_id, kind, valid_from, valid_to in rm.PersonAddress.objects.filter(
-            person_id__in=batch
+            person_id__int_in=keys(batch)
         ).values_list("person_id", "location_id", "kind", "valid_from", "valid_to"):
             addresses[person_id].append((location_id, valid_from, valid_to))
             if kind != "previous" and (valid_to is None or valid_to >= today):
                 homes[person_id].append(location_id)
                 store.residents[location_id].add(person_id)
-        members = dict(Membership.objects.filter(person_id__in=batch).values_list("person_id", "individual_id"))
-        rows = _visible(rm.Person.live.filter(pk__in=batch), store.as_of).values_list(
+        members = dict(
+            Membership.objects.filter(person_id__int_in=keys(batch)).values_list("person_id", "individual_id")
+        )
+        rows = _visible(rm.Person.live.filter(pk__int_in=keys(batch)), store.as_of).values_list(
             "pk",
             "source",
             "source_id",
@@ -414,15 +465,17 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
     wanted = [e for e in event_ids if e not in store.events]
     for batch in _chunks(wanted):
         parts: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for eid, pid, role in rm.Participation.objects.filter(event_id__in=batch).values_list(
+        for eid, pid, role in rm.Participation.objects.filter(event_id__int_in=keys(batch)).values_list(
             "event_id", "person_id", "role"
         ):
             parts[eid].append((pid, role))
         links: dict[int, list[int]] = defaultdict(list)
         through = rm.Event.linked_events.through
-        for src, dst in through.objects.filter(from_event_id__in=batch).values_list("from_event_id", "to_event_id"):
+        for src, dst in through.objects.filter(from_event_id__int_in=keys(batch)).values_list(
+            "from_event_id", "to_event_id"
+        ):
             links[src].append(dst)
-        rows = _visible(rm.Event.live.filter(pk__in=batch), store.as_of).values_list(
+        rows = _visible(rm.Event.live.filter(pk__int_in=keys(batch)), store.as_of).values_list(
             "pk",
             "source",
             "source_id",
@@ -463,14 +516,14 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
 def _members_of(individuals: set[int]) -> set[int]:
     out: set[int] = set()
     for batch in _chunks(individuals):
-        out.update(Membership.objects.filter(individual_id__in=batch).values_list("person_id", flat=True))
+        out.update(Membership.objects.filter(individual_id__int_in=keys(batch)).values_list("person_id", flat=True))
     return out
 
 
 def _individuals_of(persons: set[int]) -> set[int]:
     out: set[int] = set()
     for batch in _chunks(persons):
-        out.update(Membership.objects.filter(person_id__in=batch).values_list("individual_id", flat=True))
+        out.update(Membership.objects.filter(person_id__int_in=keys(batch)).values_list("individual_id", flat=True))
     return out
 
 
@@ -479,7 +532,8 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
     reached: set[int] = set()
     for batch in _chunks(persons):
         for row in _visible(
-            rm.Relationship.live.filter(Q(person_a_id__in=batch) | Q(person_b_id__in=batch)), store.as_of
+            rm.Relationship.live.filter(Q(person_a_id__int_in=keys(batch)) | Q(person_b_id__int_in=keys(batch))),
+            store.as_of,
         ).values_list("pk", "source", "source_id", "person_a_id", "person_b_id", "rel_type", "valid_from", "valid_to"):
             pk, source, sid, a, b, rtype, vf, vt = row
             if pk not in store.relationships:
@@ -489,20 +543,20 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
                         store.rels_by_person[p].append(pk)
             reached.update(p for p in (a, b) if p is not None)
         order_ids = set(
-            _visible(rm.Order.live.filter(Q(subject_id__in=batch) | Q(protected__in=batch)), store.as_of).values_list(
-                "pk", flat=True
-            )
+            _visible(
+                rm.Order.live.filter(Q(subject_id__int_in=keys(batch)) | Q(protected__int_in=keys(batch))), store.as_of
+            ).values_list("pk", flat=True)
         )
         order_ids -= set(store.orders)
         if order_ids:
             protected: dict[int, list[int]] = defaultdict(list)
-            for oid, pid in rm.Order.protected.through.objects.filter(order_id__in=order_ids).values_list(
+            for oid, pid in rm.Order.protected.through.objects.filter(order_id__int_in=keys(order_ids)).values_list(
                 "order_id", "person_id"
             ):
                 protected[oid].append(pid)
-            for pk, source, sid, otype, subject, vf, vt in rm.Order.objects.filter(pk__in=order_ids).values_list(
-                "pk", "source", "source_id", "order_type", "subject_id", "valid_from", "valid_to"
-            ):
+            for pk, source, sid, otype, subject, vf, vt in rm.Order.objects.filter(
+                pk__int_in=keys(order_ids)
+            ).values_list("pk", "source", "source_id", "order_type", "subject_id", "valid_from", "valid_to"):
                 order = OrderRec(pk, _ref(source, sid), otype, subject, tuple(protected[pk]), vf, vt)
                 store.orders[pk] = order
                 for p in (subject, *order.protected):
@@ -510,7 +564,8 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
                         store.orders_by_person[p].append(pk)
                         reached.add(p)
         for row in _visible(
-            rm.Marker.live.filter(Q(person_id__in=batch) | Q(linked_person_id__in=batch)), store.as_of
+            rm.Marker.live.filter(Q(person_id__int_in=keys(batch)) | Q(linked_person_id__int_in=keys(batch))),
+            store.as_of,
         ).values_list(
             "pk", "source", "source_id", "person_id", "marker_type", "valid_from", "valid_to", "linked_person_id"
         ):
@@ -527,7 +582,7 @@ def _load_missing(store: Store, persons: set[int]) -> None:
     for batch in _chunks(persons):
         for pid, eid, occ in (
             rm.Participation.objects.filter(
-                person_id__in=batch,
+                person_id__int_in=keys(batch),
                 role=rm.Participation.Role.MISSING_PERSON,
                 event__event_type=rm.Event.EventType.MISSING_REPORT,
                 event__deleted=False,
@@ -551,11 +606,19 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     # Events of the individuals, with every participant, and events linked either way.
     event_ids: set[int] = set()
     for batch in _chunks(own):
-        event_ids.update(rm.Participation.objects.filter(person_id__in=batch).values_list("event_id", flat=True))
+        event_ids.update(
+            rm.Participation.objects.filter(person_id__int_in=keys(batch)).values_list("event_id", flat=True)
+        )
     through = rm.Event.linked_events.through
-    for batch in _chunks(event_ids):
-        event_ids.update(through.objects.filter(to_event_id__in=batch).values_list("from_event_id", flat=True))
-        event_ids.update(through.objects.filter(from_event_id__in=batch).values_list("to_event_id", flat=True))
+    # One hop from the individuals' own events (a snapshot: adding to the set while walking it
+    # raised once a chunk of individuals had more events than one query batch).
+    for batch in _chunks(sorted(event_ids)):
+        event_ids.update(
+            through.objects.filter(to_event_id__int_in=keys(batch)).values_list("from_event_id", flat=True)
+        )
+        event_ids.update(
+            through.objects.filter(from_event_id__int_in=keys(batch)).values_list("to_event_id", flat=True)
+        )
     _load_events(store, event_ids)
     first = {p for e in store.events.values() for p, _ in e.participants}
     first |= _load_links(store, own)
@@ -568,7 +631,7 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     for batch in _chunks(neighbours):
         theirs.update(
             rm.Participation.objects.filter(
-                person_id__in=batch, event__event_type__in=("meeting", "crime")
+                person_id__int_in=keys(batch), event__event_type__in=("meeting", "crime")
             ).values_list("event_id", flat=True)
         )
     _load_events(store, theirs)
@@ -581,13 +644,17 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
         loc for p in store.persons.values() for loc in p.homes
     }
     for batch in _chunks(locations):
-        store.location_types.update(rm.Location.objects.filter(pk__in=batch).values_list("pk", "location_type"))
+        store.location_types.update(
+            rm.Location.objects.filter(pk__int_in=keys(batch)).values_list("pk", "location_type")
+        )
     _load_found_locations(store)
     for batch in _chunks(own):
-        for row in _visible(rm.Plan.live.filter(person_id__in=batch), as_of).values_list(
+        for row in _visible(rm.Plan.live.filter(person_id__int_in=keys(batch)), as_of).values_list(
             "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
         ):
             store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
+    for members in store.members.values():
+        members.sort()  # an individual's records in key order, whatever order the queries returned
     return {i: Picture(i, store) for i in ids}
 
 
@@ -613,7 +680,7 @@ def _residents(locations: set[int]) -> set[int]:
     """Returns the people with an address at any of `locations` (household neighbours)."""
     out: set[int] = set()
     for batch in _chunks(locations):
-        out.update(rm.PersonAddress.objects.filter(location_id__in=batch).values_list("person_id", flat=True))
+        out.update(rm.PersonAddress.objects.filter(location_id__int_in=keys(batch)).values_list("person_id", flat=True))
     return out
 
 

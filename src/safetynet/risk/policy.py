@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.yaml"
 
@@ -109,24 +118,50 @@ class ClauseSpec(BaseModel):
     thresholds: dict[str, Setting] = Field(default_factory=dict)
     clocks: dict[str, Number] = Field(default_factory=dict)
 
+    # Answers already given: rules ask the same few questions for every individual. Read
+    # through `__pydantic_private__` directly: pydantic's attribute lookup for private names
+    # cost more than the answers.
+    _answers: dict[tuple[str, str], Any] = PrivateAttr(default_factory=dict)
+
+    def _memo(self) -> dict[tuple[str, str], Any]:
+        return self.__pydantic_private__["_answers"]  # type: ignore[index]
+
     def number(self, name: str) -> float:
         """Returns a numeric threshold or clock (validated on load)."""
-        value = self.thresholds.get(name, self.clocks.get(name))
-        assert isinstance(value, int | float), name
-        return float(value)
+        memo = self._memo()
+        found = memo.get(("number", name))
+        if found is None:
+            value = self.thresholds.get(name, self.clocks.get(name))
+            assert isinstance(value, int | float), name
+            found = memo[("number", name)] = float(value)
+        return found
 
     def hours(self, name: str) -> dt.timedelta:
         """Returns a clock given in hours as a duration."""
-        return dt.timedelta(hours=self.number(name))
+        memo = self._memo()
+        found = memo.get(("hours", name))
+        if found is None:
+            found = memo[("hours", name)] = dt.timedelta(hours=self.number(name))
+        return found
 
     def days(self, name: str) -> dt.timedelta:
         """Returns a threshold or clock given in days as a duration."""
-        return dt.timedelta(days=self.number(name))
+        memo = self._memo()
+        found = memo.get(("days", name))
+        if found is None:
+            found = memo[("days", name)] = dt.timedelta(days=self.number(name))
+        return found
 
     def words(self, name: str) -> tuple[str, ...]:
         """Returns a word list threshold, lower-cased."""
-        value = self.thresholds.get(name, [])
-        return tuple(str(v).lower() for v in (value if isinstance(value, list) else [value]))
+        memo = self._memo()
+        found = memo.get(("words", name))
+        if found is None:
+            value = self.thresholds.get(name, [])
+            found = memo[("words", name)] = tuple(
+                str(v).lower() for v in (value if isinstance(value, list) else [value])
+            )
+        return found
 
 
 class Escalation(BaseModel):
@@ -221,6 +256,11 @@ class Policy:
 
     def clause(self, clause_id: str) -> ClauseSpec:
         return self.document.clauses[clause_id]
+
+    @cached_property
+    def enabled_clauses(self) -> frozenset[str]:
+        """The clauses this policy has and has not switched off."""
+        return frozenset(c for c, spec in self.document.clauses.items() if spec.enabled)
 
     @cached_property
     def _phrases(self) -> list[tuple[PhraseSpec, re.Pattern[str]]]:

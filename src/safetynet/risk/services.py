@@ -16,15 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import Field
 
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
+from safetynet.lib.lookups import keys
 from safetynet.risk.models import Finding
 from safetynet.risk.picture import Picture, Ref, load_pictures
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
@@ -33,7 +36,9 @@ from safetynet.risk.signals import findings_changed
 
 log = logging.getLogger(__name__)
 
-CHUNK = 400
+# Individuals per picture load: larger chunks share neighbours and need fewer queries
+# (measured: 400 -> 2000 individuals, about 15% less CPU and half the queries).
+CHUNK = 2000
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
@@ -84,7 +89,8 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     )
 
 
-def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+def _chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
+    size = size or CHUNK
     batch: list[int] = []
     for i in ids:
         batch.append(i)
@@ -105,6 +111,67 @@ def evaluate_individuals(
         pictures = load_pictures(batch, as_of)
         out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
     return out
+
+
+# The policy the forked evaluation processes use: set before the fork, so it is never pickled.
+_FORKED_POLICY: Policy | None = None
+
+
+def _close_connections_at_exit() -> None:
+    from multiprocessing.util import Finalize
+
+    Finalize(None, connections.close_all, exitpriority=10)
+
+
+def _assess_chunk(job: tuple[list[int], dt.datetime, bool]) -> list[Assessment]:
+    batch, as_of, neighbours = job
+    assert _FORKED_POLICY is not None
+    return evaluate_individuals(batch, as_of=as_of, policy=_FORKED_POLICY, neighbours=neighbours)
+
+
+def _can_fork() -> bool:
+    """Whether evaluation may run in forked processes: not inside a transaction (they would not
+    see its rows), not on an in-memory SQLite database, and only where fork exists."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block:
+            return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())  # type: ignore[attr-defined]
+
+
+def assessments_by_chunk(
+    individual_ids: Iterable[int],
+    *,
+    as_of: dt.datetime,
+    policy: Policy,
+    neighbours: bool = False,
+    workers: int = 1,
+) -> Iterator[list[Assessment]]:
+    """Yields the assessments chunk by chunk (CHUNK individuals, in id order).
+
+    With `workers` > 1 the chunks are loaded and judged in that many forked processes, which
+    only read; the caller stores in its own process while they work on the next chunks. The
+    parent's connections are closed first so that no process shares a database connection.
+    """
+    chunks = list(_chunks(sorted(set(individual_ids))))
+    if workers <= 1 or len(chunks) < 2 or not _can_fork():
+        for batch in chunks:
+            yield evaluate_individuals(batch, as_of=as_of, policy=policy, neighbours=neighbours)
+        return
+    global _FORKED_POLICY
+    _FORKED_POLICY = policy
+    connections.close_all()
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_close_connections_at_exit)
+    try:
+        yield from pool.imap(_assess_chunk, [(batch, as_of, neighbours) for batch in chunks])
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()  # workers close their connections as they exit
+    finally:
+        pool.join()
 
 
 def evaluate_individual(individual_id: int, *, as_of: dt.datetime, policy: Policy | None = None) -> Assessment:
@@ -128,15 +195,53 @@ class RefreshReport:
         self.neighbours |= other.neighbours
 
 
+STORED_FIELDS = (
+    "clause",
+    "severity",
+    "reason",
+    "cites",
+    "key",
+    "owner_role",
+    "due_by",
+    "error",
+    "policy_version",
+    "evaluated_at",
+    "state",
+    "closed_at",
+)
+
+
+def _update_rows(rows: list[Finding], fields: tuple[str, ...]) -> None:
+    """Writes `fields` of `rows` with one prepared UPDATE run for every row (executemany).
+
+    Django's `bulk_update` builds one CASE WHEN per field over the whole batch, which took
+    two thirds of a full re-evaluation; a prepared statement per row costs a fraction.
+    """
+    if not rows:
+        return
+    meta = Finding._meta
+    columns = [cast(Field, meta.get_field(name)) for name in fields]
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET "
+        + ", ".join(f"{qn(str(c.column))} = %s" for c in columns)
+        + f" WHERE {qn(str(meta.pk.column))} = %s"
+    )
+    params = [[c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns] + [row.pk] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> RefreshReport:
     """Brings stored findings for the assessed individuals in line with the assessments."""
     report = RefreshReport(individuals=len(assessments))
     ids = [a.individual_id for a in assessments]
-    existing: dict[str, Finding] = {f.fingerprint: f for f in Finding.objects.filter(individual_id__in=ids)}
-    live = set(Individual.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    existing: dict[str, Finding] = {f.fingerprint: f for f in Finding.objects.filter(individual_id__int_in=keys(ids))}
+    live = set(Individual.objects.filter(pk__int_in=keys(ids)).values_list("pk", flat=True))
     seen: set[str] = set()
     new: list[Finding] = []
     changed: list[Finding] = []
+    unchanged: list[int] = []  # only `evaluated_at` moves: one UPDATE ... WHERE id IN (...)
     for a in assessments:
         if a.individual_id not in live:
             continue
@@ -153,21 +258,26 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
                 "due_by": d.due_by,
                 "error": d.error,
                 "policy_version": policy.version,
-                "evaluated_at": now,
             }
             finding = existing.get(fp)
             if finding is None:
-                new.append(Finding(fingerprint=fp, individual_id=a.individual_id, raised_at=now, **values))
+                new.append(
+                    Finding(fingerprint=fp, individual_id=a.individual_id, raised_at=now, evaluated_at=now, **values)
+                )
                 continue
             if finding.state == Finding.State.CLOSED:
                 # The condition came back: the same finding reopens rather than a second one.
                 finding.state = Finding.State.OPEN
                 finding.closed_at = None
                 report.opened.append(finding.pk)
-            elif any(getattr(finding, k) != v for k, v in values.items() if k != "evaluated_at"):
+            elif any(getattr(finding, k) != v for k, v in values.items()):
                 report.updated.append(finding.pk)
+            else:
+                unchanged.append(finding.pk)
+                continue
             for k, v in values.items():
                 setattr(finding, k, v)
+            finding.evaluated_at = now
             changed.append(finding)
     for fp, finding in existing.items():
         if fp not in seen and finding.is_current:
@@ -178,25 +288,9 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
             report.closed.append(finding.pk)
     with transaction.atomic():
         created = Finding.objects.bulk_create(new, batch_size=500)
-        if changed:
-            Finding.objects.bulk_update(
-                changed,
-                [
-                    "clause",
-                    "severity",
-                    "reason",
-                    "cites",
-                    "key",
-                    "owner_role",
-                    "due_by",
-                    "error",
-                    "policy_version",
-                    "evaluated_at",
-                    "state",
-                    "closed_at",
-                ],
-                batch_size=500,
-            )
+        _update_rows(changed, STORED_FIELDS)
+        if unchanged:
+            Finding.objects.filter(pk__int_in=keys(unchanged)).update(evaluated_at=now)
     if created and created[0].pk is None:  # backends that do not return keys (not SQLite/PostgreSQL)
         created = list(Finding.objects.filter(fingerprint__in=[f.fingerprint for f in new]))
     report.opened += [f.pk for f in created]
@@ -209,15 +303,16 @@ def refresh_findings(
     clock: Clock = system_clock,
     policy: Policy | None = None,
     with_neighbours: bool = False,
+    workers: int = 1,
 ) -> RefreshReport:
     """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
-    network neighbours (an adult's new link changes the children around them). Returns what changed."""
+    network neighbours (an adult's new link changes the children around them); with `workers` > 1
+    the evaluation runs in that many processes (see `assessments_by_chunk`). Returns what changed."""
     policy = policy or current_policy()
     now = clock.now()
     ids = sorted(set(individual_ids))
     report = RefreshReport()
-    for batch in _chunks(ids):
-        assessments = evaluate_individuals(batch, as_of=now, policy=policy, neighbours=with_neighbours)
+    for assessments in assessments_by_chunk(ids, as_of=now, policy=policy, neighbours=with_neighbours, workers=workers):
         part = _store(assessments, policy, now)
         for a in assessments:
             part.neighbours |= a.neighbours
@@ -240,12 +335,13 @@ def refresh_findings(
     return report
 
 
-def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None) -> RefreshReport:
-    """Re-evaluates every current individual as of now (full re-evaluation on demand)."""
+def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None, workers: int = 1) -> RefreshReport:
+    """Re-evaluates every current individual as of now (full re-evaluation on demand), in
+    `workers` processes."""
     ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
     ids += list(stale.values_list("individual_id", flat=True).distinct())
-    return refresh_findings(ids, clock=clock, policy=policy)
+    return refresh_findings(ids, clock=clock, policy=policy, workers=workers)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from safetynet.identity.linkmodel import ModelError
 from safetynet.identity.models import Membership, ReviewPair
-from safetynet.identity.services import Explanation, explain_link
+from safetynet.identity.services import Explanation, explain_link, explain_links
 from safetynet.records.models import Person
 from safetynet.web.labels import label
 from safetynet.web.queries import MayOpen, SourceRecordRow
@@ -37,14 +37,19 @@ def explain(person_a: int, person_b: int, today: dt.date) -> Explanation | None:
 
 
 def explain_rows(rows: list[SourceRecordRow], today: dt.date) -> None:
-    """Fill each row's explanation against the first-linked record (the anchor)."""
+    """Fill each row's explanation against the first-linked record (the anchor), in two
+    queries however many records are linked (the first EXPLAIN_LIMIT rows)."""
     if len(rows) < 2:
         return
     anchor = min(rows, key=lambda r: r.person.pk)
-    for row in rows:
-        if row is anchor or rows.index(row) >= EXPLAIN_LIMIT:
-            continue
-        explanation = explain(anchor.person.pk, row.person.pk, today)
+    shown = [row for row in rows[:EXPLAIN_LIMIT] if row is not anchor]
+    del today  # explain_links reads its own clock; kept for a later "as of" view
+    try:
+        explanations = explain_links(anchor.person.pk, [row.person.pk for row in shown])
+    except ModelError:
+        return
+    for row in shown:
+        explanation = explanations.get(row.person.pk)
         if explanation is None:
             continue
         row.explanation = [

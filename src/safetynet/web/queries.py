@@ -21,6 +21,8 @@ from safetynet.records.models import Event, Location, Marker, Order, Participati
 from safetynet.web.labels import label
 
 CHRONOLOGY_PAGE_SIZE = 25
+# What a chronology entry shows or needs to redact (safetynet.access.rules.redact_event).
+CHRONOLOGY_FIELDS = ("source", "source_id", "event_type", "occurred_at", "summary", "details")
 NETWORK_EVENT_LIMIT = 40
 
 # How a person the viewer may not open (restricted from them, or outside their scope) appears
@@ -80,6 +82,20 @@ def _latest(people: Iterable[Person]) -> Person | None:
     return max(people, key=lambda p: (p.recorded_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk), default=None)
 
 
+# What `headline` reads of each record (headlines for many people read nothing else).
+HEADLINE_FIELDS = (
+    "given_names",
+    "family_name",
+    "other_names",
+    "date_of_birth",
+    "dob",
+    "sex",
+    "postcode",
+    "care_status",
+    "recorded_at",
+)
+
+
 def headline(individual_id: int, people: list[Person], today: dt.date) -> Headline:
     """Summarise `people` (one individual's records): the latest record's name, every other name."""
     latest = _latest(people)
@@ -111,6 +127,7 @@ def source_records(individual_id: int) -> list[SourceRecordRow]:
     memberships = (
         Membership.objects.filter(individual_id=individual_id, person__recorded_at__isnull=False, person__deleted=False)
         .select_related("person", "person__school")
+        .defer("person__payload", "person__school__payload")
         .order_by("person__source", "person__source_id")
     )
     return [
@@ -128,9 +145,11 @@ def headlines_for(individual_ids: Iterable[int], today: dt.date) -> dict[int, He
     """Headlines for many individuals in two queries (for networks, search results, relationships)."""
     ids = list(set(individual_ids))
     people_by_individual: dict[int, list[Person]] = defaultdict(list)
-    rows = Membership.objects.filter(
-        individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False
-    ).select_related("person")
+    rows = (
+        Membership.objects.filter(individual_id__in=ids, person__recorded_at__isnull=False, person__deleted=False)
+        .select_related("person")
+        .only("individual_id", *(f"person__{f}" for f in HEADLINE_FIELDS))
+    )
     for m in rows:
         people_by_individual[m.individual_id].append(m.person)
     return {i: headline(i, people, today) for i, people in people_by_individual.items()}
@@ -142,7 +161,7 @@ def individual_of_people(person_ids: Iterable[int]) -> dict[int, int]:
 
 
 def markers(person_ids: list[int]) -> QuerySet[Marker]:
-    return Marker.live.filter(person_id__in=person_ids).order_by("-valid_from", "marker_type")
+    return Marker.live.filter(person_id__in=person_ids).defer("payload").order_by("-valid_from", "marker_type")
 
 
 def orders(person_ids: list[int]) -> list[tuple[Order, str]]:
@@ -190,9 +209,7 @@ def relationships(person_ids: list[int], today: dt.date, *, may_open: MayOpen) -
     """Relationships of the individual, described from the other person's side. A person the
     viewer may not open appears as NO_ACCESS_NAME, unlinked (their names are never loaded)."""
     rels = list(
-        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).select_related(
-            "person_a", "person_b"
-        )
+        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).defer("payload")
     )
     others = [r.person_b_id if r.person_a_id in person_ids else r.person_a_id for r in rels]
     individual_of = individual_of_people([o for o in others if o is not None])
@@ -246,8 +263,15 @@ def chronology_page(
 ) -> tuple[Page[Any], list[ChronologyEntry]]:
     """One page of the individual's events across sources, newest first, and the roles they had.
 
-    `restrict` narrows the events to what the viewer may see (safetynet.access.rules)."""
-    events = Event.live.filter(participations__person_id__in=person_ids)
+    `restrict` narrows the events to what the viewer may see (safetynet.access.rules).
+
+    The database counts and pages: the events are chosen through the participation index
+    (a semi-join, so nothing needs DISTINCT) and only the page's rows are read, without the
+    stored payload (the source's whole object, the largest column) or anything else the
+    chronology does not show (`CHRONOLOGY_FIELDS`)."""
+    events = Event.live.filter(pk__in=Participation.objects.filter(person_id__in=person_ids).values("event_id")).only(
+        *CHRONOLOGY_FIELDS
+    )
     if restrict is not None:
         events = restrict(events)
     if filters.event_types:
@@ -256,7 +280,7 @@ def chronology_page(
         events = events.filter(occurred_at__date__gte=filters.date_from)
     if filters.date_to:
         events = events.filter(occurred_at__date__lte=filters.date_to)
-    events = events.distinct().select_related("location").order_by("-occurred_at", "-pk")
+    events = events.order_by("-occurred_at", "-pk")
     paginator = Paginator(events, CHRONOLOGY_PAGE_SIZE)
     page = paginator.get_page(page_number)
     page_events = list(page.object_list)
@@ -323,7 +347,8 @@ def last_events(individual_ids: list[int]) -> dict[int, Event]:
         .exclude(latest__isnull=True)
         .values_list("individual_id", "latest")
     )
-    events = Event.objects.in_bulk([event_id for _i, event_id in pairs])
+    # A result row shows the type and the date; the rest of the event is not read.
+    events = Event.objects.only("source", "event_type", "occurred_at").in_bulk([event_id for _i, event_id in pairs])
     latest: dict[int, Event] = {}
     for individual, event_id in pairs:
         event = events[event_id]

@@ -75,5 +75,6 @@ def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
     ids = [i for i, _p in found]
     heads = queries.headlines_for(ids, today)
     last = queries.last_events(ids)
-    top = top_findings(ids, dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC), today)
+    now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    top = top_findings(ids, now, today, names={i: h.name for i, h in heads.items()})
     return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]

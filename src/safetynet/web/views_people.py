@@ -15,7 +15,7 @@ from safetynet.web.access import individual_for_user
 from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.identity_panel import explain_rows, possible_matches
-from safetynet.web.viewer import may
+from safetynet.web.viewer import may, may_use
 from safetynet.web.work import current_findings, rows_for
 
 
@@ -58,9 +58,17 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     person_ids = [row.person.pk for row in rows]
     user = request.user
     explain_rows(rows, today)
+    headline = queries.headline(individual.pk, [r.person for r in rows], today)
+    findings = rows_for(
+        current_findings([individual.pk], with_tasks=True),
+        clock().now(),
+        today,
+        names={individual.pk: headline.name},
+        show_tasks=may_use(user, "web:task"),
+    )
     context: dict[str, Any] = {
         "individual": individual,
-        "headline": queries.headline(individual.pk, [r.person for r in rows], today),
+        "headline": headline,
         "source_rows": rows,
         "anchor_id": min(person_ids) if person_ids else None,
         "possible_matches": possible_matches(person_ids, may_open=access.may_open(user)),
@@ -69,7 +77,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "orders": access.orders_for(user, queries.orders(person_ids)),
         "plans": list(access.plans_for(user, queries.plans(person_ids))),
         "relationships": queries.relationships(person_ids, today, may_open=access.may_open(user)),
-        "findings": rows_for(current_findings([individual.pk]), clock().now(), today),
+        "findings": findings,
         **_chronology_context(request, person_ids),
     }
     access.log_view(

@@ -2,7 +2,8 @@
 
 The risk engine's findings carry their own life cycle (open, acknowledged, resolved with a
 rationale, closed by itself). The work screens (My work, a task) read tasks instead:
-`safetynet.web.tasks`."""
+`safetynet.web.tasks`; the person page shows each finding with its task (owner, state,
+deadline, a link to it) when the viewer may open tasks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db.models import Case, IntegerField, Value, When
 from safetynet.risk.models import Finding
 from safetynet.web import queries
 from safetynet.web.labels import label
+from safetynet.web.tasks import TaskRow
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
@@ -25,6 +27,7 @@ class FindingRow:
     finding: Finding
     individual_name: str
     overdue: bool
+    task: TaskRow | None = None  # the finding's work task, when the viewer may open it
 
     @property
     def severity_label(self) -> str:
@@ -59,32 +62,57 @@ def _severity_rank() -> Case:
     )
 
 
-def current_findings(individual_ids: Iterable[int]) -> list[Finding]:
-    """Open and acknowledged findings of these individuals, most severe and soonest first."""
-    return list(
+def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False) -> list[Finding]:
+    """Open and acknowledged findings of these individuals, most severe and soonest first;
+    `with_tasks` reads each finding's task and its assignee in the same query."""
+    found = (
         Finding.objects.filter(
             individual_id__in=list(individual_ids), state__in=[Finding.State.OPEN, Finding.State.ACKNOWLEDGED]
         )
         .annotate(rank=_severity_rank())
         .order_by("rank", "due_by", "pk")
     )
+    if with_tasks:
+        found = found.select_related("task", "task__assignee")
+    return list(found)
 
 
-def rows_for(findings: Sequence[Finding], now: dt.datetime, today: dt.date) -> list[FindingRow]:
-    heads = queries.headlines_for({f.individual_id for f in findings}, today)
-    return [
-        FindingRow(
-            finding=f,
-            individual_name=heads[f.individual_id].name if f.individual_id in heads else "Unknown person",
-            overdue=bool(f.due_by and f.due_by < now),
+def rows_for(
+    findings: Sequence[Finding],
+    now: dt.datetime,
+    today: dt.date,
+    *,
+    names: dict[int, str] | None = None,
+    show_tasks: bool = False,
+) -> list[FindingRow]:
+    """A row per finding. `names` (individual id -> name) saves looking up names already
+    known; `show_tasks` attaches each finding's task (read by `current_findings(...,
+    with_tasks=True)`): only for a viewer who may open the tasks of these children."""
+    names = dict(names or {})
+    missing = {f.individual_id for f in findings} - set(names)
+    if missing:
+        names.update({i: h.name for i, h in queries.headlines_for(missing, today).items()})
+    rows = []
+    for f in findings:
+        name = names.get(f.individual_id, "Unknown person")
+        task = getattr(f, "task", None) if show_tasks else None
+        rows.append(
+            FindingRow(
+                finding=f,
+                individual_name=name,
+                overdue=bool(f.due_by and f.due_by < now),
+                task=TaskRow(task=task, child_name=name, now=now) if task is not None else None,
+            )
         )
-        for f in findings
-    ]
+    return rows
 
 
-def top_findings(individual_ids: list[int], now: dt.datetime, today: dt.date) -> dict[int, FindingRow]:
-    """The most severe current finding of each individual (for search results)."""
+def top_findings(
+    individual_ids: list[int], now: dt.datetime, today: dt.date, *, names: dict[int, str] | None = None
+) -> dict[int, FindingRow]:
+    """The most severe current finding of each individual (for search results); `names`
+    as for `rows_for`."""
     best: dict[int, FindingRow] = {}
-    for row in rows_for(current_findings(individual_ids), now, today):
+    for row in rows_for(current_findings(individual_ids), now, today, names=names):
         best.setdefault(row.finding.individual_id, row)
     return best

@@ -296,8 +296,14 @@ def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     limit = spec.hours("return_home_interview")
     referral_limit = spec.hours("safeguarding_referral")
     concern_types = set(spec.words("place_of_concern_types"))
-    family = {picture.individual_of(other) for rel, other in picture.relationships() if rel.rel_type in FAMILY}
-    household = {picture.individual_of(p) for home in picture.homes for p in picture.residents_of(home)}
+    known: dict[str, set[int | None]] = {}
+
+    def family_or_household() -> set[int | None]:
+        if "people" not in known:  # only children found with someone need it
+            family = {picture.individual_of(other) for rel, other in picture.relationships() if rel.rel_type in FAMILY}
+            household = {picture.individual_of(p) for home in picture.homes for p in picture.residents_of(home)}
+            known["people"] = family | household
+        return known["people"]
 
     def interview(report: EventRec, found: dt.datetime) -> list[FindingDraft]:
         rhi = report.details.get("return_home_interview") or {}
@@ -329,7 +335,7 @@ def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         adults, unknown_age = [], 0
         for pk, _ in picture.others_in(report, "co_located"):
             who = picture.individual_of(pk)
-            if who in family or who in household or picture.is_child_individual(who, found):
+            if who in family_or_household() or picture.is_child_individual(who, found):
                 continue
             adults.append(pk)
             unknown_age += picture.age_of(who, found) is None
