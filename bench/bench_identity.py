@@ -2,6 +2,7 @@
 
     PYTHONPATH=src .venv/bin/python bench/bench_identity.py --persons 100000
     PYTHONPATH=src .venv/bin/python bench/bench_identity.py --persons 1000000 --no-db-link
+    PYTHONPATH=src .venv/bin/python bench/bench_identity.py --persons 2000000 --no-database
 
 On a synthetic county (`safetynet generate`, about 2.8 person records per child) it prints:
 generation and feature time, candidate pairs per blocking rule, training time, Splink's own
@@ -9,7 +10,8 @@ predict + cluster time, our batch linkage time (Splink predict + decisions/confl
 constrained clustering) and the ratio of the two, pairwise precision / recall / F1 at the
 operating threshold, the full database batch run (`link_all`, with writes; skipped with
 --no-db-link), and the median / p95 time to link one new record against all existing ones
-through the blocking index in the database. Peak memory (max RSS) after each stage.
+through the blocking index in the database (--no-database stops after the in-memory figures,
+for sizes where loading a database is not the question). Peak memory (max RSS) after each stage.
 Uses its own SQLite database under --work (default /tmp/safetynet-bench-identity).
 """
 
@@ -44,6 +46,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/safetynet-bench-identity"))
     parser.add_argument("--no-db-link", action="store_true", help="skip the full database batch run (link_all)")
+    parser.add_argument(
+        "--no-database", action="store_true", help="stop after the in-memory figures (no database, no incremental)"
+    )
     parser.add_argument("--samples", type=int, default=200, help="new records timed for incremental linking")
     args = parser.parse_args()
 
@@ -132,6 +137,8 @@ def main() -> int:
         f"precision {figures2.precision:.4f} recall {figures2.recall:.4f} F1 {figures2.f1:.4f}",
     )
 
+    if args.no_database:
+        return 0
     persons = load_persons(county)
     if not args.no_db_link:
         started = time.perf_counter()

@@ -67,6 +67,7 @@ def test_the_sweeper_thread_escalates_an_overdue_task_on_its_own(findings: Any, 
     assert task.history.filter(action="escalated").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the loop closes stale connections between sweeps
 def test_a_failed_sweep_is_logged_without_detail_and_the_next_one_runs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, clock: FixedClock
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
@@ -169,7 +170,8 @@ TASKS = {
 }
 
 # The clock every service reads (safetynet.lib.clock); tests replace it.
-SAFETYNET_LOG_JSON = env_bool("SAFETYNET_LOG_JSON", True)
+# JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).
+SAFETYNET_LOG_JSON = env_bool("SAFETYNET_LOG_JSON", not sys.stderr.isatty())
 SAFETYNET_LOG_LEVEL = env_str("SAFETYNET_LOG_LEVEL", "INFO")
 
 LOGGING = {

@@ -180,10 +180,13 @@ def day(value: Any) -> dt.date | None:
 
 
 def hours(delta: dt.timedelta) -> str:
-    """'3.5 hours' / '2 days' for a reason sentence."""
+    """'15 minutes' / '3.5 hours' / '2 days' for a reason sentence."""
     h = delta.total_seconds() / 3600
     if h >= 48:
         return f"{h / 24:.0f} days"
+    if h < 1:
+        minutes = round(h * 60)
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
     return f"{h:.1f} hours".replace(".0 hours", " hours")
 
 

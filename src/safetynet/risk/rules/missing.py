@@ -88,8 +88,10 @@ def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
 
 @rule("M2")
 def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
-    """Supervision clocks of a missing episode: sergeant review 1 h, inspector 2 h, officer in
-    charge 1 h, re-review every 8 h while open. Late, overdue or (while running) pending."""
+    """Supervision clocks of a missing episode: initial risk 15 min, sergeant review 1 h,
+    inspector 2 h, officer in charge 1 h, re-review every 8 h while open. Late, overdue or
+    (while running) pending. The format records the initial risk grade but not when it was
+    set, so a report that carries one has met that clock."""
     spec = policy.clause("M2")
 
     def check(report: EventRec) -> list[FindingDraft]:
@@ -118,6 +120,8 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             else:
                 pending.append((deadline, label))
 
+        if not d.get("initial_risk"):
+            requirement("initial risk assessment", None, start + spec.hours("initial_risk"))
         sergeant = [t for t, role in reviews if role == "sergeant" and t is not None]
         inspector = [t for t, role in reviews if role == "inspector" and t is not None]
         requirement("supervisor review", min(sergeant, default=None), start + spec.hours("supervisor_review"))
