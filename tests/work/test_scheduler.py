@@ -82,11 +82,6 @@ def test_a_failed_sweep_is_logged_without_detail_and_the_next_one_runs(
         return scheduler.SweepRun(scheduler.SyncReport(), scheduler.SweepReport())
 
     monkeypatch.setattr(scheduler, "sweep_once", flaky)
-    # No database here: when an earlier test on this worker left its connection open, the loop's
-    # connection housekeeping would ask it for its state, which pytest-django refuses without
-    # the db mark. The housekeeping is not what this test is about.
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
-    monkeypatch.setattr(scheduler, "connection", type("NoConnection", (), {"close": staticmethod(lambda: None)})())
     with caplog.at_level(logging.ERROR, logger="safetynet.work.scheduler"):
         completed = scheduler.sweep_periodically(0, stop, clock=clock)
     assert (len(calls), completed) == (2, 1)
