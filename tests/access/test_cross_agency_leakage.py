@@ -31,6 +31,11 @@ def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
         f"/api/v1/individuals/{pk}/chronology?type=intelligence",
         f"/api/v1/individuals/{pk}/chronology?type=custody&type=referral",
         "/api/v1/search?name=Inventedchild",
+        f"/api/v1/individuals/{pk}/findings?state=all",
+        "/api/v1/tasks",
+        "/work/",
+        "/audit/",
+        f"/audit/people/?person={pk}",
     ]
     return {url: client.get(url).content.decode() for url in urls}
 
@@ -108,3 +113,18 @@ def test_the_api_search_hides_a_latest_event_the_partner_may_not_see(
     results = client_for("partner_education").get("/api/v1/search?name=Inventedchild").json()
     assert len(results) == 1
     assert results[0]["last_event_type"] in (None, "incident")
+
+
+def test_the_auditors_screens_show_who_looked_but_nothing_of_the_child(
+    world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    officer = client_for("response_officer")
+    _every_response(officer, world)  # an officer reads everything, intelligence included
+    auditor = client_for("auditor")
+    pk = world.pupil.pk
+    for url in ("/audit/", f"/audit/?person={pk}", f"/audit/people/?person={pk}", "/audit/people/?person=rms:P1"):
+        html = auditor.get(url).content.decode()
+        assert world.users["response_officer"].get_username() in html, url
+        for kind, secret in SECRETS.items():
+            assert secret not in html, f"{kind} reached the auditor through {url}"
+        assert "Alexa" not in html and "Inventedchild" not in html and "2012-05-01" not in html, url
