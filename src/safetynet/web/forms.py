@@ -41,6 +41,25 @@ class GovukFormMixin:
         self.style_widgets()
 
 
+def _date_field(label: str, example: str, note: str = "") -> forms.DateField:
+    """An optional date ("From", "To") with a GOV.UK hint and an error naming the field."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=f"For example, {example}{note}",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": f"Enter the {label.lower()} date as a real date, like {example}"},
+    )
+
+
+def _check_date_range(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
+    """A `date_to` before `date_from` is an error on `date_to`."""
+    start, end = data.get("date_from"), data.get("date_to")
+    if start and end and start > end:
+        form.add_error("date_to", "The to date must be the same as or after the from date")
+    return data
+
+
 class LoginForm(GovukFormMixin, AuthenticationForm):
     """Django's sign-in form with GOV.UK messages."""
 
@@ -67,20 +86,8 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
         choices=[],
         widget=forms.CheckboxSelectMultiple,
     )
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        help_text="For example, 2025-03-27",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date, like 2025-03-27"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        help_text="For example, 2026-01-31",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date, like 2026-01-31"},
-    )
+    date_from = _date_field("From", "2025-03-27")
+    date_to = _date_field("To", "2026-01-31")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from safetynet.records.models import Event
@@ -93,11 +100,7 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The to date must be the same as or after the from date")
-        return data
+        return _check_date_range(self, super().clean() or {})
 
     def style_widgets(self) -> None:
         super().style_widgets()
@@ -306,20 +309,8 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
         max_length=80,
         help_text="An individual number, like 42, or a source record, like rms:P1",
     )
-    date_from = forms.DateField(
-        label="From",
-        required=False,
-        help_text="For example, 2026-03-01 (UTC)",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the from date as a real date, like 2026-03-01"},
-    )
-    date_to = forms.DateField(
-        label="To",
-        required=False,
-        help_text="For example, 2026-03-31 (UTC)",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the to date as a real date, like 2026-03-31"},
-    )
+    date_from = _date_field("From", "2026-03-01", " (UTC)")
+    date_to = _date_field("To", "2026-03-31", " (UTC)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from safetynet.audit.models import Action
@@ -338,11 +329,7 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
         return _person_ref(raw) if raw else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The to date must be the same as or after the from date")
-        return data
+        return _check_date_range(self, super().clean() or {})
 
     def style_widgets(self) -> None:
         super().style_widgets()
