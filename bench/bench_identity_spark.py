@@ -3,9 +3,9 @@ as DuckDB. Run on the invented test population (small; Spark pays only on a clus
 
     PYTHONPATH=src:. .venv/bin/python bench/bench_identity_spark.py [--households 300]
 
-Needs pyspark (`pip install "splink[spark]"`, about 490 MB, not in the lock file) and Java 17;
-says why and exits 0 when either is missing. Prints the pairs each backend links, whether
-they are identical, the largest weight difference, and both times.
+Needs pyspark (the `spark` extra, in the dev lock file) and Java 17; says why and exits 0
+when either is missing. `tests/identity/test_spark_path.py` asserts the same. Prints the pairs
+each backend links, whether they are identical, the largest weight difference, and both times.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=300)
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="match probability to compare at (default: the link threshold)"
+    )
     args = parser.parse_args()
     if shutil.which("java") is None:
         print("skipped: no Java on this machine (Spark needs Java 17)")
         return 0
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError:
         print('skipped: pyspark is not installed (pip install "splink[spark]")')
         return 0
@@ -35,13 +37,12 @@ def main() -> int:
     import django
 
     django.setup()
-    from splink import Linker, SparkAPI
-    from splink.backends.spark import similarity_jar_location
     from tests.identity.population import generate
 
     from safetynet.identity.features import features_from_values
+    from safetynet.identity.linking import thresholds
     from safetynet.identity.linkmodel import load_model
-    from safetynet.identity.training import features_table, settings_for_dialect, splink_predict
+    from safetynet.identity.training import local_spark, spark_predict, splink_predict
 
     today = dt.date(2026, 3, 2)
     records = generate(args.households, seed=21)
@@ -60,31 +61,15 @@ def main() -> int:
         for i, r in enumerate(records, start=1)
     ]
     model = load_model()
-    threshold = 0.5
+    threshold = args.threshold if args.threshold is not None else thresholds()["link"]
 
     started = time.perf_counter()
     duck_pairs, _ = splink_predict(features, model, threshold)
     duck_seconds = time.perf_counter() - started
 
-    warehouse = tempfile.mkdtemp(prefix="spark-warehouse-")
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("safetynet-identity")
-        .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.warehouse.dir", warehouse)
-        .config("spark.driver.memory", "2g")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="spark-checkpoints-"))
+    spark = local_spark()
     started = time.perf_counter()
-    db_api = SparkAPI(spark_session=spark)
-    frame = spark.createDataFrame(features_table(features))  # Spark 4 takes an Arrow table
-    linker = Linker(db_api.register(frame, dataset_display_name="persons"), settings_for_dialect(model, "spark"))
-    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    rows = predictions.as_spark_dataframe().select("unique_id_l", "unique_id_r", "match_weight").collect()
-    spark_pairs = [(int(a), int(b), float(w)) for a, b, w in rows]
+    spark_pairs = spark_predict(features, model, threshold, spark)
     spark_seconds = time.perf_counter() - started
     spark.stop()
 

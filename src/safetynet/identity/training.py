@@ -17,15 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from safetynet.identity.comparisons import ALIAS_BLOCKING_COLUMNS, BLOCKING_RULES, COMPARISONS, splink_comparisons
+from safetynet.identity.comparisons import (
+    ALIAS_BLOCKING_COLUMNS,
+    BLOCKING_RULES,
+    COMPARISONS,
+    register_spark_functions,
+    splink_comparisons,
+)
 from safetynet.identity.features import Features
 from safetynet.identity.linkmodel import MODEL_FORMAT, LinkModel
 
@@ -329,6 +337,45 @@ def settings_for_dialect(model: LinkModel, dialect: str) -> dict[str, Any]:
         for level, new_level in zip(saved["comparison_levels"], fresh["comparison_levels"], strict=True):
             level["sql_condition"] = new_level["sql_condition"]
     return settings
+
+
+def local_spark(memory: str = "2g") -> Any:
+    """A Spark session on this machine's cores for Splink's Spark backend (needs pyspark,
+    the `spark` extra, and Java 17). The same settings run on a cluster's session."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers need this environment's packages
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("safetynet-identity")
+        .config("spark.jars", similarity_jar_location())  # Splink registers its own functions from it
+        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="spark-warehouse-"))
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="spark-checkpoints-"))
+    return spark
+
+
+def spark_predict(
+    features: Sequence[Features], model: LinkModel, threshold: float, spark: Any
+) -> list[tuple[int, int, float]]:
+    """`splink_predict` on Splink's Spark backend: the same model, blocking and comparisons
+    (conditions rewritten for Spark SQL); returns (id_l, id_r, match_weight) above the threshold."""
+    from splink import Linker, SparkAPI
+
+    register_spark_functions(spark)
+    db_api = SparkAPI(spark_session=spark)
+    frame = spark.createDataFrame(features_table(features))  # Spark 4 takes an Arrow table
+    name = f"persons_{uuid.uuid4().hex[:12]}"  # a session keeps the tables of earlier calls
+    linker = Linker(db_api.register(frame, dataset_display_name=name), settings_for_dialect(model, "spark"))
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    rows = predictions.as_spark_dataframe().select("unique_id_l", "unique_id_r", "match_weight").collect()
+    return [(int(a), int(b), float(w)) for a, b, w in rows]
 
 
 def splink_predict(
