@@ -346,8 +346,6 @@ def blocking_keys(f: Features) -> list[str]:
         keys.append(f"dob_fsx:{f['dob']}|{f['family_sx']}")
     if f["dob"] and f["given_key"]:
         keys.append(f"dob_gk:{f['dob']}|{f['given_key']}")
-    if f["given_key"] and f["family_sx"]:
-        keys.append(f"gk_fsx:{f['given_key']}|{f['family_sx']}")
     if f["postcode"] and f["given_key"]:
         keys.append(f"pc_gk:{f['postcode']}|{f['given_key']}")
     if f["dob_y"]:
