@@ -37,29 +37,15 @@ def main() -> int:
     import django
 
     django.setup()
-    from tests.identity.population import generate
+    from tests.identity.population import features_of, generate
 
-    from safetynet.identity.features import features_from_values
     from safetynet.identity.linking import thresholds
     from safetynet.identity.linkmodel import load_model
     from safetynet.identity.training import local_spark, spark_predict, splink_predict
 
     today = dt.date(2026, 3, 2)
     records = generate(args.households, seed=21)
-    features = [
-        features_from_values(
-            unique_id=i,
-            given_names=r.given_names,
-            family_name=r.family_name,
-            other_names=r.other_names,
-            date_of_birth=r.date_of_birth,
-            sex=r.sex,
-            postcode=r.postcode,
-            identifiers=r.identifiers,
-            today=today,
-        )
-        for i, r in enumerate(records, start=1)
-    ]
+    features = features_of(records, today)
     model = load_model()
     threshold = args.threshold if args.threshold is not None else thresholds()["link"]
 

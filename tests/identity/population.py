@@ -12,9 +12,12 @@ Used until the synthetic county generator is on main, and to keep tests small.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from typing import Any
+
+from safetynet.identity.features import Features, features_from_values
 
 GIVEN_F = [
     "kayleigh",
@@ -215,6 +218,24 @@ class SourcePerson:
             "upn": ids.get("upn", "")[:13],
             "csc_id": ids.get("csc_id", "")[:30],
         }
+
+
+def features_of(records: list[SourcePerson], today: dt.date) -> list[Features]:
+    """The records' linkage features, numbered 1..N in order (for Splink without a database)."""
+    return [
+        features_from_values(
+            unique_id=i,
+            given_names=r.given_names,
+            family_name=r.family_name,
+            other_names=r.other_names,
+            date_of_birth=r.date_of_birth,
+            sex=r.sex,
+            postcode=r.postcode,
+            identifiers=r.identifiers,
+            today=today,
+        )
+        for i, r in enumerate(records, start=1)
+    ]
 
 
 def nhs_number(rng: random.Random) -> str:

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from safetynet.identity.features import Features, features_from_values
+from safetynet.identity.features import Features
 from safetynet.identity.linking import cluster, thresholds
 from safetynet.identity.linkmodel import load_model
 from safetynet.identity.training import local_spark, spark_predict, splink_predict
-from tests.identity.population import generate
+from tests.identity.population import features_of, generate
 
 pytestmark = pytest.mark.slow
 
@@ -30,20 +30,7 @@ def spark() -> Iterator[Any]:
 def _features() -> list[Features]:
     """Invented households with typos, nicknames, swapped dates and shared identifiers;
     seed 21 holds the pair (aielia~aelia) that Splink's own Spark Jaro-Winkler scored apart."""
-    return [
-        features_from_values(
-            unique_id=i,
-            given_names=r.given_names,
-            family_name=r.family_name,
-            other_names=r.other_names,
-            date_of_birth=r.date_of_birth,
-            sex=r.sex,
-            postcode=r.postcode,
-            identifiers=r.identifiers,
-            today=dt.date(2026, 3, 2),
-        )
-        for i, r in enumerate(generate(300, seed=21), start=1)
-    ]
+    return features_of(generate(300, seed=21), dt.date(2026, 3, 2))
 
 
 def test_spark_scores_every_pair_as_duckdb_does_and_links_the_same_individuals(spark: Any) -> None:
