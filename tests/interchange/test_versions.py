@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from safetynet.interchange.importer import ImportResult
-from safetynet.records.models import Event, Person, RecordVersion
+from safetynet.cli.main import main
+from safetynet.interchange.importer import ImportResult, import_files
+from safetynet.records.models import MODELS_BY_KIND, Event, Person, RecordVersion
 from tests.interchange.conftest import line, person
+from tests.interchange.dump import canonical_dump
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +122,33 @@ def test_filling_a_stub_keeps_no_version(run_import: Run) -> None:
     run_import([person("P1")], name="people.jsonl")
 
     assert not RecordVersion.objects.exists()
+
+
+def test_export_writes_the_record_in_force_and_with_history_every_version(
+    run_import: Run, tmp_path: Path, capsys: Any
+) -> None:
+    rows = [person("P1"), report(T1, "low"), report(T3, "high"), report(T2, "medium")]
+    run_import(rows)
+    before = canonical_dump()
+
+    assert main(["export", str(tmp_path / "current.jsonl")]) == 0
+    assert main(["export", str(tmp_path / "all.jsonl"), "--with-history"]) == 0
+
+    assert "wrote 2 records and 2 earlier versions" in capsys.readouterr().out
+    assert lines(tmp_path / "current.jsonl") == lines_of([person("P1"), report(T3, "high")])
+    assert lines(tmp_path / "all.jsonl") == lines_of(rows)
+    # The history file rebuilds the same records and history in an empty database.
+    RecordVersion.objects.all().delete()
+    for kind in ("event", "person"):
+        MODELS_BY_KIND[kind].objects.all().delete()
+    again = import_files([tmp_path / "all.jsonl"], acting_user="tester")
+    assert again.rejected == 0
+    assert canonical_dump() == before
+
+
+def lines(path: Path) -> list[str]:
+    return lines_of([json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()])
+
+
+def lines_of(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(row, sort_keys=True) for row in rows)
