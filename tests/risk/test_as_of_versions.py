@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 
 from safetynet.cli.main import main
+from safetynet.identity.linking import link_all
 from safetynet.identity.models import Individual, Membership
 from safetynet.interchange.importer import import_files
 from safetynet.lib.clock import FixedClock
-from safetynet.records.models import Person
+from safetynet.records.models import MODELS_BY_KIND, Person
 from safetynet.risk.picture import load_picture
 from safetynet.risk.rules import FindingDraft
-from safetynet.risk.services import evaluate_individual
+from safetynet.risk.services import evaluate_individual, evaluate_individuals
+from safetynet.synth.config import make_config
+from safetynet.synth.generator import generate
 from tests.interchange.conftest import write_jsonl
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +190,32 @@ def test_a_relationship_retyped_later_reads_as_it_was(load: Any) -> None:
         return [rel.rel_type for rel, _other in load_picture(individual, as_of).relationships()]
 
     assert (types(BEFORE), types(BETWEEN), types(AFTER)) == ([], ["boyfriend_girlfriend"], ["sibling_of"])
+
+
+@pytest.mark.slow
+def test_a_county_sent_again_later_gives_the_same_findings_as_of_before(tmp_path: Path, clock: FixedClock) -> None:
+    county = tmp_path / "county.jsonl"
+    generate(make_config(children=150, years=1, seed=11), county)
+    assert import_files([county], clock=clock, notify=False).rejected == 0
+    link_all()
+    ids = list(Individual.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
+    end = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+    def findings() -> set[tuple[Any, ...]]:
+        return {
+            (a.individual_id, d.clause, d.aspect, d.key, d.reason, d.cites, d.due_by)
+            for a in evaluate_individuals(ids, as_of=end)
+            for d in a.drafts
+        }
+
+    before = findings()
+    resent = tmp_path / "resent.jsonl"
+    with county.open(encoding="utf-8") as source, resent.open("w", encoding="utf-8") as target:
+        for text in source:
+            target.write(json.dumps({**json.loads(text), "recorded_at": "2026-03-01T23:00:00+00:00"}) + "\n")
+    assert import_files([resent], clock=clock, notify=False).rejected == 0
+
+    # Every record is now newer than `end`: each is read from the version it replaced.
+    assert not any(m.live.filter(recorded_at__lte=end).exists() for m in MODELS_BY_KIND.values())
+    assert len(before) > 50
+    assert findings() == before
