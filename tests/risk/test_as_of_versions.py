@@ -219,3 +219,13 @@ def test_a_county_sent_again_later_gives_the_same_findings_as_of_before(tmp_path
     assert not any(m.live.filter(recorded_at__lte=end).exists() for m in MODELS_BY_KIND.values())
     assert len(before) > 50
     assert findings() == before
+
+
+def test_times_read_from_a_version_are_the_times_the_stored_record_gives(load: Any) -> None:
+    first = {**report("MR1", T1, initial_risk="high"), "occurred_at": "2026-01-04T21:00:00+01:00"}
+    individual = load([child(), first], [{**first, "recorded_at": T2, "summary": "Seen at the station."}])
+
+    (then, _), *_ = load_picture(individual, BETWEEN).events("missing_report")
+    (now, _), *_ = load_picture(individual, AFTER).events("missing_report")
+
+    assert then.occurred_at == now.occurred_at and str(then.occurred_at) == str(now.occurred_at)

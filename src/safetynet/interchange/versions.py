@@ -77,9 +77,14 @@ def _prepare(payload: Any) -> Prepared | None:
     if not isinstance(payload, dict):
         return None
     try:
-        return prepare(validate_object(payload, 0, today=dt.date.max))
+        prepared = prepare(validate_object(payload, 0, today=dt.date.max))
     except LineRejected:  # pragma: no cover - a stored version passed this validation on import
         return None
+    # Times in UTC, as the database gives back a stored row's (reasons print them).
+    for name, value in prepared.fields.items():
+        if isinstance(value, dt.datetime):
+            prepared.fields[name] = value.astimezone(dt.UTC)
+    return prepared
 
 
 def _resolve(targets: Iterable[Target]) -> dict[Target, int]:
