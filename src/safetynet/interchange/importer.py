@@ -37,7 +37,7 @@ from safetynet.interchange.mapping import KIND_ORDER, JsonText, NaturalKey, Prep
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, read_lines
 from safetynet.interchange.prepare import ChunkPipeline, Rejection, prepare_chunk
-from safetynet.interchange.sql import insert_rows, update_rows
+from safetynet.interchange.sql import insert_rows, select_keys, update_rows
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
@@ -512,19 +512,15 @@ def _existing(
     model: type[rm.SourceRecord], keys: Iterable[NaturalKey], *, live_only: bool = False
 ) -> dict[NaturalKey, tuple[int, dt.datetime | None]]:
     """(source, id) -> (pk, recorded_at) of the rows that exist for these keys."""
-    # One query per source and batch of ids, so the (source, source_id) unique index serves it:
+    # One query per source (and, on SQLite, batch of ids), so the (source, source_id) unique index serves it:
     # filtering on source_id alone scans the table, which grows with every chunk.
     by_source: dict[str, set[str]] = defaultdict(set)
     for src, sid in keys:
         by_source[src].add(sid)
     found: dict[NaturalKey, tuple[int, dt.datetime | None]] = {}
     for src, ids in sorted(by_source.items()):
-        for part in _batched(sorted(ids)):
-            query = model.objects.filter(source=src, source_id__in=part)
-            if live_only:
-                query = query.filter(recorded_at__isnull=False)
-            for pk, sid, recorded_at in query.values_list("pk", "source_id", "recorded_at"):
-                found[(src, sid)] = (pk, recorded_at)
+        for pk, sid, recorded_at in select_keys(model, src, sorted(ids), live_only=live_only):
+            found[(src, sid)] = (pk, recorded_at)
     return found
 
 
