@@ -68,15 +68,21 @@ def _columns(model: type[models.Model], names: Sequence[str]) -> tuple[list[str]
 
 
 def insert_rows(
-    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *, returning: Sequence[str] = ()
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: Sequence[str] = (),
+    idle: Callable[[int], None] | None = None,
 ) -> list[tuple[Any, ...]]:
     """INSERT rows (values in the order of `names`); returns the `returning` columns of each
     inserted row (in no guaranteed order), or [] when nothing is asked back. `returning`
-    may name the primary key and columns among `names`."""
+    may name the primary key and columns among `names`. On PostgreSQL `idle(len(rows))`, when
+    given, is called once the rows are sent and before waiting for the server to store them."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        return _copy_rows(model, names, rows, returning)
+        return _copy_rows(model, names, rows, returning, idle)
     quote = connection.ops.quote_name
     columns, converters = _columns(model, names)
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -139,7 +145,11 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
 
 
 def _copy_rows(
-    model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], returning: Sequence[str]
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    returning: Sequence[str],
+    idle: Callable[[int], None] | None,
 ) -> list[tuple[Any, ...]]:
     """PostgreSQL: COPY the rows in; primary keys (when asked back) come from the sequence."""
     quote = connection.ops.quote_name
@@ -167,6 +177,8 @@ def _copy_rows(
                 for i, convert in active:
                     values[i] = convert(values[i])
                 copy.write_row(values)
+            if idle is not None:
+                idle(len(rows))  # the server stores what was sent meanwhile
     if not returning:
         return []
     position = {name: i for i, name in enumerate(names)}
