@@ -12,9 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -237,48 +239,69 @@ def cluster(
     """Cluster records: must-link pairs first, then edges by descending weight, never
     joining two groups if that would put a cannot-link pair in one cluster.
 
-    Returns the clusters and, for each record, the weight of the strongest accepted edge
-    that touches it (infinity for a must-link).
+    Returns the clusters (every node once, a node with no accepted edge alone, in the order of
+    each cluster's first node) and, for each record, the weight of the strongest accepted edge
+    that touches it (infinity for a must-link). Only records that some edge or must-link
+    touches enter the union-find: in a county most records have no candidate above the link
+    threshold, and building a group for each of them cost more than the joins themselves.
     """
-    parent: dict[int, int] = {n: n for n in nodes}
-    members: dict[int, set[int]] = {n: {n} for n in parent}
+    known = nodes if isinstance(nodes, (set, frozenset, KeysView)) else dict.fromkeys(nodes).keys()
+    parent: dict[int, int] = {}  # only records some join touched; absent = a root of its own
+    members: dict[int, set[int]] = {}  # root -> its members, for roots of two or more
     forbidden: dict[int, set[int]] = defaultdict(set)  # root -> persons it must not contain
     for a, b in cannot_link:
-        if a in parent and b in parent:
+        if a in known and b in known:
             forbidden[a].add(b)
             forbidden[b].add(a)
     best: dict[int, float] = {}
 
     def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        root = parent.get(x, x)
+        if root == x:
+            return x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while x != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
 
     def union(a: int, b: int, weight: float) -> None:
         ra, rb = find(a), find(b)
-        if ra == rb:
-            best[a] = max(best.get(a, weight), weight)
-            best[b] = max(best.get(b, weight), weight)
-            return
-        if forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
-            return
-        if len(members[ra]) < len(members[rb]):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
-        if rb in forbidden:
-            forbidden[ra] |= forbidden.pop(rb)
-        best[a] = max(best.get(a, weight), weight)
-        best[b] = max(best.get(b, weight), weight)
+        if ra != rb:
+            if forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
+                return
+            group_a = members.get(ra) or {ra}
+            group_b = members.get(rb) or {rb}
+            if len(group_a) < len(group_b):
+                ra, rb, group_a, group_b = rb, ra, group_b, group_a
+            parent[rb] = ra
+            parent.setdefault(ra, ra)
+            group_a |= group_b
+            members[ra] = group_a
+            members.pop(rb, None)
+            if rb in forbidden:
+                forbidden[ra] |= forbidden.pop(rb)
+        if weight > best.get(a, -math.inf):
+            best[a] = weight
+        if weight > best.get(b, -math.inf):
+            best[b] = weight
 
     for a, b in must_link:
-        if a in parent and b in parent:
-            union(a, b, float("inf"))
-    for a, b, weight in sorted(edges, key=lambda e: -e[2]):
-        if a in parent and b in parent:
+        if a in known and b in known:
+            union(a, b, math.inf)
+    for a, b, weight in sorted(edges, key=itemgetter(2), reverse=True):
+        if a in known and b in known:
             union(a, b, weight)
-    return [m for root, m in members.items() if find(root) == root], best
+    # In the order of each cluster's first record in `nodes` (stable ids prefer that order on ties).
+    clusters: list[set[int]] = []
+    placed: set[int] = set()
+    for n in known:
+        if n not in parent:
+            clusters.append({n})
+        elif (root := find(n)) not in placed:
+            placed.add(root)
+            clusters.append(members[root])
+    return clusters, best
 
 
 # --- writing clusters as individuals ------------------------------------------------------------
