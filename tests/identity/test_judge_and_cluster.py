@@ -4,6 +4,7 @@ first, never through a "not the same person" pair)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import math
 import random
@@ -161,3 +162,15 @@ def test_pair_facts_read_in_duckdb_give_the_verdicts_judge_gives() -> None:
         ReviewPair.Reason.WEAK_EVIDENCE,
         ReviewPair.Reason.IDENTIFIER_CONFLICT,
     }
+
+
+def test_clustering_leaves_the_garbage_collector_as_it_found_it() -> None:
+    gc.disable()
+    try:
+        cluster([1, 2], [(1, 2, 5.0)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    cluster([1, 2], [(1, 2, 5.0)])
+    judge_all([], {}, thresholds())
+    assert gc.isenabled()

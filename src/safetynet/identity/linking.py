@@ -45,6 +45,7 @@ from safetynet.identity.models import (
 )
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import Clock, SystemClock
+from safetynet.lib.collector import cycle_collection_paused
 from safetynet.records.models import Marker, Person
 
 log = logging.getLogger(__name__)
@@ -252,6 +253,17 @@ def judge_all(
     identifier, both named) as `training.splink_predict_with_facts` reads them in DuckDB;
     without it they are read from the features here.
     """
+    with cycle_collection_paused():  # hundreds of thousands of tuples, no cycles
+        return _judge_all(scored, features, limits, decided, facts)
+
+
+def _judge_all(
+    scored: Sequence[tuple[int, int, float]],
+    features: dict[int, Features],
+    limits: dict[str, float],
+    decided: set[Pair] | frozenset[Pair],
+    facts: Sequence[tuple[bool, bool]] | None,
+) -> Judged:
     link, review = limits["link"], limits["review"]
     result = Judged()
     for index, (a, b, weight) in enumerate(scored):
@@ -302,6 +314,16 @@ def cluster(
     touches enter the union-find: in a county most records have no candidate above the link
     threshold, and building a group for each of them cost more than the joins themselves.
     """
+    with cycle_collection_paused():  # a set per record and a dict entry per join, no cycles
+        return _cluster(nodes, edges, must_link, cannot_link)
+
+
+def _cluster(
+    nodes: Iterable[int],
+    edges: Sequence[tuple[int, int, float]],
+    must_link: Iterable[Pair],
+    cannot_link: Iterable[Pair],
+) -> tuple[list[set[int]], dict[int, float]]:
     known = nodes if isinstance(nodes, (set, frozenset, KeysView)) else dict.fromkeys(nodes).keys()
     parent: dict[int, int] = {}  # only records some join touched; absent = a root of its own
     size: dict[int, int] = {}  # root -> members, for roots of two or more
