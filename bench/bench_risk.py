@@ -128,6 +128,7 @@ def main() -> int:
             cursor.execute("ANALYZE")
         print(f"ANALYZE: {time.perf_counter() - started:.1f} s")
     best = 0.0
+    small = records < 1_500_000  # smaller than the target's county: the time for 1.5 million is extrapolated
     for workers in args.workers:
         for label in ("first", "again"):
             if label == "first":
@@ -144,7 +145,7 @@ def main() -> int:
             print(
                 f"full evaluation ({label}, {workers} process{'es' if workers > 1 else ''}): {took:.1f} s "
                 f"= {took / 60:.1f} min = {rate:,.0f} records/s"
-                + (f" -> 1,500,000 records in {1_500_000 / rate / 60:.1f} min" if records < 1_500_000 else "")
+                + (f" -> 1,500,000 records in {1_500_000 / rate / 60:.1f} min (extrapolated)" if small else "")
                 + f"; {len(report.opened):,} raised, {len(report.updated):,} updated, {len(report.closed):,} closed; "
                 f"load {before} -> {_load()}",
                 flush=True,
@@ -152,7 +153,7 @@ def main() -> int:
     if best:
         print(
             f"best: {best:,.0f} records/s, {records:,} records in {records / best / 60:.1f} min"
-            + (f", 1,500,000 records in {1_500_000 / best / 60:.1f} min" if records < 1_500_000 else "")
+            + (f", 1,500,000 records in {1_500_000 / best / 60:.1f} min (extrapolated)" if small else "")
             + " (target: 1,500,000 records in under 5 min)"
         )
 
