@@ -22,6 +22,11 @@
    and its neighbours before the import returns. Prints the median and p95 time from the
    start of the import to the finding being readable (target: median under 1 second).
 
+3. With --history: evaluates every individual as of the county's end (nothing stored), sends
+   the whole county again as recorded on 2026-11-01 (every record updated, every replaced
+   version kept), then evaluates as of the county's end again (now every record is read from
+   its kept version) and as of now (the history is not read). Prints each time.
+
 Prints the load average before and after each figure: a figure taken with the load above
 the machine's cores is not worth keeping.
 
@@ -55,7 +60,10 @@ def main() -> int:
         "--bulk", action="store_true", help="build the county through the ORM as bench_web.py does, and keep it"
     )
     parser.add_argument("--build-only", action="store_true", help="with --bulk: build the county, then stop")
+    parser.add_argument("--history", action="store_true", help="also time evaluation as of a past time (part 3)")
     args = parser.parse_args()
+    if args.history and args.bulk:
+        parser.error("--history sends the generated county again: not with --bulk")
 
     args.work.mkdir(parents=True, exist_ok=True)
     os.environ["SAFETYNET_DATA_DIR"] = str(args.work / f"data-{'bulk-' if args.bulk else ''}{args.children}")
@@ -192,16 +200,58 @@ def main() -> int:
         latencies.append(time.perf_counter() - started)
         if not visible:  # e.g. the child turned 18 between the county's end and today
             print(f"sample {n}: no M1 finding after the import (not a child today?)")
-    if not latencies:
-        return 0
-    latencies.sort()
-    print(f"load {_load()}")
-    print(
-        f"import one event -> finding visible: median {statistics.median(latencies) * 1000:.0f} ms, "
-        f"p95 {latencies[max(0, math.ceil(len(latencies) * 0.95) - 1)] * 1000:.0f} ms over {len(latencies)} imports "
-        "(target median < 1 s)"
-    )
+    if latencies:
+        latencies.sort()
+        print(f"load {_load()}")
+        print(
+            f"import one event -> finding visible: median {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p95 {latencies[max(0, math.ceil(len(latencies) * 0.95) - 1)] * 1000:.0f} ms "
+            f"over {len(latencies)} imports (target median < 1 s)"
+        )
+    if args.history:
+        _time_history(args.work, county, records)
     return 0
+
+
+def _time_history(work: Path, county: Path, records: int) -> None:
+    """Part 3: evaluation as of the county's end before and after every record has a newer version."""
+    from safetynet.identity.models import Individual
+    from safetynet.interchange.importer import import_files
+    from safetynet.records import models as rm
+    from safetynet.risk.services import evaluate_all, evaluate_individuals
+
+    end = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    ids = list(Individual.objects.filter(retired_at__isnull=True).values_list("pk", flat=True))
+
+    def as_of(label: str, at: dt.datetime) -> set[tuple[object, ...]]:
+        before = _load()
+        started = time.perf_counter()
+        found = {
+            (a.individual_id, d.clause, d.aspect, d.key, d.reason, d.cites, d.due_by)
+            for a in evaluate_individuals(ids, as_of=at)
+            for d in a.drafts
+        }
+        took = time.perf_counter() - started
+        print(f"evaluation as of {label}: {took:.1f} s = {records / took:,.0f} records/s; load {before}")
+        return found
+
+    first = as_of("the county's end, no versions", end)
+    resent = work / "county-resent.jsonl"
+    with county.open(encoding="utf-8") as source, resent.open("w", encoding="utf-8") as target:
+        for text in source:
+            target.write(json.dumps({**json.loads(text), "recorded_at": "2026-11-01T00:00:00+00:00"}) + "\n")
+    started = time.perf_counter()
+    import_files([resent], notify=False)
+    print(
+        f"county sent again: {time.perf_counter() - started:.1f} s, "
+        f"{rm.RecordVersion.objects.count():,} versions kept; load {_load()}"
+    )
+    again = as_of("the county's end, every record from its kept version", end)
+    print(f"findings as of the county's end: {len(first):,} before, {len(again):,} after, identical: {first == again}")
+    before = _load()
+    started = time.perf_counter()
+    evaluate_all()
+    print(f"full evaluation as of now with the history kept: {time.perf_counter() - started:.1f} s; load {before}")
 
 
 def _load() -> str:

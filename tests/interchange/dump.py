@@ -12,7 +12,7 @@ from typing import Any
 
 
 def canonical_dump() -> dict[str, Any]:
-    """Every records row and child row, keyed by (source, id), without pks or timestamps."""
+    """Every records row, child row and kept version, keyed by (source, id), without pks or timestamps."""
     from safetynet.records import models as rm
 
     key = {
@@ -58,6 +58,11 @@ def canonical_dump() -> dict[str, Any]:
     dump["places"] = sorted(
         (key["plan"][a], key["location"][b])
         for a, b in rm.Plan.places.through.objects.values_list("plan_id", "location_id")
+    )
+    dump["versions"] = sorted(
+        (v.kind, key[v.kind][v.record_id], str(v.recorded_at), str(v.superseded_at), v.deleted)
+        + (json.dumps(v.payload, sort_keys=True),)
+        for v in rm.RecordVersion.objects.all()
     )
     return dump
 

@@ -143,3 +143,41 @@ def _copy_rows(
     position = {name: i for i, name in enumerate(names)}
     picks = [-1 if name in (pk_column, "id") else position[name] for name in returning]
     return [tuple(pks[index] if pick < 0 else row[pick] for pick in picks) for index, row in enumerate(rows)]
+
+
+# The columns of `records.RecordVersion` the importer writes, in this order.
+VERSION_COLUMNS = (
+    "kind",
+    "record_id",
+    "source",
+    "source_id",
+    "recorded_at",
+    "superseded_at",
+    "deleted",
+    "payload",
+    "stored_at",
+)
+
+
+def copy_to_versions(
+    model: type[models.Model], kind: str, rows: Sequence[tuple[int, dt.datetime]], *, stored_at: dt.datetime
+) -> None:
+    """Copy each (pk, superseded_at) row of `model` into `records.RecordVersion`, in the database:
+    the payload goes row to row, never through Python (INSERT ... SELECT, one statement, many rows)."""
+    if not rows:
+        return
+    from safetynet.records.models import RecordVersion
+
+    quote = connection.ops.quote_name
+    columns, converters = _columns(RecordVersion, VERSION_COLUMNS)
+    at = converters[VERSION_COLUMNS.index("superseded_at")]
+    stamp = converters[VERSION_COLUMNS.index("stored_at")](stored_at)
+    assert model._meta.pk is not None
+    pk_column = quote(model._meta.pk.column or "id")
+    sql = (
+        f"INSERT INTO {quote(RecordVersion._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"SELECT %s, {pk_column}, {quote('source')}, {quote('source_id')}, {quote('recorded_at')}, %s, "
+        f"{quote('deleted')}, {quote('payload')}, %s FROM {quote(model._meta.db_table)} WHERE {pk_column} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[kind, at(superseded_at), stamp, pk] for pk, superseded_at in rows])

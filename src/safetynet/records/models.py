@@ -9,6 +9,10 @@ A reference to a record not yet seen creates a *stub* row (`recorded_at` is null
 `payload` is null) so foreign keys always resolve; the real record fills the stub when it
 arrives. Stubs are never exported, linked or shown as records. Withdrawn records
 (`deleted=True`) stay for history and are hidden from use.
+
+A row holds the newest version its source sent; each earlier version is a `RecordVersion`
+(what the source said from its `recorded_at` until `superseded_at`), so a record can be read
+as it stood at any past time.
 """
 
 from __future__ import annotations
@@ -329,6 +333,33 @@ class Plan(SourceRecord):
 
     class Meta:
         constraints = _natural_key("plan")
+
+
+class RecordVersion(models.Model):
+    """An earlier version of a source record: what its source said from `recorded_at` until the
+    next version's `recorded_at` (`superseded_at`). The record's own row holds the newest one.
+
+    Written only by the importer, in the transaction of the chunk that brought the newer (or,
+    arriving out of order, the older) version. `record_id` is the row of `kind`'s table.
+    """
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    record_id = models.BigIntegerField()
+    source = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=200)
+    recorded_at = models.DateTimeField(help_text="when the source recorded this version")
+    superseded_at = models.DateTimeField(db_index=True, help_text="when the source recorded the next version")
+    deleted = models.BooleanField(default=False)
+    payload = models.JSONField(help_text="the interchange object of this version exactly as received")
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id", "recorded_at"], name="uniq_record_version"),
+        ]
+
+    def __str__(self) -> str:  # never a name: str() ends up in logs and admin messages
+        return f"{self.kind} {self.source}:{self.source_id} as recorded at {self.recorded_at:%Y-%m-%dT%H:%M:%SZ}"
 
 
 MODELS_BY_KIND: dict[str, type[SourceRecord]] = {

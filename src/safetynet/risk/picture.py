@@ -8,13 +8,18 @@ order or a home with them; whole individuals, not single records) with their mar
 family and household (relationships, homes) also their meetings, crimes and links one step
 further (an adult's other children). Rules read only these dataclasses.
 
-As of T: a record whose `recorded_at` is after T is invisible (the source changed it after
-T, so what it said at T is not known here); stubs and withdrawn records are never seen.
+As of T: a record whose stored row was recorded after T is seen as the version its source
+had sent by T (`interchange.versions`, rebuilt through the importer's own mapping), or not at
+all when it was first sent after T or withdrawn by T; stubs are never seen. Records are found
+through their current links (participations, foreign keys, addresses) and individuals through
+current identity memberships; what a version found that way says (its participants, dates,
+grades, people) is what the picture holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +29,7 @@ from typing import Any, TypeVar
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
+from safetynet.interchange.versions import Version, versions_as_of
 from safetynet.lib.lookups import keys
 from safetynet.lib.lookups import register as register_int_in
 from safetynet.records import models as rm
@@ -133,6 +139,9 @@ class Store:
     """Records loaded for a chunk of individuals, indexed by person; shared by their pictures."""
 
     as_of: dt.datetime
+    # Some record changed after as_of, so earlier versions may be in force then (one query
+    # decides; evaluating as of now never reads the history).
+    history: bool = False
     persons: dict[int, PersonRec] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # individual -> persons
     events: dict[int, EventRec] = field(default_factory=dict)
@@ -412,6 +421,19 @@ def _visible(qs: Any, as_of: dt.datetime) -> Any:
     return qs.filter(recorded_at__lte=as_of)
 
 
+def _earlier(store: Store, model: type[rm.SourceRecord], condition: Q) -> dict[int, Version]:
+    """The versions in force at as_of of the records matching `condition` whose stored row is
+    newer (none when nothing changed after as_of)."""
+    if not store.history:
+        return {}
+    later = model.objects.filter(condition, recorded_at__gt=store.as_of).values_list("pk", flat=True)
+    return versions_as_of(model.kind, later, store.as_of)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _ref(source: str, source_id: str) -> Ref:
     return {"source": source, "id": source_id}
 
@@ -460,6 +482,38 @@ def _load_persons(store: Store, pks: set[int]) -> None:
             )
             if individual is not None and pk not in store.members[individual]:
                 store.members[individual].append(pk)
+        for pk, version in _earlier(store, rm.Person, Q(pk__int_in=keys(batch))).items():
+            individual = members.get(pk)
+            store.persons[pk] = _person_as_it_was(version, individual, today)
+            for location_id in store.persons[pk].homes:
+                store.residents[location_id].add(pk)
+            if individual is not None and pk not in store.members[individual]:
+                store.members[individual].append(pk)
+
+
+def _person_as_it_was(version: Version, individual: int | None, today: dt.date) -> PersonRec:
+    """A person record as its source had it then (addresses from that version)."""
+    addresses: list[tuple[int, dt.date | None, dt.date | None]] = []
+    homes: list[int] = []
+    for target, kind, valid_from, valid_to in version.prepared.addresses:
+        location_id = version.resolved.get(target)
+        if location_id is None:
+            continue
+        addresses.append((location_id, valid_from, valid_to))
+        if kind != "previous" and (valid_to is None or valid_to >= today):
+            homes.append(location_id)
+    return PersonRec(
+        version.pk,
+        _ref(version.source, version.source_id),
+        individual,
+        version.field("dob"),
+        version.field("birth_year"),
+        version.field("care_status") or "",
+        bool(version.field("self_defined_ethnicity") or version.field("observed_ethnicity")),
+        version.fk("school"),
+        tuple(homes),
+        tuple(addresses),
+    )
 
 
 def _load_events(store: Store, event_ids: set[int]) -> None:
@@ -490,8 +544,8 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
             "recorded_by",
             "location_id",
         )
-        for pk, source, sid, etype, occ, end, rep, rec, summary, details, by, loc in rows:
-            event = EventRec(
+        events = [
+            EventRec(
                 pk,
                 _ref(source, sid),
                 etype,
@@ -506,12 +560,41 @@ def _load_events(store: Store, event_ids: set[int]) -> None:
                 tuple(parts[pk]),
                 tuple(links[pk]),
             )
+            for pk, source, sid, etype, occ, end, rep, rec, summary, details, by, loc in rows
+        ]
+        events += [_event_as_it_was(v) for v in _earlier(store, rm.Event, Q(pk__int_in=keys(batch))).values()]
+        for event in events:
+            pk = event.pk
             store.events[pk] = event
             for person, _ in event.participants:
                 if pk not in store.events_by_person[person]:
                     store.events_by_person[person].append(pk)
             for dst in event.linked:
                 store.linked_from[dst].append(pk)
+
+
+def _event_as_it_was(version: Version) -> EventRec:
+    """An event as its source had it then (participants and links from that version)."""
+    details = _json(version.field("details"))
+    recorded_by = _json(version.field("recorded_by"))
+    participants = tuple(
+        (pk, role) for target, role in version.prepared.participants if (pk := version.resolved.get(target))
+    )
+    return EventRec(
+        version.pk,
+        _ref(version.source, version.source_id),
+        version.field("event_type"),
+        version.field("occurred_at"),
+        version.field("ended_at"),
+        version.field("reported_at"),
+        version.recorded_at,
+        version.field("summary") or "",
+        details if isinstance(details, dict) else {},
+        recorded_by if isinstance(recorded_by, dict) else None,
+        version.fk("location"),
+        participants,
+        version.pks(version.prepared.linked_events),
+    )
 
 
 def _members_of(individuals: set[int]) -> set[int]:
@@ -532,10 +615,18 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
     """Loads relationships, orders and markers touching `persons`; returns the people they reach."""
     reached: set[int] = set()
     for batch in _chunks(persons):
-        for row in _visible(
-            rm.Relationship.live.filter(Q(person_a_id__int_in=keys(batch)) | Q(person_b_id__int_in=keys(batch))),
-            store.as_of,
-        ).values_list("pk", "source", "source_id", "person_a_id", "person_b_id", "rel_type", "valid_from", "valid_to"):
+        touching = Q(person_a_id__int_in=keys(batch)) | Q(person_b_id__int_in=keys(batch))
+        relationships = list(
+            _visible(rm.Relationship.live.filter(touching), store.as_of).values_list(
+                "pk", "source", "source_id", "person_a_id", "person_b_id", "rel_type", "valid_from", "valid_to"
+            )
+        )
+        relationships += [
+            (pk, v.source, v.source_id, v.fk("person_a"), v.fk("person_b"))
+            + (v.field("rel_type"), v.field("valid_from"), v.field("valid_to"))
+            for pk, v in _earlier(store, rm.Relationship, touching).items()
+        ]
+        for row in relationships:
             pk, source, sid, a, b, rtype, vf, vt = row
             if pk not in store.relationships:
                 store.relationships[pk] = RelationshipRec(pk, _ref(source, sid), a, b, rtype, vf, vt)
@@ -543,12 +634,26 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
                     if p is not None:
                         store.rels_by_person[p].append(pk)
             reached.update(p for p in (a, b) if p is not None)
-        order_ids = set(
-            _visible(
-                rm.Order.live.filter(Q(subject_id__int_in=keys(batch)) | Q(protected__int_in=keys(batch))), store.as_of
-            ).values_list("pk", flat=True)
-        )
+        concerning = Q(subject_id__int_in=keys(batch)) | Q(protected__int_in=keys(batch))
+        order_ids = set(_visible(rm.Order.live.filter(concerning), store.as_of).values_list("pk", flat=True))
         order_ids -= set(store.orders)
+        for pk, v in _earlier(store, rm.Order, concerning).items():
+            if pk not in store.orders:
+                subject = v.fk("subject")
+                order = OrderRec(
+                    pk,
+                    _ref(v.source, v.source_id),
+                    v.field("order_type"),
+                    subject,
+                    v.pks(v.prepared.protected),
+                    v.field("valid_from"),
+                    v.field("valid_to"),
+                )
+                store.orders[pk] = order
+                for p in (subject, *order.protected):
+                    if p is not None:
+                        store.orders_by_person[p].append(pk)
+                        reached.add(p)
         if order_ids:
             protected: dict[int, list[int]] = defaultdict(list)
             for oid, pid in rm.Order.protected.through.objects.filter(order_id__int_in=keys(order_ids)).values_list(
@@ -572,12 +677,18 @@ def _load_markers(store: Store, persons: Iterable[int]) -> set[int]:
     """Loads the markers on or naming `persons`; returns the people they reach."""
     reached: set[int] = set()
     for batch in _chunks(persons):
-        for row in _visible(
-            rm.Marker.live.filter(Q(person_id__int_in=keys(batch)) | Q(linked_person_id__int_in=keys(batch))),
-            store.as_of,
-        ).values_list(
-            "pk", "source", "source_id", "person_id", "marker_type", "valid_from", "valid_to", "linked_person_id"
-        ):
+        about = Q(person_id__int_in=keys(batch)) | Q(linked_person_id__int_in=keys(batch))
+        markers = list(
+            _visible(rm.Marker.live.filter(about), store.as_of).values_list(
+                "pk", "source", "source_id", "person_id", "marker_type", "valid_from", "valid_to", "linked_person_id"
+            )
+        )
+        markers += [
+            (pk, v.source, v.source_id, v.fk("person"), v.field("marker_type"))
+            + (v.field("valid_from"), v.field("valid_to"), v.fk("linked_person"))
+            for pk, v in _earlier(store, rm.Marker, about).items()
+        ]
+        for row in markers:
             marker = MarkerRec(row[0], _ref(row[1], row[2]), *row[3:])
             if marker.person is not None and all(m.pk != marker.pk for m in store.markers_by_person[marker.person]):
                 store.markers_by_person[marker.person].append(marker)
@@ -602,14 +713,28 @@ def _load_missing(store: Store, persons: set[int]) -> None:
         ):
             if occ is not None and (occ, eid) not in store.missing_starts[pid]:
                 store.missing_starts[pid].append((occ, eid))
+        if store.history:
+            # Reports changed after as_of: their episode as the version in force then gave it.
+            wanted = set(batch)
+            missing_in = Q(participations__person_id__int_in=keys(batch), participations__role="missing_person")
+            for version in _earlier(store, rm.Event, missing_in).values():
+                occ = version.field("occurred_at")
+                if version.field("event_type") != rm.Event.EventType.MISSING_REPORT or occ is None:
+                    continue
+                for target, role in version.prepared.participants:
+                    person = version.resolved.get(target)
+                    if role != "missing_person" or person not in wanted:
+                        continue
+                    if (occ, version.pk) not in store.missing_starts[person]:
+                        store.missing_starts[person].append((occ, version.pk))
 
 
 def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int, Picture]:
     """Returns a picture per individual as of `as_of`, loading their records set-oriented."""
     ids = sorted(set(individual_ids))
-    store = Store(as_of=as_of)
     if not ids:
         return {}
+    store = Store(as_of=as_of, history=rm.RecordVersion.objects.filter(superseded_at__gt=as_of).exists())
     own = _members_of(set(ids))
     _load_persons(store, own)
     # Events of the individuals, with every participant, and events linked either way.
@@ -678,6 +803,19 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
             "pk", "source", "source_id", "plan_type", "person_id", "created_on", "review_due"
         ):
             store.plans_by_person[row[4]].append(PlanRec(row[0], _ref(row[1], row[2]), *row[3:]))
+        for pk, v in _earlier(store, rm.Plan, Q(person_id__int_in=keys(batch))).items():
+            person = v.fk("person")
+            if person is not None:
+                store.plans_by_person[person].append(
+                    PlanRec(
+                        pk,
+                        _ref(v.source, v.source_id),
+                        v.field("plan_type"),
+                        person,
+                        v.field("created_on"),
+                        v.field("review_due"),
+                    )
+                )
     for members in store.members.values():
         members.sort()  # an individual's records in key order, whatever order the queries returned
     return {i: Picture(i, store) for i in ids}
@@ -696,6 +834,8 @@ def _load_found_locations(store: Store) -> None:
         rows = _visible(rm.Location.live.filter(source_id__in=[i for _, i in batch]), store.as_of).values_list(
             "source", "source_id", "location_type"
         )
+        earlier = _earlier(store, rm.Location, Q(source_id__in=[i for _, i in batch])).values()
+        rows = [*rows, *((v.source, v.source_id, v.field("location_type")) for v in earlier)]
         for source, sid, ltype in rows:
             if (source, sid) in wanted:
                 store.location_types_by_ref[(source, sid)] = ltype or ""

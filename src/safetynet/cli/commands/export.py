@@ -1,4 +1,4 @@
-"""`safetynet export PATH [--source S] [--since T]`: write stored records as interchange JSONL."""
+"""`safetynet export PATH [--source S] [--since T] [--with-history]`: write stored records as interchange JSONL."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ def register(sub: Any) -> None:
     p.add_argument("path", type=Path, metavar="PATH", help="the JSONL file to write (replaced if it exists)")
     p.add_argument("--source", default=None, help="only records of this source system, e.g. rms")
     p.add_argument("--since", default=None, help="only records changed at or after this date or RFC 3339 time")
+    p.add_argument(
+        "--with-history",
+        action="store_true",
+        help="also write every earlier version of the records (as received), so an import rebuilds their history",
+    )
     p.set_defaults(func=run, needs_django=True)
 
 
@@ -37,12 +42,13 @@ def parse_since(text: str) -> dt.datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    from safetynet.interchange.exporter import export_records
+    from safetynet.interchange.exporter import EARLIER, export_records
 
     since = parse_since(args.since) if args.since else None
     if not args.path.parent.is_dir():
         raise UsageError(f"{args.path.parent}: no such directory.")
-    written = export_records(args.path, source=args.source, since=since)
+    written = export_records(args.path, source=args.source, since=since, with_history=args.with_history)
+    earlier = written.pop(EARLIER, 0)
     total = sum(written.values())
     from safetynet.audit.services import record_cli_action
 
@@ -50,9 +56,10 @@ def run(args: argparse.Namespace) -> int:
     record_cli_action(
         "export",
         object_type="export",
-        object_ids=[f"{k}:{n}" for k, n in written.items()],
-        fields=[f"source={args.source or 'all'}", f"since={args.since or '-'}"],
+        object_ids=[f"{k}:{n}" for k, n in written.items()] + ([f"earlier_versions:{earlier}"] if earlier else []),
+        fields=[f"source={args.source or 'all'}", f"since={args.since or '-'}", f"with_history={args.with_history}"],
     )
     detail = ", ".join(f"{n:,} {kind}" for kind, n in written.items())
-    print(f"wrote {total:,} records to {args.path}" + (f" ({detail})" if detail else ""))
+    history = f" and {earlier:,} earlier versions" if args.with_history else ""
+    print(f"wrote {total:,} records{history} to {args.path}" + (f" ({detail})" if detail else ""))
     return 0
