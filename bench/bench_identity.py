@@ -74,8 +74,8 @@ def main() -> int:
 
     from safetynet.identity import training
     from safetynet.identity.evaluation import pairwise_figures
-    from safetynet.identity.linking import cluster, judge, thresholds
-    from safetynet.identity.linkmodel import LinkModel, load_model, probability_from_weight
+    from safetynet.identity.linking import cluster, judge_all, thresholds
+    from safetynet.identity.linkmodel import LinkModel, load_model
     from safetynet.identity.offline import read_county, read_truth
     from safetynet.synth.config import make_config
     from safetynet.synth.generator import generate
@@ -123,10 +123,10 @@ def main() -> int:
     # Ours: Splink scores (down to the review threshold), decisions and conflict rules,
     # constrained clustering in Python.
     started = time.perf_counter()
-    scored, _ = training.splink_predict(features, model, threshold=limits["review"])
+    scored, facts = training.splink_predict_with_facts(features, model, threshold=limits["review"])
     by_id = {f["unique_id"]: f for f in features}
-    edges = [(a, b, w) for a, b, w in scored if judge(by_id[a], by_id[b], probability_from_weight(w), limits).link]
-    clusters, _best = cluster(by_id.keys(), edges)
+    judged = judge_all(scored, by_id, limits, facts=facts)
+    clusters, _best = cluster(by_id.keys(), judged.edges, cannot_link=judged.conflicts)
     ours_seconds = time.perf_counter() - started
     say("our batch linkage (in memory)", f"{ours_seconds:.1f} s, ratio to Splink {ours_seconds / splink_seconds:.2f}")
 
@@ -136,8 +136,8 @@ def main() -> int:
         f"precision {figures.precision:.4f} recall {figures.recall:.4f} F1 {figures.f1:.4f}",
     )
     retrained_pairs, _ = training.splink_predict(features, trained, threshold=limits["link"])
-    edges2 = [(a, b, w) for a, b, w in retrained_pairs if judge(by_id[a], by_id[b], 1.0, limits).link]
-    clusters2, _ = cluster(by_id.keys(), edges2)
+    judged2 = judge_all(retrained_pairs, by_id, limits)
+    clusters2, _ = cluster(by_id.keys(), judged2.edges, cannot_link=judged2.conflicts)
     figures2 = pairwise_figures({p: i for i, c in enumerate(clusters2) for p in c}, truth)
     say(
         "quality, model trained on this data",

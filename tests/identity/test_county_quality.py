@@ -16,8 +16,8 @@ import pytest
 
 from safetynet.identity.evaluation import pairwise_figures
 from safetynet.identity.features import Features
-from safetynet.identity.linking import cluster, judge, thresholds
-from safetynet.identity.linkmodel import load_model, probability_from_weight
+from safetynet.identity.linking import cluster, judge_all, thresholds
+from safetynet.identity.linkmodel import load_model
 from safetynet.identity.offline import read_county, read_truth
 from safetynet.identity.training import splink_predict
 
@@ -49,8 +49,8 @@ def test_small_county_links_with_f1_above_095_and_precision_above_098(
     features, truth = county
     by_id = {f["unique_id"]: f for f in features}
     limits = thresholds()
-    edges = [(a, b, w) for a, b, w in scored if judge(by_id[a], by_id[b], probability_from_weight(w), limits).link]
-    clusters, _best = cluster(by_id.keys(), edges)
+    judged = judge_all(scored, by_id, limits)  # what `link_all` does with the scores
+    clusters, _best = cluster(by_id.keys(), judged.edges, cannot_link=judged.conflicts)
     figures = pairwise_figures({p: i for i, c in enumerate(clusters) for p in c}, truth)
     assert figures.precision >= 0.98, figures.as_dict()
     assert figures.f1 >= 0.95, figures.as_dict()

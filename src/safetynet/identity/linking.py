@@ -12,9 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +45,7 @@ from safetynet.identity.models import (
 )
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import Clock, SystemClock
+from safetynet.lib.collector import cycle_collection_paused
 from safetynet.records.models import Marker, Person
 
 log = logging.getLogger(__name__)
@@ -204,6 +207,9 @@ class Verdict:
     detail: str = ""
 
 
+WEAK_EVIDENCE = "no usable name on one record and no shared identifier"
+
+
 def judge(a: Features, b: Features, probability: float, limits: dict[str, float]) -> Verdict:
     """Return whether a scored pair links, and whether (and why) it goes to review.
 
@@ -215,13 +221,78 @@ def judge(a: Features, b: Features, probability: float, limits: dict[str, float]
         return Verdict(False, ReviewPair.Reason.IDENTIFIER_CONFLICT, conflict)
     if probability >= limits["link"]:
         if not (_has_name(a) and _has_name(b)) and not _shares_identifier(a, b):
-            return Verdict(
-                False, ReviewPair.Reason.WEAK_EVIDENCE, "no usable name on one record and no shared identifier"
-            )
+            return Verdict(False, ReviewPair.Reason.WEAK_EVIDENCE, WEAK_EVIDENCE)
         return Verdict(True)
     if probability >= limits["review"]:
         return Verdict(False, ReviewPair.Reason.UNCERTAIN, "")
     return Verdict(False)
+
+
+@dataclass
+class Judged:
+    """The verdicts on a batch of scored pairs."""
+
+    edges: list[tuple[int, int, float]] = field(default_factory=list)  # pairs that link, with their weight
+    review: list[tuple[Pair, str, str, float]] = field(default_factory=list)  # (pair, reason, detail, weight)
+    conflicts: set[Pair] = field(default_factory=set)  # identifier conflicts: never in one cluster
+    identifier_links: set[int] = field(default_factory=set)  # persons linked through a shared identifier
+
+
+def judge_all(
+    scored: Sequence[tuple[int, int, float]],
+    features: dict[int, Features],
+    limits: dict[str, float],
+    decided: set[Pair] | frozenset[Pair] = frozenset(),
+    facts: Sequence[tuple[bool, bool]] | None = None,
+) -> Judged:
+    """Judge every scored pair as `judge` does, skipping pairs a reviewer decided.
+
+    `judge` itself runs only for pairs that share an identifier (where a conflict can arise);
+    for the rest, most of a county's pairs, the verdict follows from the probability and
+    whether both records carry a usable name. `facts` gives, for each scored pair, (shares an
+    identifier, both named) as `training.splink_predict_with_facts` reads them in DuckDB;
+    without it they are read from the features here.
+    """
+    with cycle_collection_paused():  # hundreds of thousands of tuples, no cycles
+        return _judge_all(scored, features, limits, decided, facts)
+
+
+def _judge_all(
+    scored: Sequence[tuple[int, int, float]],
+    features: dict[int, Features],
+    limits: dict[str, float],
+    decided: set[Pair] | frozenset[Pair],
+    facts: Sequence[tuple[bool, bool]] | None,
+) -> Judged:
+    link, review = limits["link"], limits["review"]
+    result = Judged()
+    for index, (a, b, weight) in enumerate(scored):
+        pair = (a, b) if a < b else (b, a)
+        if decided and pair in decided:
+            continue
+        if facts is None:
+            fa, fb = features[a], features[b]
+            shared, named = _shares_identifier(fa, fb), _has_name(fa) and _has_name(fb)
+        else:
+            shared, named = facts[index]
+        probability = probability_from_weight(weight)
+        if shared:
+            verdict = judge(features[a], features[b], probability, limits)
+            if verdict.link:
+                result.edges.append((a, b, weight))
+                result.identifier_links.update(pair)
+            elif verdict.review_reason:
+                result.review.append((pair, verdict.review_reason, verdict.detail, weight))
+                if verdict.review_reason == ReviewPair.Reason.IDENTIFIER_CONFLICT:
+                    result.conflicts.add(pair)
+        elif probability >= link:
+            if named:
+                result.edges.append((a, b, weight))
+            else:
+                result.review.append((pair, ReviewPair.Reason.WEAK_EVIDENCE, WEAK_EVIDENCE, weight))
+        elif probability >= review:
+            result.review.append((pair, ReviewPair.Reason.UNCERTAIN, "", weight))
+    return result
 
 
 # --- constrained clustering ------------------------------------------------------------------
@@ -237,48 +308,81 @@ def cluster(
     """Cluster records: must-link pairs first, then edges by descending weight, never
     joining two groups if that would put a cannot-link pair in one cluster.
 
-    Returns the clusters and, for each record, the weight of the strongest accepted edge
-    that touches it (infinity for a must-link).
+    Returns the clusters (every node once, a node with no accepted edge alone, in the order of
+    each cluster's first node) and, for each record, the weight of the strongest accepted edge
+    that touches it (infinity for a must-link). Only records that some edge or must-link
+    touches enter the union-find: in a county most records have no candidate above the link
+    threshold, and building a group for each of them cost more than the joins themselves.
     """
-    parent: dict[int, int] = {n: n for n in nodes}
-    members: dict[int, set[int]] = {n: {n} for n in parent}
+    with cycle_collection_paused():  # a set per record and a dict entry per join, no cycles
+        return _cluster(nodes, edges, must_link, cannot_link)
+
+
+def _cluster(
+    nodes: Iterable[int],
+    edges: Sequence[tuple[int, int, float]],
+    must_link: Iterable[Pair],
+    cannot_link: Iterable[Pair],
+) -> tuple[list[set[int]], dict[int, float]]:
+    known = nodes if isinstance(nodes, (set, frozenset, KeysView)) else dict.fromkeys(nodes).keys()
+    parent: dict[int, int] = {}  # only records some join touched; absent = a root of its own
+    size: dict[int, int] = {}  # root -> members, for roots of two or more
     forbidden: dict[int, set[int]] = defaultdict(set)  # root -> persons it must not contain
     for a, b in cannot_link:
-        if a in parent and b in parent:
+        if a in known and b in known:
             forbidden[a].add(b)
             forbidden[b].add(a)
     best: dict[int, float] = {}
 
     def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        root = parent.get(x, x)
+        if root == x:
+            return x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while x != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
 
     def union(a: int, b: int, weight: float) -> None:
         ra, rb = find(a), find(b)
-        if ra == rb:
-            best[a] = max(best.get(a, weight), weight)
-            best[b] = max(best.get(b, weight), weight)
-            return
-        if forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
-            return
-        if len(members[ra]) < len(members[rb]):
-            ra, rb = rb, ra
-        parent[rb] = ra
-        members[ra] |= members.pop(rb)
-        if rb in forbidden:
-            forbidden[ra] |= forbidden.pop(rb)
-        best[a] = max(best.get(a, weight), weight)
-        best[b] = max(best.get(b, weight), weight)
+        if ra != rb:
+            if forbidden and forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
+                return
+            size_a, size_b = size.get(ra, 1), size.get(rb, 1)
+            if size_a < size_b:
+                ra, rb = rb, ra
+            parent[rb] = ra
+            if ra not in parent:
+                parent[ra] = ra
+            size[ra] = size_a + size_b
+            if rb in forbidden:
+                forbidden[ra] |= forbidden.pop(rb)
+        if weight > best.get(a, -math.inf):
+            best[a] = weight
+        if weight > best.get(b, -math.inf):
+            best[b] = weight
 
     for a, b in must_link:
-        if a in parent and b in parent:
-            union(a, b, float("inf"))
-    for a, b, weight in sorted(edges, key=lambda e: -e[2]):
-        if a in parent and b in parent:
+        if a in known and b in known:
+            union(a, b, math.inf)
+    for a, b, weight in sorted(edges, key=itemgetter(2), reverse=True):
+        if a in known and b in known:
             union(a, b, weight)
-    return [m for root, m in members.items() if find(root) == root], best
+    # In the order of each cluster's first record in `nodes` (stable ids prefer that order on ties).
+    groups: dict[int, set[int]] = {}
+    clusters: list[set[int]] = []
+    for n in known:
+        if n not in parent:
+            clusters.append({n})
+            continue
+        root = find(n)
+        group = groups.get(root)
+        if group is None:
+            group = groups[root] = set()
+            clusters.append(group)
+        group.add(n)
+    return clusters, best
 
 
 # --- writing clusters as individuals ------------------------------------------------------------
@@ -513,7 +617,7 @@ def link_all(
     """
     import time
 
-    from safetynet.identity.training import splink_predict
+    from safetynet.identity.training import splink_predict_with_facts
 
     clock = clock or SystemClock()
     model = model or load_model()
@@ -525,31 +629,18 @@ def link_all(
     report.seconds["features"] = time.perf_counter() - started
     t = time.perf_counter()
     scored: list[tuple[int, int, float]] = []
+    facts: list[tuple[bool, bool]] = []
     if len(features) >= 2:
-        scored, _ = splink_predict(list(features.values()), model, threshold=min(limits["review"], limits["link"]))
+        threshold = min(limits["review"], limits["link"])
+        scored, facts = splink_predict_with_facts(list(features.values()), model, threshold=threshold)
     report.candidate_pairs = len(scored)
     report.seconds["predict"] = time.perf_counter() - t
 
     t = time.perf_counter()
     decisions = Decisions.load()
-    edges: list[tuple[int, int, float]] = []
-    identifier_links: set[int] = set()
-    cannot = set(decisions.not_same)
-    review: list[tuple[Pair, str, str, float]] = []
-    for a, b, weight in scored:
-        pair = ordered(a, b)
-        if pair in decisions.same or pair in decisions.not_same:
-            continue
-        fa, fb = features[a], features[b]
-        verdict = judge(fa, fb, probability_from_weight(weight), limits)
-        if verdict.link:
-            edges.append((a, b, weight))
-            if _shares_identifier(fa, fb):
-                identifier_links.update(pair)
-        elif verdict.review_reason:
-            review.append((pair, verdict.review_reason, verdict.detail, weight))
-            if verdict.review_reason == ReviewPair.Reason.IDENTIFIER_CONFLICT:
-                cannot.add(pair)
+    judged = judge_all(scored, features, limits, decided=decisions.same | decisions.not_same, facts=facts)
+    edges, review, identifier_links = judged.edges, judged.review, judged.identifier_links
+    cannot = decisions.not_same | judged.conflicts
     clusters, best = cluster(features.keys(), edges, must_link=decisions.same, cannot_link=cannot)
     report.links = len(edges)
     report.individuals = len(clusters)

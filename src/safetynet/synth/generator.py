@@ -10,7 +10,6 @@ when complete: an interrupted run never leaves a half-written file under the fin
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from safetynet.cli.errors import UsageError
+from safetynet.lib.collector import cycle_collection_paused
 from safetynet.synth.config import CountyConfig
 from safetynet.synth.events import Simulation
 from safetynet.synth.world import (
@@ -121,13 +121,8 @@ def generate(config: CountyConfig, out: Path, truth: Path | None = None) -> Summ
             raise UsageError("--truth must be a different file from --out.")
     # Millions of long-lived small objects and no garbage worth collecting: the cyclic
     # collector's full passes only cost time here.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cycle_collection_paused():
         return _generate(config, out, truth)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _generate(config: CountyConfig, out: Path, truth: Path | None) -> Summary:
