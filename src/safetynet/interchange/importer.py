@@ -37,7 +37,7 @@ from safetynet.interchange.mapping import KIND_ORDER, JsonText, NaturalKey, Prep
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, read_lines
 from safetynet.interchange.prepare import ChunkPipeline, Rejection, prepare_chunk
-from safetynet.interchange.sql import VERSION_COLUMNS, copy_to_versions, insert_rows, update_rows
+from safetynet.interchange.sql import VERSION_COLUMNS, copy_to_versions, insert_rows, select_keys, update_rows
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
@@ -142,6 +142,48 @@ def _chain_first(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
+class _Lookahead:
+    """Chunks with their prepared lines, the next chunk parsed while the database works.
+
+    Parsing a line costs the importer about as much CPU as storing it costs PostgreSQL, and
+    the two ran one after the other. `work(n)` parses up to `n` lines of the next chunk; the
+    writer calls it after sending a COPY's rows and before waiting for PostgreSQL to finish
+    storing them, so on two cores the database stores one chunk while this process parses
+    the next. Iterating yields (lines, prepared) in file order, finishing whatever `work`
+    left; at most one chunk is held ahead, so memory stays flat.
+    """
+
+    _REST = 1 << 30  # a budget larger than any chunk
+
+    def __init__(self, chunks: Iterator[list[RawLine]], today: dt.date) -> None:
+        self._chunks = chunks
+        self._today = today
+        self._lines: list[RawLine] | None = None
+        self._prepared: list[Prepared | Rejection] = []
+        self._exhausted = False
+
+    def work(self, budget: int) -> None:
+        if self._lines is None:
+            if self._exhausted:
+                return
+            self._lines = next(self._chunks, None)
+            if self._lines is None:
+                self._exhausted = True
+                return
+        done = len(self._prepared)
+        if done < len(self._lines):
+            self._prepared.extend(prepare_chunk(self._lines[done : done + max(budget, 0)], self._today))
+
+    def __iter__(self) -> Iterator[tuple[list[RawLine], list[Prepared | Rejection]]]:
+        while True:
+            self.work(self._REST)
+            if self._lines is None:
+                return
+            lines, prepared = self._lines, self._prepared
+            self._lines, self._prepared = None, []
+            yield lines, prepared
+
+
 @dataclass
 class _Chunk:
     lines: list[RawLine] = field(default_factory=list)
@@ -174,6 +216,8 @@ class Importer:
         self.on_progress = on_progress
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.records = 0
+        # Called with a number of rows while PostgreSQL stores rows just sent (see _Lookahead).
+        self._idle: Callable[[int], None] | None = None
 
     # ------------------------------------------------------------------ files
 
@@ -222,8 +266,13 @@ class Importer:
                     finally:
                         pipeline.close()
                 else:
-                    for lines in chunks(handle):
-                        self._store_chunk(len(lines), prepare_chunk(lines, self.today))
+                    ahead = _Lookahead(chunks(handle), self.today)
+                    self._idle = ahead.work
+                    try:
+                        for lines, prepared in ahead:
+                            self._store_chunk(len(lines), prepared)
+                    finally:
+                        self._idle = None
                 if self._pending_rejects:
                     self._store_chunk(0, [])
             if result.bytes == 0:
@@ -389,7 +438,11 @@ class Importer:
             if inserts:
                 rows = [[*item.key, now, *self._values(item, pks, now)] for item in inserts]
                 returned = insert_rows(
-                    model, ["source", "source_id", "stored_at", *names], rows, returning=("id", "source", "source_id")
+                    model,
+                    ["source", "source_id", "stored_at", *names],
+                    rows,
+                    returning=("id", "source", "source_id"),
+                    idle=self._idle,
                 )
                 for pk, src, sid in returned:
                     pks[kind][(src, sid)] = pk
@@ -495,9 +548,12 @@ class Importer:
                 protected.extend((own, pk(target)) for target in item.protected)
                 associates.extend((own, pk(target)) for target in item.associates)
                 places.extend((own, pk(target)) for target in item.places)
-        insert_rows(rm.PersonAddress, ["person_id", "location_id", "kind", "valid_from", "valid_to"], addresses)
-        insert_rows(rm.Participation, ["event_id", "person_id", "role"], participations)
-        insert_rows(rm.Event.linked_events.through, ["from_event_id", "to_event_id"], links)
+        idle = self._idle
+        insert_rows(
+            rm.PersonAddress, ["person_id", "location_id", "kind", "valid_from", "valid_to"], addresses, idle=idle
+        )
+        insert_rows(rm.Participation, ["event_id", "person_id", "role"], participations, idle=idle)
+        insert_rows(rm.Event.linked_events.through, ["from_event_id", "to_event_id"], links, idle=idle)
         insert_rows(rm.Order.protected.through, ["order_id", "person_id"], protected)
         insert_rows(rm.Plan.associates.through, ["plan_id", "person_id"], associates)
         insert_rows(rm.Plan.places.through, ["plan_id", "location_id"], places)
@@ -604,19 +660,15 @@ def _existing(
     model: type[rm.SourceRecord], keys: Iterable[NaturalKey], *, live_only: bool = False
 ) -> dict[NaturalKey, tuple[int, dt.datetime | None]]:
     """(source, id) -> (pk, recorded_at) of the rows that exist for these keys."""
-    # One query per source and batch of ids, so the (source, source_id) unique index serves it:
+    # One query per source (and, on SQLite, batch of ids), so the (source, source_id) unique index serves it:
     # filtering on source_id alone scans the table, which grows with every chunk.
     by_source: dict[str, set[str]] = defaultdict(set)
     for src, sid in keys:
         by_source[src].add(sid)
     found: dict[NaturalKey, tuple[int, dt.datetime | None]] = {}
     for src, ids in sorted(by_source.items()):
-        for part in _batched(sorted(ids)):
-            query = model.objects.filter(source=src, source_id__in=part)
-            if live_only:
-                query = query.filter(recorded_at__isnull=False)
-            for pk, sid, recorded_at in query.values_list("pk", "source_id", "recorded_at"):
-                found[(src, sid)] = (pk, recorded_at)
+        for pk, sid, recorded_at in select_keys(model, src, sorted(ids), live_only=live_only):
+            found[(src, sid)] = (pk, recorded_at)
     return found
 
 

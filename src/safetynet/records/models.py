@@ -78,6 +78,16 @@ def _natural_key(kind: str) -> list[models.BaseConstraint]:
     return [models.UniqueConstraint(fields=["source", "source_id"], name=f"uniq_{kind}_source_id")]
 
 
+def _plain_indexes(kind: str, *columns: str) -> list[models.Index]:
+    """Plain b-tree indexes for equality and range look-ups on text columns.
+
+    Explicit indexes, not `db_index=True`: on PostgreSQL Django gives every indexed
+    CharField a second, `varchar_pattern_ops` index for LIKE 'prefix%' queries, and no
+    query of the product filters these columns by prefix. Each index is maintained on every
+    insert; the eleven unused twins cost the importer database time for nothing."""
+    return [models.Index(fields=[column], name=f"{kind}_{column}") for column in columns]
+
+
 class Location(SourceRecord):
     kind = Kind.LOCATION
 
@@ -96,14 +106,15 @@ class Location(SourceRecord):
 
     address_lines = models.JSONField(default=list, blank=True)
     town = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True, db_index=True, help_text="normalised: upper case, one space")
-    uprn = models.CharField(max_length=20, blank=True, db_index=True)
+    postcode = models.CharField(max_length=10, blank=True, help_text="normalised: upper case, one space")
+    uprn = models.CharField(max_length=20, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
     location_type = models.CharField(max_length=20, choices=LocationType.choices, blank=True)
 
     class Meta:
         constraints = _natural_key("location")
+        indexes = _plain_indexes("location", "postcode", "uprn")
 
 
 class Organisation(SourceRecord):
@@ -158,17 +169,20 @@ class Person(SourceRecord):
     observed_ethnicity = models.CharField(max_length=4, blank=True)
     first_language = models.CharField(max_length=60, blank=True)
     identifiers = models.JSONField(default=dict, blank=True)
-    pnc_id = models.CharField(max_length=20, blank=True, db_index=True)
-    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
-    upn = models.CharField(max_length=13, blank=True, db_index=True)
-    csc_id = models.CharField(max_length=30, blank=True, db_index=True)
+    pnc_id = models.CharField(max_length=20, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    upn = models.CharField(max_length=13, blank=True)
+    csc_id = models.CharField(max_length=30, blank=True)
     care_status = models.CharField(max_length=30, choices=CareStatus.choices, blank=True)
     school = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils")
-    postcode = models.CharField(max_length=10, blank=True, db_index=True, help_text="current home postcode")
+    postcode = models.CharField(max_length=10, blank=True, help_text="current home postcode")
 
     class Meta:
         constraints = _natural_key("person")
-        indexes = [models.Index(fields=["family_name", "birth_year"], name="person_name_year")]
+        indexes = [
+            models.Index(fields=["family_name", "birth_year"], name="person_name_year"),
+            *_plain_indexes("person", "pnc_id", "nhs_number", "upn", "csc_id", "postcode"),
+        ]
 
 
 class PersonAddress(models.Model):
@@ -219,7 +233,7 @@ class Event(SourceRecord):
         OFFENDER_VISIT = "offender_visit"
         DEVICE_EXAMINATION = "device_examination"
 
-    event_type = models.CharField(max_length=24, choices=EventType.choices, db_index=True)
+    event_type = models.CharField(max_length=24, choices=EventType.choices)  # indexed first in event_type_time
     occurred_at = models.DateTimeField(null=True, blank=True, db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
@@ -252,7 +266,8 @@ class Participation(models.Model):
         CO_LOCATED = "co_located"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
+    # No index of its own: participation_person_role (person, role) serves look-ups by person.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations", db_index=False)
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
@@ -280,7 +295,7 @@ class Marker(SourceRecord):
         OTHER = "other"
 
     person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="markers")
-    marker_type = models.CharField(max_length=30, choices=MarkerType.choices, db_index=True)
+    marker_type = models.CharField(max_length=30, choices=MarkerType.choices)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
     linked_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -288,6 +303,7 @@ class Marker(SourceRecord):
 
     class Meta:
         constraints = _natural_key("marker")
+        indexes = _plain_indexes("marker", "marker_type")
 
 
 class Order(SourceRecord):
@@ -301,7 +317,7 @@ class Order(SourceRecord):
         DVPO = "dvpo"
         OTHER = "other"
 
-    order_type = models.CharField(max_length=40, choices=OrderType.choices, db_index=True)
+    order_type = models.CharField(max_length=40, choices=OrderType.choices)
     subject = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="orders_restricting")
     protected = models.ManyToManyField(Person, blank=True, related_name="orders_protecting")
     valid_from = models.DateField(null=True, blank=True)
@@ -309,6 +325,7 @@ class Order(SourceRecord):
 
     class Meta:
         constraints = _natural_key("order")
+        indexes = _plain_indexes("order", "order_type")
 
 
 class Plan(SourceRecord):
@@ -323,7 +340,7 @@ class Plan(SourceRecord):
         RISK_MANAGEMENT_PLAN = "risk_management_plan"
         CHILD_PROTECTION_PLAN = "child_protection_plan"
 
-    plan_type = models.CharField(max_length=30, choices=PlanType.choices, db_index=True)
+    plan_type = models.CharField(max_length=30, choices=PlanType.choices)
     person = models.ForeignKey(Person, null=True, on_delete=models.CASCADE, related_name="plans")
     created_on = models.DateField(null=True, blank=True, help_text="the plan's created_at")
     review_due = models.DateField(null=True, blank=True)
@@ -333,6 +350,7 @@ class Plan(SourceRecord):
 
     class Meta:
         constraints = _natural_key("plan")
+        indexes = _plain_indexes("plan", "plan_type")
 
 
 class RecordVersion(models.Model):
