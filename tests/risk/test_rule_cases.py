@@ -104,3 +104,32 @@ def test_x2_cites_the_same_records_in_the_same_order_alone_or_in_a_full_evaluati
     )
     assert [d.cites for d in alone.drafts if d.clause == "X2"] == [d.cites for d in together.drafts if d.clause == "X2"]
     assert any(d.clause == "X2" for d in alone.drafts)
+
+
+def test_s1_flags_an_offender_met_at_an_incident_whose_flag_is_on_another_system(world: World) -> None:
+    # No address or relationship joins them: only the incident. The offender's flag is on
+    # their record in another system, linked to the same individual.
+    home, elsewhere = world.location(), world.location()
+    c, adult = world.child(12), world.adult(41)
+    world.home(c, home)
+    world.home(adult, elsewhere)
+    other_record = world.person(41, source="ppu", individual=adult.membership.individual)
+    marker = world.marker(other_record, "registered_sex_offender")
+    world.event("incident", ago(days=5), [(c, "present_child"), (adult, "associate")])
+    (finding,) = world.findings(c, "S1")
+    assert finding.key == ref(marker)
+    assert "incident" in finding.reason
+
+
+def test_d2_reads_a_marac_recorded_against_the_parents_other_record(world: World) -> None:
+    c, father, victim = world.child(8), world.adult(40), world.adult(33)
+    world.relationship(father, c, "parent_of")
+    police_record = world.person(40, source="mash", individual=father.membership.individual)
+    marac = world.event(
+        "meeting",
+        ago(days=12),
+        [(victim, "subject"), (police_record, "perpetrator")],
+        details={"meeting_type": "marac", "outcome_recorded": True, "outcome_recorded_at": iso(ago(days=12))},
+    )
+    (finding,) = world.findings(c, "D2")
+    assert ref(marac) in finding.cites

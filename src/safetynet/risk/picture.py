@@ -4,8 +4,9 @@
 individuals, every record of their people (through `identity.Membership`), the events they
 took part in with every participant, events linked to those, relationships, markers,
 orders, plans, and their network neighbours (people sharing an event, a relationship, an
-order or a home with them; whole individuals, not single records) and the neighbours' own
-links one step further (an adult's other children). Rules read only these dataclasses.
+order or a home with them; whole individuals, not single records) with their markers; for
+family and household (relationships, homes) also their meetings, crimes and links one step
+further (an adult's other children). Rules read only these dataclasses.
 
 As of T: a record whose stored row was recorded after T is seen as the version its source
 had sent by T (`interchange.versions`, rebuilt through the importer's own mapping), or not at
@@ -668,6 +669,14 @@ def _load_links(store: Store, persons: set[int]) -> set[int]:
                     if p is not None:
                         store.orders_by_person[p].append(pk)
                         reached.add(p)
+        reached |= _load_markers(store, batch)
+    return reached
+
+
+def _load_markers(store: Store, persons: Iterable[int]) -> set[int]:
+    """Loads the markers on or naming `persons`; returns the people they reach."""
+    reached: set[int] = set()
+    for batch in _chunks(persons):
         about = Q(person_id__int_in=keys(batch)) | Q(linked_person_id__int_in=keys(batch))
         markers = list(
             _visible(rm.Marker.live.filter(about), store.as_of).values_list(
@@ -747,23 +756,39 @@ def load_pictures(individual_ids: Iterable[int], as_of: dt.datetime) -> dict[int
     _load_events(store, event_ids)
     first = {p for e in store.events.values() for p, _ in e.participants}
     first |= _load_links(store, own)
-    first |= _residents({loc for p in own if p in store.persons for loc in store.persons[p].homes})
-    # Neighbours as whole individuals, then their own links one step further.
-    neighbours = _members_of(_individuals_of(first - own)) | (first - own)
+    household = _residents({loc for p in own if p in store.persons for loc in store.persons[p].homes})
+    first |= household
+    # Neighbours as whole individuals, with their markers (a registered sex offender at an
+    # incident, a CAWN naming the adult of an order).
+    neighbours = _whole(first - own)
     _load_persons(store, neighbours)
-    # Meetings and crimes of neighbours: a MARAC about a parent, an offence by a household adult.
+    # Family and household (the other ends of the individuals' relationships, the people
+    # sharing their homes) as whole individuals: the only neighbours whose own meetings,
+    # crimes and relationships a rule reads (D2: a parent's MARAC; D3: a household adult's
+    # offence; X2: an adult's other children). Loading them for everyone met at an event, an
+    # adult seen with hundreds of children among them, was most of a full evaluation.
+    related = {
+        p
+        for pk in own
+        for rid in store.rels_by_person.get(pk, ())
+        for p in (store.relationships[rid].a, store.relationships[rid].b)
+        if p is not None
+    }
+    close = _whole((related | household) - own)
     theirs: set[int] = set()
-    for batch in _chunks(neighbours):
+    for batch in _chunks(close):
         theirs.update(
             rm.Participation.objects.filter(
                 person_id__int_in=keys(batch), event__event_type__in=("meeting", "crime")
             ).values_list("event_id", flat=True)
         )
     _load_events(store, theirs)
-    second = _load_links(store, neighbours) - own - neighbours
-    second = _members_of(_individuals_of(second)) | second
+    second = _load_links(store, close) - own - neighbours
+    _load_markers(store, neighbours - close)
+    # One step further (an adult's other children): who they are, their markers and episodes.
+    second = _whole(second)
     _load_persons(store, second)
-    _load_links(store, second)
+    _load_markers(store, second)
     _load_missing(store, own | neighbours | second)
     locations = {e.location_id for e in store.events.values() if e.location_id} | {
         loc for p in store.persons.values() for loc in p.homes
@@ -814,6 +839,11 @@ def _load_found_locations(store: Store) -> None:
         for source, sid, ltype in rows:
             if (source, sid) in wanted:
                 store.location_types_by_ref[(source, sid)] = ltype or ""
+
+
+def _whole(persons: set[int]) -> set[int]:
+    """Returns `persons` with every other record of their individuals."""
+    return _members_of(_individuals_of(persons)) | persons
 
 
 def _residents(locations: set[int]) -> set[int]:

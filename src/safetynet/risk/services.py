@@ -195,20 +195,9 @@ class RefreshReport:
         self.neighbours |= other.neighbours
 
 
-STORED_FIELDS = (
-    "clause",
-    "severity",
-    "reason",
-    "cites",
-    "key",
-    "owner_role",
-    "due_by",
-    "error",
-    "policy_version",
-    "evaluated_at",
-    "state",
-    "closed_at",
-)
+# What an evaluation says about a finding (compared with what is stored to tell an update).
+JUDGED_FIELDS = ("clause", "severity", "reason", "cites", "key", "owner_role", "due_by", "error", "policy_version")
+STORED_FIELDS = (*JUDGED_FIELDS, "evaluated_at", "state", "closed_at")
 
 
 def _update_rows(rows: list[Finding], fields: tuple[str, ...]) -> None:
@@ -236,7 +225,14 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
     """Brings stored findings for the assessed individuals in line with the assessments."""
     report = RefreshReport(individuals=len(assessments))
     ids = [a.individual_id for a in assessments]
-    existing: dict[str, Finding] = {f.fingerprint: f for f in Finding.objects.filter(individual_id__int_in=keys(ids))}
+    # Stored findings as plain rows, not model instances: most are unchanged, and making an
+    # instance of each (with every timestamp parsed) was a third of storing a re-evaluation.
+    existing: dict[str, tuple[int, str, dt.datetime | None, dict[str, Any]]] = {
+        fp: (pk, state, closed_at, dict(zip(JUDGED_FIELDS, judged, strict=True)))
+        for pk, fp, state, closed_at, *judged in Finding.objects.filter(individual_id__int_in=keys(ids)).values_list(
+            "pk", "fingerprint", "state", "closed_at", *JUDGED_FIELDS
+        )
+    }
     live = set(Individual.objects.filter(pk__int_in=keys(ids)).values_list("pk", flat=True))
     seen: set[str] = set()
     new: list[Finding] = []
@@ -259,33 +255,27 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
                 "error": d.error,
                 "policy_version": policy.version,
             }
-            finding = existing.get(fp)
-            if finding is None:
+            stored = existing.get(fp)
+            if stored is None:
                 new.append(
                     Finding(fingerprint=fp, individual_id=a.individual_id, raised_at=now, evaluated_at=now, **values)
                 )
                 continue
-            if finding.state == Finding.State.CLOSED:
+            pk, state, closed_at, judged = stored
+            if state == Finding.State.CLOSED:
                 # The condition came back: the same finding reopens rather than a second one.
-                finding.state = Finding.State.OPEN
-                finding.closed_at = None
-                report.opened.append(finding.pk)
-            elif any(getattr(finding, k) != v for k, v in values.items()):
-                report.updated.append(finding.pk)
+                state, closed_at = Finding.State.OPEN, None
+                report.opened.append(pk)
+            elif judged != values:
+                report.updated.append(pk)
             else:
-                unchanged.append(finding.pk)
+                unchanged.append(pk)
                 continue
-            for k, v in values.items():
-                setattr(finding, k, v)
-            finding.evaluated_at = now
-            changed.append(finding)
-    for fp, finding in existing.items():
-        if fp not in seen and finding.is_current:
-            finding.state = Finding.State.CLOSED
-            finding.closed_at = now
-            finding.evaluated_at = now
-            changed.append(finding)
-            report.closed.append(finding.pk)
+            changed.append(Finding(pk=pk, state=state, closed_at=closed_at, evaluated_at=now, **values))
+    for fp, (pk, state, _closed_at, judged) in existing.items():
+        if fp not in seen and state in (Finding.State.OPEN, Finding.State.ACKNOWLEDGED):
+            changed.append(Finding(pk=pk, state=Finding.State.CLOSED, closed_at=now, evaluated_at=now, **judged))
+            report.closed.append(pk)
     with transaction.atomic():
         created = Finding.objects.bulk_create(new, batch_size=500)
         _update_rows(changed, STORED_FIELDS)
