@@ -267,7 +267,7 @@ def _judge_all(
     link, review = limits["link"], limits["review"]
     result = Judged()
     for index, (a, b, weight) in enumerate(scored):
-        pair = (a, b) if a < b else (b, a)
+        pair = ordered(a, b)
         if decided and pair in decided:
             continue
         if facts is None:
