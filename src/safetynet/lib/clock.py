@@ -1,8 +1,10 @@
-"""The injected clock.
+"""The injected clock: the one way to read the current time.
 
-Services never call `timezone.now()` directly: they take a `clock` (or `as_of`) argument
-defaulting to `system_clock`, so evaluation "as of" any time is exact and tests move time
-instead of sleeping.
+Services never call `timezone.now()` or `datetime.now()`: they take a `clock` (or `as_of`)
+argument defaulting to `system_clock`, so evaluation "as of" any time is exact and tests
+move time instead of sleeping. `system_clock` is the clock in force: the wall clock, unless
+`settings.SAFETYNET_CLOCK` pins another (a test, or an "as of" deployment), so the screens,
+the services and model defaults (`now`) all read the same time.
 """
 
 from __future__ import annotations
@@ -10,16 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from django.conf import settings
+
 
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
-class SystemClock:
-    """The wall clock, always timezone-aware (UTC)."""
+class WallClock:
+    """The machine's clock, always timezone-aware (UTC)."""
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
+
+
+class SystemClock:
+    """The clock in force: `settings.SAFETYNET_CLOCK` when one is set, otherwise the wall clock.
+
+    Read at every call, so a test that pins the settings clock moves every reader at once; without
+    configured settings (synth, bench) it is the wall clock."""
+
+    _wall = WallClock()
+
+    def now(self) -> dt.datetime:
+        configured: Clock | None = getattr(settings, "SAFETYNET_CLOCK", None) if settings.configured else None
+        return (configured or self._wall).now()
 
 
 class FixedClock:
@@ -38,3 +55,8 @@ class FixedClock:
 
 
 system_clock: Clock = SystemClock()
+
+
+def now() -> dt.datetime:
+    """The time on the clock in force; the default of model timestamp fields."""
+    return system_clock.now()
