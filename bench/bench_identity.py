@@ -73,10 +73,11 @@ def main() -> int:
     call_command("migrate", interactive=False, verbosity=0)
 
     from safetynet.identity import training
+    from safetynet.identity.clustering import cluster
     from safetynet.identity.evaluation import pairwise_figures
-    from safetynet.identity.linking import cluster, judge_all, thresholds
     from safetynet.identity.linkmodel import LinkModel, load_model
     from safetynet.identity.offline import read_county, read_truth
+    from safetynet.identity.pairs import judge_all, thresholds
     from safetynet.synth.config import make_config
     from safetynet.synth.generator import generate
 
@@ -240,8 +241,8 @@ def load_index(features: list[Any], clusters: list[set[int]]) -> None:
     """
     from django.db import transaction
 
+    from safetynet.identity.blocking import _digest
     from safetynet.identity.features import index_keys
-    from safetynet.identity.linking import _digest
     from safetynet.identity.models import BlockingKey, Individual, LinkFeatures, Membership
 
     for start in range(0, len(features), 20_000):

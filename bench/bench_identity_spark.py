@@ -39,8 +39,8 @@ def main() -> int:
     django.setup()
     from tests.identity.population import features_of, generate
 
-    from safetynet.identity.linking import thresholds
     from safetynet.identity.linkmodel import load_model
+    from safetynet.identity.pairs import thresholds
     from safetynet.identity.training import local_spark, spark_predict, splink_predict
 
     today = dt.date(2026, 3, 2)

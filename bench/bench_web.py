@@ -77,7 +77,7 @@ def build(children: int, seed: int) -> None:
     """Fill the database with `children` invented children and their histories (skips if present)."""
     from django.db import connection, transaction
 
-    from safetynet.identity.linking import refresh_features
+    from safetynet.identity.blocking import refresh_features
     from safetynet.identity.models import Individual, Membership
     from safetynet.records.models import Event, Location, Marker, Participation, Person, Relationship
 

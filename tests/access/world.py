@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safetynet.access.roles import Role
 from safetynet.access.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
-from safetynet.identity.linking import refresh_features
+from safetynet.identity.blocking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import Event, Marker, Organisation, Participation, Person
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from safetynet.identity.clustering import cluster
 from safetynet.identity.evaluation import pairwise_figures
 from safetynet.identity.features import Features
-from safetynet.identity.linking import cluster, judge_all, thresholds
 from safetynet.identity.linkmodel import load_model
 from safetynet.identity.offline import read_county, read_truth
+from safetynet.identity.pairs import judge_all, thresholds
 from safetynet.identity.training import splink_predict
 
 TODAY = dt.date(2026, 3, 2)

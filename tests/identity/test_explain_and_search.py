@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
-from safetynet.identity.linking import link_persons, refresh_features
+from safetynet.identity.blocking import refresh_features
+from safetynet.identity.explain import explain_link, explain_links
+from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership
-from safetynet.identity.services import assign_singletons, decide_pair, explain_link, explain_links, search_individuals
+from safetynet.identity.search import search_individuals
+from safetynet.identity.services import assign_singletons, decide_pair
 from safetynet.records.models import Person
 
 

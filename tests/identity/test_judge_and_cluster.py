@@ -12,10 +12,11 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from safetynet.identity.clustering import cluster
 from safetynet.identity.features import IDENTIFIER_FIELDS, Features
-from safetynet.identity.linking import Judged, Pair, cluster, judge, judge_all, thresholds
 from safetynet.identity.linkmodel import load_model, probability_from_weight
 from safetynet.identity.models import ReviewPair
+from safetynet.identity.pairs import Judged, Pair, judge, judge_all, thresholds
 from safetynet.identity.training import splink_predict_with_facts
 from tests.identity.population import features_of, generate
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from safetynet.identity.linking import queue_for_review
+from safetynet.identity.review import queue_for_review
 from safetynet.identity.services import review_queue
 from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Marker, Person

@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from safetynet.identity import services
+from safetynet.identity import search as services
+from safetynet.identity.blocking import refresh_features, stored_features
 from safetynet.identity.features import index_keys
-from safetynet.identity.linking import refresh_features, stored_features
 from safetynet.identity.linkmodel import load_model, probability_from_weight
 from safetynet.identity.models import BlockingKey, Membership
-from safetynet.identity.services import SearchResult, assign_singletons, search_individuals
+from safetynet.identity.search import SearchResult, search_individuals
+from safetynet.identity.services import assign_singletons
+from safetynet.lib.clock import system_clock
 from safetynet.records.models import Person
 
 
@@ -25,10 +27,12 @@ def _every_record_scored(
     the search fully scored."""
     tokens = query.split()
     if len(tokens) >= 2:
-        probes = [services._probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode)]
+        probes = [
+            services._probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode, system_clock.now().date())
+        ]
     else:
-        probes = [services._probe("", tokens[0], dob, identifier, postcode)]
-        probes.append(services._probe(tokens[0], "", dob, identifier, postcode))
+        probes = [services._probe("", tokens[0], dob, identifier, postcode, system_clock.now().date())]
+        probes.append(services._probe(tokens[0], "", dob, identifier, postcode, system_clock.now().date()))
     keys = {k for p in probes for k in index_keys(p)}
     model = load_model()
     home = dict(Membership.objects.values_list("person_id", "individual_id"))

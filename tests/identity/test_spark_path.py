@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from safetynet.identity.clustering import cluster
 from safetynet.identity.features import Features
-from safetynet.identity.linking import cluster, thresholds
 from safetynet.identity.linkmodel import load_model
+from safetynet.identity.pairs import thresholds
 from safetynet.identity.training import local_spark, spark_predict, splink_predict
 from tests.identity.population import features_of, generate
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.test import Client
 
-from safetynet.identity.linking import refresh_features
+from safetynet.identity.blocking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Event, Participation, Person, Relationship

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from safetynet.identity import services
+from safetynet.identity.explain import explain_link
 from safetynet.identity.models import Individual, LinkChange, Membership, PairDecision, ReviewPair
 
 
@@ -25,7 +26,7 @@ def _record(person: Any) -> str:
 
 def _waterfall_html(a: int, b: int) -> str:
     try:
-        explanation = services.explain_link(a, b)
+        explanation = explain_link(a, b)
     except ValidationError as exc:
         return format_html("<em>{}</em>", "; ".join(exc.messages))
     rows = format_html_join(

@@ -1,591 +1,34 @@
-"""The linkage engine: features and the blocking index in the database, pair rules
-(decisions, identifier conflicts, thresholds), constrained clustering, and writing
-clusters as individuals with stable ids and history.
-
-Batch (`link_all`) scores candidate pairs with Splink on DuckDB; incremental
-(`link_persons`) scores a record's candidates with the same model in Python.
+"""Linkage runs: batch (`link_all`) scores every candidate pair with Splink on DuckDB and
+re-clusters; incremental (`link_persons`) matches new or changed records against the
+blocking index with the same model in Python. Both write through `memberships` and queue
+uncertainty for review.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-import logging
-import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable, KeysView, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from safetynet.identity.blocking import candidates, refresh_features, stored_features
+from safetynet.identity.clustering import cluster
 from safetynet.identity.features import (
-    IDENTIFIER_FIELDS,
-    IDENTIFIER_LABELS,
     Features,
-    blocking_keys,
-    features_for_persons,
-    index_keys,
-    search_name,
 )
-from safetynet.identity.linkmodel import LinkModel, load_model, probability_from_weight
+from safetynet.identity.linkmodel import LinkModel, load_model
+from safetynet.identity.memberships import ApplyResult, apply_clusters, send_changed
 from safetynet.identity.models import (
-    BlockingKey,
     Individual,
     LinkChange,
-    LinkFeatures,
     Membership,
-    PairDecision,
     ReviewPair,
 )
-from safetynet.identity.signals import individuals_changed
-from safetynet.lib.clock import Clock, SystemClock
-from safetynet.lib.collector import cycle_collection_paused
-from safetynet.records.models import Marker, Person
-
-log = logging.getLogger(__name__)
-Pair = tuple[int, int]
-DEFAULT_THRESHOLDS = {"link": 0.99, "review": 0.5}
-
-
-def thresholds() -> dict[str, float]:
-    """Return the match-probability thresholds: `link` (at or above: linked automatically)
-    and `review` (at or above, below `link`: queued for a human), from
-    `settings.SAFETYNET_LINK_THRESHOLDS`."""
-    configured = getattr(settings, "SAFETYNET_LINK_THRESHOLDS", {}) or {}
-    return {**DEFAULT_THRESHOLDS, **configured}
-
-
-def ordered(a: int, b: int) -> Pair:
-    return (a, b) if a < b else (b, a)
-
-
-# --- features and the blocking index ----------------------------------------------------
-
-
-def _digest(features: Features) -> str:
-    return hashlib.sha1(json.dumps(features, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
-
-
-def refresh_features(person_ids: Iterable[int] | None, today: dt.date, chunk: int = 5000) -> dict[int, Features]:
-    """Recompute features and blocking keys of the given live persons (all when None).
-
-    Rows whose features did not change are not rewritten. Persons no longer live lose
-    their features and keys. Returns person id -> features of the live persons asked for.
-    """
-    wanted = None if person_ids is None else list(person_ids)
-    current = features_for_persons(wanted, today)
-    by_id = {f["unique_id"]: f for f in current}
-    existing = dict(
-        (
-            LinkFeatures.objects.all() if wanted is None else LinkFeatures.objects.filter(person_id__in=wanted)
-        ).values_list("person_id", "digest")
-    )
-    gone = [pid for pid in existing if pid not in by_id]
-    changed = [f for f in current if existing.get(f["unique_id"]) != _digest(f)]
-    if wanted is not None:
-        # Mark unchanged records as seen, so `safetynet link` does not pick them up again.
-        same = [f["unique_id"] for f in current if existing.get(f["unique_id"]) == _digest(f)]
-        LinkFeatures.objects.filter(person_id__in=same).update(computed_at=timezone.now())
-    with transaction.atomic():
-        if gone:
-            for start in range(0, len(gone), chunk):
-                stale = gone[start : start + chunk]
-                BlockingKey.objects.filter(person_id__in=stale).delete()
-                LinkFeatures.objects.filter(person_id__in=stale).delete()
-    feature_table, key_table = LinkFeatures._meta.db_table, BlockingKey._meta.db_table
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    quote = connection.ops.quote_name
-    for start in range(0, len(changed), chunk):
-        part = changed[start : start + chunk]
-        ids = [f["unique_id"] for f in part]
-        # Plain executemany: the ORM's bulk_create costs ten times more per row here.
-        with transaction.atomic(), connection.cursor() as cursor:
-            BlockingKey.objects.filter(person_id__in=ids).delete()
-            LinkFeatures.objects.filter(person_id__in=ids).delete()
-            cursor.executemany(
-                f"INSERT INTO {quote(feature_table)} (person_id, features, search_name, digest, computed_at) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [(f["unique_id"], json.dumps(f), search_name(f), _digest(f), stamp) for f in part],
-            )
-            cursor.executemany(
-                f"INSERT INTO {quote(key_table)} (person_id, {quote('key')}) VALUES (%s, %s)",
-                [(f["unique_id"], k) for f in part for k in index_keys(f)],
-            )
-    return by_id
-
-
-def stored_features(person_ids: Iterable[int]) -> dict[int, Features]:
-    """Return the stored features of the given persons."""
-    return {
-        pid: features
-        for pid, features in LinkFeatures.objects.filter(person_id__in=list(person_ids)).values_list(
-            "person_id", "features"
-        )
-    }
-
-
-def candidates(features: Features, limit: int = 2000) -> list[int]:
-    """Return ids of persons sharing at least one blocking key with these features."""
-    keys = blocking_keys(features)
-    if not keys:
-        return []
-    found = (
-        BlockingKey.objects.filter(key__in=keys)
-        .exclude(person_id=features["unique_id"])
-        .values_list("person_id", flat=True)
-        .distinct()[:limit]
-    )
-    return list(found)
-
-
-# --- pair rules ---------------------------------------------------------------------------
-
-
-def identifier_conflict(a: Features, b: Features) -> str | None:
-    """Return why a shared identifier is implausible (clearly different people), or None.
-
-    Clearly different: recorded sex differs AND the years of birth are 40 or more apart.
-    The reason names the identifier kind only, never a value.
-    """
-    shared = [IDENTIFIER_LABELS[f] for f in IDENTIFIER_FIELDS if a[f] and a[f] == b[f]]  # type: ignore[literal-required]
-    if not shared:
-        return None
-    if (
-        a["sex"]
-        and b["sex"]
-        and a["sex"] != b["sex"]
-        and a["dob_y"]
-        and b["dob_y"]
-        and abs(a["dob_y"] - b["dob_y"]) >= 40
-    ):
-        return f"same {', '.join(shared)} on records of different sex born 40 or more years apart"
-    return None
-
-
-def _has_name(f: Features) -> bool:
-    return bool(f["given"] and f["family"])
-
-
-def _shares_identifier(a: Features, b: Features) -> bool:
-    return any(a[f] and a[f] == b[f] for f in IDENTIFIER_FIELDS)  # type: ignore[literal-required]
-
-
-@dataclass
-class Decisions:
-    """The latest reviewer decision on each pair: must-link and cannot-link sets."""
-
-    same: set[Pair] = field(default_factory=set)
-    not_same: set[Pair] = field(default_factory=set)
-
-    @classmethod
-    def load(cls, person_ids: Iterable[int] | None = None) -> Decisions:
-        query = PairDecision.objects.order_by("decided_at", "pk")
-        if person_ids is not None:
-            ids = list(person_ids)
-            query = query.filter(Q(person_a_id__in=ids) | Q(person_b_id__in=ids))
-        latest: dict[Pair, bool] = {}
-        for a, b, same in query.values_list("person_a_id", "person_b_id", "same"):
-            latest[(a, b)] = same
-        result = cls()
-        for pair, same in latest.items():
-            (result.same if same else result.not_same).add(pair)
-        return result
-
-
-@dataclass
-class Verdict:
-    """What to do with one scored pair."""
-
-    link: bool
-    review_reason: str | None = None
-    detail: str = ""
-
-
-WEAK_EVIDENCE = "no usable name on one record and no shared identifier"
-
-
-def judge(a: Features, b: Features, probability: float, limits: dict[str, float]) -> Verdict:
-    """Return whether a scored pair links, and whether (and why) it goes to review.
-
-    Never links on an implausible shared identifier, nor on a strong score with neither a
-    usable name on both sides nor a shared identifier (e.g. initials only).
-    """
-    conflict = identifier_conflict(a, b)
-    if conflict:
-        return Verdict(False, ReviewPair.Reason.IDENTIFIER_CONFLICT, conflict)
-    if probability >= limits["link"]:
-        if not (_has_name(a) and _has_name(b)) and not _shares_identifier(a, b):
-            return Verdict(False, ReviewPair.Reason.WEAK_EVIDENCE, WEAK_EVIDENCE)
-        return Verdict(True)
-    if probability >= limits["review"]:
-        return Verdict(False, ReviewPair.Reason.UNCERTAIN, "")
-    return Verdict(False)
-
-
-@dataclass
-class Judged:
-    """The verdicts on a batch of scored pairs."""
-
-    edges: list[tuple[int, int, float]] = field(default_factory=list)  # pairs that link, with their weight
-    review: list[tuple[Pair, str, str, float]] = field(default_factory=list)  # (pair, reason, detail, weight)
-    conflicts: set[Pair] = field(default_factory=set)  # identifier conflicts: never in one cluster
-    identifier_links: set[int] = field(default_factory=set)  # persons linked through a shared identifier
-
-
-def judge_all(
-    scored: Sequence[tuple[int, int, float]],
-    features: dict[int, Features],
-    limits: dict[str, float],
-    decided: set[Pair] | frozenset[Pair] = frozenset(),
-    facts: Sequence[tuple[bool, bool]] | None = None,
-) -> Judged:
-    """Judge every scored pair as `judge` does, skipping pairs a reviewer decided.
-
-    `judge` itself runs only for pairs that share an identifier (where a conflict can arise);
-    for the rest, most of a county's pairs, the verdict follows from the probability and
-    whether both records carry a usable name. `facts` gives, for each scored pair, (shares an
-    identifier, both named) as `training.splink_predict_with_facts` reads them in DuckDB;
-    without it they are read from the features here.
-    """
-    with cycle_collection_paused():  # hundreds of thousands of tuples, no cycles
-        return _judge_all(scored, features, limits, decided, facts)
-
-
-def _judge_all(
-    scored: Sequence[tuple[int, int, float]],
-    features: dict[int, Features],
-    limits: dict[str, float],
-    decided: set[Pair] | frozenset[Pair],
-    facts: Sequence[tuple[bool, bool]] | None,
-) -> Judged:
-    link, review = limits["link"], limits["review"]
-    result = Judged()
-    for index, (a, b, weight) in enumerate(scored):
-        pair = ordered(a, b)
-        if decided and pair in decided:
-            continue
-        if facts is None:
-            fa, fb = features[a], features[b]
-            shared, named = _shares_identifier(fa, fb), _has_name(fa) and _has_name(fb)
-        else:
-            shared, named = facts[index]
-        probability = probability_from_weight(weight)
-        if shared:
-            verdict = judge(features[a], features[b], probability, limits)
-            if verdict.link:
-                result.edges.append((a, b, weight))
-                result.identifier_links.update(pair)
-            elif verdict.review_reason:
-                result.review.append((pair, verdict.review_reason, verdict.detail, weight))
-                if verdict.review_reason == ReviewPair.Reason.IDENTIFIER_CONFLICT:
-                    result.conflicts.add(pair)
-        elif probability >= link:
-            if named:
-                result.edges.append((a, b, weight))
-            else:
-                result.review.append((pair, ReviewPair.Reason.WEAK_EVIDENCE, WEAK_EVIDENCE, weight))
-        elif probability >= review:
-            result.review.append((pair, ReviewPair.Reason.UNCERTAIN, "", weight))
-    return result
-
-
-# --- constrained clustering ------------------------------------------------------------------
-
-
-def cluster(
-    nodes: Iterable[int],
-    edges: Sequence[tuple[int, int, float]],
-    *,
-    must_link: Iterable[Pair] = (),
-    cannot_link: Iterable[Pair] = (),
-) -> tuple[list[set[int]], dict[int, float]]:
-    """Cluster records: must-link pairs first, then edges by descending weight, never
-    joining two groups if that would put a cannot-link pair in one cluster.
-
-    Returns the clusters (every node once, a node with no accepted edge alone, in the order of
-    each cluster's first node) and, for each record, the weight of the strongest accepted edge
-    that touches it (infinity for a must-link). Only records that some edge or must-link
-    touches enter the union-find: in a county most records have no candidate above the link
-    threshold, and building a group for each of them cost more than the joins themselves.
-    """
-    with cycle_collection_paused():  # a set per record and a dict entry per join, no cycles
-        return _cluster(nodes, edges, must_link, cannot_link)
-
-
-def _cluster(
-    nodes: Iterable[int],
-    edges: Sequence[tuple[int, int, float]],
-    must_link: Iterable[Pair],
-    cannot_link: Iterable[Pair],
-) -> tuple[list[set[int]], dict[int, float]]:
-    known = nodes if isinstance(nodes, (set, frozenset, KeysView)) else dict.fromkeys(nodes).keys()
-    parent: dict[int, int] = {}  # only records some join touched; absent = a root of its own
-    size: dict[int, int] = {}  # root -> members, for roots of two or more
-    forbidden: dict[int, set[int]] = defaultdict(set)  # root -> persons it must not contain
-    for a, b in cannot_link:
-        if a in known and b in known:
-            forbidden[a].add(b)
-            forbidden[b].add(a)
-    best: dict[int, float] = {}
-
-    def find(x: int) -> int:
-        root = parent.get(x, x)
-        if root == x:
-            return x
-        while (up := parent.get(root, root)) != root:
-            root = up
-        while x != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(a: int, b: int, weight: float) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            if forbidden and forbidden.get(ra) and any(find(x) == rb for x in forbidden[ra]):
-                return
-            size_a, size_b = size.get(ra, 1), size.get(rb, 1)
-            if size_a < size_b:
-                ra, rb = rb, ra
-            parent[rb] = ra
-            if ra not in parent:
-                parent[ra] = ra
-            size[ra] = size_a + size_b
-            if rb in forbidden:
-                forbidden[ra] |= forbidden.pop(rb)
-        if weight > best.get(a, -math.inf):
-            best[a] = weight
-        if weight > best.get(b, -math.inf):
-            best[b] = weight
-
-    for a, b in must_link:
-        if a in known and b in known:
-            union(a, b, math.inf)
-    for a, b, weight in sorted(edges, key=itemgetter(2), reverse=True):
-        if a in known and b in known:
-            union(a, b, weight)
-    # In the order of each cluster's first record in `nodes` (stable ids prefer that order on ties).
-    groups: dict[int, set[int]] = {}
-    clusters: list[set[int]] = []
-    for n in known:
-        if n not in parent:
-            clusters.append({n})
-            continue
-        root = find(n)
-        group = groups.get(root)
-        if group is None:
-            group = groups[root] = set()
-            clusters.append(group)
-        group.add(n)
-    return clusters, best
-
-
-# --- writing clusters as individuals ------------------------------------------------------------
-
-
-@dataclass
-class ApplyResult:
-    changed_individuals: set[int] = field(default_factory=set)
-    created: int = 0
-    changes: int = 0
-
-
-def _method(person_id: int, weight: float | None, identifier_links: set[int]) -> tuple[str, float | None]:
-    if weight is None:
-        return Membership.Method.SINGLETON, None
-    if weight == float("inf"):
-        return Membership.Method.DECISION, 1.0
-    if person_id in identifier_links:
-        return Membership.Method.IDENTIFIER, probability_from_weight(weight)
-    return Membership.Method.MODEL, probability_from_weight(weight)
-
-
-def apply_clusters(
-    clusters: Sequence[set[int]],
-    best: dict[int, float],
-    *,
-    reason: str,
-    acting_user: Any,
-    clock: Clock,
-    identifier_links: set[int] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ApplyResult:
-    """Make the database's individuals match `clusters`, keeping ids stable.
-
-    Each cluster keeps the existing individual holding most of its records (ties: the
-    lowest id); a cluster of records none of which had an individual gets a new one. Each
-    changed cluster is written in its own transaction with a `LinkChange` saying which
-    individuals its records came from. Individuals left empty are retired, pointing to
-    where their records went.
-    """
-    identifier_links = identifier_links or set()
-    persons = {p for c in clusters for p in c}
-    current: dict[int, tuple[int, str, float | None]] = {
-        pid: (ind, method, prob)
-        for pid, ind, method, prob in Membership.objects.filter(person_id__in=persons).values_list(
-            "person_id", "individual_id", "method", "match_probability"
-        )
-    }
-    # Stable ids: assign individuals to clusters by largest overlap, greedily.
-    overlaps: list[tuple[int, int, int]] = []
-    for index, members in enumerate(clusters):
-        counts: dict[int, int] = defaultdict(int)
-        for pid in members:
-            if pid in current:
-                counts[current[pid][0]] += 1
-        overlaps.extend((-n, ind, index) for ind, n in counts.items())
-    overlaps.sort()
-    target: dict[int, int] = {}
-    taken: set[int] = set()
-    for _neg, ind, index in overlaps:
-        if index not in target and ind not in taken:
-            target[index] = ind
-            taken.add(ind)
-
-    result = ApplyResult()
-    now = clock.now()
-    fresh: list[set[int]] = []
-    work: list[int] = []
-    for index, members in enumerate(clusters):
-        if index not in target and not any(pid in current for pid in members):
-            fresh.append(members)
-        elif index not in target or any(current.get(pid, (None,))[0] != target[index] for pid in members):
-            work.append(index)
-
-    # Clusters of records never linked before: created in bulk, no history needed.
-    for start in range(0, len(fresh), 2000):
-        part = fresh[start : start + 2000]
-        with transaction.atomic():
-            individuals = Individual.objects.bulk_create([Individual() for _ in part])
-            rows = []
-            for individual, members in zip(individuals, part, strict=True):
-                for pid in members:
-                    method, prob = _method(pid, best.get(pid) if len(members) > 1 else None, identifier_links)
-                    rows.append(Membership(person_id=pid, individual=individual, method=method, match_probability=prob))
-                result.changed_individuals.add(individual.pk)
-            Membership.objects.bulk_create(rows)
-        result.created += len(part)
-        if progress:
-            progress(start + len(part), len(fresh) + len(work))
-
-    for done, index in enumerate(work, start=1):
-        members = clusters[index]
-        with transaction.atomic():
-            if index in target:
-                individual_id = target[index]
-                is_new = False
-            else:
-                individual_id = Individual.objects.create().pk
-                is_new = True
-                result.created += 1
-            moving = sorted(pid for pid in members if current.get(pid, (None,))[0] != individual_id)
-            before = {str(pid): list(current[pid]) if pid in current else [None, None, None] for pid in moving}
-            sources = sorted({current[pid][0] for pid in moving if pid in current})
-            after: dict[str, list[Any]] = {}
-            for pid in moving:
-                method, prob = _method(pid, best.get(pid) if len(members) > 1 else None, identifier_links)
-                Membership.objects.update_or_create(
-                    person_id=pid,
-                    defaults={"individual_id": individual_id, "method": method, "match_probability": prob},
-                )
-                after[str(pid)] = [individual_id, method, prob]
-            for source in sources:
-                if not Membership.objects.filter(individual_id=source).exists():
-                    Individual.objects.filter(pk=source).update(retired_at=now, merged_into_id=individual_id)
-            Individual.objects.filter(pk=individual_id).update(retired_at=None, merged_into=None, updated_at=now)
-            if not sources:
-                kind = LinkChange.Kind.ATTACH
-            elif is_new:
-                kind = LinkChange.Kind.SPLIT
-            elif len(sources) >= 1 and all(not Membership.objects.filter(individual_id=s).exists() for s in sources):
-                kind = LinkChange.Kind.MERGE
-            else:
-                kind = LinkChange.Kind.MOVE
-            LinkChange.objects.create(
-                at=now,
-                kind=kind,
-                reason=reason,
-                acting_user=acting_user,
-                from_individuals=sources,
-                to_individual_id=individual_id,
-                before=before,
-                after=after,
-            )
-            result.changes += 1
-            result.changed_individuals.update({individual_id, *sources})
-        if progress:
-            progress(len(fresh) + done, len(fresh) + len(work))
-    return result
-
-
-# --- the review queue ------------------------------------------------------------------------------
-
-
-def risk_priority(person_ids: Iterable[int], today: dt.date) -> dict[int, int]:
-    """Return a review priority per person: children with markers highest.
-
-    3 = a child (under 18) with a marker, 2 = a child, 1 = an adult with a marker, 0 else.
-    """
-    ids = list(person_ids)
-    marked = set(Marker.live.filter(person_id__in=ids).values_list("person_id", flat=True))
-    result = {}
-    for pid, year in Person.objects.filter(pk__in=ids).values_list("pk", "birth_year"):
-        child = year is not None and today.year - year < 18
-        result[pid] = (2 if child else 0) + (1 if pid in marked else 0)
-    return result
-
-
-def queue_for_review(
-    items: Sequence[tuple[Pair, str, str, float]], *, clock: Clock, decided: set[Pair] | None = None
-) -> int:
-    """Open review items for (pair, reason, detail, weight) unless the pair is decided or
-    already open; return how many were opened."""
-    if not items:
-        return 0
-    decided = decided or set()
-    pairs = {pair for pair, *_ in items}
-    open_pairs = set(
-        ReviewPair.objects.filter(status=ReviewPair.Status.OPEN, person_a_id__in={a for a, _ in pairs}).values_list(
-            "person_a_id", "person_b_id"
-        )
-    )
-    now = clock.now()
-    persons = {p for pair in pairs for p in pair}
-    priority = risk_priority(persons, now.date())
-    rows = []
-    seen: set[Pair] = set()
-    for pair, reason, detail, weight in items:
-        if pair in open_pairs or pair in decided or pair in seen:
-            continue
-        seen.add(pair)
-        rows.append(
-            ReviewPair(
-                person_a_id=pair[0],
-                person_b_id=pair[1],
-                reason=reason,
-                detail=detail[:200],
-                match_weight=weight,
-                match_probability=probability_from_weight(weight),
-                priority=max(priority.get(pair[0], 0), priority.get(pair[1], 0))
-                + (10 if reason == ReviewPair.Reason.IDENTIFIER_CONFLICT else 0),
-                created_at=now,
-            )
-        )
-    ReviewPair.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
-
-
-def send_changed(individual_ids: Iterable[int], reason: str) -> None:
-    """Send `individuals_changed` once the current transaction commits."""
-    ids = sorted(set(individual_ids))
-    if ids:
-        transaction.on_commit(lambda: individuals_changed.send(sender=Individual, individual_ids=ids, reason=reason))
-
+from safetynet.identity.pairs import Decisions, Pair, judge, judge_all, ordered, shares_identifier, thresholds
+from safetynet.identity.review import queue_for_review
+from safetynet.lib.clock import Clock, system_clock
 
 # --- batch linkage ----------------------------------------------------------------------------------
 
@@ -606,7 +49,7 @@ class LinkReport:
 def link_all(
     *,
     acting_user: Any = None,
-    clock: Clock | None = None,
+    clock: Clock = system_clock,
     model: LinkModel | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> LinkReport:
@@ -619,12 +62,11 @@ def link_all(
 
     from safetynet.identity.training import splink_predict_with_facts
 
-    clock = clock or SystemClock()
     model = model or load_model()
     limits = thresholds()
     report = LinkReport()
     started = time.perf_counter()
-    features = refresh_features(None, clock.now().date())
+    features = refresh_features(None, clock.now().date(), clock=clock)
     report.persons = len(features)
     report.seconds["features"] = time.perf_counter() - started
     t = time.perf_counter()
@@ -709,7 +151,7 @@ def link_persons(
     person_ids: Iterable[int],
     *,
     acting_user: Any = None,
-    clock: Clock | None = None,
+    clock: Clock = system_clock,
     model: LinkModel | None = None,
     reason: str = "incremental",
 ) -> list[int]:
@@ -721,12 +163,11 @@ def link_persons(
     records in them are not the same person. Withdrawn records are detached.
     Sends `individuals_changed` after commit.
     """
-    clock = clock or SystemClock()
     model = model or load_model()
     limits = thresholds()
     ids = sorted(set(person_ids))
     changed: set[int] = set()
-    features = refresh_features(ids, clock.now().date())
+    features = refresh_features(ids, clock.now().date(), clock=clock)
     result = ApplyResult()
     with transaction.atomic():
         _detach_withdrawn(clock=clock, acting_user=acting_user, result=result, person_ids=ids)
@@ -796,7 +237,7 @@ def _link_one(
             best = {p: w for p, w in links if p in cluster_members}
             if len(cluster_members) > 1:
                 best[pid] = max((w for _p, w in links if _p in cluster_members), default=0.0)
-            id_links = {p for p in cluster_members if p in their and _shares_identifier(f, their[p])}
+            id_links = {p for p in cluster_members if p in their and shares_identifier(f, their[p])}
             if id_links:
                 id_links.add(pid)
             # When splitting, the records left behind come first, so they keep the individual's id.

@@ -413,7 +413,7 @@ def splink_predict_with_facts(
 ) -> tuple[list[tuple[int, int, float]], list[tuple[bool, bool]]]:
     """`splink_predict`, strongest pairs first, with two facts about each pair read in the
     same DuckDB: whether the records share an identifier, and whether both carry a usable
-    given and family name (`linking.judge_all` needs only these to judge a pair that shares
+    given and family name (`pairs.judge_all` needs only these to judge a pair that shares
     no identifier, which saves reading both records' features in Python for each pair)."""
     linker, persons = _linker_and_input(features_table(features), model.splink_settings)
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")

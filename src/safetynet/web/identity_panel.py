@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from safetynet.identity.explain import Explanation, explain_link, explain_links
 from safetynet.identity.linkmodel import ModelError
 from safetynet.identity.models import Membership, ReviewPair
-from safetynet.identity.services import Explanation, explain_link, explain_links
 from safetynet.records.models import Person
 from safetynet.web.labels import label
 from safetynet.web.queries import MayOpen, SourceRecordRow

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
-from safetynet.identity.services import search_individuals
+from safetynet.identity.search import search_individuals
 from safetynet.records.models import Event
 from safetynet.web import queries
 from safetynet.web.work import top_findings
