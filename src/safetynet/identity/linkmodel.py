@@ -16,8 +16,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from safetynet.identity.comparisons import COMPARISONS, Comparison
+from django.conf import settings
+
+from safetynet.identity.comparisons import COMPARISONS
 from safetynet.identity.features import Features
+from safetynet.settings.env import data_dir
 
 SHIPPED_MODEL = Path(__file__).resolve().parent / "model" / "model-v1.json"
 MODEL_FORMAT = "safetynet-link-model"
@@ -97,13 +100,6 @@ class LinkModel:
             steps.append(Step(comparison.name, comparison.levels[index].label, weights[index]))
         return Score(self.prior_weight, tuple(steps), tuple(levels))
 
-    def level_table(self) -> list[tuple[Comparison, list[tuple[str, float]]]]:
-        """Return every comparison with (level label, weight) pairs, for docs and admin."""
-        return [
-            (comparison, [(lvl.label, w) for lvl, w in zip(comparison.levels, weights, strict=True)])
-            for comparison, weights in zip(COMPARISONS, self.weights, strict=True)
-        ]
-
 
 def _level_weight(level: dict[str, Any]) -> float:
     if level.get("is_null_level"):
@@ -116,10 +112,6 @@ def _level_weight(level: dict[str, Any]) -> float:
 
 def models_dir() -> Path:
     """Return the directory that holds retrained models (under the data directory)."""
-    from django.conf import settings
-
-    from safetynet.settings.env import data_dir
-
     base = Path(getattr(settings, "SAFETYNET_DATA_DIR", None) or data_dir())
     return base / "identity" / "models"
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from safetynet.lib.fields import StampField
 from safetynet.records.models import Person
 
 
 class Individual(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = StampField(auto_now_add=True)
+    updated_at = StampField(auto_now=True)
     retired_at = models.DateTimeField(null=True, blank=True, help_text="when its last record moved elsewhere")
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="where its records went"
@@ -47,7 +48,7 @@ class Membership(models.Model):
     individual = models.ForeignKey(Individual, on_delete=models.PROTECT, related_name="memberships")
     method = models.CharField(max_length=12, choices=Method.choices, default=Method.SINGLETON)
     match_probability = models.FloatField(null=True, blank=True)
-    linked_at = models.DateTimeField(auto_now=True)
+    linked_at = StampField(auto_now=True)
 
     def __str__(self) -> str:
         return f"person {self.person_id} in individual {self.individual_id}"
@@ -62,7 +63,7 @@ class LinkFeatures(models.Model):
         default="", help_text="the name features person search compares (features.search_name), as JSON text"
     )
     digest = models.CharField(max_length=40, help_text="hash of the features, to see what changed")
-    computed_at = models.DateTimeField(auto_now=True)
+    computed_at = StampField(auto_now=True)
 
     class Meta:
         # Person search reads thousands of candidates' names: from this narrow index alone on

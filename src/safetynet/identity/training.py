@@ -36,6 +36,7 @@ from safetynet.identity.comparisons import (
 )
 from safetynet.identity.features import IDENTIFIER_FIELDS, Features
 from safetynet.identity.linkmodel import MODEL_FORMAT, LinkModel
+from safetynet.lib.clock import system_clock
 
 # Minimum m for a disagreeing level, as a share of true matches: measured on household data,
 # EM otherwise drives "postcode differs" towards zero as the data grows and movers never link.
@@ -215,11 +216,12 @@ def train(
         method = "labelled pairs (truth file or review decisions)"
         say(f"estimated m from {len(labelled):,} labelled pairs")
     apply_m_floors(settings)
-    today = today or dt.date.today()
+    now = system_clock.now()
+    today = today or now.date()
     document = {
         "format": MODEL_FORMAT,
         "version": version or today.isoformat(),
-        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "trained_at": now.isoformat(timespec="seconds"),
         "training": {
             "records": len(features),
             "m_method": method,

@@ -21,6 +21,8 @@ from typing import TypeVar
 
 from django.db import models
 
+from safetynet.lib.fields import StampField
+
 _M = TypeVar("_M", bound="SourceRecord")
 
 
@@ -52,8 +54,8 @@ class SourceRecord(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True, help_text="when the source last changed it")
     payload = models.JSONField(null=True, blank=True, help_text="the interchange object exactly as received")
     deleted = models.BooleanField(default=False)
-    stored_at = models.DateTimeField(auto_now_add=True)
-    changed_at = models.DateTimeField(auto_now=True)
+    stored_at = StampField(auto_now_add=True)
+    changed_at = StampField(auto_now=True)
 
     objects = models.Manager()
     live = LiveManager()

@@ -6,73 +6,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0002_linkage'),
-        ('records', '0001_initial'),
+        ("identity", "0002_linkage"),
+        ("records", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('police', 'Police'), ('csc', "Children's social care"), ('health', 'Health'), ('education', 'Education')], max_length=20, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('source_systems', models.JSONField(blank=True, default=list, help_text="interchange `source` codes this agency's own systems send")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("csc", "Children's social care"),
+                            ("health", "Health"),
+                            ("education", "Education"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "source_systems",
+                    models.JSONField(
+                        blank=True, default=list, help_text="interchange `source` codes this agency's own systems send"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
+                "verbose_name_plural": "agencies",
             },
         ),
         migrations.CreateModel(
-            name='Restriction',
+            name="Restriction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason_code', models.CharField(help_text='a category such as sensitive_investigation; no free text', max_length=40)),
-                ('restricted_at', models.DateTimeField()),
-                ('individual', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='restriction', to='identity.individual')),
-                ('named_users', models.ManyToManyField(blank=True, related_name='restricted_access', to=settings.AUTH_USER_MODEL)),
-                ('restricted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason_code",
+                    models.CharField(
+                        help_text="a category such as sensitive_investigation; no free text", max_length=40
+                    ),
+                ),
+                ("restricted_at", models.DateTimeField()),
+                (
+                    "individual",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="restriction",
+                        to="identity.individual",
+                    ),
+                ),
+                (
+                    "named_users",
+                    models.ManyToManyField(blank=True, related_name="restricted_access", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "restricted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=100)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='access.agency')),
-                ('organisation', models.ForeignKey(blank=True, help_text='for a school or clinic team: the organisation whose children it sees', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='records.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="teams", to="access.agency"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="for a school or clinic team: the organisation whose children it sees",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="records.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='UserProfile',
+            name="UserProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('call_handler', 'Call handler'), ('response_officer', 'Response officer'), ('sergeant', 'Sergeant'), ('inspector', 'Inspector'), ('superintendent', 'Superintendent'), ('mash_officer', 'MASH officer'), ('missing_persons_coordinator', 'Missing persons coordinator'), ('exploitation_coordinator', 'Exploitation coordinator'), ('public_protection_officer', 'Public protection officer'), ('custody_officer', 'Custody officer'), ('analyst', 'Analyst'), ('auditor', 'Auditor'), ('partner_social_worker', 'Social worker (partner)'), ('partner_health', 'Health practitioner (partner)'), ('partner_education', 'Designated safeguarding lead (partner)'), ('system_administrator', 'System administrator')], max_length=32)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='access.agency')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='access.team')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("call_handler", "Call handler"),
+                            ("response_officer", "Response officer"),
+                            ("sergeant", "Sergeant"),
+                            ("inspector", "Inspector"),
+                            ("superintendent", "Superintendent"),
+                            ("mash_officer", "MASH officer"),
+                            ("missing_persons_coordinator", "Missing persons coordinator"),
+                            ("exploitation_coordinator", "Exploitation coordinator"),
+                            ("public_protection_officer", "Public protection officer"),
+                            ("custody_officer", "Custody officer"),
+                            ("analyst", "Analyst"),
+                            ("auditor", "Auditor"),
+                            ("partner_social_worker", "Social worker (partner)"),
+                            ("partner_health", "Health practitioner (partner)"),
+                            ("partner_education", "Designated safeguarding lead (partner)"),
+                            ("system_administrator", "System administrator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="members", to="access.agency"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="access.team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Caseload',
+            name="Caseload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField()),
-                ('individual', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='identity.individual')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='caseload', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("added_at", models.DateTimeField()),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="identity.individual"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="caseload",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'individual'), name='uniq_caseload_entry')],
+                "constraints": [models.UniqueConstraint(fields=("user", "individual"), name="uniq_caseload_entry")],
             },
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.UniqueConstraint(fields=('agency', 'code'), name='uniq_team_code_per_agency'),
+            model_name="team",
+            constraint=models.UniqueConstraint(fields=("agency", "code"), name="uniq_team_code_per_agency"),
         ),
     ]

@@ -5,54 +5,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('seq', models.BigIntegerField(help_text='position in the chain, 1, 2, 3, ...', primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.BigIntegerField(blank=True, help_text="the user's id (kept if the user goes)", null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=32)),
-                ('action', models.CharField(choices=[('view', 'consultation: viewed a record'), ('search', 'consultation: searched'), ('export', 'disclosure: exported'), ('import', 'collection: imported'), ('change', 'alteration: changed a record or setting'), ('erasure', 'erasure: withdrew or deleted'), ('merge', 'combination: linked or merged records'), ('decision', 'alteration: recorded a decision'), ('login', 'signed in'), ('logout', 'signed out'), ('login_failed', 'a sign-in failed'), ('lockout', 'locked out after repeated failures'), ('second_factor', 'second factor set up or verified'), ('denied', 'was refused access'), ('tamper_attempt', 'tried to change or delete the access log')], db_index=True, max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_ids', models.JSONField(blank=True, default=list)),
-                ('individual_ids', models.JSONField(blank=True, default=list)),
-                ('person_ids', models.JSONField(blank=True, default=list)),
-                ('fields', models.JSONField(blank=True, default=list, help_text='which parts were seen or changed')),
-                ('ip', models.CharField(blank=True, max_length=45)),
-                ('reason', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('outcome', models.CharField(default='ok', max_length=12)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('entry_hash', models.CharField(max_length=64)),
+                (
+                    "seq",
+                    models.BigIntegerField(
+                        help_text="position in the chain, 1, 2, 3, ...", primary_key=True, serialize=False
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "actor_id",
+                    models.BigIntegerField(blank=True, help_text="the user's id (kept if the user goes)", null=True),
+                ),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=32)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "consultation: viewed a record"),
+                            ("search", "consultation: searched"),
+                            ("export", "disclosure: exported"),
+                            ("import", "collection: imported"),
+                            ("change", "alteration: changed a record or setting"),
+                            ("erasure", "erasure: withdrew or deleted"),
+                            ("merge", "combination: linked or merged records"),
+                            ("decision", "alteration: recorded a decision"),
+                            ("login", "signed in"),
+                            ("logout", "signed out"),
+                            ("login_failed", "a sign-in failed"),
+                            ("lockout", "locked out after repeated failures"),
+                            ("second_factor", "second factor set up or verified"),
+                            ("denied", "was refused access"),
+                            ("tamper_attempt", "tried to change or delete the access log"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_ids", models.JSONField(blank=True, default=list)),
+                ("individual_ids", models.JSONField(blank=True, default=list)),
+                ("person_ids", models.JSONField(blank=True, default=list)),
+                ("fields", models.JSONField(blank=True, default=list, help_text="which parts were seen or changed")),
+                ("ip", models.CharField(blank=True, max_length=45)),
+                ("reason", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("outcome", models.CharField(default="ok", max_length=12)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("entry_hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['seq'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='AuditSubject',
+            name="AuditSubject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('individual_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('person_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('entry', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='subjects', to='audit.auditentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("individual_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("person_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="subjects",
+                        to="audit.auditentry",
+                    ),
+                ),
             ],
         ),
     ]

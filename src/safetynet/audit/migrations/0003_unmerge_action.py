@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
+        ("audit", "0002_append_only_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('view', 'consultation: viewed a record'), ('search', 'consultation: searched'), ('export', 'disclosure: exported'), ('import', 'collection: imported'), ('change', 'alteration: changed a record or setting'), ('erasure', 'erasure: withdrew or deleted'), ('merge', 'combination: linked or merged records'), ('unmerge', 'alteration: separated records merged before'), ('decision', 'alteration: recorded a decision'), ('login', 'signed in'), ('logout', 'signed out'), ('login_failed', 'a sign-in failed'), ('lockout', 'locked out after repeated failures'), ('second_factor', 'second factor set up or verified'), ('denied', 'was refused access'), ('tamper_attempt', 'tried to change or delete the access log')], db_index=True, max_length=20),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "consultation: viewed a record"),
+                    ("search", "consultation: searched"),
+                    ("export", "disclosure: exported"),
+                    ("import", "collection: imported"),
+                    ("change", "alteration: changed a record or setting"),
+                    ("erasure", "erasure: withdrew or deleted"),
+                    ("merge", "combination: linked or merged records"),
+                    ("unmerge", "alteration: separated records merged before"),
+                    ("decision", "alteration: recorded a decision"),
+                    ("login", "signed in"),
+                    ("logout", "signed out"),
+                    ("login_failed", "a sign-in failed"),
+                    ("lockout", "locked out after repeated failures"),
+                    ("second_factor", "second factor set up or verified"),
+                    ("denied", "was refused access"),
+                    ("tamper_attempt", "tried to change or delete the access log"),
+                ],
+                db_index=True,
+                max_length=20,
+            ),
         ),
     ]

@@ -5,31 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('records', '0001_initial'),
+        ("records", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Individual',
+            name="Individual",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('singleton', 'no other record matched'), ('model', 'matched by the linkage model'), ('identifier', 'shared identifier'), ('decision', "a reviewer's decision")], default='singleton', max_length=12)),
-                ('match_probability', models.FloatField(blank=True, null=True)),
-                ('linked_at', models.DateTimeField(auto_now=True)),
-                ('individual', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='identity.individual')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to='records.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("singleton", "no other record matched"),
+                            ("model", "matched by the linkage model"),
+                            ("identifier", "shared identifier"),
+                            ("decision", "a reviewer's decision"),
+                        ],
+                        default="singleton",
+                        max_length=12,
+                    ),
+                ),
+                ("match_probability", models.FloatField(blank=True, null=True)),
+                ("linked_at", models.DateTimeField(auto_now=True)),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="identity.individual",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="membership", to="records.person"
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,104 +6,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0001_initial'),
-        ('records', '0001_initial'),
+        ("identity", "0001_initial"),
+        ("records", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkFeatures',
+            name="LinkFeatures",
             fields=[
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='link_features', serialize=False, to='records.person')),
-                ('features', models.JSONField()),
-                ('digest', models.CharField(help_text='hash of the features, to see what changed', max_length=40)),
-                ('computed_at', models.DateTimeField(auto_now=True)),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="link_features",
+                        serialize=False,
+                        to="records.person",
+                    ),
+                ),
+                ("features", models.JSONField()),
+                ("digest", models.CharField(help_text="hash of the features, to see what changed", max_length=40)),
+                ("computed_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.AddField(
-            model_name='individual',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, help_text='where its records went', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.individual'),
+            model_name="individual",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="where its records went",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.individual",
+            ),
         ),
         migrations.AddField(
-            model_name='individual',
-            name='retired_at',
-            field=models.DateTimeField(blank=True, help_text='when its last record moved elsewhere', null=True),
+            model_name="individual",
+            name="retired_at",
+            field=models.DateTimeField(blank=True, help_text="when its last record moved elsewhere", null=True),
         ),
         migrations.CreateModel(
-            name='PairDecision',
+            name="PairDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('same', models.BooleanField(help_text='true: the same person; false: not the same person')),
-                ('reason', models.TextField()),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.person')),
-                ('person_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("same", models.BooleanField(help_text="true: the same person; false: not the same person")),
+                ("reason", models.TextField()),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="records.person"
+                    ),
+                ),
+                (
+                    "person_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="records.person"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewPair',
+            name="ReviewPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('uncertain', 'the model is unsure'), ('identifier_conflict', 'the same identifier on clearly different people'), ('weak_evidence', 'a strong match without a usable name or identifier')], max_length=24)),
-                ('detail', models.CharField(blank=True, help_text='why, without personal data', max_length=200)),
-                ('match_probability', models.FloatField()),
-                ('match_weight', models.FloatField()),
-                ('priority', models.IntegerField(default=0, help_text='higher first: children with markers first')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('decided', 'Decided'), ('withdrawn', 'no longer relevant')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.pairdecision')),
-                ('person_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.person')),
-                ('person_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("uncertain", "the model is unsure"),
+                            ("identifier_conflict", "the same identifier on clearly different people"),
+                            ("weak_evidence", "a strong match without a usable name or identifier"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, help_text="why, without personal data", max_length=200)),
+                ("match_probability", models.FloatField()),
+                ("match_weight", models.FloatField()),
+                ("priority", models.IntegerField(default=0, help_text="higher first: children with markers first")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("decided", "Decided"), ("withdrawn", "no longer relevant")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="identity.pairdecision",
+                    ),
+                ),
+                (
+                    "person_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="records.person"
+                    ),
+                ),
+                (
+                    "person_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="records.person"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='BlockingKey',
+            name="BlockingKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocking_keys', to='records.person')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="blocking_keys", to="records.person"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['key'], name='identity_blockingkey_key')],
+                "indexes": [models.Index(fields=["key"], name="identity_blockingkey_key")],
             },
         ),
         migrations.CreateModel(
-            name='LinkChange',
+            name="LinkChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('merge', 'individuals merged'), ('split', 'records split off into a new individual'), ('move', 'records moved between individuals'), ('attach', 'new records attached'), ('detach', 'withdrawn records removed'), ('undo', 'an earlier change undone')], max_length=10)),
-                ('reason', models.TextField()),
-                ('from_individuals', models.JSONField(default=list)),
-                ('before', models.JSONField(default=dict)),
-                ('after', models.JSONField(default=dict)),
-                ('acting_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_individual', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes_in', to='identity.individual')),
-                ('undoes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='undone_by', to='identity.linkchange')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("merge", "individuals merged"),
+                            ("split", "records split off into a new individual"),
+                            ("move", "records moved between individuals"),
+                            ("attach", "new records attached"),
+                            ("detach", "withdrawn records removed"),
+                            ("undo", "an earlier change undone"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("from_individuals", models.JSONField(default=list)),
+                ("before", models.JSONField(default=dict)),
+                ("after", models.JSONField(default=dict)),
+                (
+                    "acting_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_individual",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes_in",
+                        to="identity.individual",
+                    ),
+                ),
+                (
+                    "undoes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="undone_by",
+                        to="identity.linkchange",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['at'], name='identity_change_at')],
+                "indexes": [models.Index(fields=["at"], name="identity_change_at")],
             },
         ),
         migrations.AddIndex(
-            model_name='pairdecision',
-            index=models.Index(fields=['person_a', 'person_b'], name='identity_decision_pair'),
+            model_name="pairdecision",
+            index=models.Index(fields=["person_a", "person_b"], name="identity_decision_pair"),
         ),
         migrations.AddConstraint(
-            model_name='pairdecision',
-            constraint=models.CheckConstraint(condition=models.Q(('person_a__lt', models.F('person_b'))), name='decision_pair_ordered'),
+            model_name="pairdecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("person_a__lt", models.F("person_b"))), name="decision_pair_ordered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewpair',
-            index=models.Index(fields=['status', '-priority', 'created_at'], name='identity_review_queue'),
+            model_name="reviewpair",
+            index=models.Index(fields=["status", "-priority", "created_at"], name="identity_review_queue"),
         ),
         migrations.AddConstraint(
-            model_name='reviewpair',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('person_a', 'person_b'), name='one_open_review_per_pair'),
+            model_name="reviewpair",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")), fields=("person_a", "person_b"), name="one_open_review_per_pair"
+            ),
         ),
     ]

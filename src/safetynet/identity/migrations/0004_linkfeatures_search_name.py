@@ -17,7 +17,11 @@ def fill(apps: Any, schema_editor: Any) -> None:
     table = schema_editor.quote_name(features._meta.db_table)
     last = 0
     while True:
-        rows = list(features.objects.filter(person_id__gt=last).order_by("person_id").values_list("person_id", "features")[:5000])
+        rows = list(
+            features.objects.filter(person_id__gt=last)
+            .order_by("person_id")
+            .values_list("person_id", "features")[:5000]
+        )
         if not rows:
             return
         with schema_editor.connection.cursor() as cursor:

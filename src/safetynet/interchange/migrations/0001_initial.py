@@ -5,47 +5,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('started_by', models.CharField(help_text='the operating-system or application user', max_length=150)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('completed', 'completed, nothing rejected'), ('completed_with_rejects', 'completed, some lines rejected'), ('interrupted', 'interrupted (run the import again to finish it)'), ('failed', 'Failed')], default='running', max_length=24)),
-                ('files', models.JSONField(default=list, help_text='[{path, sha256, bytes, lines, rejected, rejects_path}]')),
-                ('counts', models.JSONField(default=dict, help_text='kind -> {accepted, updated, unchanged, rejected}')),
-                ('lines_read', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('host', models.CharField(blank=True, max_length=200)),
-                ('pid', models.PositiveIntegerField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("started_by", models.CharField(help_text="the operating-system or application user", max_length=150)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("completed", "completed, nothing rejected"),
+                            ("completed_with_rejects", "completed, some lines rejected"),
+                            ("interrupted", "interrupted (run the import again to finish it)"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "files",
+                    models.JSONField(default=list, help_text="[{path, sha256, bytes, lines, rejected, rejects_path}]"),
+                ),
+                (
+                    "counts",
+                    models.JSONField(default=dict, help_text="kind -> {accepted, updated, unchanged, rejected}"),
+                ),
+                ("lines_read", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("host", models.CharField(blank=True, max_length=200)),
+                ("pid", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImportReject',
+            name="ImportReject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.CharField(max_length=500)),
-                ('line', models.PositiveIntegerField()),
-                ('kind', models.CharField(blank=True, max_length=20)),
-                ('field', models.CharField(blank=True, max_length=200)),
-                ('reason', models.CharField(max_length=500)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rejects', to='interchange.importbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.CharField(max_length=500)),
+                ("line", models.PositiveIntegerField()),
+                ("kind", models.CharField(blank=True, max_length=20)),
+                ("field", models.CharField(blank=True, max_length=200)),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rejects",
+                        to="interchange.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'file', 'line'],
+                "ordering": ["batch", "file", "line"],
             },
         ),
     ]

@@ -4,28 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0001_initial'),
+        ("records", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordVersion',
+            name="RecordVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('organisation', 'Organisation'), ('location', 'Location'), ('relationship', 'Relationship'), ('event', 'Event'), ('marker', 'Marker'), ('order', 'Order'), ('plan', 'Plan')], max_length=12)),
-                ('record_id', models.BigIntegerField()),
-                ('source', models.CharField(max_length=64)),
-                ('source_id', models.CharField(max_length=200)),
-                ('recorded_at', models.DateTimeField(help_text='when the source recorded this version')),
-                ('superseded_at', models.DateTimeField(db_index=True, help_text='when the source recorded the next version')),
-                ('deleted', models.BooleanField(default=False)),
-                ('payload', models.JSONField(help_text='the interchange object of this version exactly as received')),
-                ('stored_at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "Person"),
+                            ("organisation", "Organisation"),
+                            ("location", "Location"),
+                            ("relationship", "Relationship"),
+                            ("event", "Event"),
+                            ("marker", "Marker"),
+                            ("order", "Order"),
+                            ("plan", "Plan"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("record_id", models.BigIntegerField()),
+                ("source", models.CharField(max_length=64)),
+                ("source_id", models.CharField(max_length=200)),
+                ("recorded_at", models.DateTimeField(help_text="when the source recorded this version")),
+                (
+                    "superseded_at",
+                    models.DateTimeField(db_index=True, help_text="when the source recorded the next version"),
+                ),
+                ("deleted", models.BooleanField(default=False)),
+                ("payload", models.JSONField(help_text="the interchange object of this version exactly as received")),
+                ("stored_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'record_id', 'recorded_at'), name='uniq_record_version')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "record_id", "recorded_at"), name="uniq_record_version")
+                ],
             },
         ),
     ]

@@ -6,42 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0002_linkage'),
+        ("identity", "0002_linkage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(help_text='clause + subject + key record', max_length=64, unique=True)),
-                ('clause', models.CharField(db_index=True, max_length=8)),
-                ('severity', models.CharField(choices=[('critical', 'Critical'), ('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=10)),
-                ('reason', models.TextField()),
-                ('cites', models.JSONField(default=list, help_text='interchange references {source, id} of the causing records')),
-                ('key', models.JSONField(blank=True, help_text='the record the finding is about, if any', null=True)),
-                ('owner_role', models.CharField(max_length=40)),
-                ('due_by', models.DateTimeField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('resolved', 'resolved with a rationale'), ('closed', 'closed by itself when the condition cleared')], db_index=True, default='open', max_length=14)),
-                ('error', models.BooleanField(default=False, help_text='the rule could not read the record')),
-                ('policy_version', models.CharField(max_length=40)),
-                ('raised_at', models.DateTimeField()),
-                ('evaluated_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('rationale', models.TextField(blank=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('individual', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='identity.individual')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "fingerprint",
+                    models.CharField(help_text="clause + subject + key record", max_length=64, unique=True),
+                ),
+                ("clause", models.CharField(db_index=True, max_length=8)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("critical", "Critical"), ("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                (
+                    "cites",
+                    models.JSONField(
+                        default=list, help_text="interchange references {source, id} of the causing records"
+                    ),
+                ),
+                ("key", models.JSONField(blank=True, help_text="the record the finding is about, if any", null=True)),
+                ("owner_role", models.CharField(max_length=40)),
+                ("due_by", models.DateTimeField(blank=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "resolved with a rationale"),
+                            ("closed", "closed by itself when the condition cleared"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                ("error", models.BooleanField(default=False, help_text="the rule could not read the record")),
+                ("policy_version", models.CharField(max_length=40)),
+                ("raised_at", models.DateTimeField()),
+                ("evaluated_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="findings", to="identity.individual"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['individual', 'state'], name='finding_individual_state')],
+                "indexes": [models.Index(fields=["individual", "state"], name="finding_individual_state")],
             },
         ),
     ]

@@ -6,64 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('identity', '0002_linkage'),
-        ('risk', '0001_initial'),
+        ("identity", "0002_linkage"),
+        ("risk", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clause', models.CharField(max_length=8)),
-                ('severity', models.CharField(max_length=10)),
-                ('reason', models.TextField()),
-                ('owner_role', models.CharField(help_text='role code that owns the task now', max_length=40)),
-                ('team', models.CharField(blank=True, help_text='team code, when assigned to a team', max_length=60)),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('acknowledged', 'Acknowledged'), ('resolved', 'resolved with a rationale'), ('closed', 'closed because the finding cleared')], default='open', max_length=14)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0, help_text='steps up the chain so far')),
-                ('escalation_exhausted', models.BooleanField(default=False, help_text='overdue at the top of the chain')),
-                ('created_at', models.DateTimeField()),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('rationale', models.TextField(blank=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='safetynet_tasks', to=settings.AUTH_USER_MODEL)),
-                ('finding', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='task', to='risk.finding')),
-                ('individual', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='identity.individual')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("clause", models.CharField(max_length=8)),
+                ("severity", models.CharField(max_length=10)),
+                ("reason", models.TextField()),
+                ("owner_role", models.CharField(help_text="role code that owns the task now", max_length=40)),
+                ("team", models.CharField(blank=True, help_text="team code, when assigned to a team", max_length=60)),
+                ("due_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("acknowledged", "Acknowledged"),
+                            ("resolved", "resolved with a rationale"),
+                            ("closed", "closed because the finding cleared"),
+                        ],
+                        default="open",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(default=0, help_text="steps up the chain so far"),
+                ),
+                (
+                    "escalation_exhausted",
+                    models.BooleanField(default=False, help_text="overdue at the top of the chain"),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("rationale", models.TextField(blank=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="safetynet_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "finding",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="task", to="risk.finding"
+                    ),
+                ),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tasks", to="identity.individual"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TaskEvent',
+            name="TaskEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('action', models.CharField(choices=[('created', 'Created'), ('assigned', 'Assigned'), ('acknowledged', 'Acknowledged'), ('escalated', 'Escalated'), ('exhausted', 'overdue at the top of the escalation chain'), ('resolved', 'Resolved'), ('closed', 'Closed')], max_length=14)),
-                ('from_role', models.CharField(blank=True, max_length=40)),
-                ('to_role', models.CharField(blank=True, max_length=40)),
-                ('note', models.TextField(blank=True, help_text='no personal data: roles, times, team codes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='work.task')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("assigned", "Assigned"),
+                            ("acknowledged", "Acknowledged"),
+                            ("escalated", "Escalated"),
+                            ("exhausted", "overdue at the top of the escalation chain"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("from_role", models.CharField(blank=True, max_length=40)),
+                ("to_role", models.CharField(blank=True, max_length=40)),
+                ("note", models.TextField(blank=True, help_text="no personal data: roles, times, team codes")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="history", to="work.task"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['state', 'due_at'], name='task_state_due'),
+            model_name="task",
+            index=models.Index(fields=["state", "due_at"], name="task_state_due"),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['owner_role', 'state', 'due_at'], name='task_role_state_due'),
+            model_name="task",
+            index=models.Index(fields=["owner_role", "state", "due_at"], name="task_role_state_due"),
         ),
     ]
