@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from django.db.models import Count
+from more_itertools import chunked
 from rapidfuzz.distance import JaroWinkler
 
 from safetynet.identity.blocking import stored_features
@@ -160,8 +161,7 @@ def _best_records(order: list[int], scores: dict[int, float], limit: int) -> dic
     common name can make thousands of records possible results while only `limit` are shown."""
     best: dict[int, tuple[float, int]] = {}
     step = max(limit * 3, SEARCH_LOOKUP_MIN)
-    for start in range(0, len(order), step):
-        part = order[start : start + step]
+    for part in chunked(order, step):
         home = dict(Membership.objects.filter(person_id__in=part).values_list("person_id", "individual_id"))
         for pid in part:
             individual = home.get(pid)
@@ -178,8 +178,7 @@ def _scored_best_records(
     """Score fully the records in `order` (highest bound first) in rounds, keeping each
     individual's best record, until no record left can reach the results found so far."""
     best: dict[int, tuple[float, int]] = {}
-    for start in range(0, len(order), SEARCH_SCORE_BATCH):
-        part = order[start : start + SEARCH_SCORE_BATCH]
+    for part in chunked(order, SEARCH_SCORE_BATCH):
         if len(best) >= limit and bounds[part[0]] < sorted(s for s, _p in best.values())[-limit] - 1e-9:
             break  # no record left can beat the results already found
         features = stored_features(part)
