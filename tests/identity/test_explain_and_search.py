@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from safetynet.identity.blocking import refresh_features
 from safetynet.identity.explain import explain_link, explain_links
@@ -14,6 +15,7 @@ from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership
 from safetynet.identity.search import search_individuals
 from safetynet.identity.services import assign_singletons, decide_pair
+from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Person
 
 
@@ -63,3 +65,16 @@ def test_explaining_many_links_at_once_says_what_explaining_each_says_in_two_que
         together = explain_links(anchor, others)
     assert together == {o.pk: explain_link(anchor, o) for o in others}
     assert together[others[2].pk].decision == "not same"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_judges_a_date_of_birth_by_the_clock_in_force(person_factory: Callable[..., Person]) -> None:
+    target = person_factory(given_names="Katherine", family_name="Illingworth", date_of_birth="2011-06-15")
+    link_persons([target.pk])
+    found = search_individuals("Katherine Illingworth", dob="2011-06-15")
+    # On a screen pinned to 2010 the date of birth is in the future: no evidence either way,
+    # so the record scores on its name alone (lower than with the date of birth agreeing).
+    with override_settings(SAFETYNET_CLOCK=FixedClock(dt.datetime(2010, 1, 1, tzinfo=dt.UTC))):
+        pinned = search_individuals("Katherine Illingworth", dob="2011-06-15")
+    assert found and pinned and found[0].individual_id == pinned[0].individual_id
+    assert pinned[0].score < found[0].score
