@@ -1,6 +1,7 @@
-"""Admin screens for identity until the web app has its own: the review queue (decide a
-pair with a reason, seeing the waterfall), individuals with their linked records and each
-link's explanation, and the history of changes (undo with a reason)."""
+"""Identity in the Django admin, for administrators (the web app's review and compare screens
+serve the people who decide pairs): the review queue (decide a pair with a reason, seeing the
+waterfall), individuals with their linked records and each link's explanation, and the
+history of changes (undo with a reason)."""
 
 from __future__ import annotations
 
