@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from safetynet.cli.main import main
-from safetynet.identity.linking import link_all
+from safetynet.identity.batch import link_all
 from safetynet.identity.models import Individual, Membership
 from safetynet.interchange.importer import import_files
 from safetynet.lib.clock import FixedClock

@@ -165,8 +165,8 @@ def _already_imported(digest: str) -> bool:
 def _link(ctx: DemoContext) -> None:
     """Batch linkage of every person record (the import links incrementally already; this
     re-scores everything with Splink), then the pairwise quality against the county's truth."""
+    from safetynet.identity.batch import link_all
     from safetynet.identity.evaluation import evaluate_truth
-    from safetynet.identity.linking import link_all
 
     report = link_all()
     ctx.notes.append(
