@@ -11,6 +11,7 @@ import pytest
 from safetynet.cli.main import main
 from safetynet.synth import events
 from safetynet.synth.config import make_config
+from safetynet.synth.errors import SynthConfigError
 from safetynet.synth.generator import generate
 
 
@@ -66,6 +67,16 @@ def test_impossible_parameters_are_refused_in_one_line_before_any_work(
     assert len(err.splitlines()) == 1
     assert message in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_generator_raises_its_own_error_without_the_cli() -> None:
+    with pytest.raises(SynthConfigError, match="--years must be between 1 and 20"):
+        make_config(children=10, years=0, seed=1)
+
+
+def test_debug_shows_the_generators_error_unchanged(tmp_path: Path) -> None:
+    with pytest.raises(SynthConfigError, match="--seed must be zero or positive"):
+        main(["--debug", "generate", "--small", "--seed", "-1", "--out", str(tmp_path / "county.jsonl")])
 
 
 def test_an_output_directory_that_does_not_exist_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from safetynet.cli.errors import UsageError
 from safetynet.lib.collector import cycle_collection_paused
 from safetynet.synth.config import CountyConfig
+from safetynet.synth.errors import SynthConfigError
 from safetynet.synth.events import Simulation
 from safetynet.synth.world import (
     CSC,
@@ -96,16 +96,16 @@ class _Writer:
 
 
 def check_output_path(path: Path, what: str) -> None:
-    """Raises UsageError unless `path` can be created or replaced (before any work starts)."""
+    """Raises SynthConfigError unless `path` can be created or replaced (before any work starts)."""
     if path.is_dir():
-        raise UsageError(f"{what} {path} is a directory; give a file name.")
+        raise SynthConfigError(f"{what} {path} is a directory; give a file name.")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"cannot write {what} {path}: directory {parent} does not exist.")
+        raise SynthConfigError(f"cannot write {what} {path}: directory {parent} does not exist.")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {what} {path}: directory {parent} is not writable.")
+        raise SynthConfigError(f"cannot write {what} {path}: directory {parent} is not writable.")
     if path.exists() and not os.access(path, os.W_OK):
-        raise UsageError(f"cannot write {what} {path}: the file exists and is not writable.")
+        raise SynthConfigError(f"cannot write {what} {path}: the file exists and is not writable.")
 
 
 def _temp_name(path: Path, tag: str) -> Path:
@@ -118,7 +118,7 @@ def generate(config: CountyConfig, out: Path, truth: Path | None = None) -> Summ
     if truth is not None:
         check_output_path(truth, "truth file")
         if truth.resolve() == out.resolve():
-            raise UsageError("--truth must be a different file from --out.")
+            raise SynthConfigError("--truth must be a different file from --out.")
     # Millions of long-lived small objects and no garbage worth collecting: the cyclic
     # collector's full passes only cost time here.
     with cycle_collection_paused():
