@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from safetynet.cli.main import main
-from safetynet.synth import events
 from safetynet.synth.config import make_config
 from safetynet.synth.errors import SynthConfigError
+from safetynet.synth.events import missing, simulation
 from safetynet.synth.generator import generate
 
 
@@ -101,11 +101,11 @@ def test_an_interrupted_run_leaves_nothing_under_the_final_name(
 ) -> None:
     out, truth = tmp_path / "county.jsonl", tmp_path / "county.truth.json"
 
-    def interrupted(self: events.Simulation) -> None:
-        self.missing()
+    def interrupted(self: simulation.Simulation) -> None:
+        missing.missing(self)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(events.Simulation, "run", interrupted)
+    monkeypatch.setattr(simulation.Simulation, "run", interrupted)
     assert main(["generate", "--children", "300", "--out", str(out), "--truth", str(truth)]) == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -114,10 +114,10 @@ def test_an_interrupted_run_keeps_the_previous_file(tmp_path: Path, monkeypatch:
     out = tmp_path / "county.jsonl"
     out.write_text("previous county\n")
 
-    def interrupted(self: events.Simulation) -> None:
+    def interrupted(self: simulation.Simulation) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(events.Simulation, "run", interrupted)
+    monkeypatch.setattr(simulation.Simulation, "run", interrupted)
     assert main(["generate", "--children", "300", "--out", str(out)]) == 130
     assert out.read_text() == "previous county\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["county.jsonl"]

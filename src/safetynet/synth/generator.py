@@ -22,7 +22,7 @@ from typing import IO, Any
 from safetynet.lib.collector import cycle_collection_paused
 from safetynet.synth.config import CountyConfig
 from safetynet.synth.errors import SynthConfigError
-from safetynet.synth.events import Simulation
+from safetynet.synth.events.simulation import Simulation
 from safetynet.synth.world import (
     CSC,
     DAY,
