@@ -30,32 +30,14 @@ def referrals(sim: Recorder) -> None:
 
 
 def referral(sim: Recorder, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> Ref | None:
+    """Writes one referral with its triage and returns its reference (None after the records end)."""
     w = sim.w
     if t >= sim.end - HOUR:
         return None
     if "exploitation" in concerns:
         sim.screened.add(c.key)
-    year_ago = t - YEAR
-    prior = sum(1 for x in c.referral_times if year_ago <= x < t) + sum(1 for x in c.da_times if year_ago <= x < t)
-    count = prior + 1
-    base = "red" if "sexual" in concerns or "exploitation" in concerns else w.pick(("amber", "green", "green", "blue"))
-    grade = base
-    h3 = False
-    if count >= 5:
-        grade = "red"
-    elif count >= 3 and grade in ("green", "blue"):
-        grade = "amber"
-    if count >= 3 and sim.plant("cumulative_missed"):
-        grade, h3 = "green", True
-    limit = {"red": 4, "amber": 24, "green": 48, "blue": 72}[grade]
-    h1 = grade != "blue" and sim.plant("triage_late")
-    delay = w.rng.uniform(limit + 1, limit * 3) if h1 else w.rng.uniform(limit * 0.1, limit * 0.9)
-    at = t + int(delay * HOUR)
-    if at >= sim.end:
-        h1 = False
-        at = t + int(w.rng.uniform(limit * 0.1, limit * 0.9) * HOUR)
-        if at >= sim.end:
-            at = sim.end - 1
+    grade, h3 = _grade(sim, c, t, concerns)
+    at, h1 = _triage_time(sim, t, grade)
     history = any(x < t for x in c.police_times)
     h2 = history and sim.plant("triage_la_only")
     research = ["local_authority"] if (h2 or (not history and w.chance(0.5))) else ["local_authority", "police_systems"]
@@ -114,3 +96,36 @@ def referral(sim: Recorder, c: Human, t: int, concerns: list[str], linked: list[
             linked=[ref],
         )
     return ref
+
+
+def _grade(sim: Recorder, c: Human, t: int, concerns: list[str]) -> tuple[str, bool]:
+    """Returns the triage grade, raised by the referrals of the past year, or planted too low (H3)."""
+    w = sim.w
+    year_ago = t - YEAR
+    prior = sum(1 for x in c.referral_times if year_ago <= x < t) + sum(1 for x in c.da_times if year_ago <= x < t)
+    count = prior + 1
+    base = "red" if "sexual" in concerns or "exploitation" in concerns else w.pick(("amber", "green", "green", "blue"))
+    grade = base
+    h3 = False
+    if count >= 5:
+        grade = "red"
+    elif count >= 3 and grade in ("green", "blue"):
+        grade = "amber"
+    if count >= 3 and sim.plant("cumulative_missed"):
+        grade, h3 = "green", True
+    return grade, h3
+
+
+def _triage_time(sim: Recorder, t: int, grade: str) -> tuple[int, bool]:
+    """Returns when the referral is triaged, inside the grade's hours or planted late (H1)."""
+    w = sim.w
+    limit = {"red": 4, "amber": 24, "green": 48, "blue": 72}[grade]
+    h1 = grade != "blue" and sim.plant("triage_late")
+    delay = w.rng.uniform(limit + 1, limit * 3) if h1 else w.rng.uniform(limit * 0.1, limit * 0.9)
+    at = t + int(delay * HOUR)
+    if at >= sim.end:
+        h1 = False
+        at = t + int(w.rng.uniform(limit * 0.1, limit * 0.9) * HOUR)
+        if at >= sim.end:
+            at = sim.end - 1
+    return at, h1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from safetynet.synth.events.recorder import Record, Recorder, Ref
 from safetynet.synth.events.texts import FREQUENCY_RATIONALES, HIGH_RATIONALES, MISSING_BLAMING
 from safetynet.synth.world import (
@@ -104,6 +106,7 @@ def _repeat_plan(sim: Recorder, c: Human, starts: list[int]) -> Ref | None:
 
 
 def _missing_report(sim: Recorder, c: Human, s: int, e: int | None, index: int, plan_ref: Ref | None) -> None:
+    """Writes one missing episode from `s` to `e` (None: still missing), planting M1, M2, M3, M6."""
     w = sim.w
     in_care = c.care == "looked_after"
     reported = s + int(w.rng.uniform(0.5, 5) * HOUR)
@@ -119,44 +122,11 @@ def _missing_report(sim: Recorder, c: Human, s: int, e: int | None, index: int, 
     risk = w.pick(("medium", "low")) if m1 else "high"
     rationale = w.pick(FREQUENCY_RATIONALES) if m1 else w.pick(HIGH_RATIONALES)
     rationale, _ = sim.blaming(rationale, MISSING_BLAMING)
-    # Reviews: supervisor within 1 h, inspector within 2 h, again every 8 h while open (M2).
     late = m2 and w.chance(0.7)
     no_oic = m2 and not late
-    first = reported + int(w.rng.uniform(4, 6.5) * HOUR if late else w.rng.uniform(15, 55) * MINUTE)
-    reviews: list[Record] = []
-    if first < open_until:
-        reviews.append(
-            {
-                "at": fmt_dt(first),
-                "by": sergeant,
-                "risk": risk,
-                "rationale": rationale if m1 else "Agree high.",
-                "actions": ["Deploy to last seen location", "Check phone and social media"],
-            }
-        )
-    insp = reported + int(w.rng.uniform(5, 8) * HOUR if late else w.rng.uniform(65, 110) * MINUTE)
-    if insp < open_until:
-        reviews.append(
-            {
-                "at": fmt_dt(insp),
-                "by": inspector,
-                "risk": risk,
-                "rationale": "Reviewed; plan agreed.",
-                "actions": ["Consider media appeal"],
-            }
-        )
-    t = max(first, insp) + int(w.rng.uniform(6, 7.8) * HOUR)
-    while t < open_until:
-        reviews.append(
-            {
-                "at": fmt_dt(t),
-                "by": sim.staff(sim.sergeants),
-                "risk": risk,
-                "rationale": "Still missing; enquiries continuing.",
-                "actions": [],
-            }
-        )
-        t += int(w.rng.uniform(6, 7.8) * HOUR)
+    reviews = _reviews(
+        sim, reported, open_until, sergeant, inspector, risk, rationale if m1 else "Agree high.", late=late
+    )
     # Found after the 1-hour supervisor deadline (always: episodes last more than an hour
     # after the report) but before the late review: the review was owed and never made,
     # which is the same failure, so it stays planted.
@@ -174,56 +144,9 @@ def _missing_report(sim: Recorder, c: Human, s: int, e: int | None, index: int, 
             **sim.staff(sim.constables),
             "assigned_at": fmt_dt(reported + int(w.rng.uniform(10, 50) * MINUTE)),
         }
-    lines: list[Record] = []
-    if net is not None and w.chance(0.8):
-        adult = w.pick(net["adults"])
-        lines.append(
-            {
-                "text": "Visit the address of an associated adult (CAWN in place).",
-                "location": {"source": GAZETTEER, "id": adult.home_at(s)},
-                "person": w.person_ref(adult, RMS),
-                "done_at": fmt_dt(reported + 2 * HOUR),
-            }
-        )
-    for parent_text in ("Visit mother's address.", "Speak to friends named by carers."):
-        lines.append(
-            {
-                "text": parent_text,
-                "location": {"source": GAZETTEER, "id": w.pick(w.public_places)},
-                "person": None,
-                "done_at": fmt_dt(reported + int(w.rng.uniform(1, 3) * HOUR)),
-            }
-        )
-    if m3:
-        lines.append({"text": "Check addresses", "location": None, "person": None, "done_at": None})
-    details["lines_of_enquiry"] = lines
+    details["lines_of_enquiry"] = _lines_of_enquiry(sim, net, s, reported, generic=m3)
     participants: list[tuple[Ref, str]] = [(w.person_ref(c, MISPERS), "missing_person")]
-    found_loc: str | None = None
-    colocated: Human | None = None
-    if e is not None:
-        if net is not None and w.chance(0.35):
-            colocated = w.pick(net["adults"])
-            found_loc = colocated.home_at(e) if w.chance(0.5) else net["places"][1]
-        else:
-            found_loc = w.pick(w.public_places) if w.chance(0.5) else c.home_at(e)
-        details["found_at"] = fmt_dt(e)
-        details["found_location"] = {"source": GAZETTEER, "id": found_loc}
-        details["found_by"] = "police" if w.chance(0.4) else "returned"
-        details["returned_of_own_accord"] = details["found_by"] == "returned"
-        details["prevention_interview_at"] = fmt_dt(e + int(w.rng.uniform(0.5, 6) * HOUR))
-        m6 = sim.plant("late_return_interview")
-        rhi: Record = {
-            "offered_at": fmt_dt(e + int(w.rng.uniform(2, 24) * HOUR)),
-            "by": "Return Home Interview Service",
-        }
-        done = e + int((w.rng.uniform(76, 400) if m6 else w.rng.uniform(6, 70)) * HOUR)
-        if done < sim.end and not (m6 and w.chance(0.3)):
-            rhi["completed_at"] = fmt_dt(done)
-        if m6 and e + 72 * HOUR > sim.end:
-            m6 = False  # not yet due: nothing to plant
-        details["return_home_interview"] = rhi
-    else:
-        m6 = False
+    colocated, m6 = _found(sim, c, net, e, details)
     if colocated is not None:
         participants.append((w.person_ref(colocated, RMS), "co_located"))
     rid = w.next_id("MIS")
@@ -257,13 +180,136 @@ def _missing_report(sim: Recorder, c: Human, s: int, e: int | None, index: int, 
     if m6:
         sim.fail("M6", c, ref)
     if colocated is not None and e is not None:
-        # Found with an adult of concern: a safeguarding referral (M6) is required, made
-        # and linked unless the failure is planted (only once the 24 h have passed).
-        # Network "adults" include older teenagers: only an adult (18+) on the day is planted.
-        no_referral = e + 24 * HOUR <= sim.end and sim.plant("found_with_adult_no_referral")
-        no_referral = no_referral and age_at(colocated.dob, e) >= 18
-        if no_referral:
-            if not m6:
-                sim.fail("M6", c, ref)
-        else:
-            sim.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
+        _referral_after_found_with_adult(sim, c, colocated, e, ref, m6_failed=m6)
+
+
+def _reviews(
+    sim: Recorder,
+    reported: int,
+    open_until: int,
+    sergeant: dict[str, str],
+    inspector: dict[str, str],
+    risk: str,
+    first_rationale: str,
+    *,
+    late: bool,
+) -> list[Record]:
+    """Returns the reviews: supervisor within 1 h, inspector within 2 h, again every 8 h while
+    open; `late` (M2) puts the first two hours late."""
+    w = sim.w
+    first = reported + int(w.rng.uniform(4, 6.5) * HOUR if late else w.rng.uniform(15, 55) * MINUTE)
+    reviews: list[Record] = []
+    if first < open_until:
+        reviews.append(
+            {
+                "at": fmt_dt(first),
+                "by": sergeant,
+                "risk": risk,
+                "rationale": first_rationale,
+                "actions": ["Deploy to last seen location", "Check phone and social media"],
+            }
+        )
+    insp = reported + int(w.rng.uniform(5, 8) * HOUR if late else w.rng.uniform(65, 110) * MINUTE)
+    if insp < open_until:
+        reviews.append(
+            {
+                "at": fmt_dt(insp),
+                "by": inspector,
+                "risk": risk,
+                "rationale": "Reviewed; plan agreed.",
+                "actions": ["Consider media appeal"],
+            }
+        )
+    t = max(first, insp) + int(w.rng.uniform(6, 7.8) * HOUR)
+    while t < open_until:
+        reviews.append(
+            {
+                "at": fmt_dt(t),
+                "by": sim.staff(sim.sergeants),
+                "risk": risk,
+                "rationale": "Still missing; enquiries continuing.",
+                "actions": [],
+            }
+        )
+        t += int(w.rng.uniform(6, 7.8) * HOUR)
+    return reviews
+
+
+def _lines_of_enquiry(
+    sim: Recorder, net: dict[str, Any] | None, s: int, reported: int, *, generic: bool
+) -> list[Record]:
+    """Returns the lines of enquiry, each with a place and a person, or one generic line (M3)."""
+    w = sim.w
+    lines: list[Record] = []
+    if net is not None and w.chance(0.8):
+        adult = w.pick(net["adults"])
+        lines.append(
+            {
+                "text": "Visit the address of an associated adult (CAWN in place).",
+                "location": {"source": GAZETTEER, "id": adult.home_at(s)},
+                "person": w.person_ref(adult, RMS),
+                "done_at": fmt_dt(reported + 2 * HOUR),
+            }
+        )
+    for parent_text in ("Visit mother's address.", "Speak to friends named by carers."):
+        lines.append(
+            {
+                "text": parent_text,
+                "location": {"source": GAZETTEER, "id": w.pick(w.public_places)},
+                "person": None,
+                "done_at": fmt_dt(reported + int(w.rng.uniform(1, 3) * HOUR)),
+            }
+        )
+    if generic:
+        lines.append({"text": "Check addresses", "location": None, "person": None, "done_at": None})
+    return lines
+
+
+def _found(
+    sim: Recorder, c: Human, net: dict[str, Any] | None, e: int | None, details: Record
+) -> tuple[Human | None, bool]:
+    """Adds where and how the child was found and the return home interview to `details`;
+    returns the adult of concern the child was found with (if any) and whether the interview is
+    planted late (M6)."""
+    if e is None:
+        return None, False
+    w = sim.w
+    colocated: Human | None = None
+    if net is not None and w.chance(0.35):
+        colocated = w.pick(net["adults"])
+        found_loc = colocated.home_at(e) if w.chance(0.5) else net["places"][1]
+    else:
+        found_loc = w.pick(w.public_places) if w.chance(0.5) else c.home_at(e)
+    details["found_at"] = fmt_dt(e)
+    details["found_location"] = {"source": GAZETTEER, "id": found_loc}
+    details["found_by"] = "police" if w.chance(0.4) else "returned"
+    details["returned_of_own_accord"] = details["found_by"] == "returned"
+    details["prevention_interview_at"] = fmt_dt(e + int(w.rng.uniform(0.5, 6) * HOUR))
+    m6 = sim.plant("late_return_interview")
+    rhi: Record = {
+        "offered_at": fmt_dt(e + int(w.rng.uniform(2, 24) * HOUR)),
+        "by": "Return Home Interview Service",
+    }
+    done = e + int((w.rng.uniform(76, 400) if m6 else w.rng.uniform(6, 70)) * HOUR)
+    if done < sim.end and not (m6 and w.chance(0.3)):
+        rhi["completed_at"] = fmt_dt(done)
+    if m6 and e + 72 * HOUR > sim.end:
+        m6 = False  # not yet due: nothing to plant
+    details["return_home_interview"] = rhi
+    return colocated, m6
+
+
+def _referral_after_found_with_adult(
+    sim: Recorder, c: Human, colocated: Human, e: int, ref: Ref, *, m6_failed: bool
+) -> None:
+    """Found with an adult of concern: a safeguarding referral (M6) is required, made and
+    linked unless the failure is planted (only once the 24 h have passed)."""
+    w = sim.w
+    # Network "adults" include older teenagers: only an adult (18+) on the day is planted.
+    no_referral = e + 24 * HOUR <= sim.end and sim.plant("found_with_adult_no_referral")
+    no_referral = no_referral and age_at(colocated.dob, e) >= 18
+    if no_referral:
+        if not m6_failed:
+            sim.fail("M6", c, ref)
+    else:
+        sim.queue_referral(c, e + int(w.rng.uniform(1, 10) * HOUR), ["exploitation", "missing"], linked=[ref])
