@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from safetynet.cli.main import main
 from safetynet.interchange.importer import ImportResult, import_files
 from safetynet.records.models import MODELS_BY_KIND, Event, Person, RecordVersion
+from safetynet.records.versions import versions_as_of
 from tests.interchange.conftest import line, person
 from tests.interchange.dump import canonical_dump
 
@@ -46,8 +48,6 @@ def history() -> list[tuple[str, str, str | None, bool]]:
 
 
 def utc(text: str) -> str:
-    import datetime as dt
-
     return dt.datetime.fromisoformat(text).astimezone(dt.UTC).isoformat()
 
 
@@ -152,3 +152,18 @@ def lines(path: Path) -> list[str]:
 
 def lines_of(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(row, sort_keys=True) for row in rows)
+
+
+def test_records_reads_a_past_version_through_the_importers_parser(run_import: Run) -> None:
+    run_import([person("P1"), report(T1, "low")])
+    run_import([report(T3, "high")], name="later.jsonl")
+    stored = Event.objects.get(source_id="MR1")
+
+    then = versions_as_of("event", [stored.pk], dt.datetime.fromisoformat(T2))
+
+    version = then[stored.pk]
+    assert version.field("details") is not None and json.loads(version.field("details"))["initial_risk"] == "low"
+    assert version.pks(target for target, _role in version.prepared.participants) == (
+        Person.objects.get(source_id="P1").pk,
+    )
+    assert versions_as_of("event", [stored.pk], dt.datetime.fromisoformat(T3)) == {}  # the row itself is current

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from safetynet.cli.main import main
-from safetynet.synth import events
 from safetynet.synth.config import make_config
+from safetynet.synth.errors import SynthConfigError
+from safetynet.synth.events import missing, simulation
 from safetynet.synth.generator import generate
 
 
@@ -68,6 +69,16 @@ def test_impossible_parameters_are_refused_in_one_line_before_any_work(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_generator_raises_its_own_error_without_the_cli() -> None:
+    with pytest.raises(SynthConfigError, match="--years must be between 1 and 20"):
+        make_config(children=10, years=0, seed=1)
+
+
+def test_debug_shows_the_generators_error_unchanged(tmp_path: Path) -> None:
+    with pytest.raises(SynthConfigError, match="--seed must be zero or positive"):
+        main(["--debug", "generate", "--small", "--seed", "-1", "--out", str(tmp_path / "county.jsonl")])
+
+
 def test_an_output_directory_that_does_not_exist_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--small", "--out", str(tmp_path / "missing" / "county.jsonl")]) == 2
     assert "does not exist" in capsys.readouterr().err
@@ -90,11 +101,11 @@ def test_an_interrupted_run_leaves_nothing_under_the_final_name(
 ) -> None:
     out, truth = tmp_path / "county.jsonl", tmp_path / "county.truth.json"
 
-    def interrupted(self: events.Simulation) -> None:
-        self.missing()
+    def interrupted(self: simulation.Simulation) -> None:
+        missing.missing(self)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(events.Simulation, "run", interrupted)
+    monkeypatch.setattr(simulation.Simulation, "run", interrupted)
     assert main(["generate", "--children", "300", "--out", str(out), "--truth", str(truth)]) == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -103,10 +114,10 @@ def test_an_interrupted_run_keeps_the_previous_file(tmp_path: Path, monkeypatch:
     out = tmp_path / "county.jsonl"
     out.write_text("previous county\n")
 
-    def interrupted(self: events.Simulation) -> None:
+    def interrupted(self: simulation.Simulation) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(events.Simulation, "run", interrupted)
+    monkeypatch.setattr(simulation.Simulation, "run", interrupted)
     assert main(["generate", "--children", "300", "--out", str(out)]) == 130
     assert out.read_text() == "previous county\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["county.jsonl"]

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from safetynet.synth.events import BLAMING_PHRASES, next_school_day_start
+from safetynet.synth.events.days import next_school_day_start
+from safetynet.synth.events.texts import BLAMING_PHRASES
 from tests.synth.conftest import County
 
 H = dt.timedelta(hours=1)

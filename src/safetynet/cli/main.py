@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from safetynet import __version__
-from safetynet.cli.errors import UsageError
+from safetynet.cli.errors import FIXABLE_ERRORS, UsageError
 
 COMMANDS = [
     "demo",
@@ -71,11 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             setup_django()
         return int(args.func(args) or 0)
-    except UsageError as exc:
+    except FIXABLE_ERRORS as exc:
         if args.debug:
             raise
         print(f"safetynet {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return UsageError.exit_code
     except KeyboardInterrupt:
         print(f"safetynet {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -33,13 +33,14 @@ from typing import IO, Any
 
 from django.db import models, transaction
 
-from safetynet.interchange.mapping import KIND_ORDER, JsonText, NaturalKey, Prepared, Target
+from safetynet.interchange.mapping import KIND_ORDER, JsonText, Prepared
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, read_lines
 from safetynet.interchange.prepare import ChunkPipeline, Rejection, prepare_chunk
 from safetynet.interchange.sql import VERSION_COLUMNS, copy_to_versions, insert_rows, select_keys, update_rows
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records import models as rm
+from safetynet.records.keys import NaturalKey, Target
 from safetynet.records.signals import records_changed
 
 CHUNK_LINES = 2000

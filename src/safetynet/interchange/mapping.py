@@ -14,9 +14,7 @@ from typing import Any
 
 from safetynet.interchange import schema as s
 from safetynet.interchange.parsing import ParsedLine
-
-NaturalKey = tuple[str, str]
-Target = tuple[str, NaturalKey]  # (kind, (source, id))
+from safetynet.records.keys import NaturalKey, Target
 
 # Kinds in an order where foreign keys (not many-to-many) only point backwards.
 KIND_ORDER = ("location", "organisation", "person", "relationship", "event", "marker", "order", "plan")

@@ -42,3 +42,8 @@ def register() -> None:
     lookup table); idempotent."""
     Field.register_lookup(IntIn)
     ForeignObject.register_lookup(IntIn)
+
+
+# Values per parameterised `__in` list (one SQL variable each): well under SQLite's limit of 999
+# on older builds. Batch with `more_itertools.chunked(values, IN_BATCH)`.
+IN_BATCH = 900

@@ -29,10 +29,10 @@ from typing import Any, TypeVar
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
-from safetynet.interchange.versions import Version, versions_as_of
 from safetynet.lib.lookups import keys
 from safetynet.lib.lookups import register as register_int_in
 from safetynet.records import models as rm
+from safetynet.records.versions import Version, versions_as_of
 
 register_int_in()  # `__int_in`: key lists written as literals (safetynet.lib.lookups)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from safetynet.cli.errors import UsageError
+from safetynet.synth.errors import SynthConfigError
 
 DEFAULT_CHILDREN = 150_000
 SMALL_CHILDREN = 2_000
@@ -83,35 +83,35 @@ def make_config(
     end: dt.datetime = DEFAULT_END,
     rate_overrides: dict[str, float] | None = None,
 ) -> CountyConfig:
-    """Returns a checked config; raises UsageError naming the first impossible parameter."""
+    """Returns a checked config; raises SynthConfigError naming the first impossible parameter."""
     if children < 1:
-        raise UsageError(f"--children must be at least 1 (got {children}).")
+        raise SynthConfigError(f"--children must be at least 1 (got {children}).")
     if children > 2_000_000:
-        raise UsageError(f"--children must be at most 2,000,000 (got {children}).")
+        raise SynthConfigError(f"--children must be at most 2,000,000 (got {children}).")
     if not 1 <= years <= 20:
-        raise UsageError(f"--years must be between 1 and 20 (got {years}).")
+        raise SynthConfigError(f"--years must be between 1 and 20 (got {years}).")
     if seed < 0:
-        raise UsageError(f"--seed must be zero or positive (got {seed}).")
+        raise SynthConfigError(f"--seed must be zero or positive (got {seed}).")
     rates = {name: spec[0] for name, spec in RATES.items()}
     for name, value in (rate_overrides or {}).items():
         if name not in RATES:
-            raise UsageError(f"unknown rate {name!r}; known rates: {', '.join(sorted(RATES))}.")
+            raise SynthConfigError(f"unknown rate {name!r}; known rates: {', '.join(sorted(RATES))}.")
         if not 0.0 <= value <= 1.0:
-            raise UsageError(f"rate {name} must be between 0 and 1 (got {value}).")
+            raise SynthConfigError(f"rate {name} must be between 0 and 1 (got {value}).")
         rates[name] = value
     return CountyConfig(children=children, years=years, seed=seed, end=end, rates=rates)
 
 
 def parse_rate(text: str) -> tuple[str, float]:
-    """Parses NAME=VALUE from the command line; returns (name, value) or raises UsageError."""
+    """Parses NAME=VALUE from the command line; returns (name, value) or raises SynthConfigError."""
     name, sep, raw = text.partition("=")
     name = name.strip().replace("-", "_")
     if not sep or not name:
-        raise UsageError(f"--rate expects NAME=VALUE, e.g. missing_below_policy=0.4 (got {text!r}).")
+        raise SynthConfigError(f"--rate expects NAME=VALUE, e.g. missing_below_policy=0.4 (got {text!r}).")
     try:
         value = float(raw)
     except ValueError:
-        raise UsageError(f"--rate {name} expects a number between 0 and 1 (got {raw!r}).") from None
+        raise SynthConfigError(f"--rate {name} expects a number between 0 and 1 (got {raw!r}).") from None
     if value != value:  # NaN compares unequal to itself
-        raise UsageError(f"--rate {name} expects a number between 0 and 1 (got {raw!r}).")
+        raise SynthConfigError(f"--rate {name} expects a number between 0 and 1 (got {raw!r}).")
     return name, value

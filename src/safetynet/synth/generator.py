@@ -15,14 +15,16 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from safetynet.cli.errors import UsageError
 from safetynet.lib.collector import cycle_collection_paused
 from safetynet.synth.config import CountyConfig
-from safetynet.synth.events import Simulation
+from safetynet.synth.errors import SynthConfigError
+from safetynet.synth.events.simulation import Simulation
+from safetynet.synth.population import populate
 from safetynet.synth.world import (
     CSC,
     DAY,
@@ -96,16 +98,16 @@ class _Writer:
 
 
 def check_output_path(path: Path, what: str) -> None:
-    """Raises UsageError unless `path` can be created or replaced (before any work starts)."""
+    """Raises SynthConfigError unless `path` can be created or replaced (before any work starts)."""
     if path.is_dir():
-        raise UsageError(f"{what} {path} is a directory; give a file name.")
+        raise SynthConfigError(f"{what} {path} is a directory; give a file name.")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"cannot write {what} {path}: directory {parent} does not exist.")
+        raise SynthConfigError(f"cannot write {what} {path}: directory {parent} does not exist.")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write {what} {path}: directory {parent} is not writable.")
+        raise SynthConfigError(f"cannot write {what} {path}: directory {parent} is not writable.")
     if path.exists() and not os.access(path, os.W_OK):
-        raise UsageError(f"cannot write {what} {path}: the file exists and is not writable.")
+        raise SynthConfigError(f"cannot write {what} {path}: the file exists and is not writable.")
 
 
 def _temp_name(path: Path, tag: str) -> Path:
@@ -118,7 +120,7 @@ def generate(config: CountyConfig, out: Path, truth: Path | None = None) -> Summ
     if truth is not None:
         check_output_path(truth, "truth file")
         if truth.resolve() == out.resolve():
-            raise UsageError("--truth must be a different file from --out.")
+            raise SynthConfigError("--truth must be a different file from --out.")
     # Millions of long-lived small objects and no garbage worth collecting: the cyclic
     # collector's full passes only cost time here.
     with cycle_collection_paused():
@@ -135,7 +137,7 @@ def _generate(config: CountyConfig, out: Path, truth: Path | None) -> Summary:
         with open(spool_path, "w", encoding="utf-8") as spool:
             spool_writer = _Writer(spool, summary)
             world = World(config)
-            world.build()
+            populate(world)
             sim = Simulation(world, spool_writer.write)
             sim.run()
             spool_writer.flush()
@@ -385,8 +387,27 @@ def _person_record(world: World, h: Human, source: str, rid: str) -> dict[str, A
             record["self_defined_ethnicity"] = h.ethnicity  # at least one record carries it
     if source in (HEALTH, EDUCATION, CSC) and rng.random() < 0.6:
         record["first_language"] = h.language
-    ids: dict[str, str] = {}
     r = rng.random
+    ids = _identifiers(h, source, r)
+    if ids:
+        record["identifiers"] = ids
+    addresses = _addresses(world, h, source, r)
+    if addresses:
+        record["addresses"] = addresses
+    if h.phone and source in (RMS, MISPERS, HEALTH) and r() < 0.5:
+        record["phones"] = [h.phone]
+    if h.school and source in (EDUCATION, CSC, MISPERS) and (source == EDUCATION or r() < 0.5):
+        record["school"] = {"source": "directory", "id": h.school}
+    if h.is_child and source in (CSC, MISPERS) and h.care != "none":
+        record["care_status"] = h.care
+    elif h.is_child and source == CSC:
+        record["care_status"] = "none"
+    return record
+
+
+def _identifiers(h: Human, source: str, r: Callable[[], float]) -> dict[str, str]:
+    """Returns the identifiers `source` holds for `h` (the NHS number mostly in health, ...)."""
+    ids: dict[str, str] = {}
     if h.nhs and (
         source == HEALTH
         or source == CSC
@@ -403,8 +424,11 @@ def _person_record(world: World, h: Human, source: str, rid: str) -> dict[str, A
         ids["csc_id"] = h.csc_id
     if h.pnc and (source == RMS and r() < 0.95 or source == MISPERS and r() < 0.4):
         ids["pnc_id"] = h.pnc
-    if ids:
-        record["identifiers"] = ids
+    return ids
+
+
+def _addresses(world: World, h: Human, source: str, r: Callable[[], float]) -> list[dict[str, Any]]:
+    """Returns the addresses `source` holds for `h`: some systems lag a move, some keep only the last."""
     addresses = []
     homes = h.homes
     if source == HEALTH and len(homes) > 1 and r() < 0.15:
@@ -422,14 +446,4 @@ def _person_record(world: World, h: Human, source: str, rid: str) -> dict[str, A
                 "kind": kind,
             }
         )
-    if addresses:
-        record["addresses"] = addresses
-    if h.phone and source in (RMS, MISPERS, HEALTH) and r() < 0.5:
-        record["phones"] = [h.phone]
-    if h.school and source in (EDUCATION, CSC, MISPERS) and (source == EDUCATION or r() < 0.5):
-        record["school"] = {"source": "directory", "id": h.school}
-    if h.is_child and source in (CSC, MISPERS) and h.care != "none":
-        record["care_status"] = h.care
-    elif h.is_child and source == CSC:
-        record["care_status"] = "none"
-    return record
+    return addresses
