@@ -29,7 +29,8 @@ from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
 from safetynet.risk.models import SEVERITY_ORDER, Finding
-from safetynet.risk.picture import Picture, Ref, load_pictures
+from safetynet.risk.picture import Picture, Ref
+from safetynet.risk.picture_load import load_pictures
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
