@@ -1,6 +1,6 @@
 """Stored findings: raised once, updated in place, closed by themselves when the condition
-clears (with the time), acknowledged and resolved with a language-checked rationale; past
-evaluation computed from what was recorded then."""
+clears (with the time), acknowledged and resolved through its task (work) with a
+language-checked rationale; past evaluation computed from what was recorded then."""
 
 from __future__ import annotations
 
@@ -15,14 +15,9 @@ from safetynet.cli.main import main
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.models import Finding
-from safetynet.risk.services import (
-    LanguageRefused,
-    TransitionRefused,
-    acknowledge_finding,
-    evaluate_individual,
-    refresh_findings,
-    resolve_finding,
-)
+from safetynet.risk.services import evaluate_individual, refresh_findings
+from safetynet.work.models import IllegalMove, Task
+from safetynet.work.services import RationaleRefused, acknowledge, resolve
 from tests.risk.conftest import NOW, World, ago, ref
 from tests.risk.scenarios import m4
 
@@ -58,14 +53,15 @@ def test_acknowledge_then_resolve_with_a_rationale(world: World, clock: FixedClo
     _, individual = _repeat_missing(world)
     refresh_findings([individual], clock=clock)
     finding = Finding.objects.get(individual_id=individual, clause="M4")
+    task = Task.objects.get(finding=finding)  # made by work when the finding was raised
     user = User.objects.create(username="sgt-demo")
-    acknowledge_finding(finding.pk, acting_user=user, clock=clock)
-    with pytest.raises(TransitionRefused):
-        acknowledge_finding(finding.pk, acting_user=user, clock=clock)
-    resolved = resolve_finding(
-        finding.pk, "Trigger plan requested from the coordinator.", acting_user=user, clock=clock
-    )
+    acknowledge(task.pk, acting_user=user, clock=clock)
+    assert Finding.objects.get(pk=finding.pk).state == "acknowledged"
+    resolved = resolve(task.pk, acting_user=user, rationale="Trigger plan requested from the coordinator.", clock=clock)
     assert (resolved.state, resolved.resolved_by, resolved.resolved_at) == ("resolved", user, clock.now())
+    assert Finding.objects.get(pk=finding.pk).state == "resolved"
+    with pytest.raises(IllegalMove):
+        acknowledge(task.pk, acting_user=user, clock=clock)
     # Still true on re-evaluation, the resolved finding is not raised again.
     refresh_findings([individual], clock=clock)
     assert Finding.objects.filter(individual_id=individual, clause="M4").get().state == "resolved"
@@ -75,13 +71,14 @@ def test_a_rationale_that_blames_the_child_is_refused_with_a_better_wording(worl
     _, individual = _repeat_missing(world)
     refresh_findings([individual], clock=clock)
     finding = Finding.objects.get(individual_id=individual, clause="M4")
+    task = Task.objects.get(finding=finding)
     user = User.objects.create(username="sgt-demo")
-    with pytest.raises(LanguageRefused) as refused:
-        resolve_finding(finding.pk, "She regularly goes missing and always comes back.", acting_user=user, clock=clock)
+    with pytest.raises(RationaleRefused) as refused:
+        resolve(task.pk, acting_user=user, rationale="She regularly goes missing and always comes back.", clock=clock)
     assert refused.value.matches[0].phrase == "regularly goes missing"
     assert "Suggested wording" in str(refused.value)
-    with pytest.raises(ValueError, match="rationale is required"):
-        resolve_finding(finding.pk, "  ", acting_user=user, clock=clock)
+    with pytest.raises(RationaleRefused, match="rationale is required"):
+        resolve(task.pk, acting_user=user, rationale="  ", clock=clock)
     assert Finding.objects.get(pk=finding.pk).state == "open"
 
 

@@ -30,7 +30,7 @@ from safetynet.api.schemas import (
     TaskDetailOut,
     TaskOut,
 )
-from safetynet.risk.models import Finding
+from safetynet.risk.models import SEVERITY_ORDER, Finding
 from safetynet.risk.policy import current_policy
 from safetynet.web import access, queries, tasks
 from safetynet.web.access import individual_for_user, visible_individual_ids
@@ -39,7 +39,7 @@ from safetynet.web.forms import ChronologyFilterForm, ResolveTaskForm, SearchFor
 from safetynet.web.search import SearchQuery, search_people
 from safetynet.web.tasks import TaskRow
 from safetynet.work import services as work_services
-from safetynet.work.services import WorkError
+from safetynet.work.models import IllegalMove
 
 api = NinjaAPI(
     title="safetynet API",
@@ -277,7 +277,7 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     found = tasks.task_for_user(request.user, task_id)
     try:
         work_services.acknowledge(found.pk, acting_user=request.user, clock=clock())
-    except WorkError:
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
@@ -298,7 +298,7 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
             assignee=assignee,
             team=tasks.worker_of(request.user).team,
         )
-    except WorkError:
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
@@ -319,7 +319,7 @@ def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut
             clock=clock(),
             policy=current_policy(),
         )
-    except WorkError:
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
@@ -343,8 +343,9 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
         .select_related("task")
         .order_by("raised_at", "pk")
     )
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    ordered = sorted(findings, key=lambda f: (rank.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at))
+    ordered = sorted(
+        findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at)
+    )
     access.log_view(
         request.user,
         object_type="individual",

@@ -7,8 +7,9 @@
   line: new ones raised, current ones updated, ones whose condition cleared closed with the
   time; never raised twice (fingerprint = clause + subject + key record).
 - `evaluate_all(...)` does that for every individual, set-oriented in chunks.
-- `acknowledge_finding` / `resolve_finding`: state changes by a person (the rationale is
-  language-checked).
+
+A person's decision about a finding (acknowledge, resolve with a rationale) is made on its
+task: `work.services`.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, connections, transaction
 from django.db.models import Field
 
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
-from safetynet.risk.models import Finding
-from safetynet.risk.picture import Picture, Ref, load_pictures
-from safetynet.risk.policy import LanguageMatch, Policy, current_policy
+from safetynet.risk.models import SEVERITY_ORDER, Finding
+from safetynet.risk.picture import Picture, Ref
+from safetynet.risk.picture_load import load_pictures
+from safetynet.risk.policy import Policy, current_policy
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
 
@@ -39,19 +40,6 @@ log = logging.getLogger(__name__)
 # Individuals per picture load: larger chunks share neighbours and need fewer queries
 # (measured: 400 -> 2000 individuals, about 15% less CPU and half the queries).
 CHUNK = 2000
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
-class LanguageRefused(ValueError):
-    """A rationale that uses language blaming the child; carries the matches to show the writer."""
-
-    def __init__(self, matches: list[LanguageMatch]) -> None:
-        self.matches = matches
-        super().__init__("; ".join(m.message() for m in matches))
-
-
-class TransitionRefused(ValueError):
-    """A state change that is not allowed from the finding's current state."""
 
 
 def fingerprint(clause: str, individual_id: int, key: tuple[str, str] | None, aspect: str = "") -> str:
@@ -82,7 +70,7 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     for d in drafts:
         unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key, d.aspect), d)
     ordered = sorted(
-        unique.values(), key=lambda d: (SEVERITY_RANK.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
+        unique.values(), key=lambda d: (SEVERITY_ORDER.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
     )
     return Assessment(
         picture.individual_id, as_of, picture.refs, ordered, picture.neighbours() if neighbours else set()
@@ -332,48 +320,6 @@ def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None, w
     stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
     ids += list(stale.values_list("individual_id", flat=True).distinct())
     return refresh_findings(ids, clock=clock, policy=policy, workers=workers)
-
-
-@transaction.atomic
-def acknowledge_finding(finding_id: int, *, acting_user: AbstractBaseUser, clock: Clock = system_clock) -> Finding:
-    """Marks an open finding acknowledged by `acting_user`; returns it."""
-    finding = Finding.objects.select_for_update().get(pk=finding_id)
-    if finding.state != Finding.State.OPEN:
-        raise TransitionRefused(f"finding {finding.pk} is {finding.state}, not open")
-    finding.state = Finding.State.ACKNOWLEDGED
-    finding.acknowledged_at = clock.now()
-    finding.acknowledged_by = acting_user  # type: ignore[assignment]
-    finding.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
-    return finding
-
-
-def check_rationale(rationale: str, policy: Policy | None = None) -> str:
-    """Returns the rationale stripped; raises ValueError when empty and LanguageRefused when it
-    blames the child (with the phrase, reason and suggested wording)."""
-    text = (rationale or "").strip()
-    if not text:
-        raise ValueError("a rationale is required to resolve a finding")
-    matches = (policy or current_policy()).check_language(text)
-    if matches:
-        raise LanguageRefused(matches)
-    return text
-
-
-@transaction.atomic
-def resolve_finding(
-    finding_id: int, rationale: str, *, acting_user: AbstractBaseUser, clock: Clock = system_clock
-) -> Finding:
-    """Resolves a current finding with a written, language-checked rationale; returns it."""
-    text = check_rationale(rationale)
-    finding = Finding.objects.select_for_update().get(pk=finding_id)
-    if not finding.is_current:
-        raise TransitionRefused(f"finding {finding.pk} is {finding.state}; only open or acknowledged ones resolve")
-    finding.state = Finding.State.RESOLVED
-    finding.resolved_at = clock.now()
-    finding.resolved_by = acting_user  # type: ignore[assignment]
-    finding.rationale = text
-    finding.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
-    return finding
 
 
 def finding_as_json(

@@ -21,7 +21,7 @@ from safetynet.risk.policy import Policy, current_policy
 from safetynet.web import queries
 from safetynet.web.access import visible_event_ids
 from safetynet.web.labels import label
-from safetynet.work.models import Task, TaskEvent
+from safetynet.work.models import Task, TaskEvent, overdue_q
 from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
 
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
@@ -68,7 +68,7 @@ class TaskRow:
 
     @property
     def overdue(self) -> bool:
-        return bool(self.task.due_at and self.task.due_at < self.now)
+        return self.task.is_overdue(self.now)
 
     @property
     def due_soon(self) -> bool:
@@ -182,7 +182,7 @@ def my_work(user: Any, now: dt.datetime, show: str = "all", limit: int = WORK_LI
         n_mine=Count("pk", filter=only("mine")),
         n_team=Count("pk", filter=only("team")),
         n_role=Count("pk", filter=only("role")),
-        n_overdue=Count("pk", filter=Q(due_at__lt=now)),
+        n_overdue=Count("pk", filter=overdue_q(now)),
     )
     scope = show if show in ("mine", "team", "role") else "all"
     tasks = _visible(

@@ -32,7 +32,7 @@ from safetynet.web.tasks import (
 )
 from safetynet.web.viewer import may_use
 from safetynet.work import services
-from safetynet.work.services import WorkError
+from safetynet.work.models import IllegalMove
 
 
 @require_GET
@@ -103,7 +103,7 @@ def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     found = task_for_user(request.user, task_id)
     try:
         services.acknowledge(found.pk, acting_user=request.user, clock=clock())
-    except WorkError:
+    except IllegalMove:
         messages.info(request, "That task is no longer open.")
     else:
         messages.success(request, "Acknowledged. The deadline still runs until the task is resolved.")
@@ -128,7 +128,7 @@ def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
     team = worker.team
     try:
         services.assign(found.pk, acting_user=request.user, clock=clock(), assignee=assignee, team=team)
-    except WorkError:
+    except IllegalMove:
         messages.info(request, "That task is no longer open.")
         return redirect("web:task", task_id=found.pk)
     who = "you" if assignee.pk == request.user.pk else (assignee.get_full_name() or assignee.get_username())
@@ -152,7 +152,7 @@ def task_resolve(request: HttpRequest, task_id: int) -> HttpResponse:
             clock=clock(),
             policy=current_policy(),
         )
-    except WorkError:
+    except IllegalMove:
         form.add_error("rationale", "This task is no longer open, so it cannot be resolved")
         return _task_page(request, found.pk, resolve_form=form, status=400)
     messages.success(request, "Resolved. Your rationale is recorded with the task and its finding.")

@@ -11,14 +11,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
-
-from safetynet.risk.models import Finding
+from safetynet.risk.models import Finding, severity_rank
 from safetynet.web import queries
 from safetynet.web.labels import label
 from safetynet.web.tasks import TaskRow
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
 
 
@@ -54,14 +51,6 @@ class FindingRow:
         return self.finding.due_by
 
 
-def _severity_rank() -> Case:
-    return Case(
-        *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
-        default=Value(9),
-        output_field=IntegerField(),
-    )
-
-
 def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False) -> list[Finding]:
     """Open and acknowledged findings of these individuals, most severe and soonest first;
     `with_tasks` reads each finding's task and its assignee in the same query."""
@@ -69,7 +58,7 @@ def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False)
         Finding.objects.filter(
             individual_id__in=list(individual_ids), state__in=[Finding.State.OPEN, Finding.State.ACKNOWLEDGED]
         )
-        .annotate(rank=_severity_rank())
+        .annotate(rank=severity_rank())
         .order_by("rank", "due_by", "pk")
     )
     if with_tasks:

@@ -211,7 +211,7 @@ def _work(ctx: DemoContext) -> None:
     swept = sweep(clock=live)
     now = ctx.clock.now()
     current = Task.objects.filter(state__in=Task.CURRENT)
-    overdue = current.filter(due_at__lt=now).count()
+    overdue = Task.objects.overdue(now).count()
     due_today = current.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24)).count()
     ctx.notes.append(
         f"Work: {current.count():,} open tasks ({synced.created:,} new): {overdue:,} overdue, {due_today:,} due "

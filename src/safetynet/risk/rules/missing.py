@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from safetynet.risk.picture import EventRec, Picture
+from safetynet.risk.picture import EventRec, OrderRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
     FindingDraft,
@@ -402,8 +402,6 @@ def m7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     """A CAWN order needs a cawn_child marker on the child and a cawn_adult marker on the adult."""
 
     def check(order: object) -> list[FindingDraft]:
-        from safetynet.risk.picture import OrderRec
-
         assert isinstance(order, OrderRec)
         if order.order_type != "cawn" or not any(picture.is_own(p) for p in order.protected):
             return []
