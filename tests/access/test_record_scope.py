@@ -8,10 +8,9 @@ import pytest
 from django.http import Http404
 from django.test import Client
 
-from safetynet.access import access_individual_for_user
-from safetynet.access.rules import visible_individuals
 from safetynet.access.services import add_to_caseload
 from safetynet.lib.clock import FixedClock
+from safetynet.reads.access import individual_for_user, visible_individuals
 from tests.access.world import AccessWorld
 
 
@@ -29,7 +28,7 @@ def test_a_sergeant_sees_every_child_except_one_restricted_from_them(world: Acce
 
 
 def test_a_restricted_child_is_visible_to_the_named_sergeant(world: AccessWorld) -> None:
-    assert access_individual_for_user(world.named_sergeant, world.restricted.pk) == world.restricted
+    assert individual_for_user(world.named_sergeant, world.restricted.pk) == world.restricted
 
 
 def test_auditors_and_administrators_see_no_child_records(world: AccessWorld) -> None:
@@ -40,9 +39,9 @@ def test_auditors_and_administrators_see_no_child_records(world: AccessWorld) ->
 def test_a_caseload_entry_lets_a_partner_see_a_child_outside_their_scope(world: AccessWorld, clock: FixedClock) -> None:
     teacher = world.users["partner_education"]
     with pytest.raises(Http404):
-        access_individual_for_user(teacher, world.police_only.pk)
+        individual_for_user(teacher, world.police_only.pk)
     add_to_caseload(acting_user=world.users["sergeant"], user=teacher, individual=world.police_only, clock=clock)
-    assert access_individual_for_user(teacher, world.police_only.pk) == world.police_only
+    assert individual_for_user(teacher, world.police_only.pk) == world.police_only
 
 
 def test_missing_and_forbidden_people_answer_the_same_404(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from safetynet.web.details import detail_rows
+from safetynet.reads.details import detail_rows
 from tests.web.world import World
 
 

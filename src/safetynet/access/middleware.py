@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from safetynet.access.matrix import load
-from safetynet.access.rules import has_permission, is_elevated
+from safetynet.access.profiles import has_permission, is_elevated
 
 
 def second_factor_done(user: Any) -> bool:

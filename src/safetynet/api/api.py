@@ -30,14 +30,15 @@ from safetynet.api.schemas import (
     TaskDetailOut,
     TaskOut,
 )
+from safetynet.lib.clock import system_clock
+from safetynet.reads import access, work_queue
+from safetynet.reads import person as people
+from safetynet.reads.access import individual_for_user, visible_individual_ids
+from safetynet.reads.search import SearchQuery, search_people
+from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
-from safetynet.web import access, queries, tasks
-from safetynet.web.access import individual_for_user, visible_individual_ids
-from safetynet.web.clock import clock
 from safetynet.web.forms import ChronologyFilterForm, ResolveTaskForm, SearchForm, WorkFilterForm
-from safetynet.web.search import SearchQuery, search_people
-from safetynet.web.tasks import TaskRow
 from safetynet.work import services as work_services
 from safetynet.work.services import WorkError
 
@@ -59,10 +60,10 @@ def _errors(form: Any) -> str:
 def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
     """One person's summary: who they are, their linked source records and markers."""
     found = individual_for_user(request.user, individual_id)
-    rows = queries.source_records(found.pk)
-    head = queries.headline(found.pk, [r.person for r in rows], clock().now().date())
+    rows = people.source_records(found.pk)
+    head = people.headline(found.pk, [r.person for r in rows], system_clock.now().date())
     person_ids = [r.person.pk for r in rows]
-    markers = list(access.markers_for(request.user, queries.markers(person_ids)))
+    markers = list(access.visible_markers(request.user, people.markers(person_ids)))
     access.log_view(
         request.user,
         object_type="individual",
@@ -114,16 +115,16 @@ def chronology(request: HttpRequest, individual_id: int, filters: Query[Chronolo
     form = ChronologyFilterForm(data)
     if not form.is_valid():
         raise HttpError(422, _errors(form))
-    chosen = queries.ChronologyFilter(
+    chosen = people.ChronologyFilter(
         event_types=form.cleaned_data["type"],
         date_from=form.cleaned_data["date_from"],
         date_to=form.cleaned_data["date_to"],
     )
-    person_ids = queries.person_ids_of(found.pk)
-    page, entries = queries.chronology_page(
+    person_ids = people.person_ids_of(found.pk)
+    page, entries = people.chronology_page(
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
     )
-    access.redact(request.user, [e.event for e in entries])
+    access.redact_events(request.user, [e.event for e in entries])
     access.log_view(
         request.user,
         object_type="individual",
@@ -166,7 +167,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
         raise HttpError(422, _errors(form))
     query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
     try:
-        found = search_people(query, clock().now().date())
+        found = search_people(query, system_clock.now().date())
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
@@ -218,13 +219,13 @@ def _task_out(row: TaskRow) -> dict[str, Any]:
 
 
 def _one_task(request: HttpRequest, task_id: int) -> TaskOut:
-    found = tasks.task_for_user(request.user, task_id)
-    return TaskOut(**_task_out(tasks.rows_for([found], clock().now(), tasks.worker_of(request.user))[0]))
+    found = work_queue.task_for_user(request.user, task_id)
+    return TaskOut(**_task_out(work_queue.rows_for([found], system_clock.now(), work_queue.worker_of(request.user))[0]))
 
 
 class TaskFilters(Schema):
     show: str = "all"
-    limit: int = Field(tasks.WORK_LIMIT, ge=1, le=1000)
+    limit: int = Field(work_queue.WORK_LIMIT, ge=1, le=1000)
 
 
 @api.get("/tasks", response=list[TaskOut], url_name="tasks")
@@ -234,7 +235,7 @@ def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]
     form = WorkFilterForm({"show": filters.show})
     if not form.is_valid():
         raise HttpError(422, _errors(form))
-    found = tasks.my_work(request.user, clock().now(), form.cleaned_data["show"], limit=filters.limit)
+    found = work_queue.my_work(request.user, system_clock.now(), form.cleaned_data["show"], limit=filters.limit)
     access.log_view(
         request.user,
         object_type="task_list",
@@ -248,8 +249,8 @@ def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]
 @api.get("/tasks/{task_id}", response=TaskDetailOut, url_name="task")
 def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
     """One task: the finding's reason, clause, cited records, deadline, owner and history."""
-    found = tasks.task_for_user(request.user, task_id)
-    detail = tasks.task_detail(request.user, found, clock().now(), current_policy())
+    found = work_queue.task_for_user(request.user, task_id)
+    detail = work_queue.task_detail(request.user, found, system_clock.now(), current_policy())
     access.log_view(
         request.user,
         object_type="task",
@@ -274,9 +275,9 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
 @api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
 def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     """Acknowledge: someone has seen the task and owns it; the deadline keeps running."""
-    found = tasks.task_for_user(request.user, task_id)
+    found = work_queue.task_for_user(request.user, task_id)
     try:
-        work_services.acknowledge(found.pk, acting_user=request.user, clock=clock())
+        work_services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
     except WorkError:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
@@ -285,8 +286,8 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
 @api.post("/tasks/{task_id}/assign", response=TaskOut, url_name="task_assign")
 def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
     """Take the task (`assignee` = your own user id) or give it to a member of your team."""
-    found = tasks.task_for_user(request.user, task_id)
-    allowed = {int(pk) for pk, _name in tasks.team_members(request.user, found)} | {int(request.user.pk or 0)}
+    found = work_queue.task_for_user(request.user, task_id)
+    allowed = {int(pk) for pk, _name in work_queue.team_members(request.user, found)} | {int(request.user.pk or 0)}
     if body.assignee not in allowed:
         raise HttpError(422, "assignee: expected your own user id or a member of your team who may act on this task")
     assignee = get_user_model().objects.get(pk=body.assignee)
@@ -294,9 +295,9 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
         work_services.assign(
             found.pk,
             acting_user=request.user,
-            clock=clock(),
+            clock=system_clock,
             assignee=assignee,
-            team=tasks.worker_of(request.user).team,
+            team=work_queue.worker_of(request.user).team,
         )
     except WorkError:
         raise HttpError(409, "state: the task is no longer open") from None
@@ -307,7 +308,7 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
 def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut:
     """Resolve with a rationale; an empty one, or one that blames the child, answers 422 naming
     the field, each flagged phrase, why and the suggested wording."""
-    found = tasks.task_for_user(request.user, task_id)
+    found = work_queue.task_for_user(request.user, task_id)
     form = ResolveTaskForm({"rationale": body.rationale})
     if not form.is_valid():
         raise HttpError(422, _errors(form))
@@ -316,7 +317,7 @@ def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut
             found.pk,
             acting_user=request.user,
             rationale=form.cleaned_data["rationale"],
-            clock=clock(),
+            clock=system_clock,
             policy=current_policy(),
         )
     except WorkError:

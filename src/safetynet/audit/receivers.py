@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from safetynet.audit.context import client_ip
+from safetynet.audit.context import client_ip, current_user
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 
@@ -64,8 +64,6 @@ def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Deleting an account (the admin site) erases a member of staff's personal data: logged
     in the deletion's own transaction (Django deletes inside one), so a failed delete logs
     nothing. Who deleted it comes from the request (the middleware's context)."""
-    from safetynet.audit.context import current_user
-
     record_audit(
         acting_user=current_user(),
         action=Action.ERASURE,

@@ -6,10 +6,18 @@ each field and an inline message, and re-renders what was typed.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from safetynet.audit.models import Action
+from safetynet.reads.audit_log import resolve_person_ref
+from safetynet.reads.work_queue import SHOW_CHOICES
+from safetynet.records.models import Event
+from safetynet.risk.policy import current_policy
+from safetynet.work.services import RationaleRefused, check_rationale
 
 _WIDGET_CLASS: dict[type[forms.Widget], str] = {
     forms.Textarea: "govuk-textarea",
@@ -90,8 +98,6 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
     date_to = _date_field("To", "2026-01-31")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.records.models import Event
-
         super().__init__(*args, **kwargs)
         type_field = self.fields["type"]
         assert isinstance(type_field, forms.MultipleChoiceField)
@@ -143,8 +149,6 @@ class SearchForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_date_of_birth(self) -> str:
-        import datetime as dt
-
         value: str = self.cleaned_data.get("date_of_birth") or ""
         if len(value) >= 7:
             year, month, *rest = (int(part) for part in value.split("-"))
@@ -220,9 +224,6 @@ class ResolveTaskForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_rationale(self) -> str:
-        from safetynet.risk.policy import current_policy
-        from safetynet.work.services import RationaleRefused, check_rationale
-
         text: str = self.cleaned_data.get("rationale") or ""
         try:
             check_rationale(text, current_policy())
@@ -270,8 +271,6 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.web.tasks import SHOW_CHOICES
-
         super().__init__(*args, **kwargs)
         field = self.fields["show"]
         assert isinstance(field, forms.ChoiceField)
@@ -283,8 +282,6 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
 
 
 def _person_ref(raw: str) -> tuple[int | None, int | None]:
-    from safetynet.audit.services import resolve_person_ref
-
     try:
         return resolve_person_ref(raw)
     except ValueError:
@@ -313,8 +310,6 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
     date_to = _date_field("To", "2026-03-31", " (UTC)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.audit.models import Action
-
         super().__init__(*args, **kwargs)
         action_field = self.fields["action"]
         assert isinstance(action_field, forms.ChoiceField)

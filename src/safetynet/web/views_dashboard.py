@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safetynet.identity.models import Individual, ReviewPair
+from safetynet.lib.clock import system_clock
+from safetynet.reads.labels import label
 from safetynet.records.models import Event, Marker
-from safetynet.web.clock import clock
-from safetynet.web.labels import label
 
 WINDOW_DAYS = 28
 
@@ -22,7 +22,7 @@ WINDOW_DAYS = 28
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of people, recent events by type, current markers and open review items."""
-    now = clock().now()
+    now = system_clock.now()
     since = now - dt.timedelta(days=WINDOW_DAYS)
     by_type = (
         Event.live.filter(occurred_at__gte=since, occurred_at__lte=now)

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from safetynet.identity.models import Membership
 from safetynet.identity.services import decide_pair
+from safetynet.lib.clock import system_clock
+from safetynet.reads.access import individual_for_user
+from safetynet.reads.identity_panel import explain, explanation_lines
 from safetynet.records.models import Person
-from safetynet.web.access import individual_for_user
-from safetynet.web.clock import clock
 from safetynet.web.forms import IdentityDecisionForm
-from safetynet.web.identity_panel import explain, explanation_lines
 from safetynet.web.viewer import may
 
 
@@ -62,7 +62,7 @@ def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: 
                     else "Recorded: not the same person. The records are now kept apart.",
                 )
                 return redirect("web:person", individual_id=now_in)
-    explanation = explain(ours.pk, other.pk, clock().now().date())
+    explanation = explain(ours.pk, other.pk, system_clock.now().date())
     context = {
         "individual_id": individual_id,
         "ours": ours,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from safetynet.identity.models import Membership
 from safetynet.identity.services import review_queue
-from safetynet.web.access import visible_individual_ids
+from safetynet.reads.access import visible_individual_ids
 from safetynet.web.viewer import may_use
 
 PAGE_SIZE = 50

@@ -12,9 +12,9 @@ from django.db.models import Q
 from safetynet.identity.explain import Explanation, explain_link, explain_links
 from safetynet.identity.linkmodel import ModelError
 from safetynet.identity.models import Membership, ReviewPair
+from safetynet.reads.labels import label
+from safetynet.reads.person import MayOpen, SourceRecordRow
 from safetynet.records.models import Person
-from safetynet.web.labels import label
-from safetynet.web.queries import MayOpen, SourceRecordRow
 
 # Explaining a link scores one pair; a person with very many records shows the first ones.
 EXPLAIN_LIMIT = 12

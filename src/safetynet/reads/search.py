@@ -16,9 +16,9 @@ from django.db.models import Q
 
 from safetynet.identity.models import Membership
 from safetynet.identity.search import search_individuals
+from safetynet.reads import person as people
+from safetynet.reads.findings import top_findings
 from safetynet.records.models import Event
-from safetynet.web import queries
-from safetynet.web.work import top_findings
 
 RESULT_LIMIT = 50
 
@@ -33,10 +33,10 @@ class SearchQuery:
 
 @dataclass
 class SearchResult:
-    headline: queries.Headline
+    headline: people.Headline
     probability: float
     last_event: Event | None
-    top_finding: Any = None  # the most severe current finding (safetynet.web.work.FindingRow)
+    top_finding: Any = None  # the most severe current finding (safetynet.reads.findings.FindingRow)
 
 
 def _exact(query: SearchQuery) -> list[tuple[int, float]]:
@@ -73,8 +73,8 @@ def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
     else:
         found = _exact(query)
     ids = [i for i, _p in found]
-    heads = queries.headlines_for(ids, today)
-    last = queries.last_events(ids)
+    heads = people.headlines_for(ids, today)
+    last = people.last_events(ids)
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     top = top_findings(ids, now, today, names={i: h.name for i, h in heads.items()})
     return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]

@@ -2,7 +2,7 @@
 
 The risk engine's findings carry their own life cycle (open, acknowledged, resolved with a
 rationale, closed by itself). The work screens (My work, a task) read tasks instead:
-`safetynet.web.tasks`; the person page shows each finding with its task (owner, state,
+`safetynet.reads.work_queue`; the person page shows each finding with its task (owner, state,
 deadline, a link to it) when the viewer may open tasks."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Value, When
 
+from safetynet.reads import person as people
+from safetynet.reads.labels import label
+from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import Finding
-from safetynet.web import queries
-from safetynet.web.labels import label
-from safetynet.web.tasks import TaskRow
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
@@ -91,7 +91,7 @@ def rows_for(
     names = dict(names or {})
     missing = {f.individual_id for f in findings} - set(names)
     if missing:
-        names.update({i: h.name for i, h in queries.headlines_for(missing, today).items()})
+        names.update({i: h.name for i, h in people.headlines_for(missing, today).items()})
     rows = []
     for f in findings:
         name = names.get(f.individual_id, "Unknown person")
