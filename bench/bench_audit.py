@@ -105,7 +105,7 @@ def main() -> None:
 
     from django.test import Client
 
-    from safetynet.access.services import create_user_with_role
+    from safetynet.accounts.services import create_user_with_role
     from safetynet.audit.models import AuditEntry
 
     load_before = os.getloadavg()

@@ -8,7 +8,7 @@ import pytest
 from django.http import Http404
 from django.test import Client
 
-from safetynet.access.services import add_to_caseload
+from safetynet.accounts.services import add_to_caseload
 from safetynet.lib.clock import FixedClock
 from safetynet.reads.access import individual_for_user, visible_individuals
 from tests.access.world import AccessWorld

@@ -13,7 +13,7 @@ from typing import Any
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safetynet.access.roles import Role
-from safetynet.access.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
+from safetynet.accounts.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
 from safetynet.identity.blocking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import Event, Marker, Organisation, Participation, Person

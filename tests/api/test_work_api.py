@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from safetynet.access.services import restrict_individual
+from safetynet.accounts.services import restrict_individual
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from safetynet.access.models import UserProfile
-from safetynet.access.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
+from safetynet.accounts.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import FixedClock

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from safetynet.access.services import create_user_with_role
+from safetynet.accounts.services import create_user_with_role
 from safetynet.identity.blocking import refresh_features
 from safetynet.identity.models import Individual, Membership
 from safetynet.records.models import (
