@@ -14,6 +14,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
 from safetynet.api.schemas import (
     AssignIn,
     ChronologyOut,
@@ -38,7 +39,6 @@ from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
-from safetynet.web.forms import ChronologyFilterForm, ResolveTaskForm, SearchForm, WorkFilterForm
 from safetynet.work import services as work_services
 from safetynet.work.services import WorkError
 
@@ -50,10 +50,6 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
 )
-
-
-def _errors(form: Any) -> str:
-    return "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
 
 
 @api.get("/individuals/{individual_id}", response=IndividualOut, url_name="individual")
@@ -111,15 +107,9 @@ class ChronologyFilters(Schema):
 def chronology(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> ChronologyOut:
     """The person's events across sources, newest first, 25 a page; filter by type and date."""
     found = individual_for_user(request.user, individual_id)
-    data: dict[str, object] = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    form = ChronologyFilterForm(data)
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    chosen = people.ChronologyFilter(
-        event_types=form.cleaned_data["type"],
-        date_from=form.cleaned_data["date_from"],
-        date_to=form.cleaned_data["date_to"],
-    )
+    data = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
+    asked = validated(ChronologyQuery, data)
+    chosen = people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to)
     person_ids = people.person_ids_of(found.pk)
     page, entries = people.chronology_page(
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
@@ -162,10 +152,10 @@ class SearchParams(Schema):
 @api.get("/search", response=list[SearchResultOut], url_name="search")
 def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResultOut]:
     """People matching a name (typos and nicknames allowed), date of birth, identifier or postcode."""
-    form = SearchForm(params.dict())
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
+    asked = validated(PersonSearch, params.dict())
+    query = SearchQuery(
+        name=asked.name, date_of_birth=asked.date_of_birth, identifier=asked.identifier, postcode=asked.postcode
+    )
     try:
         found = search_people(query, system_clock.now().date())
     except ValidationError as exc:
@@ -175,8 +165,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
     # The latest event is shown only when the caller may see that event (its type alone can
     # tell a partner that intelligence exists).
     visible_last = access.visible_event_ids(request.user, [r.last_event.pk for r in shown if r.last_event])
-    searched = [k for k in ("name", "date_of_birth", "identifier", "postcode") if form.cleaned_data[k]]
-    access.log_search(request.user, fields=searched, individual_ids=[r.headline.individual_id for r in shown])
+    access.log_search(request.user, fields=asked.searched(), individual_ids=[r.headline.individual_id for r in shown])
     return [
         SearchResultOut(
             id=r.headline.individual_id,
@@ -232,10 +221,8 @@ class TaskFilters(Schema):
 def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]:
     """My work: tasks assigned to me, my team's and my role's queue, soonest deadline first.
     `show`: all, mine, team, role or overdue."""
-    form = WorkFilterForm({"show": filters.show})
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    found = work_queue.my_work(request.user, system_clock.now(), form.cleaned_data["show"], limit=filters.limit)
+    show = validated(WorkShow, {"show": filters.show}).show
+    found = work_queue.my_work(request.user, system_clock.now(), show, limit=filters.limit)
     access.log_view(
         request.user,
         object_type="task_list",
@@ -309,14 +296,12 @@ def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut
     """Resolve with a rationale; an empty one, or one that blames the child, answers 422 naming
     the field, each flagged phrase, why and the suggested wording."""
     found = work_queue.task_for_user(request.user, task_id)
-    form = ResolveTaskForm({"rationale": body.rationale})
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
+    rationale = validated(Rationale, {"rationale": body.rationale}).rationale
     try:
         work_services.resolve(
             found.pk,
             acting_user=request.user,
-            rationale=form.cleaned_data["rationale"],
+            rationale=rationale,
             clock=system_clock,
             policy=current_policy(),
         )
