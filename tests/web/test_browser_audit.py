@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from safetynet.accounts.services import create_user_with_role
 from tests.web.test_browser import check_accessibility
-from tests.web.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
