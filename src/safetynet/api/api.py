@@ -35,9 +35,9 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user, visible_individual_ids
+from safetynet.reads.findings import FINDING_STATES, findings_of
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
-from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.work import services as work_services
 from safetynet.work.services import WorkError
@@ -314,9 +314,6 @@ class FindingFilters(Schema):
     state: str = "current"
 
 
-FINDING_STATES = {"current": ("open", "acknowledged"), "all": ("open", "acknowledged", "resolved", "closed")}
-
-
 @api.get("/individuals/{individual_id}/findings", response=list[FindingOut], url_name="individual_findings")
 def individual_findings(request: HttpRequest, individual_id: int, filters: Query[FindingFilters]) -> list[FindingOut]:
     """The person's findings (`state`: current, the default, or all), most severe first: clause,
@@ -324,13 +321,7 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
     found = individual_for_user(request.user, individual_id)
     if filters.state not in FINDING_STATES:
         raise HttpError(422, "state: expected current or all")
-    findings = (
-        Finding.objects.filter(individual=found, state__in=FINDING_STATES[filters.state])
-        .select_related("task")
-        .order_by("raised_at", "pk")
-    )
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    ordered = sorted(findings, key=lambda f: (rank.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at))
+    ordered = findings_of(found.pk, filters.state)
     access.log_view(
         request.user,
         object_type="individual",

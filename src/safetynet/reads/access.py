@@ -23,8 +23,8 @@ from safetynet.access.models import Caseload, Restriction
 from safetynet.access.profiles import policy_of, profile_of
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
-from safetynet.identity.models import Individual
-from safetynet.records.models import Event, Marker, Order, Plan
+from safetynet.identity.models import Individual, Membership
+from safetynet.records.models import Event, Marker, Order, Person, Plan
 
 # --- which children -----------------------------------------------------------------
 
@@ -67,6 +67,20 @@ def individual_for_user(user: Any, pk: int) -> Individual:
     if individual is None:
         raise Http404("No such person.")
     return individual
+
+
+def person_record_for_user(user: Any, person_id: int) -> tuple[Person, int]:
+    """A live source record and the id of its individual, if `user` may see that individual;
+    raise Http404 otherwise (no hint why)."""
+    membership = (
+        Membership.objects.select_related("person")
+        .filter(person_id=person_id, person__recorded_at__isnull=False, person__deleted=False)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    individual_for_user(user, membership.individual_id)
+    return membership.person, membership.individual_id
 
 
 def visible_individual_ids(user: Any, candidate_ids: Iterable[int]) -> list[int]:

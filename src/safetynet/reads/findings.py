@@ -77,6 +77,23 @@ def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False)
     return list(found)
 
 
+# Which findings `findings_of` returns for each `state` the API accepts.
+FINDING_STATES = {"current": ("open", "acknowledged"), "all": ("open", "acknowledged", "resolved", "closed")}
+
+
+def findings_of(individual_id: int, state: str) -> list[Finding]:
+    """The individual's findings in `state` (a key of FINDING_STATES), each with its task, most
+    severe first, then the soonest deadline (or, without one, the earliest raised)."""
+    findings = (
+        Finding.objects.filter(individual_id=individual_id, state__in=FINDING_STATES[state])
+        .select_related("task")
+        .order_by("raised_at", "pk")
+    )
+    return sorted(
+        findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at)
+    )
+
+
 def rows_for(
     findings: Sequence[Finding],
     now: dt.datetime,
