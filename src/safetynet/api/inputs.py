@@ -18,6 +18,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
+from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, normalise_postcode
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
@@ -113,7 +114,7 @@ class ChronologyQuery(Schema):
         return end
 
 
-DATE_OF_BIRTH = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DATE_OF_BIRTH = re.compile(DATE_OF_BIRTH_PATTERN)
 
 
 class PersonSearch(Schema):
@@ -138,12 +139,8 @@ class PersonSearch(Schema):
             problems.append("Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23")
         if problems:
             raise ValueError(" ".join(problems))
-        if len(text) >= 7:
-            year, month, *rest = (int(part) for part in text.split("-"))
-            try:
-                dt.date(year, month, rest[0] if rest else 1)
-            except ValueError:
-                raise ValueError("Enter a real date of birth, like 2011-04-23") from None
+        if not is_real_partial_date(text):
+            raise ValueError("Enter a real date of birth, like 2011-04-23")
         return text
 
     @field_validator("identifier", mode="before")
@@ -154,10 +151,7 @@ class PersonSearch(Schema):
     @field_validator("postcode", mode="before")
     @classmethod
     def _postcode(cls, value: Any) -> str:
-        text = " ".join(_text(value, max_length=10).upper().split())
-        if text and " " not in text and len(text) > 4:
-            text = f"{text[:-3]} {text[-3:]}"  # "AB12CD" -> "AB1 2CD", the stored form
-        return text
+        return normalise_postcode(_text(value, max_length=10))
 
     @model_validator(mode="after")
     def _something_to_find(self) -> PersonSearch:

@@ -22,6 +22,30 @@ from safetynet.records.models import Event
 
 RESULT_LIMIT = 50
 
+# A date of birth as searched: a year, a year and month, or a full date.
+DATE_OF_BIRTH_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def is_real_partial_date(value: str) -> bool:
+    """Whether a searched date of birth that matched DATE_OF_BIRTH_PATTERN names a real month
+    or day ("2011-02-30" does not); a year alone always does."""
+    if len(value) < 7:
+        return True
+    year, month, *rest = (int(part) for part in value.split("-"))
+    try:
+        dt.date(year, month, rest[0] if rest else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def normalise_postcode(value: str) -> str:
+    """A searched postcode in the stored form: capitals, one space ("ab12cd" -> "AB1 2CD")."""
+    text = " ".join(value.upper().split())
+    if text and " " not in text and len(text) > 4:
+        text = f"{text[:-3]} {text[-3:]}"
+    return text
+
 
 @dataclass(frozen=True)
 class SearchQuery:

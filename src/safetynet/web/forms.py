@@ -6,7 +6,6 @@ each field and an inline message, and re-renders what was typed.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -14,6 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from safetynet.audit.models import Action
 from safetynet.reads.audit_log import resolve_person_ref
+from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, normalise_postcode
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
@@ -127,7 +127,7 @@ class SearchForm(GovukFormMixin, forms.Form):
     date_of_birth = forms.RegexField(
         label="Date of birth",
         required=False,
-        regex=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        regex=DATE_OF_BIRTH_PATTERN,
         help_text="As YYYY-MM-DD, or YYYY-MM or YYYY if you only know part of it",
         error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23"},
     )
@@ -150,19 +150,12 @@ class SearchForm(GovukFormMixin, forms.Form):
 
     def clean_date_of_birth(self) -> str:
         value: str = self.cleaned_data.get("date_of_birth") or ""
-        if len(value) >= 7:
-            year, month, *rest = (int(part) for part in value.split("-"))
-            try:
-                dt.date(year, month, rest[0] if rest else 1)
-            except ValueError:
-                raise forms.ValidationError("Enter a real date of birth, like 2011-04-23") from None
+        if not is_real_partial_date(value):
+            raise forms.ValidationError("Enter a real date of birth, like 2011-04-23")
         return value
 
     def clean_postcode(self) -> str:
-        value = " ".join((self.cleaned_data.get("postcode") or "").upper().split())
-        if value and " " not in value and len(value) > 4:
-            value = f"{value[:-3]} {value[-3:]}"  # "AB12CD" -> "AB1 2CD", the stored form
-        return value
+        return normalise_postcode(self.cleaned_data.get("postcode") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
