@@ -27,8 +27,8 @@ def test_import_and_export_each_write_one_entry_naming_the_operator(tmp_path: Pa
     source.write_text(json.dumps(LINE) + "\n", encoding="utf-8")
     assert main(["import", str(source), "--no-link", "--quiet"]) == 0
     assert main(["export", str(tmp_path / "out.jsonl")]) == 0
-    imported = AuditEntry.objects.get(action=Action.IMPORT)
+    imported = AuditEntry.objects.get(action=Action.IMPORT, object_type="import_batch")
     exported = AuditEntry.objects.get(action=Action.EXPORT)
-    assert imported.actor_username.startswith("cli:") and "records=1" in imported.fields
+    assert imported.actor_username.startswith("import:") and "records=1" in imported.fields
     assert exported.object_ids == ["person:1"]
     assert verify_chain().ok

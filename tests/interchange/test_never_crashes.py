@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safetynet.interchange.importer import import_files, rejects_path_for
+from safetynet.interchange.importer import import_files
 from safetynet.interchange.parsing import LineRejected, parse_line
+from safetynet.interchange.rejects import rejects_path_for
 from safetynet.lib.clock import FixedClock
 from tests.interchange.conftest import line, person
 

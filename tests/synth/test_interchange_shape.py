@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any, get_args
 
-from safetynet.interchange import schema
+from safetynet.interchange import fields
 from tests.synth.conftest import County
 
 
@@ -17,15 +17,15 @@ def _values(literal: Any) -> set[str]:
 
 # The spec's enumerations, from the pydantic models the JSON Schema is generated from.
 KINDS = {"location", "organisation", "person", "relationship", "event", "marker", "order", "plan"}
-EVENT_TYPES = _values(schema.EventType)
-ROLES = _values(schema.Role)
-REL_TYPES = _values(schema.RelType)
-MARKER_TYPES = _values(schema.MarkerType)
-ORDER_TYPES = _values(schema.OrderType)
-PLAN_TYPES = _values(schema.PlanType)
-LOCATION_TYPES = _values(schema.LocationType)
-ORG_TYPES = _values(schema.OrgType)
-CARE = _values(schema.CareStatus)
+EVENT_TYPES = _values(fields.EventType)
+ROLES = _values(fields.Role)
+REL_TYPES = _values(fields.RelType)
+MARKER_TYPES = _values(fields.MarkerType)
+ORDER_TYPES = _values(fields.OrderType)
+PLAN_TYPES = _values(fields.PlanType)
+LOCATION_TYPES = _values(fields.LocationType)
+ORG_TYPES = _values(fields.OrgType)
+CARE = _values(fields.CareStatus)
 # The 2021 census codes the generator writes (the schema only checks their pattern).
 SELF_DEFINED = {"W1", "W2", "W3", "W4", "W9", "M1", "M2", "M3", "M9", "A1", "A2", "A3", "A4", "A9", "B1", "B2", "B3"}
 SELF_DEFINED |= {"O1", "O9", "NS"}
@@ -77,14 +77,14 @@ def test_enumerated_fields_use_the_spec_values(county: County) -> None:
         elif kind == "organisation":
             assert r["org_type"] in ORG_TYPES
         elif kind == "person":
-            assert r["sex"] in _values(schema.Sex)
+            assert r["sex"] in _values(fields.Sex)
             assert r.get("care_status", "none") in CARE
             assert r.get("self_defined_ethnicity", "NS") in SELF_DEFINED
             assert re.match(r"^IC[1-9]$", r.get("observed_ethnicity", "IC1"))
             if "date_of_birth" in r:
                 assert DOB.match(r["date_of_birth"])
             for address in r.get("addresses", []):
-                assert address["kind"] in _values(schema.AddressKind)
+                assert address["kind"] in _values(fields.AddressKind)
                 assert DATE.match(address["from"])
             for name, value in r.get("identifiers", {}).items():
                 assert name in {"nhs_number", "pnc_id", "upn", "csc_id"} and value
@@ -108,29 +108,29 @@ def test_enumerated_fields_use_the_spec_values(county: County) -> None:
 
 def _check_details(event_type: str, d: dict[str, Any]) -> None:
     if event_type == "incident":
-        assert d["thrive"]["grade"] in _values(schema.ThriveGrade)
+        assert d["thrive"]["grade"] in _values(fields.ThriveGrade)
     elif event_type == "missing_report":
-        assert d["missing_from"] in _values(schema.MissingFrom)
-        current = _values(schema.MissingRisk) - {"no_apparent_risk", "absent"}  # never the legacy grades
+        assert d["missing_from"] in _values(fields.MissingFrom)
+        current = _values(fields.MissingRisk) - {"no_apparent_risk", "absent"}  # never the legacy grades
         assert d["initial_risk"] in current
         for review in d["reviews"]:
             _datetime(review["at"])
             assert review["risk"] in current
     elif event_type == "crime":
-        assert d["status"] in _values(schema.CrimeStatus)
+        assert d["status"] in _values(fields.CrimeStatus)
     elif event_type == "referral":
-        concerns = _values(schema.Concern)
+        concerns = _values(fields.Concern)
         assert set(d["concern"]) <= concerns
-        assert d["triage"]["grade"] in _values(schema.TriageGrade)
-        assert set(d["triage"]["research"]) <= _values(schema.Research)
+        assert d["triage"]["grade"] in _values(fields.TriageGrade)
+        assert set(d["triage"]["research"]) <= _values(fields.Research)
     elif event_type == "meeting":
-        assert d["meeting_type"] in _values(schema.MeetingType)
+        assert d["meeting_type"] in _values(fields.MeetingType)
     elif event_type == "custody":
-        assert d.get("la_accommodation_outcome", "provided") in _values(schema.AccommodationOutcome)
+        assert d.get("la_accommodation_outcome", "provided") in _values(fields.AccommodationOutcome)
     elif event_type == "intelligence":
         assert d["grading"]["source"] in {1, 2, 3} and d["grading"]["assessment"] in set("ABCDE")
     elif event_type == "notification":
-        assert d["scheme"] in _values(schema.Scheme)
+        assert d["scheme"] in _values(fields.Scheme)
 
 
 def test_every_reference_resolves_to_a_record_in_the_file(county: County) -> None:

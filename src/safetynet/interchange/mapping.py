@@ -12,7 +12,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from safetynet.interchange import schema as s
+from safetynet.interchange.details import MeetingDetails
+from safetynet.interchange.fields import LEGACY_RISK, ref_key, to_date, to_datetime
+from safetynet.interchange.kinds import (
+    EventRecord,
+    LocationRecord,
+    MarkerRecord,
+    OrderRecord,
+    OrganisationRecord,
+    PersonRecord,
+    PlanRecord,
+    RelationshipRecord,
+)
 from safetynet.interchange.parsing import ParsedLine
 from safetynet.records.keys import NaturalKey, Target
 
@@ -90,7 +101,7 @@ class Prepared:
 
 
 def _target(kind: str, ref: Any, default_source: str) -> Target | None:
-    key = s.ref_key(ref, default_source)
+    key = ref_key(ref, default_source)
     return (kind, key) if key else None
 
 
@@ -116,14 +127,14 @@ def prepare(line: ParsedLine) -> Prepared:
 
 def _prepare(line: ParsedLine) -> Prepared:
     record = line.record
-    recorded_at = s.to_datetime(record.recorded_at)
+    recorded_at = to_datetime(record.recorded_at)
     assert recorded_at is not None  # required by the envelope model
     source = record.source
     prepared = Prepared(
         line.number, line.text or json.dumps(line.obj), record.kind, line.key, recorded_at, bool(record.deleted), {}
     )
     f = prepared.fields
-    if isinstance(record, s.LocationRecord):
+    if isinstance(record, LocationRecord):
         f.update(
             address_lines=_json(record.address_lines or []),
             town=record.town or "",
@@ -133,35 +144,35 @@ def _prepare(line: ParsedLine) -> Prepared:
             lon=record.lon,
             location_type=record.location_type or "",
         )
-    elif isinstance(record, s.OrganisationRecord):
+    elif isinstance(record, OrganisationRecord):
         f.update(name=record.name or "", org_type=record.org_type or "")
         prepared.fks["location"] = _target("location", record.location, source)
-    elif isinstance(record, s.PersonRecord):
+    elif isinstance(record, PersonRecord):
         _prepare_person(prepared, record)
-    elif isinstance(record, s.RelationshipRecord):
-        f.update(rel_type=record.rel_type, valid_from=s.to_date(record.from_), valid_to=s.to_date(record.to))
+    elif isinstance(record, RelationshipRecord):
+        f.update(rel_type=record.rel_type, valid_from=to_date(record.from_), valid_to=to_date(record.to))
         prepared.fks["person_a"] = _target("person", record.person_a, source)
         prepared.fks["person_b"] = _target("person", record.person_b, source)
-    elif isinstance(record, s.EventRecord):
+    elif isinstance(record, EventRecord):
         _prepare_event(prepared, record, line)
-    elif isinstance(record, s.MarkerRecord):
+    elif isinstance(record, MarkerRecord):
         f.update(
             marker_type=record.marker_type,
-            valid_from=s.to_date(record.from_),
-            valid_to=s.to_date(record.to),
+            valid_from=to_date(record.from_),
+            valid_to=to_date(record.to),
             grading=_json_or_none(record.grading),
         )
         prepared.fks["person"] = _target("person", record.person, source)
         prepared.fks["linked_person"] = _target("person", record.linked_person, source)
-    elif isinstance(record, s.OrderRecord):
-        f.update(order_type=record.order_type, valid_from=s.to_date(record.from_), valid_to=s.to_date(record.to))
+    elif isinstance(record, OrderRecord):
+        f.update(order_type=record.order_type, valid_from=to_date(record.from_), valid_to=to_date(record.to))
         prepared.fks["subject"] = _target("person", record.subject, source)
         prepared.protected = _targets("person", record.protected, source)
-    elif isinstance(record, s.PlanRecord):
+    elif isinstance(record, PlanRecord):
         f.update(
             plan_type=record.plan_type,
-            created_on=s.to_date(record.created_at),
-            review_due=s.to_date(record.review_due),
+            created_on=to_date(record.created_at),
+            review_due=to_date(record.review_due),
             content=record.content or "",
         )
         prepared.fks["person"] = _target("person", record.person, source)
@@ -170,7 +181,7 @@ def _prepare(line: ParsedLine) -> Prepared:
     return prepared
 
 
-def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
+def _prepare_person(prepared: Prepared, record: PersonRecord) -> None:
     dob_text = record.date_of_birth or ""
     ids = record.identifiers
     prepared.fields.update(
@@ -200,7 +211,7 @@ def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
         target = _target("location", address.location, record.source)
         if target is None:
             continue
-        prepared.addresses.append((target, address.kind or "", s.to_date(address.from_), s.to_date(address.to)))
+        prepared.addresses.append((target, address.kind or "", to_date(address.from_), to_date(address.to)))
         last = target
         if address.to is None and address.kind in (None, "home", "care", "temporary"):
             current = target
@@ -208,23 +219,23 @@ def _prepare_person(prepared: Prepared, record: s.PersonRecord) -> None:
     prepared.current_address = current or last
 
 
-def _prepare_event(prepared: Prepared, record: s.EventRecord, line: ParsedLine) -> None:
+def _prepare_event(prepared: Prepared, record: EventRecord, line: ParsedLine) -> None:
     details = dict(record.details or {})
     # Legacy missing-person risk values are read as very_low (the payload keeps the original).
     if record.event_type == "missing_report":
-        if details.get("initial_risk") in s.LEGACY_RISK:
-            details["initial_risk"] = s.LEGACY_RISK[details["initial_risk"]]
+        if details.get("initial_risk") in LEGACY_RISK:
+            details["initial_risk"] = LEGACY_RISK[details["initial_risk"]]
         reviews = details.get("reviews")
         if isinstance(reviews, list):
             details["reviews"] = [
-                {**r, "risk": s.LEGACY_RISK[r["risk"]]} if isinstance(r, dict) and r.get("risk") in s.LEGACY_RISK else r
+                {**r, "risk": LEGACY_RISK[r["risk"]]} if isinstance(r, dict) and r.get("risk") in LEGACY_RISK else r
                 for r in reviews
             ]
     prepared.fields.update(
         event_type=record.event_type,
-        occurred_at=s.to_datetime(record.occurred_at),
-        ended_at=s.to_datetime(record.ended_at),
-        reported_at=s.to_datetime(record.reported_at),
+        occurred_at=to_datetime(record.occurred_at),
+        ended_at=to_datetime(record.ended_at),
+        reported_at=to_datetime(record.reported_at),
         recorded_by=_json_or_none(record.recorded_by),
         summary=record.summary or "",
         details=_json(details),
@@ -236,7 +247,7 @@ def _prepare_event(prepared: Prepared, record: s.EventRecord, line: ParsedLine) 
         if target is not None and (target, participant.role) not in seen:
             seen.add((target, participant.role))
             prepared.participants.append((target, participant.role))
-    if isinstance(line.details, s.MeetingDetails):
+    if isinstance(line.details, MeetingDetails):
         # Meeting subjects are the people the meeting was about: participants as `subject`.
         for target in _targets("person", line.details.subjects, record.source):
             if (target, "subject") not in seen:

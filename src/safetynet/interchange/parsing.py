@@ -18,7 +18,8 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
-from safetynet.interchange.schema import DETAILS_BY_TYPE, KINDS, RECORD_BY_KIND, Envelope
+from safetynet.interchange.details import DETAILS_BY_TYPE
+from safetynet.interchange.kinds import KINDS, RECORD_BY_KIND, Envelope
 
 MAX_LINE_BYTES = 1024 * 1024
 

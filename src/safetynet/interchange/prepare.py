@@ -1,9 +1,10 @@
 """Parse, validate and map a chunk of lines: the CPU-bound half of an import, Django-free.
 
-`prepare_chunk` runs in the importing process for small files and in a pool of worker
-processes for large ones (`ChunkPipeline`), so parsing the next chunks overlaps with
-writing this one. Results come back in file order; at most `depth` chunks are in flight,
-so memory stays flat whatever the file size.
+`prepare_chunk` runs in the importing process for small files (`Lookahead`, which parses the
+next chunk while the database stores this one) and in a pool of worker processes for large
+ones (`ChunkPipeline`), so parsing the next chunks overlaps with writing this one. Results
+come back in file order; at most `depth` chunks (one, in `Lookahead`) are in flight, so memory
+stays flat whatever the file size.
 """
 
 from __future__ import annotations
@@ -74,3 +75,45 @@ class ChunkPipeline:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Lookahead:
+    """Chunks with their prepared lines, the next chunk parsed while the database works.
+
+    Parsing a line costs the importer about as much CPU as storing it costs PostgreSQL, and
+    the two ran one after the other. `work(n)` parses up to `n` lines of the next chunk; the
+    writer calls it after sending a COPY's rows and before waiting for PostgreSQL to finish
+    storing them, so on two cores the database stores one chunk while this process parses
+    the next. Iterating yields (lines, prepared) in file order, finishing whatever `work`
+    left; at most one chunk is held ahead, so memory stays flat.
+    """
+
+    _REST = 1 << 30  # a budget larger than any chunk
+
+    def __init__(self, chunks: Iterator[list[RawLine]], today: dt.date) -> None:
+        self._chunks = chunks
+        self._today = today
+        self._lines: list[RawLine] | None = None
+        self._prepared: list[Prepared | Rejection] = []
+        self._exhausted = False
+
+    def work(self, budget: int) -> None:
+        if self._lines is None:
+            if self._exhausted:
+                return
+            self._lines = next(self._chunks, None)
+            if self._lines is None:
+                self._exhausted = True
+                return
+        done = len(self._prepared)
+        if done < len(self._lines):
+            self._prepared.extend(prepare_chunk(self._lines[done : done + max(budget, 0)], self._today))
+
+    def __iter__(self) -> Iterator[tuple[list[RawLine], list[Prepared | Rejection]]]:
+        while True:
+            self.work(self._REST)
+            if self._lines is None:
+                return
+            lines, prepared = self._lines, self._prepared
+            self._lines, self._prepared = None, []
+            yield lines, prepared

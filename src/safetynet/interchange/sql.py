@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from more_itertools import chunked
 
 from safetynet.interchange.mapping import JsonText
+from safetynet.lib.lookups import IN_BATCH
+from safetynet.records.models import RecordVersion
 
-_IN_BATCH = 900  # ids per IN (...) query on SQLite: well under its variable limit
 _MAX_PARAMS = 30000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
 
@@ -91,8 +93,7 @@ def insert_rows(
     size = max(1, min(1000, _MAX_PARAMS // len(columns)))
     out: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            part = rows[start : start + size]
+        for part in chunked(rows, size):
             params: list[Any] = []
             for row in part:
                 params.extend(convert(value) for convert, value in zip(converters, row, strict=True))
@@ -122,8 +123,8 @@ def select_keys(
             cursor.execute(sql, [source, list(ids)])
             return [tuple(row) for row in cursor.fetchall()]
     out: list[tuple[int, str, dt.datetime | None]] = []
-    for start in range(0, len(ids), _IN_BATCH):
-        query = model._default_manager.filter(source=source, source_id__in=ids[start : start + _IN_BATCH])
+    for part in chunked(ids, IN_BATCH):
+        query = model._default_manager.filter(source=source, source_id__in=part)
         if live_only:
             query = query.filter(recorded_at__isnull=False)
         out.extend(query.values_list("pk", "source_id", "recorded_at"))
@@ -207,8 +208,6 @@ def copy_to_versions(
     the payload goes row to row, never through Python (INSERT ... SELECT, one statement, many rows)."""
     if not rows:
         return
-    from safetynet.records.models import RecordVersion
-
     quote = connection.ops.quote_name
     columns, converters = _columns(RecordVersion, VERSION_COLUMNS)
     at = converters[VERSION_COLUMNS.index("superseded_at")]

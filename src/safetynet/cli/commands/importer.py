@@ -84,15 +84,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    from safetynet.audit.services import record_cli_action
-
-    # DPA 2018 s62: an import is a collection; one entry per batch with its counts.
-    record_cli_action(
-        "import",
-        object_type="import_batch",
-        object_ids=[result.batch_id],
-        fields=[f"records={result.records}", f"rejected={result.rejected}"],
-    )
     print(format_summary(result.counts, quiet=args.quiet))
     for f in result.files:
         if f.rejected:

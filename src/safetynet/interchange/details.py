@@ -1,0 +1,222 @@
+"""The `details` of each event type in interchange format v1 (`DETAILS_BY_TYPE`), validated by
+the importer per type and published in the JSON Schema with if/then."""
+
+from __future__ import annotations
+
+from pydantic import Field, StrictBool
+
+from safetynet.interchange.fields import (
+    AccommodationOutcome,
+    Actor,
+    Concern,
+    CrimeStatus,
+    DateOrDateTime,
+    DateTime,
+    Grading,
+    MeetingType,
+    MissingFrom,
+    MissingRisk,
+    OpenModel,
+    Ref,
+    Research,
+    Scheme,
+    Text,
+    ThriveGrade,
+    TriageGrade,
+)
+
+
+class Thrive(OpenModel):
+    threat: Text | None = None
+    harm: Text | None = None
+    risk: Text | None = None
+    investigation: Text | None = None
+    vulnerability: Text | None = None
+    engagement: Text | None = None
+    grade: ThriveGrade | None = None
+
+
+class ChildContact(OpenModel):
+    spoke_to_child: StrictBool | None = None
+    spoke_alone: StrictBool | None = None
+    voice_of_child: Text | None = None
+    demeanour: Text | None = None
+    wishes_feelings: Text | None = None
+    bwv_used: StrictBool | None = None
+
+
+class IncidentDetails(OpenModel):
+    thrive: Thrive | None = None
+    children_present: StrictBool | None = None
+    domestic_abuse: StrictBool | None = None
+    child_contact: ChildContact | None = None
+
+
+class RiskReview(OpenModel):
+    at: DateTime | None = None
+    by: Actor | None = None
+    risk: MissingRisk | None = None
+    rationale: Text | None = None
+    actions: list[Text] | Text | None = None
+
+
+class LineOfEnquiry(OpenModel):
+    text: Text | None = None
+    location: Ref | None = None
+    person: Ref | None = None
+    done_at: DateTime | None = None
+
+
+class ReturnHomeInterview(OpenModel):
+    offered_at: DateTime | None = None
+    completed_at: DateTime | None = None
+    by: Actor | None = None
+
+
+class MissingReportDetails(OpenModel):
+    missing_from: MissingFrom | None = None
+    reported_by: Actor | None = None
+    last_seen_at: DateTime | None = None
+    last_seen_location: Ref | None = None
+    initial_risk: MissingRisk | None = None
+    risk_rationale: Text | None = None
+    reviews: list[RiskReview] | None = None
+    officer_in_charge: Actor | None = None
+    lines_of_enquiry: list[LineOfEnquiry] | None = None
+    found_at: DateTime | None = None
+    found_location: Ref | None = None
+    found_by: Actor | None = None
+    returned_of_own_accord: StrictBool | None = None
+    prevention_interview_at: DateTime | None = None
+    return_home_interview: ReturnHomeInterview | None = None
+
+
+class ExternalRequest(OpenModel):
+    to_force: Text | None = None
+    requested_at: DateTime | None = None
+    completed_at: DateTime | None = None
+    text: Text | None = None
+
+
+class CrimeDetails(OpenModel):
+    offence: Text | None = None
+    offence_code: Text | None = None
+    sexual_offence: StrictBool | None = None
+    online: StrictBool | None = None
+    status: CrimeStatus | None = None
+    investigation_plan: Text | None = None
+    external_requests: list[ExternalRequest] | None = None
+
+
+class Triage(OpenModel):
+    grade: TriageGrade | None = None
+    at: DateTime | None = None
+    by: Actor | None = None
+    research: Research | list[Research] | None = None
+    decision: Text | None = None
+
+
+class ReferralDetails(OpenModel):
+    concern: list[Concern] | None = None
+    referrer: Actor | None = None
+    received_at: DateTime | None = None
+    triage: Triage | None = None
+    outcome: Text | None = None
+
+
+class MeetingAction(OpenModel):
+    text: Text | None = None
+    owner: Actor | None = None
+    due: DateOrDateTime | None = None
+    done_at: DateTime | None = None
+
+
+class MeetingDetails(OpenModel):
+    meeting_type: MeetingType | None = None
+    attendees: list[Actor] | None = None
+    subjects: list[Ref] | None = None
+    decisions: list[Text] | Text | None = None
+    actions: list[MeetingAction] | None = None
+    outcome_recorded: StrictBool | None = None
+
+
+class Handover(OpenModel):
+    at: DateTime | None = None
+    from_: Actor | None = Field(default=None, alias="from")
+    to: Actor | None = None
+
+
+class PoliceProtectionDetails(OpenModel):
+    started_at: DateTime | None = None
+    designated_officer: Actor | None = None
+    authorised_at: DateTime | None = None
+    rationale: Text | None = None
+    handovers: list[Handover] | None = None
+    csc_notified_at: DateTime | None = None
+    accommodation_requested_at: DateTime | None = None
+    accommodation_provided_at: DateTime | None = None
+    ended_at: DateTime | None = None
+    end_rationale: Text | None = None
+
+
+class CustodyReview(OpenModel):
+    at: DateTime | None = None
+    by: Actor | None = None
+    in_presence_of_child: StrictBool | None = None
+
+
+class CustodyDetails(OpenModel):
+    arrested_at: DateTime | None = None
+    arrived_at: DateTime | None = None
+    appropriate_adult_requested_at: DateTime | None = None
+    appropriate_adult_arrived_at: DateTime | None = None
+    healthcare_seen_at: DateTime | None = None
+    reviews: list[CustodyReview] | None = None
+    charged_at: DateTime | None = None
+    bail_refused: StrictBool | None = None
+    la_accommodation_requested_at: DateTime | None = None
+    la_accommodation_outcome: AccommodationOutcome | None = None
+    certificate_reason: Text | None = None
+    released_at: DateTime | None = None
+
+
+class IntelligenceDetails(OpenModel):
+    grading: Grading | None = None
+    text: Text | None = None
+    confirmed: StrictBool | None = None
+
+
+class NotificationDetails(OpenModel):
+    scheme: Scheme | None = None
+    to: Ref | None = None
+    sent_at: DateTime | None = None
+
+
+class OffenderVisitDetails(OpenModel):
+    announced: StrictBool | None = None
+    visited_at: DateTime | None = None
+    findings: Text | None = None
+    devices_checked: StrictBool | None = None
+
+
+class DeviceExaminationDetails(OpenModel):
+    submitted_at: DateTime | None = None
+    priority: Text | None = None
+    returned_at: DateTime | None = None
+    caid_uploaded_at: DateTime | None = None
+    first_generation_images: StrictBool | None = None
+
+
+DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
+    "incident": IncidentDetails,
+    "missing_report": MissingReportDetails,
+    "crime": CrimeDetails,
+    "referral": ReferralDetails,
+    "meeting": MeetingDetails,
+    "police_protection": PoliceProtectionDetails,
+    "custody": CustodyDetails,
+    "intelligence": IntelligenceDetails,
+    "notification": NotificationDetails,
+    "offender_visit": OffenderVisitDetails,
+    "device_examination": DeviceExaminationDetails,
+}

@@ -1,0 +1,183 @@
+"""The record kinds of interchange format v1: the envelope every line has, and one model per kind
+(`RECORD_BY_KIND`). An event's `details` is validated per event type (`details.DETAILS_BY_TYPE`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
+
+from safetynet.interchange.fields import (
+    Actor,
+    AddressKind,
+    CareStatus,
+    Date,
+    DateOfBirth,
+    DateOrDateTime,
+    DateTime,
+    EventType,
+    Grading,
+    Key,
+    LocationType,
+    MarkerType,
+    Number,
+    ObservedEthnicity,
+    OpenModel,
+    OrderType,
+    OrgType,
+    PlanType,
+    Ref,
+    RelType,
+    Role,
+    SelfDefinedEthnicity,
+    Sex,
+    Text,
+    nonblank,
+)
+
+# ---------------------------------------------------------------- envelope and kinds
+
+
+class Envelope(OpenModel):
+    """What every line has."""
+
+    kind: str
+    source: Annotated[StrictStr, AfterValidator(nonblank), Field(max_length=64)]
+    id: Key
+    recorded_at: DateTime
+    deleted: StrictBool | None = None
+
+
+class Address(OpenModel):
+    location: Ref | None = None
+    from_: Date | None = Field(default=None, alias="from")
+    to: Date | None = None
+    kind: AddressKind | None = None
+
+
+class Identifiers(OpenModel):
+    """Named identifiers; any other named id is allowed too (as text)."""
+
+    pnc_id: Text | None = None
+    nhs_number: Text | None = None
+    upn: Text | None = None
+    csc_id: Text | None = None
+
+
+class PersonRecord(Envelope):
+    kind: Literal["person"]
+    given_names: Annotated[Text, Field(max_length=200)] | None = None
+    family_name: Annotated[Text, Field(max_length=200)] | None = None
+    other_names: list[Text] | None = None
+    date_of_birth: DateOfBirth | None = None
+    sex: Sex | None = None
+    self_defined_ethnicity: SelfDefinedEthnicity | None = None
+    observed_ethnicity: ObservedEthnicity | None = None
+    heritage_notes: Text | None = None
+    first_language: Annotated[Text, Field(max_length=60)] | None = None
+    identifiers: Identifiers | None = None
+    addresses: list[Address] | None = None
+    phones: list[Text] | None = None
+    emails: list[Text] | None = None
+    school: Ref | None = None
+    care_status: CareStatus | None = None
+    notes: Text | None = None
+
+
+class OrganisationRecord(Envelope):
+    kind: Literal["organisation"]
+    name: Annotated[Text, Field(max_length=200)] | None = None
+    org_type: OrgType | None = None
+    location: Ref | None = None
+    contact: Text | dict[str, Any] | None = None
+
+
+class LocationRecord(Envelope):
+    kind: Literal["location"]
+    address_lines: list[Text] | None = None
+    town: Annotated[Text, Field(max_length=100)] | None = None
+    postcode: Annotated[Text, Field(max_length=10)] | None = None
+    uprn: Annotated[Text, Field(max_length=20)] | StrictInt | None = None
+    lat: Annotated[Number, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[Number, Field(ge=-180, le=180)] | None = None
+    location_type: LocationType | None = None
+
+
+class RelationshipRecord(Envelope):
+    kind: Literal["relationship"]
+    person_a: Ref
+    person_b: Ref
+    rel_type: RelType
+    from_: Date | None = Field(default=None, alias="from")
+    to: Date | None = None
+    notes: Text | None = None
+
+
+# ---- event details, one model per event type
+
+
+class Participant(OpenModel):
+    person: Ref
+    role: Role
+
+
+class EventRecord(Envelope):
+    """An event; `details` is validated against the model for its `event_type`."""
+
+    kind: Literal["event"]
+    event_type: EventType
+    occurred_at: DateTime | None = None
+    ended_at: DateTime | None = None
+    reported_at: DateTime | None = None
+    location: Ref | None = None
+    recorded_by: Actor | None = None
+    summary: Text | None = None
+    participants: list[Participant] | None = None
+    linked_events: list[Ref] | None = None
+    details: dict[str, Any] | None = None
+
+
+class MarkerRecord(Envelope):
+    kind: Literal["marker"]
+    person: Ref
+    marker_type: MarkerType
+    from_: Date | None = Field(default=None, alias="from")
+    to: Date | None = None
+    linked_person: Ref | None = None
+    grading: Grading | None = None
+    notes: Text | None = None
+
+
+class OrderRecord(Envelope):
+    kind: Literal["order"]
+    order_type: OrderType
+    subject: Ref | None = None
+    protected: list[Ref] | None = None
+    conditions: Text | list[Text] | None = None
+    from_: Date | None = Field(default=None, alias="from")
+    to: Date | None = None
+
+
+class PlanRecord(Envelope):
+    kind: Literal["plan"]
+    plan_type: PlanType
+    person: Ref | None = None
+    created_at: DateOrDateTime | None = None
+    review_due: Date | None = None
+    associates: list[Ref] | None = None
+    places: list[Ref] | None = None
+    content: Text | None = None
+    owner: Actor | None = None
+
+
+RECORD_BY_KIND: dict[str, type[Envelope]] = {
+    "location": LocationRecord,
+    "organisation": OrganisationRecord,
+    "person": PersonRecord,
+    "relationship": RelationshipRecord,
+    "event": EventRecord,
+    "marker": MarkerRecord,
+    "order": OrderRecord,
+    "plan": PlanRecord,
+}
+KINDS = tuple(RECORD_BY_KIND)
