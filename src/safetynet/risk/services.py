@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -282,10 +282,13 @@ def refresh_findings(
     policy: Policy | None = None,
     with_neighbours: bool = False,
     workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
 ) -> RefreshReport:
     """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
     network neighbours (an adult's new link changes the children around them); with `workers` > 1
-    the evaluation runs in that many processes (see `assessments_by_chunk`). Returns what changed."""
+    the evaluation runs in that many processes (see `assessments_by_chunk`). `each_chunk` is
+    given each chunk's assessments, in id order, once they are stored (what `safetynet evaluate
+    --json` prints). Returns what changed."""
     policy = policy or current_policy()
     now = clock.now()
     ids = sorted(set(individual_ids))
@@ -295,10 +298,12 @@ def refresh_findings(
         for a in assessments:
             part.neighbours |= a.neighbours
         report.merge(part)
+        if each_chunk is not None:
+            each_chunk(assessments)
     if with_neighbours:
         extra = sorted(report.neighbours - set(ids))
         if extra:
-            report.merge(refresh_findings(extra, clock=clock, policy=policy))
+            report.merge(refresh_findings(extra, clock=clock, policy=policy, each_chunk=each_chunk))
     if report.opened or report.updated or report.closed:
         findings_changed.send(
             sender=Finding, opened=report.opened, updated=report.updated, closed=report.closed, clock=clock
@@ -313,13 +318,26 @@ def refresh_findings(
     return report
 
 
-def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None, workers: int = 1) -> RefreshReport:
+def current_individual_ids() -> list[int]:
+    """Returns every individual not retired by linkage, in id order."""
+    return list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def evaluate_all(
+    *,
+    clock: Clock = system_clock,
+    policy: Policy | None = None,
+    workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
+) -> RefreshReport:
     """Re-evaluates every current individual as of now (full re-evaluation on demand), in
-    `workers` processes."""
-    ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    `workers` processes, and closes the current findings of individuals linkage retired (their
+    records moved to another individual, whose evaluation raises what still holds).
+    `each_chunk` as for `refresh_findings`."""
+    ids = current_individual_ids()
     stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
     ids += list(stale.values_list("individual_id", flat=True).distinct())
-    return refresh_findings(ids, clock=clock, policy=policy, workers=workers)
+    return refresh_findings(ids, clock=clock, policy=policy, workers=workers, each_chunk=each_chunk)
 
 
 def finding_as_json(
