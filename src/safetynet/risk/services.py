@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from django.db import connection, connections, transaction
 from django.db.models import Field
+from more_itertools import chunked
 
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
@@ -77,25 +78,13 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     )
 
 
-def _chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
-    size = size or CHUNK
-    batch: list[int] = []
-    for i in ids:
-        batch.append(i)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def evaluate_individuals(
     individual_ids: Iterable[int], *, as_of: dt.datetime, policy: Policy | None = None, neighbours: bool = False
 ) -> list[Assessment]:
     """Returns each individual's findings computed from the records visible as of `as_of`."""
     policy = policy or current_policy()
     out: list[Assessment] = []
-    for batch in _chunks(sorted(set(individual_ids))):
+    for batch in chunked(sorted(set(individual_ids)), CHUNK):
         pictures = load_pictures(batch, as_of)
         out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
     return out
@@ -142,7 +131,7 @@ def assessments_by_chunk(
     only read; the caller stores in its own process while they work on the next chunks. The
     parent's connections are closed first so that no process shares a database connection.
     """
-    chunks = list(_chunks(sorted(set(individual_ids))))
+    chunks = list(chunked(sorted(set(individual_ids)), CHUNK))
     if workers <= 1 or len(chunks) < 2 or not _can_fork():
         for batch in chunks:
             yield evaluate_individuals(batch, as_of=as_of, policy=policy, neighbours=neighbours)

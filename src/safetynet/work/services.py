@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
+from more_itertools import chunked
 
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
@@ -169,9 +170,9 @@ def sweep(
     report = SweepReport()
     overdue = Task.objects.overdue(now).filter(escalation_exhausted=False)
     candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
-    for start in range(0, len(candidates), chunk):
+    for batch in chunked(candidates, chunk):
         with transaction.atomic():
-            rows = overdue.filter(pk__in=candidates[start : start + chunk])
+            rows = overdue.filter(pk__in=batch)
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True)
             by_role: dict[str, list[tuple[int, str, dt.datetime | None]]] = defaultdict(list)
