@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from safetynet.cli.main import main
+from safetynet.identity.models import Individual, Membership
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.models import Finding
@@ -193,3 +194,18 @@ def test_evaluate_refuses_a_file_that_is_not_a_truth_file(world: World, tmp_path
     bad.write_text('{"children": []}')
     assert main(["evaluate", "--truth", str(bad)]) == 2
     assert "expected `persons` and `failures`" in capsys.readouterr().err
+
+
+def test_evaluate_closes_the_findings_of_an_individual_linkage_retired(world: World, settings: Any) -> None:
+    settings.SAFETYNET_CLOCK = FixedClock(NOW)
+    _, individual = _repeat_missing(world)
+    assert main(["evaluate"]) == 0
+    assert Finding.objects.filter(individual_id=individual, clause="M4", state="open").exists()
+    # Linkage moves the child's records to another individual and retires this one.
+    successor = Individual.objects.create()
+    Membership.objects.filter(individual_id=individual).update(individual=successor)
+    Individual.objects.filter(pk=individual).update(retired_at=NOW, merged_into=successor)
+    assert main(["evaluate"]) == 0
+    assert not Finding.objects.filter(individual_id=individual, state__in=["open", "acknowledged"]).exists()
+    assert Finding.objects.get(individual_id=individual, clause="M4").closed_at == NOW
+    assert Finding.objects.filter(individual=successor, clause="M4", state="open").exists()

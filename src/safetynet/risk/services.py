@@ -18,12 +18,13 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import connection, connections, transaction
 from django.db.models import Field
+from more_itertools import chunked
 
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
@@ -77,25 +78,13 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     )
 
 
-def _chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
-    size = size or CHUNK
-    batch: list[int] = []
-    for i in ids:
-        batch.append(i)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def evaluate_individuals(
     individual_ids: Iterable[int], *, as_of: dt.datetime, policy: Policy | None = None, neighbours: bool = False
 ) -> list[Assessment]:
     """Returns each individual's findings computed from the records visible as of `as_of`."""
     policy = policy or current_policy()
     out: list[Assessment] = []
-    for batch in _chunks(sorted(set(individual_ids))):
+    for batch in chunked(sorted(set(individual_ids)), CHUNK):
         pictures = load_pictures(batch, as_of)
         out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
     return out
@@ -142,7 +131,7 @@ def assessments_by_chunk(
     only read; the caller stores in its own process while they work on the next chunks. The
     parent's connections are closed first so that no process shares a database connection.
     """
-    chunks = list(_chunks(sorted(set(individual_ids))))
+    chunks = list(chunked(sorted(set(individual_ids)), CHUNK))
     if workers <= 1 or len(chunks) < 2 or not _can_fork():
         for batch in chunks:
             yield evaluate_individuals(batch, as_of=as_of, policy=policy, neighbours=neighbours)
@@ -282,10 +271,13 @@ def refresh_findings(
     policy: Policy | None = None,
     with_neighbours: bool = False,
     workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
 ) -> RefreshReport:
     """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
     network neighbours (an adult's new link changes the children around them); with `workers` > 1
-    the evaluation runs in that many processes (see `assessments_by_chunk`). Returns what changed."""
+    the evaluation runs in that many processes (see `assessments_by_chunk`). `each_chunk` is
+    given each chunk's assessments, in id order, once they are stored (what `safetynet evaluate
+    --json` prints). Returns what changed."""
     policy = policy or current_policy()
     now = clock.now()
     ids = sorted(set(individual_ids))
@@ -295,10 +287,12 @@ def refresh_findings(
         for a in assessments:
             part.neighbours |= a.neighbours
         report.merge(part)
+        if each_chunk is not None:
+            each_chunk(assessments)
     if with_neighbours:
         extra = sorted(report.neighbours - set(ids))
         if extra:
-            report.merge(refresh_findings(extra, clock=clock, policy=policy))
+            report.merge(refresh_findings(extra, clock=clock, policy=policy, each_chunk=each_chunk))
     if report.opened or report.updated or report.closed:
         findings_changed.send(
             sender=Finding, opened=report.opened, updated=report.updated, closed=report.closed, clock=clock
@@ -313,13 +307,26 @@ def refresh_findings(
     return report
 
 
-def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None, workers: int = 1) -> RefreshReport:
+def current_individual_ids() -> list[int]:
+    """Returns every individual not retired by linkage, in id order."""
+    return list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def evaluate_all(
+    *,
+    clock: Clock = system_clock,
+    policy: Policy | None = None,
+    workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
+) -> RefreshReport:
     """Re-evaluates every current individual as of now (full re-evaluation on demand), in
-    `workers` processes."""
-    ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    `workers` processes, and closes the current findings of individuals linkage retired (their
+    records moved to another individual, whose evaluation raises what still holds).
+    `each_chunk` as for `refresh_findings`."""
+    ids = current_individual_ids()
     stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
     ids += list(stale.values_list("individual_id", flat=True).distinct())
-    return refresh_findings(ids, clock=clock, policy=policy, workers=workers)
+    return refresh_findings(ids, clock=clock, policy=policy, workers=workers, each_chunk=each_chunk)
 
 
 def finding_as_json(

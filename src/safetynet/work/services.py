@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
+from more_itertools import chunked
 
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
@@ -93,9 +94,7 @@ def sync_tasks(
     now = clock.now()
     report = SyncReport()
     findings = Finding.objects.filter(state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True)
-    tasks = Task.objects.filter(state__in=Task.CURRENT).exclude(
-        finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
-    )
+    tasks = Task.objects.current().exclude(finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED))
     moved = Task.objects.filter(state__in=Task.CURRENT, escalation_level=0, finding__due_by__isnull=False).exclude(
         due_at=F("finding__due_by")
     )
@@ -169,9 +168,9 @@ def sweep(
     report = SweepReport()
     overdue = Task.objects.overdue(now).filter(escalation_exhausted=False)
     candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
-    for start in range(0, len(candidates), chunk):
+    for batch in chunked(candidates, chunk):
         with transaction.atomic():
-            rows = overdue.filter(pk__in=candidates[start : start + chunk])
+            rows = overdue.filter(pk__in=batch)
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True)
             by_role: dict[str, list[tuple[int, str, dt.datetime | None]]] = defaultdict(list)
@@ -310,7 +309,7 @@ def open_tasks(
 ) -> QuerySet[Task]:
     """Returns current tasks (as they stand now, created by `as_of`), most urgent first:
     overdue before due, then by deadline, then severity."""
-    qs = Task.objects.filter(state__in=Task.CURRENT)
+    qs = Task.objects.current()
     if as_of is not None:
         qs = qs.filter(created_at__lte=as_of)
     if role:
@@ -414,7 +413,7 @@ def oversight(
     policy = policy or current_policy()
     if not supervises(role, policy):
         raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
-    watched = Task.objects.filter(state__in=Task.CURRENT).filter(
+    watched = Task.objects.current().filter(
         ~Q(owner_role__in=roles_above(role, policy)) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0)
     )
     if individuals is not None:
