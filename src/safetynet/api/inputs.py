@@ -22,7 +22,7 @@ from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, 
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
-from safetynet.work.services import RationaleRefused, check_rationale
+from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
 
 _S = TypeVar("_S", bound=Schema)
 
@@ -189,17 +189,9 @@ class Rationale(Schema):
     def _checked(cls, value: Any) -> str:
         text = "" if value is None else str(value)
         if not text:
-            raise ValueError("Enter a rationale for resolving this")
+            raise ValueError(RATIONALE_REQUIRED)
         text = _text(text, max_length=4000, too_long="The rationale must be 4,000 characters or fewer", strip=False)
-        try:
-            check_rationale(text, current_policy())
-        except RationaleRefused as refused:
-            if not refused.matches:
-                raise ValueError("Enter a rationale for resolving this") from None
-            raise ValueError(
-                " ".join(
-                    f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}"
-                    for m in refused.matches
-                )
-            ) from None
+        problems, _ = rationale_problems(text, current_policy())
+        if problems:
+            raise ValueError(" ".join(problems))
         return text.strip()

@@ -12,11 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from safetynet.reads import person as people
-from safetynet.reads.labels import label
+from safetynet.reads.labels import label, severity_colour
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import SEVERITY_ORDER, Finding, severity_rank
-
-TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
 
 
 @dataclass
@@ -32,7 +30,7 @@ class FindingRow:
 
     @property
     def tag_colour(self) -> str:
-        return TAG_COLOUR.get(self.finding.severity, "grey")
+        return severity_colour(self.finding.severity)
 
     @property
     def owner(self) -> str:

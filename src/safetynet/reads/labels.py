@@ -31,3 +31,12 @@ def label(code: object) -> str:
     first = words[0]
     words[0] = first if first.isupper() else first[:1].upper() + first[1:]
     return " ".join(words)
+
+
+# GOV.UK tag colours by severity, the same on every screen that shows a finding or a task.
+SEVERITY_TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
+
+
+def severity_colour(severity: str) -> str:
+    """The GOV.UK tag colour for a severity (grey for one the policy does not name)."""
+    return SEVERITY_TAG_COLOUR.get(severity, "grey")

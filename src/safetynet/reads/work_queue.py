@@ -18,13 +18,12 @@ from django.http import Http404
 from safetynet.access.profiles import has_permission, profile_of, role_of
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user, visible_event_ids, visible_individual_ids, visible_individuals
-from safetynet.reads.labels import label
+from safetynet.reads.labels import label, severity_colour
 from safetynet.records.models import Event
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, overdue_q
 from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
 
-TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
 WORK_LIMIT = 200
 DUE_SOON = dt.timedelta(hours=1)
 QUEUE_LABEL = {"mine": "Assigned to you", "team": "Your team", "role": "Role queue"}
@@ -87,7 +86,7 @@ class TaskRow:
 
     @property
     def tag_colour(self) -> str:
-        return TAG_COLOUR.get(self.task.severity, "grey")
+        return severity_colour(self.task.severity)
 
     @property
     def owner(self) -> str:

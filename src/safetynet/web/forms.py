@@ -17,7 +17,7 @@ from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, 
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
-from safetynet.work.services import RationaleRefused, check_rationale
+from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
 
 _WIDGET_CLASS: dict[type[forms.Widget], str] = {
     forms.Textarea: "govuk-textarea",
@@ -206,7 +206,7 @@ class ResolveTaskForm(GovukFormMixin, forms.Form):
         max_length=4000,
         strip=False,
         error_messages={
-            "required": "Enter a rationale for resolving this",
+            "required": RATIONALE_REQUIRED,
             "max_length": "The rationale must be 4,000 characters or fewer",
         },
     )
@@ -218,18 +218,9 @@ class ResolveTaskForm(GovukFormMixin, forms.Form):
 
     def clean_rationale(self) -> str:
         text: str = self.cleaned_data.get("rationale") or ""
-        try:
-            check_rationale(text, current_policy())
-        except RationaleRefused as refused:
-            if not refused.matches:
-                raise forms.ValidationError("Enter a rationale for resolving this") from None
-            self.flagged = list(refused.matches)
-            raise forms.ValidationError(
-                [
-                    f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}"
-                    for m in refused.matches
-                ]
-            ) from None
+        problems, self.flagged = rationale_problems(text, current_policy())
+        if problems:
+            raise forms.ValidationError(problems)
         return text.strip()
 
 

@@ -283,6 +283,23 @@ def check_rationale(rationale: str, policy: Policy) -> None:
         )
 
 
+RATIONALE_REQUIRED = "Enter a rationale for resolving this"
+
+
+def rationale_problems(rationale: str, policy: Policy) -> tuple[list[str], list[LanguageMatch]]:
+    """What the writer must change before `rationale` can resolve a task, worded for the screen
+    and the API alike (no problems: it passes), and the flagged phrases behind them."""
+    try:
+        check_rationale(rationale, policy)
+    except RationaleRefused as refused:
+        if not refused.matches:
+            return [RATIONALE_REQUIRED], []
+        return [
+            f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}" for m in refused.matches
+        ], list(refused.matches)
+    return [], []
+
+
 def resolve(
     task_id: int, *, acting_user: Any, rationale: str, clock: Clock = system_clock, policy: Policy | None = None
 ) -> Task:
