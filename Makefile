@@ -29,6 +29,8 @@ test: venv lint typecheck pytest
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	# The layer order (pyproject's [tool.importlinter] contracts): an upward import or a cycle fails.
+	$(BIN)/lint-imports --no-cache
 
 typecheck: venv
 	$(BIN)/mypy

@@ -105,7 +105,7 @@ def main() -> None:
 
     from django.test import Client
 
-    from safetynet.access.services import create_user_with_role
+    from safetynet.accounts.services import create_user_with_role
     from safetynet.audit.models import AuditEntry
 
     load_before = os.getloadavg()
@@ -122,7 +122,7 @@ def main() -> None:
         _time(client, f"/people/{pk}/")
     with_audit: list[float] = []
     without: list[float] = []
-    noop = mock.patch("safetynet.web.access.record_audit", lambda **kwargs: None)
+    noop = mock.patch("safetynet.reads.access.record_audit", lambda **kwargs: None)
     for _ in range(args.requests):
         pk = rng.choice(ids)
         # Interleave the variants so drift (cache, other load) affects both alike.

@@ -152,7 +152,7 @@ def main() -> int:
         started = time.perf_counter()
         insert_persons(persons)
         say("database: insert person records", f"{time.perf_counter() - started:.1f} s")
-        from safetynet.identity.linking import link_all
+        from safetynet.identity.batch import link_all
 
         started = time.perf_counter()
         report = link_all()

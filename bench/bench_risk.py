@@ -82,7 +82,7 @@ def main() -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
 
-    from safetynet.identity.linking import link_all
+    from safetynet.identity.batch import link_all
     from safetynet.identity.models import Individual, Membership
     from safetynet.interchange.importer import import_files
     from safetynet.records import models as rm

@@ -298,7 +298,7 @@ def ensure_sergeant() -> None:
     """The benchmark's user: a sergeant, the role that opens person pages and searches most."""
     from django.contrib.auth import get_user_model
 
-    from safetynet.access.services import create_user_with_role
+    from safetynet.accounts.services import create_user_with_role
 
     if not get_user_model().objects.filter(username=USER).exists():
         create_user_with_role(acting_user=None, username=USER, password=PASSWORD, role="sergeant", check_password=False)

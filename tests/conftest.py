@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from safetynet.lib.clock import FixedClock
+from tests.world import AccessWorld, World, build_access_world, build_world, sign_in
 
 
 @pytest.fixture
@@ -19,6 +22,40 @@ def clock() -> FixedClock:
 @pytest.fixture
 def admin_client(client: Any, admin_user: Any) -> Any:
     """pytest-django's admin client, past the second factor system administrators need."""
-    from tests.access.support import sign_in
-
     return sign_in(client, admin_user)
+
+
+@pytest.fixture
+def frozen_screens(settings: Any, clock: FixedClock) -> None:
+    """Screens read the frozen clock (2 March 2026), so ages and deadlines are exact (the
+    screen packages' conftests use it for every test)."""
+    settings.SAFETYNET_CLOCK = clock
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The person-page world (tests/world.py `build_world`)."""
+    return build_world()
+
+
+@pytest.fixture
+def officer_client(client: Client, world: World) -> Client:
+    """A client signed in as the person-page world's sergeant."""
+    client.force_login(world.officer)
+    return client
+
+
+@pytest.fixture
+def access_world(db: None) -> AccessWorld:
+    """The agencies' world (tests/world.py `build_access_world`): one user per role."""
+    return build_access_world()
+
+
+@pytest.fixture
+def client_for(access_world: AccessWorld) -> Callable[[str], Client]:
+    """A client signed in (second factor done) as the agencies' world's user of `role`."""
+
+    def make(role: str) -> Client:
+        return sign_in(Client(), access_world.users[role])
+
+    return make

@@ -13,5 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("safetynet.web.urls")),
-    path("", include("safetynet.access.urls")),
+    path("", include("safetynet.web.urls_account")),
 ]

@@ -20,8 +20,7 @@ from django.urls.exceptions import NoReverseMatch
 from safetynet.access.matrix import PSEUDO_PERMISSIONS, load
 from safetynet.access.roles import Role
 from safetynet.records.models import Person
-from tests.access.support import sign_in
-from tests.access.world import AccessWorld, build_access_world
+from tests.world import AccessWorld, build_access_world, sign_in
 
 
 def _walk(

@@ -8,14 +8,14 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from tests.access.world import HANDLING_C_TEXT, HEALTH_TEXT, INCIDENT_TEXT, INTEL_TEXT, AccessWorld
+from tests.world import HANDLING_C_TEXT, HEALTH_TEXT, INCIDENT_TEXT, INTEL_TEXT, AccessWorld
 
 SECRETS = {"intelligence": "INTELTEXTSECRET", "handling_c": "HANDLINGCSECRET", "health": "HEALTHSECRET"}
 
 
-def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
+def _every_response(client: Client, access_world: AccessWorld) -> dict[str, str]:
     """Every screen that shows the pupil, with the query strings an attacker might try."""
-    pk = world.pupil.pk
+    pk = access_world.pupil.pk
     urls = [
         f"/people/{pk}/",
         f"/people/{pk}/chronology/",
@@ -24,8 +24,16 @@ def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
         f"/people/{pk}/network.json",
         "/search/?name=Inventedchild",
         "/search/?name=Alexa&identifier=H1",
-        *[f"/events/{e.pk}/" for e in (world.incident, world.intelligence, world.handling_c, world.health_event)],
-        f"/events/{world.custody.pk}/",
+        *[
+            f"/events/{e.pk}/"
+            for e in (
+                access_world.incident,
+                access_world.intelligence,
+                access_world.handling_c,
+                access_world.health_event,
+            )
+        ],
+        f"/events/{access_world.custody.pk}/",
         f"/api/v1/individuals/{pk}",
         f"/api/v1/individuals/{pk}/chronology",
         f"/api/v1/individuals/{pk}/chronology?type=intelligence",
@@ -42,9 +50,9 @@ def _every_response(client: Client, world: AccessWorld) -> dict[str, str]:
 
 @pytest.mark.parametrize("role", ["partner_education", "partner_social_worker"])
 def test_a_partner_never_sees_intelligence_or_health_details(
-    world: AccessWorld, client_for: Callable[[str], Client], role: str
+    access_world: AccessWorld, client_for: Callable[[str], Client], role: str
 ) -> None:
-    pages = _every_response(client_for(role), world)
+    pages = _every_response(client_for(role), access_world)
     for url, html in pages.items():
         for kind, secret in SECRETS.items():
             assert secret not in html, f"{kind} reached a {role} through {url}"
@@ -52,55 +60,57 @@ def test_a_partner_never_sees_intelligence_or_health_details(
 
 
 def test_a_partner_teacher_still_sees_the_incident_a_school_needs(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     teacher = client_for("partner_education")
-    assert INCIDENT_TEXT in teacher.get(f"/people/{world.pupil.pk}/").content.decode()
-    assert f'href="/people/{world.pupil.pk}/"' in teacher.get("/search/?name=Inventedchild").content.decode()
+    assert INCIDENT_TEXT in teacher.get(f"/people/{access_world.pupil.pk}/").content.decode()
+    assert f'href="/people/{access_world.pupil.pk}/"' in teacher.get("/search/?name=Inventedchild").content.decode()
 
 
 def test_a_partner_teacher_cannot_find_a_child_outside_their_school_by_search(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     html = client_for("partner_education").get("/search/?name=Brody+Policeonly").content.decode()
     assert "Brody" not in html.split("</form>")[-1]
     police = client_for("sergeant").get("/search/?name=Brody+Policeonly").content.decode()
-    assert f'href="/people/{world.police_only.pk}/"' in police
+    assert f'href="/people/{access_world.police_only.pk}/"' in police
 
 
 def test_a_police_officer_reads_intelligence_but_not_health_details(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     officer = client_for("response_officer")
-    page = officer.get(f"/people/{world.pupil.pk}/").content.decode()
+    page = officer.get(f"/people/{access_world.pupil.pk}/").content.decode()
     assert INTEL_TEXT[:15] in page and HANDLING_C_TEXT[:15] in page
     assert HEALTH_TEXT[:12] not in page
-    assert officer.get(f"/events/{world.health_event.pk}/").status_code == 404
+    assert officer.get(f"/events/{access_world.health_event.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["mash_officer", "partner_health"])
-def test_health_and_mash_see_health_details(world: AccessWorld, client_for: Callable[[str], Client], role: str) -> None:
+def test_health_and_mash_see_health_details(
+    access_world: AccessWorld, client_for: Callable[[str], Client], role: str
+) -> None:
     client = client_for(role)
-    assert HEALTH_TEXT[:12] in client.get(f"/people/{world.pupil.pk}/").content.decode()
-    assert client.get(f"/events/{world.health_event.pk}/").status_code == 200
+    assert HEALTH_TEXT[:12] in client.get(f"/people/{access_world.pupil.pk}/").content.decode()
+    assert client.get(f"/events/{access_world.health_event.pk}/").status_code == 200
 
 
 def test_partner_health_sees_health_but_not_intelligence_text(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
-    pages = _every_response(client_for("partner_health"), world)
+    pages = _every_response(client_for("partner_health"), access_world)
     for url, html in pages.items():
         assert SECRETS["intelligence"] not in html, url
         assert SECRETS["handling_c"] not in html, url
 
 
 def test_a_partner_teacher_gets_404_from_the_api_for_a_child_outside_their_school(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     teacher = client_for("partner_education")
     for url in (
-        f"/api/v1/individuals/{world.police_only.pk}",
-        f"/api/v1/individuals/{world.police_only.pk}/chronology",
+        f"/api/v1/individuals/{access_world.police_only.pk}",
+        f"/api/v1/individuals/{access_world.police_only.pk}/chronology",
     ):
         assert teacher.get(url).status_code == 404
     assert teacher.get("/api/v1/individuals/999999").status_code == 404
@@ -108,7 +118,7 @@ def test_a_partner_teacher_gets_404_from_the_api_for_a_child_outside_their_schoo
 
 
 def test_the_api_search_hides_a_latest_event_the_partner_may_not_see(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     results = client_for("partner_education").get("/api/v1/search?name=Inventedchild").json()
     assert len(results) == 1
@@ -116,15 +126,15 @@ def test_the_api_search_hides_a_latest_event_the_partner_may_not_see(
 
 
 def test_the_auditors_screens_show_who_looked_but_nothing_of_the_child(
-    world: AccessWorld, client_for: Callable[[str], Client]
+    access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     officer = client_for("response_officer")
-    _every_response(officer, world)  # an officer reads everything, intelligence included
+    _every_response(officer, access_world)  # an officer reads everything, intelligence included
     auditor = client_for("auditor")
-    pk = world.pupil.pk
+    pk = access_world.pupil.pk
     for url in ("/audit/", f"/audit/?person={pk}", f"/audit/people/?person={pk}", "/audit/people/?person=rms:P1"):
         html = auditor.get(url).content.decode()
-        assert world.users["response_officer"].get_username() in html, url
+        assert access_world.users["response_officer"].get_username() in html, url
         for kind, secret in SECRETS.items():
             assert secret not in html, f"{kind} reached the auditor through {url}"
         assert "Alexa" not in html and "Inventedchild" not in html and "2012-05-01" not in html, url

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from safetynet.access.demo import DEMO_PASSWORD, create_demo_logins
+from safetynet.access.profiles import role_of
 from safetynet.access.roles import ELEVATED_ROLES, Role
-from safetynet.access.rules import role_of
+from safetynet.accounts.demo import DEMO_PASSWORD, create_demo_logins
 
 
 @pytest.mark.django_db

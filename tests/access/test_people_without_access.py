@@ -18,8 +18,7 @@ from django.test import Client
 
 from safetynet.identity.models import ReviewPair
 from safetynet.records.models import Event, Participation, Person, Relationship
-from tests.access.support import sign_in
-from tests.access.world import RECORDED, AccessWorld
+from tests.world import RECORDED, AccessWorld, sign_in
 
 NO_ACCESS = "A person you do not have access to"
 RESTRICTED_NAME, RESTRICTED_FAMILY, RESTRICTED_DOB = "Casey", "Restrictedchild", "2011-03-03"
@@ -47,7 +46,7 @@ def _event(source_id: str, event_type: str, when: dt.datetime, summary: str, *pe
 
 
 @pytest.fixture
-def linked(world: AccessWorld) -> dict[str, Event]:
+def linked(access_world: AccessWorld) -> dict[str, Event]:
     """The restricted child and the out-of-scope child linked to open children."""
     open_child, restricted, pupil = _person("rms", "P2"), _person("rms", "P3"), _person("rms", "P1")
     Relationship.objects.create(
@@ -100,22 +99,22 @@ def linked(world: AccessWorld) -> dict[str, Event]:
     return {"shared": shared, "together": together[0]}
 
 
-def _named(world: AccessWorld) -> Client:
-    return sign_in(Client(), world.named_sergeant)
+def _named(access_world: AccessWorld) -> Client:
+    return sign_in(Client(), access_world.named_sergeant)
 
 
-def _no_trace_of_restricted_child(text: str, world: AccessWorld) -> None:
+def _no_trace_of_restricted_child(text: str, access_world: AccessWorld) -> None:
     for secret in (RESTRICTED_NAME, RESTRICTED_FAMILY, RESTRICTED_DOB, SHARED_SUMMARY):
         assert secret not in text
-    assert f"/people/{world.restricted.pk}/" not in text
-    assert f"ind-{world.restricted.pk}" not in text
+    assert f"/people/{access_world.restricted.pk}/" not in text
+    assert f"ind-{access_world.restricted.pk}" not in text
 
 
 def test_relationships_show_a_restricted_child_only_as_a_placeholder(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
-    page = client_for("sergeant").get(f"/people/{world.police_only.pk}/").content.decode()
-    _no_trace_of_restricted_child(page, world)
+    page = client_for("sergeant").get(f"/people/{access_world.police_only.pk}/").content.decode()
+    _no_trace_of_restricted_child(page, access_world)
     relationships = page.split('data-testid="relationships"')[1].split("</table>")[0]
     assert NO_ACCESS in relationships and "sibling of" in relationships
     possible = page.split('data-testid="possible-matches"')[1].split("</table>")[0]
@@ -123,10 +122,10 @@ def test_relationships_show_a_restricted_child_only_as_a_placeholder(
 
 
 def test_the_network_shows_a_restricted_child_only_as_an_unlinked_placeholder(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
-    body = client_for("sergeant").get(f"/people/{world.police_only.pk}/network.json").content.decode()
-    _no_trace_of_restricted_child(body, world)
+    body = client_for("sergeant").get(f"/people/{access_world.police_only.pk}/network.json").content.decode()
+    _no_trace_of_restricted_child(body, access_world)
     data = json.loads(body)
     hidden = [n for n in data["nodes"] if n["label"] == NO_ACCESS]
     assert len(hidden) == 1 and "href" not in hidden[0] and hidden[0]["id"].startswith("hidden-")
@@ -135,10 +134,10 @@ def test_the_network_shows_a_restricted_child_only_as_an_unlinked_placeholder(
 
 
 def test_an_event_involving_a_restricted_child_is_hidden_from_the_other_childs_chronology(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
     sergeant = client_for("sergeant")
-    pk = world.police_only.pk
+    pk = access_world.police_only.pk
     for url in (
         f"/people/{pk}/chronology/",
         f"/people/{pk}/chronology/?type=missing_report",
@@ -146,13 +145,13 @@ def test_an_event_involving_a_restricted_child_is_hidden_from_the_other_childs_c
         f"/api/v1/individuals/{pk}/chronology?type=missing_report",
     ):
         text = sergeant.get(url).content.decode()
-        _no_trace_of_restricted_child(text, world)
+        _no_trace_of_restricted_child(text, access_world)
         assert "EV7" not in text and f"/events/{linked['shared'].pk}/" not in text, url
     assert sergeant.get(f"/api/v1/individuals/{pk}/chronology?type=missing_report").json()["count"] == 0
 
 
 def test_an_event_involving_a_restricted_child_answers_404_like_a_missing_one(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
     sergeant = client_for("sergeant")
     hidden = sergeant.get(f"/events/{linked['shared'].pk}/")
@@ -162,25 +161,27 @@ def test_an_event_involving_a_restricted_child_answers_404_like_a_missing_one(
 
 
 def test_search_hides_a_latest_event_that_involves_a_restricted_child(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
     sergeant = client_for("sergeant")
     html = sergeant.get("/search/?name=Brody+Policeonly").content.decode()
-    assert f'href="/people/{world.police_only.pk}/"' in html
-    _no_trace_of_restricted_child(html, world)
+    assert f'href="/people/{access_world.police_only.pk}/"' in html
+    _no_trace_of_restricted_child(html, access_world)
     assert "Missing report" not in html.split("</form>")[-1]
     results = sergeant.get("/api/v1/search?name=Brody+Policeonly").json()
-    assert [r["id"] for r in results] == [world.police_only.pk]
+    assert [r["id"] for r in results] == [access_world.police_only.pk]
     assert results[0]["last_event_type"] != "missing_report"
     assert sergeant.get("/api/v1/search?name=Casey+Restrictedchild").json() == []
 
 
-def test_the_named_sergeant_sees_the_restricted_child_everywhere(world: AccessWorld, linked: dict[str, Event]) -> None:
-    named = _named(world)
-    pk = world.police_only.pk
+def test_the_named_sergeant_sees_the_restricted_child_everywhere(
+    access_world: AccessWorld, linked: dict[str, Event]
+) -> None:
+    named = _named(access_world)
+    pk = access_world.police_only.pk
     page = named.get(f"/people/{pk}/").content.decode()
     assert f"{RESTRICTED_NAME} {RESTRICTED_FAMILY}" in page and NO_ACCESS not in page
-    assert f'href="/people/{world.restricted.pk}/"' in page
+    assert f'href="/people/{access_world.restricted.pk}/"' in page
     network = named.get(f"/people/{pk}/network.json").json()
     assert any(n["label"] == f"{RESTRICTED_NAME} {RESTRICTED_FAMILY}" for n in network["nodes"])
     assert SHARED_SUMMARY in named.get(f"/people/{pk}/chronology/").content.decode()
@@ -191,16 +192,18 @@ def test_the_named_sergeant_sees_the_restricted_child_everywhere(world: AccessWo
 
 
 def test_a_teacher_sees_a_child_outside_the_school_only_as_a_placeholder(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
     teacher = client_for("partner_education")
-    pk = world.pupil.pk
+    pk = access_world.pupil.pk
     page = teacher.get(f"/people/{pk}/").content.decode()
     event = teacher.get(f"/events/{linked['together'].pk}/").content.decode()
     network = teacher.get(f"/people/{pk}/network.json").content.decode()
     for text in (page, event, network):
         assert OUT_OF_SCOPE_NAME not in text and OUT_OF_SCOPE_FAMILY not in text and "2010-02-02" not in text
-        assert f"/people/{world.police_only.pk}/" not in text and f"ind-{world.police_only.pk}" not in text
+        assert (
+            f"/people/{access_world.police_only.pk}/" not in text and f"ind-{access_world.police_only.pk}" not in text
+        )
         assert NO_ACCESS in text
     participants = event.split('data-testid="participants"')[1].split("</table>")[0]
     assert NO_ACCESS in participants and "–" in participants
@@ -211,7 +214,7 @@ def test_a_teacher_sees_a_child_outside_the_school_only_as_a_placeholder(
 
 
 def test_a_sergeant_sees_the_pupils_associate_by_name(
-    world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
+    access_world: AccessWorld, linked: dict[str, Event], client_for: Callable[[str], Client]
 ) -> None:
     sergeant = client_for("sergeant")
     event = sergeant.get(f"/events/{linked['together'].pk}/").content.decode()

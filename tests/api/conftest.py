@@ -1,7 +1,11 @@
-"""The API tests share the web tests' invented world."""
+"""The API tests share the web tests' invented world (`world`, `officer_client` in
+tests/conftest.py) and read the frozen clock."""
 
 from __future__ import annotations
 
-from tests.web.conftest import _frozen_screens, officer_client, world
+import pytest
 
-__all__ = ["_frozen_screens", "officer_client", "world"]
+
+@pytest.fixture(autouse=True)
+def _frozen_screens(frozen_screens: None) -> None:
+    pass

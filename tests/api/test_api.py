@@ -6,7 +6,7 @@ import re
 
 from django.test import Client
 
-from tests.web.world import SCRIPT_NAME, World
+from tests.world import SCRIPT_NAME, World
 
 
 def test_individual_summary_lists_linked_records_and_markers(officer_client: Client, world: World) -> None:

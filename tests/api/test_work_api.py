@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from safetynet.access.services import restrict_individual
+from safetynet.accounts.services import restrict_individual
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from tests.web.test_my_work import colleague, tasks, team
-from tests.web.world import World
+from tests.world import World
 
 __all__ = ["colleague", "tasks", "team"]
 

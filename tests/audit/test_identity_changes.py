@@ -16,13 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 
 from safetynet.audit.models import Action, AuditEntry
-from safetynet.audit.services import entries_about, verify_chain
+from safetynet.audit.services import verify_chain
 from safetynet.identity import services
 from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership, PairDecision
 from safetynet.identity.services import decide_pair, merge_individuals, unmerge
 from safetynet.interchange.importer import import_files
 from safetynet.lib.clock import FixedClock
+from safetynet.reads.audit_log import entries_about
 from safetynet.records.models import Person
 from tests.identity.conftest import make_person
 

@@ -11,7 +11,7 @@ from django.test import Client
 from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership, PairDecision, ReviewPair
 from safetynet.records.models import Person
-from tests.access.support import sign_in
+from tests.world import sign_in
 
 
 @pytest.mark.django_db(transaction=True)

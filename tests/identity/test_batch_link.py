@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from safetynet.identity.batch import link_all
 from safetynet.identity.evaluation import evaluate_truth
-from safetynet.identity.linking import link_all
 from safetynet.identity.models import Individual, LinkChange, Membership, ReviewPair
 from safetynet.identity.services import decide_pair
 from safetynet.identity.signals import individuals_changed

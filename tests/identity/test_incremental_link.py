@@ -177,7 +177,7 @@ def test_linking_one_new_record_costs_a_bounded_number_of_queries(
 ) -> None:
     """The time to link one record is measured by bench/bench_identity.py; here its work is
     bounded, so a per-candidate query (which would grow with the population) fails."""
-    from safetynet.identity.linking import link_all
+    from safetynet.identity.batch import link_all
 
     link_all()
     newcomer = Person.objects.order_by("pk").last()

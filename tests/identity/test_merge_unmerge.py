@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from safetynet.identity.linking import link_all, link_persons
+from safetynet.identity.batch import link_all
+from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Individual, LinkChange, Membership
 from safetynet.identity.services import decide_pair, merge_individuals, unmerge
 from safetynet.lib.clock import FixedClock

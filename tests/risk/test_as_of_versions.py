@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from safetynet.cli.main import main
-from safetynet.identity.linking import link_all
+from safetynet.identity.batch import link_all
 from safetynet.identity.models import Individual, Membership
 from safetynet.interchange.importer import import_files
 from safetynet.lib.clock import FixedClock
 from safetynet.records.models import MODELS_BY_KIND, Person
-from safetynet.risk.picture import load_picture
+from safetynet.risk.picture_load import load_picture
 from safetynet.risk.rules import FindingDraft
 from safetynet.risk.services import evaluate_individual, evaluate_individuals
 from safetynet.synth.config import make_config

@@ -17,7 +17,7 @@ from safetynet.risk.services import evaluate_individuals, finding_as_json
 
 @pytest.mark.django_db(transaction=True)
 def test_planted_failures_are_found_in_the_small_county(tmp_path: Path, capsys: Any) -> None:
-    from safetynet.identity.linking import link_all
+    from safetynet.identity.batch import link_all
     from safetynet.identity.models import Individual
     from safetynet.interchange.importer import import_files
     from safetynet.synth.config import make_config

@@ -1,6 +1,6 @@
 """Stored findings: raised once, updated in place, closed by themselves when the condition
-clears (with the time), acknowledged and resolved with a language-checked rationale; past
-evaluation computed from what was recorded then."""
+clears (with the time), acknowledged and resolved through its task (work) with a
+language-checked rationale; past evaluation computed from what was recorded then."""
 
 from __future__ import annotations
 
@@ -12,17 +12,13 @@ import pytest
 from django.contrib.auth.models import User
 
 from safetynet.cli.main import main
+from safetynet.identity.models import Individual, Membership
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.models import Finding
-from safetynet.risk.services import (
-    LanguageRefused,
-    TransitionRefused,
-    acknowledge_finding,
-    evaluate_individual,
-    refresh_findings,
-    resolve_finding,
-)
+from safetynet.risk.services import evaluate_individual, refresh_findings
+from safetynet.work.models import IllegalMove, Task
+from safetynet.work.services import RationaleRefused, acknowledge, resolve
 from tests.risk.conftest import NOW, World, ago, ref
 from tests.risk.scenarios import m4
 
@@ -58,14 +54,15 @@ def test_acknowledge_then_resolve_with_a_rationale(world: World, clock: FixedClo
     _, individual = _repeat_missing(world)
     refresh_findings([individual], clock=clock)
     finding = Finding.objects.get(individual_id=individual, clause="M4")
+    task = Task.objects.get(finding=finding)  # made by work when the finding was raised
     user = User.objects.create(username="sgt-demo")
-    acknowledge_finding(finding.pk, acting_user=user, clock=clock)
-    with pytest.raises(TransitionRefused):
-        acknowledge_finding(finding.pk, acting_user=user, clock=clock)
-    resolved = resolve_finding(
-        finding.pk, "Trigger plan requested from the coordinator.", acting_user=user, clock=clock
-    )
+    acknowledge(task.pk, acting_user=user, clock=clock)
+    assert Finding.objects.get(pk=finding.pk).state == "acknowledged"
+    resolved = resolve(task.pk, acting_user=user, rationale="Trigger plan requested from the coordinator.", clock=clock)
     assert (resolved.state, resolved.resolved_by, resolved.resolved_at) == ("resolved", user, clock.now())
+    assert Finding.objects.get(pk=finding.pk).state == "resolved"
+    with pytest.raises(IllegalMove):
+        acknowledge(task.pk, acting_user=user, clock=clock)
     # Still true on re-evaluation, the resolved finding is not raised again.
     refresh_findings([individual], clock=clock)
     assert Finding.objects.filter(individual_id=individual, clause="M4").get().state == "resolved"
@@ -75,13 +72,14 @@ def test_a_rationale_that_blames_the_child_is_refused_with_a_better_wording(worl
     _, individual = _repeat_missing(world)
     refresh_findings([individual], clock=clock)
     finding = Finding.objects.get(individual_id=individual, clause="M4")
+    task = Task.objects.get(finding=finding)
     user = User.objects.create(username="sgt-demo")
-    with pytest.raises(LanguageRefused) as refused:
-        resolve_finding(finding.pk, "She regularly goes missing and always comes back.", acting_user=user, clock=clock)
+    with pytest.raises(RationaleRefused) as refused:
+        resolve(task.pk, acting_user=user, rationale="She regularly goes missing and always comes back.", clock=clock)
     assert refused.value.matches[0].phrase == "regularly goes missing"
     assert "Suggested wording" in str(refused.value)
-    with pytest.raises(ValueError, match="rationale is required"):
-        resolve_finding(finding.pk, "  ", acting_user=user, clock=clock)
+    with pytest.raises(RationaleRefused, match="rationale is required"):
+        resolve(task.pk, acting_user=user, rationale="  ", clock=clock)
     assert Finding.objects.get(pk=finding.pk).state == "open"
 
 
@@ -196,3 +194,18 @@ def test_evaluate_refuses_a_file_that_is_not_a_truth_file(world: World, tmp_path
     bad.write_text('{"children": []}')
     assert main(["evaluate", "--truth", str(bad)]) == 2
     assert "expected `persons` and `failures`" in capsys.readouterr().err
+
+
+def test_evaluate_closes_the_findings_of_an_individual_linkage_retired(world: World, settings: Any) -> None:
+    settings.SAFETYNET_CLOCK = FixedClock(NOW)
+    _, individual = _repeat_missing(world)
+    assert main(["evaluate"]) == 0
+    assert Finding.objects.filter(individual_id=individual, clause="M4", state="open").exists()
+    # Linkage moves the child's records to another individual and retires this one.
+    successor = Individual.objects.create()
+    Membership.objects.filter(individual_id=individual).update(individual=successor)
+    Individual.objects.filter(pk=individual).update(retired_at=NOW, merged_into=successor)
+    assert main(["evaluate"]) == 0
+    assert not Finding.objects.filter(individual_id=individual, state__in=["open", "acknowledged"]).exists()
+    assert Finding.objects.get(individual_id=individual, clause="M4").closed_at == NOW
+    assert Finding.objects.filter(individual=successor, clause="M4", state="open").exists()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from safetynet.reads.labels import label
 from safetynet.risk.rules.base import a_or_an
-from safetynet.web.labels import label
 
 
 def test_coded_words_get_the_right_article() -> None:

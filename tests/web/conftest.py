@@ -1,4 +1,5 @@
-"""Fixtures for the web tests: the invented world and a signed-in client."""
+"""Fixtures for the web tests: the frozen clock and the browser (the invented world and a
+signed-in client, `world` and `officer_client`, are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ import shutil
 from typing import Any
 
 import pytest
-from django.test import Client
-
-from safetynet.lib.clock import FixedClock
-from tests.web.world import World, build_world
 
 # Playwright's sync API keeps an asyncio loop running in the test thread, so Django's ORM
 # refuses sync database calls there unless this is set (tests only).
@@ -42,17 +39,5 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(autouse=True)
-def _frozen_screens(settings: Any, clock: FixedClock) -> None:
-    """Screens read the frozen clock (2 March 2026), so ages and deadlines are exact."""
-    settings.SAFETYNET_CLOCK = clock
-
-
-@pytest.fixture
-def world(db: None) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def officer_client(client: Client, world: World) -> Client:
-    client.force_login(world.officer)
-    return client
+def _frozen_screens(frozen_screens: None) -> None:
+    pass

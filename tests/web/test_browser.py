@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from safetynet.lib.clock import FixedClock
 from safetynet.work.services import sweep, sync_tasks
 from tests.web.findings import NOW, make_finding
-from tests.web.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

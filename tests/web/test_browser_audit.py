@@ -10,9 +10,9 @@ import pytest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from playwright.sync_api import Page, expect
 
-from safetynet.access.services import create_user_with_role
+from safetynet.accounts.services import create_user_with_role
 from tests.web.test_browser import check_accessibility
-from tests.web.world import PASSWORD, World, build_world
+from tests.world import PASSWORD, World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.web.world import SCRIPT_NAME, World
+from tests.world import SCRIPT_NAME, World
 
 
 def test_dashboard_counts_people_recent_events_and_markers_without_names(officer_client: Client, world: World) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.test import Client
 
-from safetynet.web.details import detail_rows
-from tests.web.world import World
+from safetynet.reads.details import detail_rows
+from tests.world import World
 
 
 def test_missing_report_page_shows_its_details_participants_and_place(officer_client: Client, world: World) -> None:

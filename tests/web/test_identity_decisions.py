@@ -7,7 +7,7 @@ from django.test import Client
 
 from safetynet.access.models import UserProfile
 from safetynet.identity.models import Membership, PairDecision
-from tests.web.world import World
+from tests.world import World
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from safetynet.access.models import UserProfile
-from safetynet.access.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
+from safetynet.accounts.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import FixedClock
@@ -22,7 +22,7 @@ from safetynet.risk.models import Finding
 from safetynet.work.models import Task, TaskEvent
 from safetynet.work.services import assign, sweep, sync_tasks
 from tests.web.findings import NOW
-from tests.web.world import PASSWORD, World
+from tests.world import PASSWORD, World
 
 _n = itertools.count(1)
 
@@ -186,7 +186,7 @@ def test_an_escalated_task_says_who_it_went_to(
     escalated = Task.objects.get(pk=tasks["role_overdue"].pk)
     assert (escalated.owner_role, escalated.escalation_level) == ("inspector", 1)
     assert "No supervisor has reviewed" not in _table(html)  # the inspector owns it now
-    from tests.access.support import sign_in
+    from tests.world import sign_in
 
     inspector_view = sign_in(Client(), inspector).get("/work/").content.decode()
     assert "No supervisor has reviewed" in inspector_view and "Escalated to inspector" in inspector_view

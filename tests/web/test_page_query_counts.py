@@ -17,7 +17,7 @@ from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Event, Participation, Person, Relationship
 from safetynet.work.services import sync_tasks
 from tests.web.findings import make_finding
-from tests.web.world import RECORDED, World
+from tests.world import RECORDED, World
 
 # Session, user, profile, agency; the child; records and their explanations (2); possible
 # matches; markers, orders (3), plans; relationships and who of them the viewer may open (4);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.web.world import MARKUP_NAME, SCRIPT_NAME, World
+from tests.world import MARKUP_NAME, SCRIPT_NAME, World
 
 
 def test_person_page_shows_every_source_record_linked_into_the_person(officer_client: Client, world: World) -> None:

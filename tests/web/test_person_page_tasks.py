@@ -13,7 +13,7 @@ from safetynet.lib.clock import FixedClock
 from safetynet.work.models import Task
 from safetynet.work.services import acknowledge, assign, sync_tasks
 from tests.web.findings import make_finding
-from tests.web.world import World
+from tests.world import World
 
 
 def _findings_table(html: str) -> str:

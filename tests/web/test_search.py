@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.web.world import World
+from tests.world import World
 
 
 def test_a_misspelt_name_finds_the_child_with_age_and_last_event(officer_client: Client, world: World) -> None:

@@ -35,7 +35,7 @@ def test_the_work_step_creates_a_task_per_finding_and_escalates_only_the_overdue
 def test_the_demo_sergeant_is_given_the_most_urgent_running_sergeant_tasks(
     findings: Any, tmp_path: Path, clock: Any
 ) -> None:
-    from safetynet.access.demo import create_demo_logins
+    from safetynet.accounts.demo import create_demo_logins
     from safetynet.cli.commands.demo import _give_the_sergeant_work
 
     soon = findings.make("M2", due_in=dt.timedelta(minutes=40))
@@ -58,7 +58,7 @@ def test_the_demo_prints_where_the_auditor_starts_and_a_child_to_look_up(
 ) -> None:
     from django.test import Client
 
-    from safetynet.access.demo import create_demo_logins
+    from safetynet.accounts.demo import create_demo_logins
     from safetynet.cli.commands.demo import _demo_users
     from safetynet.web.viewer import LANDING_BY_ROLE
 

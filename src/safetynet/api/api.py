@@ -14,6 +14,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
 from safetynet.api.schemas import (
     AssignIn,
     ChronologyOut,
@@ -30,16 +31,16 @@ from safetynet.api.schemas import (
     TaskDetailOut,
     TaskOut,
 )
-from safetynet.risk.models import Finding
+from safetynet.lib.clock import system_clock
+from safetynet.reads import access, work_queue
+from safetynet.reads import person as people
+from safetynet.reads.access import individual_for_user, visible_individual_ids
+from safetynet.reads.findings import FINDING_STATES, findings_of
+from safetynet.reads.search import SearchQuery, search_people
+from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
-from safetynet.web import access, queries, tasks
-from safetynet.web.access import individual_for_user, visible_individual_ids
-from safetynet.web.clock import clock
-from safetynet.web.forms import ChronologyFilterForm, ResolveTaskForm, SearchForm, WorkFilterForm
-from safetynet.web.search import SearchQuery, search_people
-from safetynet.web.tasks import TaskRow
 from safetynet.work import services as work_services
-from safetynet.work.services import WorkError
+from safetynet.work.models import IllegalMove
 
 api = NinjaAPI(
     title="safetynet API",
@@ -51,18 +52,14 @@ api = NinjaAPI(
 )
 
 
-def _errors(form: Any) -> str:
-    return "; ".join(f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items())
-
-
 @api.get("/individuals/{individual_id}", response=IndividualOut, url_name="individual")
 def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
     """One person's summary: who they are, their linked source records and markers."""
     found = individual_for_user(request.user, individual_id)
-    rows = queries.source_records(found.pk)
-    head = queries.headline(found.pk, [r.person for r in rows], clock().now().date())
+    rows = people.source_records(found.pk)
+    head = people.headline(found.pk, [r.person for r in rows], system_clock.now().date())
     person_ids = [r.person.pk for r in rows]
-    markers = list(access.markers_for(request.user, queries.markers(person_ids)))
+    markers = list(access.visible_markers(request.user, people.markers(person_ids)))
     access.log_view(
         request.user,
         object_type="individual",
@@ -110,20 +107,14 @@ class ChronologyFilters(Schema):
 def chronology(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> ChronologyOut:
     """The person's events across sources, newest first, 25 a page; filter by type and date."""
     found = individual_for_user(request.user, individual_id)
-    data: dict[str, object] = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    form = ChronologyFilterForm(data)
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    chosen = queries.ChronologyFilter(
-        event_types=form.cleaned_data["type"],
-        date_from=form.cleaned_data["date_from"],
-        date_to=form.cleaned_data["date_to"],
-    )
-    person_ids = queries.person_ids_of(found.pk)
-    page, entries = queries.chronology_page(
+    data = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
+    asked = validated(ChronologyQuery, data)
+    chosen = people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to)
+    person_ids = people.person_ids_of(found.pk)
+    page, entries = people.chronology_page(
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
     )
-    access.redact(request.user, [e.event for e in entries])
+    access.redact_events(request.user, [e.event for e in entries])
     access.log_view(
         request.user,
         object_type="individual",
@@ -161,12 +152,12 @@ class SearchParams(Schema):
 @api.get("/search", response=list[SearchResultOut], url_name="search")
 def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResultOut]:
     """People matching a name (typos and nicknames allowed), date of birth, identifier or postcode."""
-    form = SearchForm(params.dict())
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
+    asked = validated(PersonSearch, params.dict())
+    query = SearchQuery(
+        name=asked.name, date_of_birth=asked.date_of_birth, identifier=asked.identifier, postcode=asked.postcode
+    )
     try:
-        found = search_people(query, clock().now().date())
+        found = search_people(query, system_clock.now().date())
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
     allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
@@ -174,8 +165,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
     # The latest event is shown only when the caller may see that event (its type alone can
     # tell a partner that intelligence exists).
     visible_last = access.visible_event_ids(request.user, [r.last_event.pk for r in shown if r.last_event])
-    searched = [k for k in ("name", "date_of_birth", "identifier", "postcode") if form.cleaned_data[k]]
-    access.log_search(request.user, fields=searched, individual_ids=[r.headline.individual_id for r in shown])
+    access.log_search(request.user, fields=asked.searched(), individual_ids=[r.headline.individual_id for r in shown])
     return [
         SearchResultOut(
             id=r.headline.individual_id,
@@ -218,23 +208,21 @@ def _task_out(row: TaskRow) -> dict[str, Any]:
 
 
 def _one_task(request: HttpRequest, task_id: int) -> TaskOut:
-    found = tasks.task_for_user(request.user, task_id)
-    return TaskOut(**_task_out(tasks.rows_for([found], clock().now(), tasks.worker_of(request.user))[0]))
+    found = work_queue.task_for_user(request.user, task_id)
+    return TaskOut(**_task_out(work_queue.rows_for([found], system_clock.now(), work_queue.worker_of(request.user))[0]))
 
 
 class TaskFilters(Schema):
     show: str = "all"
-    limit: int = Field(tasks.WORK_LIMIT, ge=1, le=1000)
+    limit: int = Field(work_queue.WORK_LIMIT, ge=1, le=1000)
 
 
 @api.get("/tasks", response=list[TaskOut], url_name="tasks")
 def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]:
     """My work: tasks assigned to me, my team's and my role's queue, soonest deadline first.
     `show`: all, mine, team, role or overdue."""
-    form = WorkFilterForm({"show": filters.show})
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
-    found = tasks.my_work(request.user, clock().now(), form.cleaned_data["show"], limit=filters.limit)
+    show = validated(WorkShow, {"show": filters.show}).show
+    found = work_queue.my_work(request.user, system_clock.now(), show, limit=filters.limit)
     access.log_view(
         request.user,
         object_type="task_list",
@@ -248,8 +236,8 @@ def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]
 @api.get("/tasks/{task_id}", response=TaskDetailOut, url_name="task")
 def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
     """One task: the finding's reason, clause, cited records, deadline, owner and history."""
-    found = tasks.task_for_user(request.user, task_id)
-    detail = tasks.task_detail(request.user, found, clock().now(), current_policy())
+    found = work_queue.task_for_user(request.user, task_id)
+    detail = work_queue.task_detail(request.user, found, system_clock.now(), current_policy())
     access.log_view(
         request.user,
         object_type="task",
@@ -274,10 +262,10 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
 @api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
 def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     """Acknowledge: someone has seen the task and owns it; the deadline keeps running."""
-    found = tasks.task_for_user(request.user, task_id)
+    found = work_queue.task_for_user(request.user, task_id)
     try:
-        work_services.acknowledge(found.pk, acting_user=request.user, clock=clock())
-    except WorkError:
+        work_services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
@@ -285,8 +273,8 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
 @api.post("/tasks/{task_id}/assign", response=TaskOut, url_name="task_assign")
 def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
     """Take the task (`assignee` = your own user id) or give it to a member of your team."""
-    found = tasks.task_for_user(request.user, task_id)
-    allowed = {int(pk) for pk, _name in tasks.team_members(request.user, found)} | {int(request.user.pk or 0)}
+    found = work_queue.task_for_user(request.user, task_id)
+    allowed = {int(pk) for pk, _name in work_queue.team_members(request.user, found)} | {int(request.user.pk or 0)}
     if body.assignee not in allowed:
         raise HttpError(422, "assignee: expected your own user id or a member of your team who may act on this task")
     assignee = get_user_model().objects.get(pk=body.assignee)
@@ -294,11 +282,11 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
         work_services.assign(
             found.pk,
             acting_user=request.user,
-            clock=clock(),
+            clock=system_clock,
             assignee=assignee,
-            team=tasks.worker_of(request.user).team,
+            team=work_queue.worker_of(request.user).team,
         )
-    except WorkError:
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
@@ -307,28 +295,23 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
 def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut:
     """Resolve with a rationale; an empty one, or one that blames the child, answers 422 naming
     the field, each flagged phrase, why and the suggested wording."""
-    found = tasks.task_for_user(request.user, task_id)
-    form = ResolveTaskForm({"rationale": body.rationale})
-    if not form.is_valid():
-        raise HttpError(422, _errors(form))
+    found = work_queue.task_for_user(request.user, task_id)
+    rationale = validated(Rationale, {"rationale": body.rationale}).rationale
     try:
         work_services.resolve(
             found.pk,
             acting_user=request.user,
-            rationale=form.cleaned_data["rationale"],
-            clock=clock(),
+            rationale=rationale,
+            clock=system_clock,
             policy=current_policy(),
         )
-    except WorkError:
+    except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
 
 
 class FindingFilters(Schema):
     state: str = "current"
-
-
-FINDING_STATES = {"current": ("open", "acknowledged"), "all": ("open", "acknowledged", "resolved", "closed")}
 
 
 @api.get("/individuals/{individual_id}/findings", response=list[FindingOut], url_name="individual_findings")
@@ -338,13 +321,7 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
     found = individual_for_user(request.user, individual_id)
     if filters.state not in FINDING_STATES:
         raise HttpError(422, "state: expected current or all")
-    findings = (
-        Finding.objects.filter(individual=found, state__in=FINDING_STATES[filters.state])
-        .select_related("task")
-        .order_by("raised_at", "pk")
-    )
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    ordered = sorted(findings, key=lambda f: (rank.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at))
+    ordered = findings_of(found.pk, filters.state)
     access.log_view(
         request.user,
         object_type="individual",

@@ -12,8 +12,13 @@ import logging
 from typing import Any
 
 from django.db import models
+from django.dispatch import Signal
 
 security_log = logging.getLogger("safetynet.security")
+
+# Sent (with `what` and `seqs`) before a change or deletion of entries is refused; the audit
+# app's receivers write it to the security log and the access log (`record_tamper_attempt`).
+tamper_attempted = Signal()
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -41,10 +46,7 @@ class Action(models.TextChoices):
 
 
 def _refuse(what: str, seqs: list[Any]) -> None:
-    # Imported here: services imports this module.
-    from safetynet.audit.services import record_tamper_attempt
-
-    record_tamper_attempt(what, seqs)
+    tamper_attempted.send(sender=AuditLogIsAppendOnly, what=what, seqs=seqs)
     raise AuditLogIsAppendOnly(f"the access log is append-only: {what} refused")
 
 

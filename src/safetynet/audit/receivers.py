@@ -1,5 +1,5 @@
-"""Signal receivers: sign-in events into the access log, and the per-connection switch the
-append-only triggers consult."""
+"""Signal receivers: sign-in events and attempts to change the log into the access log, and
+the per-connection switch the append-only triggers consult."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from safetynet.audit.context import client_ip
-from safetynet.audit.models import Action
-from safetynet.audit.services import record_audit
+from safetynet.audit.context import client_ip, current_user
+from safetynet.audit.models import Action, tamper_attempted
+from safetynet.audit.services import record_audit, record_tamper_attempt
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -64,8 +64,6 @@ def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Deleting an account (the admin site) erases a member of staff's personal data: logged
     in the deletion's own transaction (Django deletes inside one), so a failed delete logs
     nothing. Who deleted it comes from the request (the middleware's context)."""
-    from safetynet.audit.context import current_user
-
     record_audit(
         acting_user=current_user(),
         action=Action.ERASURE,
@@ -73,6 +71,11 @@ def _user_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
         object_ids=[instance.pk],
         fields=["account"],
     )
+
+
+@receiver(tamper_attempted, dispatch_uid="audit_tamper_attempt")
+def _tamper_attempted(sender: Any, what: str, seqs: list[Any], **kwargs: Any) -> None:
+    record_tamper_attempt(what, seqs)
 
 
 def _purge_allowed() -> int:

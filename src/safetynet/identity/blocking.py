@@ -14,7 +14,7 @@ from more_itertools import chunked
 from safetynet.identity.features import (
     Features,
     blocking_keys,
-    features_for_persons,
+    features_from_values,
     index_keys,
     search_name,
 )
@@ -23,7 +23,7 @@ from safetynet.identity.models import (
     LinkFeatures,
 )
 from safetynet.lib.clock import Clock, system_clock
-from safetynet.records.models import Person
+from safetynet.records.models import Person, PersonAddress
 
 # --- features and the blocking index ----------------------------------------------------
 
@@ -116,3 +116,57 @@ def features_of(person_ids: list[int], today: dt.date) -> dict[int, Features]:
     if missing:
         found.update({f["unique_id"]: f for f in features_for_persons(missing, today)})
     return found
+
+
+def features_for_persons(person_ids: Iterable[int] | None, today: dt.date) -> list[Features]:
+    """Return the features of the given live persons (all live persons when None)."""
+    query = Person.live.all()
+    if person_ids is not None:
+        query = query.filter(pk__in=list(person_ids))
+    rows = list(
+        query.values_list(
+            "pk",
+            "given_names",
+            "family_name",
+            "other_names",
+            "date_of_birth",
+            "sex",
+            "postcode",
+            "identifiers",
+            "nhs_number",
+            "pnc_id",
+            "upn",
+            "csc_id",
+        ).order_by("pk")
+    )
+    history: dict[int, list[str]] = {}
+    addresses = PersonAddress.objects.exclude(location__postcode="")
+    if person_ids is not None:
+        addresses = addresses.filter(person_id__in=[r[0] for r in rows])
+    for pid, pc in addresses.values_list("person_id", "location__postcode"):
+        history.setdefault(pid, []).append(pc)
+    result = []
+    for pk, given, family, other, dob, sex, postcode, identifiers, nhs, pnc, upn, csc in rows:
+        ids = dict(identifiers or {})
+        # The typed columns are what import validated; the identifiers object fills gaps.
+        for key, value in (("nhs_number", nhs), ("pnc_id", pnc), ("upn", upn), ("csc_id", csc)):
+            if value:
+                ids[key] = value
+        result.append(
+            features_from_values(
+                unique_id=pk,
+                given_names=given,
+                family_name=family,
+                other_names=other if isinstance(other, list) else [],
+                date_of_birth=dob,
+                sex=sex,
+                postcode=postcode,
+                other_postcodes=history.get(pk, []),
+                identifiers=ids,
+                today=today,
+            )
+        )
+    return result
+
+
+# --- blocking keys ---------------------------------------------------------------------

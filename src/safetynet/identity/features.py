@@ -275,62 +275,6 @@ def features_from_values(
     )
 
 
-def features_for_persons(person_ids: Iterable[int] | None, today: dt.date) -> list[Features]:
-    """Return the features of the given live persons (all live persons when None)."""
-    from safetynet.records.models import Person, PersonAddress
-
-    query = Person.live.all()
-    if person_ids is not None:
-        query = query.filter(pk__in=list(person_ids))
-    rows = list(
-        query.values_list(
-            "pk",
-            "given_names",
-            "family_name",
-            "other_names",
-            "date_of_birth",
-            "sex",
-            "postcode",
-            "identifiers",
-            "nhs_number",
-            "pnc_id",
-            "upn",
-            "csc_id",
-        ).order_by("pk")
-    )
-    history: dict[int, list[str]] = {}
-    addresses = PersonAddress.objects.exclude(location__postcode="")
-    if person_ids is not None:
-        addresses = addresses.filter(person_id__in=[r[0] for r in rows])
-    for pid, pc in addresses.values_list("person_id", "location__postcode"):
-        history.setdefault(pid, []).append(pc)
-    result = []
-    for pk, given, family, other, dob, sex, postcode, identifiers, nhs, pnc, upn, csc in rows:
-        ids = dict(identifiers or {})
-        # The typed columns are what import validated; the identifiers object fills gaps.
-        for key, value in (("nhs_number", nhs), ("pnc_id", pnc), ("upn", upn), ("csc_id", csc)):
-            if value:
-                ids[key] = value
-        result.append(
-            features_from_values(
-                unique_id=pk,
-                given_names=given,
-                family_name=family,
-                other_names=other if isinstance(other, list) else [],
-                date_of_birth=dob,
-                sex=sex,
-                postcode=postcode,
-                other_postcodes=history.get(pk, []),
-                identifiers=ids,
-                today=today,
-            )
-        )
-    return result
-
-
-# --- blocking keys ---------------------------------------------------------------------
-
-
 def blocking_keys(f: Features) -> list[str]:
     """Return the record's blocking keys: two records are compared if they share one.
 

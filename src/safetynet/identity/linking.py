@@ -1,150 +1,28 @@
-"""Linkage runs: batch (`link_all`) scores every candidate pair with Splink on DuckDB and
-re-clusters; incremental (`link_persons`) matches new or changed records against the
-blocking index with the same model in Python. Both write through `memberships` and queue
-uncertainty for review.
+"""Incremental linkage: `link_persons` matches new or changed person records against the
+blocking index with the trained model in Python, in milliseconds, as records arrive (the batch
+run is `identity.batch.link_all`). Writes through `memberships`; queues uncertainty for review.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from safetynet.identity.blocking import candidates, refresh_features, stored_features
-from safetynet.identity.clustering import cluster
 from safetynet.identity.features import (
     Features,
 )
 from safetynet.identity.linkmodel import LinkModel, load_model
-from safetynet.identity.memberships import ApplyResult, apply_clusters, send_changed
+from safetynet.identity.memberships import ApplyResult, apply_clusters, detach_withdrawn, send_changed
 from safetynet.identity.models import (
-    Individual,
-    LinkChange,
     Membership,
     ReviewPair,
 )
-from safetynet.identity.pairs import Decisions, Pair, judge, judge_all, ordered, shares_identifier, thresholds
+from safetynet.identity.pairs import Decisions, Pair, judge, ordered, shares_identifier, thresholds
 from safetynet.identity.review import queue_for_review
 from safetynet.lib.clock import Clock, system_clock
-
-# --- batch linkage ----------------------------------------------------------------------------------
-
-
-@dataclass
-class LinkReport:
-    persons: int = 0
-    candidate_pairs: int = 0
-    links: int = 0
-    individuals: int = 0
-    changes: int = 0
-    created: int = 0
-    queued: int = 0
-    changed_individuals: list[int] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-
-def link_all(
-    *,
-    acting_user: Any = None,
-    clock: Clock = system_clock,
-    model: LinkModel | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> LinkReport:
-    """Full batch linkage: score every candidate pair with Splink, cluster with the
-    reviewers' decisions as constraints, write changed clusters, queue uncertain pairs.
-
-    A re-run on unchanged data changes nothing. Sends `individuals_changed`.
-    """
-    import time
-
-    from safetynet.identity.training import splink_predict_with_facts
-
-    model = model or load_model()
-    limits = thresholds()
-    report = LinkReport()
-    started = time.perf_counter()
-    features = refresh_features(None, clock.now().date(), clock=clock)
-    report.persons = len(features)
-    report.seconds["features"] = time.perf_counter() - started
-    t = time.perf_counter()
-    scored: list[tuple[int, int, float]] = []
-    facts: list[tuple[bool, bool]] = []
-    if len(features) >= 2:
-        threshold = min(limits["review"], limits["link"])
-        scored, facts = splink_predict_with_facts(list(features.values()), model, threshold=threshold)
-    report.candidate_pairs = len(scored)
-    report.seconds["predict"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    decisions = Decisions.load()
-    judged = judge_all(scored, features, limits, decided=decisions.same | decisions.not_same, facts=facts)
-    edges, review, identifier_links = judged.edges, judged.review, judged.identifier_links
-    cannot = decisions.not_same | judged.conflicts
-    clusters, best = cluster(features.keys(), edges, must_link=decisions.same, cannot_link=cannot)
-    report.links = len(edges)
-    report.individuals = len(clusters)
-    report.seconds["cluster"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    result = apply_clusters(
-        clusters,
-        best,
-        reason="batch linkage",
-        acting_user=acting_user,
-        clock=clock,
-        identifier_links=identifier_links,
-        progress=(lambda done, total: progress("writing", done, total)) if progress else None,
-    )
-    _detach_withdrawn(clock=clock, acting_user=acting_user, result=result)
-    # Queue only uncertainty that matters: the pair ended up in different individuals.
-    home = {pid: i for i, c in enumerate(clusters) for pid in c}
-    relevant = [
-        item
-        for item in review
-        if item[1] == ReviewPair.Reason.IDENTIFIER_CONFLICT or home[item[0][0]] != home[item[0][1]]
-    ]
-    with transaction.atomic():
-        report.queued = queue_for_review(relevant, clock=clock, decided=decisions.same | decisions.not_same)
-        send_changed(result.changed_individuals, "linkage")
-    report.seconds["write"] = time.perf_counter() - t
-    report.changes = result.changes
-    report.created = result.created
-    report.changed_individuals = sorted(result.changed_individuals)
-    return report
-
-
-def _detach_withdrawn(
-    *, clock: Clock, acting_user: Any, result: ApplyResult, person_ids: list[int] | None = None
-) -> None:
-    """Remove memberships of persons no longer live (withdrawn), retiring empty individuals.
-
-    Looks at the given persons only, or at every membership when `person_ids` is None."""
-    query = Membership.objects.filter(Q(person__deleted=True) | Q(person__recorded_at__isnull=True))
-    if person_ids is not None:
-        query = query.filter(person_id__in=person_ids)
-    stale = list(query.values_list("person_id", "individual_id", "method", "match_probability"))
-    for pid, ind, method, prob in stale:
-        with transaction.atomic():
-            Membership.objects.filter(person_id=pid).delete()
-            if not Membership.objects.filter(individual_id=ind).exists():
-                Individual.objects.filter(pk=ind).update(retired_at=clock.now())
-            LinkChange.objects.create(
-                at=clock.now(),
-                kind=LinkChange.Kind.DETACH,
-                reason="record withdrawn by its source",
-                acting_user=acting_user,
-                from_individuals=[ind],
-                to_individual=None,
-                before={str(pid): [ind, method, prob]},
-                after={str(pid): [None, None, None]},
-            )
-        result.changed_individuals.add(ind)
-
-
-# --- incremental linkage -------------------------------------------------------------------------------
 
 
 def link_persons(
@@ -170,7 +48,7 @@ def link_persons(
     features = refresh_features(ids, clock.now().date(), clock=clock)
     result = ApplyResult()
     with transaction.atomic():
-        _detach_withdrawn(clock=clock, acting_user=acting_user, result=result, person_ids=ids)
+        detach_withdrawn(clock=clock, acting_user=acting_user, result=result, person_ids=ids)
     changed |= result.changed_individuals
     for pid in ids:
         if pid in features:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from more_itertools import chunked
 
 from safetynet.identity.linkmodel import probability_from_weight
@@ -198,3 +199,31 @@ def send_changed(individual_ids: Iterable[int], reason: str) -> None:
     ids = sorted(set(individual_ids))
     if ids:
         transaction.on_commit(lambda: individuals_changed.send(sender=Individual, individual_ids=ids, reason=reason))
+
+
+def detach_withdrawn(
+    *, clock: Clock, acting_user: Any, result: ApplyResult, person_ids: list[int] | None = None
+) -> None:
+    """Remove memberships of persons no longer live (withdrawn), retiring empty individuals.
+
+    Looks at the given persons only, or at every membership when `person_ids` is None."""
+    query = Membership.objects.filter(Q(person__deleted=True) | Q(person__recorded_at__isnull=True))
+    if person_ids is not None:
+        query = query.filter(person_id__in=person_ids)
+    stale = list(query.values_list("person_id", "individual_id", "method", "match_probability"))
+    for pid, ind, method, prob in stale:
+        with transaction.atomic():
+            Membership.objects.filter(person_id=pid).delete()
+            if not Membership.objects.filter(individual_id=ind).exists():
+                Individual.objects.filter(pk=ind).update(retired_at=clock.now())
+            LinkChange.objects.create(
+                at=clock.now(),
+                kind=LinkChange.Kind.DETACH,
+                reason="record withdrawn by its source",
+                acting_user=acting_user,
+                from_individuals=[ind],
+                to_individual=None,
+                before={str(pid): [ind, method, prob]},
+                after={str(pid): [None, None, None]},
+            )
+        result.changed_individuals.add(ind)

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from safetynet.identity.linking import link_persons
+from safetynet.identity.linkmodel import ModelError
 from safetynet.records.signals import records_changed
 
 log = logging.getLogger(__name__)
@@ -15,9 +17,6 @@ log = logging.getLogger(__name__)
 @receiver(records_changed, dispatch_uid="identity.link_changed_persons")
 def link_changed_persons(sender: Any, changes: dict[str, list[int]] | None = None, **kwargs: Any) -> None:
     """Match the batch's new or changed person records against existing ones."""
-    from safetynet.identity.linking import link_persons
-    from safetynet.identity.linkmodel import ModelError
-
     person_ids = (changes or {}).get("person") or []
     if not person_ids:
         return

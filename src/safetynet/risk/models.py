@@ -2,15 +2,29 @@
 
 One row per (clause, subject, key record): the `fingerprint`. Re-evaluation updates the row
 instead of raising the finding again; a finding whose condition cleared is closed by itself
-with the time (`closed_at`); a person can acknowledge it and resolve it with a rationale.
+with the time (`closed_at`). The human decision (acknowledge, resolve with a rationale) is
+owned by the finding's task (`work.models.Task`), which records who and when; the finding
+follows it in `state` only, so re-evaluation leaves a resolved finding resolved.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
+from django.db.models import Case, IntegerField, Value, When
 
 from safetynet.identity.models import Individual
+
+# Most severe first: the one order of severities for every list (findings, tasks, queues).
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def severity_rank() -> Case:
+    """A query expression ranking rows by `severity` as SEVERITY_ORDER does (unknown last)."""
+    return Case(
+        *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
 
 
 class Finding(models.Model):
@@ -41,15 +55,6 @@ class Finding(models.Model):
     raised_at = models.DateTimeField()
     evaluated_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    rationale = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["individual", "state"], name="finding_individual_state")]
@@ -60,3 +65,16 @@ class Finding(models.Model):
     @property
     def is_current(self) -> bool:
         return self.state in (self.State.OPEN, self.State.ACKNOWLEDGED)
+
+    def follow_decision(self, decided: str) -> bool:
+        """Takes the state its task's human decision gave it (acknowledged or resolved); returns
+        whether the state changed. Only a current finding moves: one whose condition cleared
+        stays closed, and acknowledging never undoes a resolution."""
+        allowed: dict[str, tuple[str, ...]] = {
+            self.State.ACKNOWLEDGED: (self.State.OPEN,),
+            self.State.RESOLVED: (self.State.OPEN, self.State.ACKNOWLEDGED),
+        }
+        if self.state not in allowed.get(decided, ()):
+            return False
+        self.state = decided
+        return True

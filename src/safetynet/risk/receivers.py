@@ -3,7 +3,7 @@
 - `identity.signals.individuals_changed`: linkage created, merged or split individuals.
 - `records.signals.records_changed`: an import stored events, markers, orders, plans or
   relationships about people already linked (linkage only reacts to person records).
-The task evaluates those individuals and their network neighbours.
+The job (`risk.jobs`) evaluates those individuals and their network neighbours.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models import Q
 from django.dispatch import receiver
+from more_itertools import chunked
 
+from safetynet.identity.models import Membership
 from safetynet.identity.signals import individuals_changed
+from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
+from safetynet.risk.jobs import evaluate_changed_individuals
 
 log = logging.getLogger(__name__)
 
 
 def _enqueue(ids: set[int], why: str) -> None:
-    from safetynet.risk.tasks import evaluate_changed_individuals
-
     if not ids:
         return
     try:
@@ -37,15 +38,12 @@ def _enqueue(ids: set[int], why: str) -> None:
 
 @receiver(individuals_changed, dispatch_uid="risk.evaluate_changed_individuals")
 def enqueue_evaluation(sender: Any, individual_ids: list[int] | None = None, **kwargs: Any) -> None:
-    """Enqueues evaluation of the changed individuals (and, in the task, their neighbours)."""
+    """Enqueues evaluation of the changed individuals (and, in the job, their neighbours)."""
     _enqueue({int(i) for i in individual_ids or []}, "linkage")
 
 
 def individuals_of_records(changes: dict[str, list[int]]) -> set[int]:
     """Returns the individuals the changed records are about (persons already linked)."""
-    from safetynet.identity.models import Membership
-    from safetynet.records import models as rm
-
     # Person records are linkage's: it sends individuals_changed when they move.
     persons: set[int] = set()
     if events := changes.get("event"):
@@ -68,13 +66,8 @@ def individuals_of_records(changes: dict[str, list[int]]) -> set[int]:
         persons |= set(rm.Plan.objects.filter(pk__in=plans).values_list("person_id", flat=True))
     persons.discard(None)
     ids: set[int] = set()
-    batch = sorted(persons)
-    for start in range(0, len(batch), 800):
-        ids |= set(
-            Membership.objects.filter(Q(person_id__in=batch[start : start + 800])).values_list(
-                "individual_id", flat=True
-            )
-        )
+    for batch in chunked(sorted(persons), 800):
+        ids |= set(Membership.objects.filter(person_id__in=batch).values_list("individual_id", flat=True))
     return ids
 
 

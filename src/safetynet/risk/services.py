@@ -7,8 +7,9 @@
   line: new ones raised, current ones updated, ones whose condition cleared closed with the
   time; never raised twice (fingerprint = clause + subject + key record).
 - `evaluate_all(...)` does that for every individual, set-oriented in chunks.
-- `acknowledge_finding` / `resolve_finding`: state changes by a person (the rationale is
-  language-checked).
+
+A person's decision about a finding (acknowledge, resolve with a rationale) is made on its
+task: `work.services`.
 """
 
 from __future__ import annotations
@@ -17,20 +18,21 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, connections, transaction
 from django.db.models import Field
+from more_itertools import chunked
 
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
-from safetynet.risk.models import Finding
-from safetynet.risk.picture import Picture, Ref, load_pictures
-from safetynet.risk.policy import LanguageMatch, Policy, current_policy
+from safetynet.risk.models import SEVERITY_ORDER, Finding
+from safetynet.risk.picture import Picture, Ref
+from safetynet.risk.picture_load import load_pictures
+from safetynet.risk.policy import Policy, current_policy
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
 
@@ -39,19 +41,6 @@ log = logging.getLogger(__name__)
 # Individuals per picture load: larger chunks share neighbours and need fewer queries
 # (measured: 400 -> 2000 individuals, about 15% less CPU and half the queries).
 CHUNK = 2000
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
-class LanguageRefused(ValueError):
-    """A rationale that uses language blaming the child; carries the matches to show the writer."""
-
-    def __init__(self, matches: list[LanguageMatch]) -> None:
-        self.matches = matches
-        super().__init__("; ".join(m.message() for m in matches))
-
-
-class TransitionRefused(ValueError):
-    """A state change that is not allowed from the finding's current state."""
 
 
 def fingerprint(clause: str, individual_id: int, key: tuple[str, str] | None, aspect: str = "") -> str:
@@ -82,23 +71,11 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     for d in drafts:
         unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key, d.aspect), d)
     ordered = sorted(
-        unique.values(), key=lambda d: (SEVERITY_RANK.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
+        unique.values(), key=lambda d: (SEVERITY_ORDER.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
     )
     return Assessment(
         picture.individual_id, as_of, picture.refs, ordered, picture.neighbours() if neighbours else set()
     )
-
-
-def _chunks(ids: Iterable[int], size: int | None = None) -> Iterator[list[int]]:
-    size = size or CHUNK
-    batch: list[int] = []
-    for i in ids:
-        batch.append(i)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def evaluate_individuals(
@@ -107,7 +84,7 @@ def evaluate_individuals(
     """Returns each individual's findings computed from the records visible as of `as_of`."""
     policy = policy or current_policy()
     out: list[Assessment] = []
-    for batch in _chunks(sorted(set(individual_ids))):
+    for batch in chunked(sorted(set(individual_ids)), CHUNK):
         pictures = load_pictures(batch, as_of)
         out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
     return out
@@ -154,7 +131,7 @@ def assessments_by_chunk(
     only read; the caller stores in its own process while they work on the next chunks. The
     parent's connections are closed first so that no process shares a database connection.
     """
-    chunks = list(_chunks(sorted(set(individual_ids))))
+    chunks = list(chunked(sorted(set(individual_ids)), CHUNK))
     if workers <= 1 or len(chunks) < 2 or not _can_fork():
         for batch in chunks:
             yield evaluate_individuals(batch, as_of=as_of, policy=policy, neighbours=neighbours)
@@ -294,10 +271,13 @@ def refresh_findings(
     policy: Policy | None = None,
     with_neighbours: bool = False,
     workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
 ) -> RefreshReport:
     """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
     network neighbours (an adult's new link changes the children around them); with `workers` > 1
-    the evaluation runs in that many processes (see `assessments_by_chunk`). Returns what changed."""
+    the evaluation runs in that many processes (see `assessments_by_chunk`). `each_chunk` is
+    given each chunk's assessments, in id order, once they are stored (what `safetynet evaluate
+    --json` prints). Returns what changed."""
     policy = policy or current_policy()
     now = clock.now()
     ids = sorted(set(individual_ids))
@@ -307,10 +287,12 @@ def refresh_findings(
         for a in assessments:
             part.neighbours |= a.neighbours
         report.merge(part)
+        if each_chunk is not None:
+            each_chunk(assessments)
     if with_neighbours:
         extra = sorted(report.neighbours - set(ids))
         if extra:
-            report.merge(refresh_findings(extra, clock=clock, policy=policy))
+            report.merge(refresh_findings(extra, clock=clock, policy=policy, each_chunk=each_chunk))
     if report.opened or report.updated or report.closed:
         findings_changed.send(
             sender=Finding, opened=report.opened, updated=report.updated, closed=report.closed, clock=clock
@@ -325,55 +307,26 @@ def refresh_findings(
     return report
 
 
-def evaluate_all(*, clock: Clock = system_clock, policy: Policy | None = None, workers: int = 1) -> RefreshReport:
+def current_individual_ids() -> list[int]:
+    """Returns every individual not retired by linkage, in id order."""
+    return list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def evaluate_all(
+    *,
+    clock: Clock = system_clock,
+    policy: Policy | None = None,
+    workers: int = 1,
+    each_chunk: Callable[[list[Assessment]], None] | None = None,
+) -> RefreshReport:
     """Re-evaluates every current individual as of now (full re-evaluation on demand), in
-    `workers` processes."""
-    ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+    `workers` processes, and closes the current findings of individuals linkage retired (their
+    records moved to another individual, whose evaluation raises what still holds).
+    `each_chunk` as for `refresh_findings`."""
+    ids = current_individual_ids()
     stale = Finding.objects.filter(individual__retired_at__isnull=False, state__in=["open", "acknowledged"])
     ids += list(stale.values_list("individual_id", flat=True).distinct())
-    return refresh_findings(ids, clock=clock, policy=policy, workers=workers)
-
-
-@transaction.atomic
-def acknowledge_finding(finding_id: int, *, acting_user: AbstractBaseUser, clock: Clock = system_clock) -> Finding:
-    """Marks an open finding acknowledged by `acting_user`; returns it."""
-    finding = Finding.objects.select_for_update().get(pk=finding_id)
-    if finding.state != Finding.State.OPEN:
-        raise TransitionRefused(f"finding {finding.pk} is {finding.state}, not open")
-    finding.state = Finding.State.ACKNOWLEDGED
-    finding.acknowledged_at = clock.now()
-    finding.acknowledged_by = acting_user  # type: ignore[assignment]
-    finding.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
-    return finding
-
-
-def check_rationale(rationale: str, policy: Policy | None = None) -> str:
-    """Returns the rationale stripped; raises ValueError when empty and LanguageRefused when it
-    blames the child (with the phrase, reason and suggested wording)."""
-    text = (rationale or "").strip()
-    if not text:
-        raise ValueError("a rationale is required to resolve a finding")
-    matches = (policy or current_policy()).check_language(text)
-    if matches:
-        raise LanguageRefused(matches)
-    return text
-
-
-@transaction.atomic
-def resolve_finding(
-    finding_id: int, rationale: str, *, acting_user: AbstractBaseUser, clock: Clock = system_clock
-) -> Finding:
-    """Resolves a current finding with a written, language-checked rationale; returns it."""
-    text = check_rationale(rationale)
-    finding = Finding.objects.select_for_update().get(pk=finding_id)
-    if not finding.is_current:
-        raise TransitionRefused(f"finding {finding.pk} is {finding.state}; only open or acknowledged ones resolve")
-    finding.state = Finding.State.RESOLVED
-    finding.resolved_at = clock.now()
-    finding.resolved_by = acting_user  # type: ignore[assignment]
-    finding.rationale = text
-    finding.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
-    return finding
+    return refresh_findings(ids, clock=clock, policy=policy, workers=workers, each_chunk=each_chunk)
 
 
 def finding_as_json(

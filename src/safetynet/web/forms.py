@@ -11,6 +11,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from safetynet.audit.models import Action
+from safetynet.reads.audit_log import resolve_person_ref
+from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, normalise_postcode
+from safetynet.reads.work_queue import SHOW_CHOICES
+from safetynet.records.models import Event
+from safetynet.risk.policy import current_policy
+from safetynet.work.services import RationaleRefused, check_rationale
+
 _WIDGET_CLASS: dict[type[forms.Widget], str] = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -90,8 +98,6 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
     date_to = _date_field("To", "2026-01-31")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.records.models import Event
-
         super().__init__(*args, **kwargs)
         type_field = self.fields["type"]
         assert isinstance(type_field, forms.MultipleChoiceField)
@@ -121,7 +127,7 @@ class SearchForm(GovukFormMixin, forms.Form):
     date_of_birth = forms.RegexField(
         label="Date of birth",
         required=False,
-        regex=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        regex=DATE_OF_BIRTH_PATTERN,
         help_text="As YYYY-MM-DD, or YYYY-MM or YYYY if you only know part of it",
         error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23"},
     )
@@ -143,22 +149,13 @@ class SearchForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_date_of_birth(self) -> str:
-        import datetime as dt
-
         value: str = self.cleaned_data.get("date_of_birth") or ""
-        if len(value) >= 7:
-            year, month, *rest = (int(part) for part in value.split("-"))
-            try:
-                dt.date(year, month, rest[0] if rest else 1)
-            except ValueError:
-                raise forms.ValidationError("Enter a real date of birth, like 2011-04-23") from None
+        if not is_real_partial_date(value):
+            raise forms.ValidationError("Enter a real date of birth, like 2011-04-23")
         return value
 
     def clean_postcode(self) -> str:
-        value = " ".join((self.cleaned_data.get("postcode") or "").upper().split())
-        if value and " " not in value and len(value) > 4:
-            value = f"{value[:-3]} {value[-3:]}"  # "AB12CD" -> "AB1 2CD", the stored form
-        return value
+        return normalise_postcode(self.cleaned_data.get("postcode") or "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -220,9 +217,6 @@ class ResolveTaskForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_rationale(self) -> str:
-        from safetynet.risk.policy import current_policy
-        from safetynet.work.services import RationaleRefused, check_rationale
-
         text: str = self.cleaned_data.get("rationale") or ""
         try:
             check_rationale(text, current_policy())
@@ -270,8 +264,6 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.web.tasks import SHOW_CHOICES
-
         super().__init__(*args, **kwargs)
         field = self.fields["show"]
         assert isinstance(field, forms.ChoiceField)
@@ -283,8 +275,6 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
 
 
 def _person_ref(raw: str) -> tuple[int | None, int | None]:
-    from safetynet.audit.services import resolve_person_ref
-
     try:
         return resolve_person_ref(raw)
     except ValueError:
@@ -313,8 +303,6 @@ class AuditFilterForm(GovukFormMixin, forms.Form):
     date_to = _date_field("To", "2026-03-31", " (UTC)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from safetynet.audit.models import Action
-
         super().__init__(*args, **kwargs)
         action_field = self.fields["action"]
         assert isinstance(action_field, forms.ChoiceField)

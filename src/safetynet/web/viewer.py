@@ -11,6 +11,9 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from safetynet.access import matrix
+from safetynet.access.profiles import has_permission
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -102,10 +105,7 @@ def viewer_for(user: Any) -> Viewer | None:
 
 def may_use(user: Any, url_name: str) -> bool:
     """Whether `user` may open the screen `url_name`, as the access matrix says."""
-    from safetynet.access.matrix import load
-    from safetynet.access.rules import has_permission
-
-    permission = load().permission_for_url(url_name)
+    permission = matrix.load().permission_for_url(url_name)
     if permission is None:
         return False
     if permission in {"public", "signed_in", "authenticated"}:
@@ -115,8 +115,6 @@ def may_use(user: Any, url_name: str) -> bool:
 
 def may(user: Any, permission: str) -> bool:
     """Whether `user` holds `permission` in the access matrix (e.g. "review_links")."""
-    from safetynet.access.rules import has_permission
-
     return has_permission(user, permission)
 
 

@@ -15,14 +15,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safetynet.audit.models import Action
-from safetynet.audit.services import (
-    LogFilter,
-    current_head,
-    entries_about,
-    filtered_entries,
-    record_audit,
-    verify_chain,
-)
+from safetynet.audit.services import current_head, record_audit, verify_chain
+from safetynet.reads.audit_log import LogFilter, entries_about, filtered_entries
 from safetynet.web.forms import AuditFilterForm, AuditPersonForm
 
 PAGE_SIZE = 50

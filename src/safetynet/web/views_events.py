@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.web import access, queries
-from safetynet.web.access import event_for_user
-from safetynet.web.details import detail_rows
+from safetynet.reads import access
+from safetynet.reads import person as people
+from safetynet.reads.access import event_for_user
+from safetynet.reads.details import detail_rows
+from safetynet.reads.network import location_label
 
 
 @require_GET
@@ -18,15 +20,15 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     """One event: what happened, when and where, who took part, and the type's details."""
     found = event_for_user(request.user, event_id)
     # Other people in the event show by name only if the viewer may open them too.
-    participants = queries.participants(found, may_open=access.may_open(request.user))
+    participants = people.participants(found, may_open=access.may_open(request.user))
     shown = {r.individual_id for r in participants if r.individual_id is not None}
     linked = access.event_filter(request.user)(found.linked_events.filter(recorded_at__isnull=False, deleted=False))
     context = {
         "event": found,
-        "place": queries.location_label(found.location),
+        "place": location_label(found.location),
         "participants": participants,
         "details": detail_rows(found.event_type, found.details or {}),
-        "linked_events": access.redact(request.user, linked),
+        "linked_events": access.redact_events(request.user, linked),
     }
     access.log_view(
         request.user,

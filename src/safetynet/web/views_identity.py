@@ -10,27 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from safetynet.identity.models import Membership
 from safetynet.identity.services import decide_pair
-from safetynet.records.models import Person
-from safetynet.web.access import individual_for_user
-from safetynet.web.clock import clock
+from safetynet.lib.clock import system_clock
+from safetynet.reads.access import individual_for_user, person_record_for_user
+from safetynet.reads.identity_panel import explain, explanation_lines
+from safetynet.reads.person import individual_of_people
 from safetynet.web.forms import IdentityDecisionForm
-from safetynet.web.identity_panel import explain, explanation_lines
 from safetynet.web.viewer import may
-
-
-def _record_of(user: object, person_id: int) -> tuple[Person, int]:
-    """A live source record and its individual, if the user may see that individual."""
-    membership = (
-        Membership.objects.select_related("person")
-        .filter(person_id=person_id, person__recorded_at__isnull=False, person__deleted=False)
-        .first()
-    )
-    if membership is None:
-        raise Http404
-    individual_for_user(user, membership.individual_id)
-    return membership.person, membership.individual_id
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,8 +24,8 @@ def _record_of(user: object, person_id: int) -> tuple[Person, int]:
 def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: int) -> HttpResponse:
     """Both records, the model's explanation, and (for reviewers) the decision form."""
     individual_for_user(request.user, individual_id)
-    ours, ours_individual = _record_of(request.user, person_id)
-    other, other_individual = _record_of(request.user, other_id)
+    ours, ours_individual = person_record_for_user(request.user, person_id)
+    other, other_individual = person_record_for_user(request.user, other_id)
     if ours_individual != individual_id or person_id == other_id:
         raise Http404
     may_decide = may(request.user, "review_links")
@@ -54,7 +40,7 @@ def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: 
             except ValidationError as exc:
                 form.add_error("same", " ".join(exc.messages).capitalize())
             else:
-                now_in = Membership.objects.get(person_id=ours.pk).individual_id
+                now_in = individual_of_people([ours.pk])[ours.pk]
                 messages.success(
                     request,
                     "Recorded: the same person. The records are now linked."
@@ -62,7 +48,7 @@ def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: 
                     else "Recorded: not the same person. The records are now kept apart.",
                 )
                 return redirect("web:person", individual_id=now_in)
-    explanation = explain(ours.pk, other.pk, clock().now().date())
+    explanation = explain(ours.pk, other.pk, system_clock.now().date())
     context = {
         "individual_id": individual_id,
         "ours": ours,

@@ -10,20 +10,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.web import access, queries
-from safetynet.web.access import individual_for_user
-from safetynet.web.clock import clock
+from safetynet.lib.clock import system_clock
+from safetynet.reads import access
+from safetynet.reads import person as people
+from safetynet.reads.access import individual_for_user
+from safetynet.reads.findings import current_findings, rows_for
+from safetynet.reads.identity_panel import explain_rows, possible_matches
+from safetynet.reads.network import network as network_graph
 from safetynet.web.forms import ChronologyFilterForm
-from safetynet.web.identity_panel import explain_rows, possible_matches
 from safetynet.web.viewer import may, may_use
-from safetynet.web.work import current_findings, rows_for
 
 
 def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
     form = ChronologyFilterForm(request.GET or None)
-    filters = queries.ChronologyFilter()
+    filters = people.ChronologyFilter()
     if form.is_bound and form.is_valid():
-        filters = queries.ChronologyFilter(
+        filters = people.ChronologyFilter(
             event_types=form.cleaned_data["type"],
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
@@ -32,10 +34,8 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    page, entries = queries.chronology_page(
-        person_ids, filters, page_number, restrict=access.event_filter(request.user)
-    )
-    access.redact(request.user, [entry.event for entry in entries])
+    page, entries = people.chronology_page(person_ids, filters, page_number, restrict=access.event_filter(request.user))
+    access.redact_events(request.user, [entry.event for entry in entries])
     query = request.GET.copy()
     query.pop("page", None)
     filters_active = any(request.GET.get(key) for key in ("type", "date_from", "date_to"))
@@ -53,15 +53,15 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
 def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     """The person page: identity, markers, orders, plans, chronology, relationships, network."""
     individual = individual_for_user(request.user, individual_id)
-    today = clock().now().date()
-    rows = queries.source_records(individual.pk)
+    today = system_clock.now().date()
+    rows = people.source_records(individual.pk)
     person_ids = [row.person.pk for row in rows]
     user = request.user
     explain_rows(rows, today)
-    headline = queries.headline(individual.pk, [r.person for r in rows], today)
+    headline = people.headline(individual.pk, [r.person for r in rows], today)
     findings = rows_for(
         current_findings([individual.pk], with_tasks=True),
-        clock().now(),
+        system_clock.now(),
         today,
         names={individual.pk: headline.name},
         show_tasks=may_use(user, "web:task"),
@@ -73,10 +73,10 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "anchor_id": min(person_ids) if person_ids else None,
         "possible_matches": possible_matches(person_ids, may_open=access.may_open(user)),
         "may_decide": may(user, "review_links"),
-        "markers": list(access.markers_for(user, queries.markers(person_ids))),
-        "orders": access.orders_for(user, queries.orders(person_ids)),
-        "plans": list(access.plans_for(user, queries.plans(person_ids))),
-        "relationships": queries.relationships(person_ids, today, may_open=access.may_open(user)),
+        "markers": list(access.visible_markers(user, people.markers(person_ids))),
+        "orders": access.orders_for(user, people.orders(person_ids)),
+        "plans": list(access.visible_plans(user, people.plans(person_ids))),
+        "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
         "findings": findings,
         **_chronology_context(request, person_ids),
     }
@@ -96,7 +96,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
 def chronology(request: HttpRequest, individual_id: int) -> HttpResponse:
     """The chronology section alone: htmx swaps it in when filtering or paging."""
     individual = individual_for_user(request.user, individual_id)
-    person_ids = queries.person_ids_of(individual.pk)
+    person_ids = people.person_ids_of(individual.pk)
     context = {"individual": individual, **_chronology_context(request, person_ids)}
     access.log_view(
         request.user,
@@ -114,11 +114,11 @@ def chronology(request: HttpRequest, individual_id: int) -> HttpResponse:
 def network(request: HttpRequest, individual_id: int) -> HttpResponse:
     """Nodes and edges around the individual, for the Cytoscape.js network view."""
     individual = individual_for_user(request.user, individual_id)
-    person_ids = queries.person_ids_of(individual.pk)
-    data = queries.network(
+    person_ids = people.person_ids_of(individual.pk)
+    data = network_graph(
         individual,
         person_ids,
-        clock().now().date(),
+        system_clock.now().date(),
         may_open=access.may_open(request.user),
         restrict=access.event_filter(request.user),
     )

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.web.access import log_search, visible_event_ids, visible_individual_ids
-from safetynet.web.clock import clock
+from safetynet.lib.clock import system_clock
+from safetynet.reads.access import log_search, visible_event_ids, visible_individual_ids
+from safetynet.reads.search import SearchQuery, search_people
 from safetynet.web.forms import SearchForm
-from safetynet.web.search import SearchQuery, search_people
 
 
 @require_GET
@@ -21,7 +21,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
-        found = search_people(query, clock().now().date())
+        found = search_people(query, system_clock.now().date())
         allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
         results = [r for r in found if r.headline.individual_id in allowed]
         # The latest event shows only if the user may see it: its type alone can tell a

@@ -2,7 +2,7 @@
 (the finding, its cited records, the history; take, assign, acknowledge, resolve with a
 language-checked rationale) and a supervisor's oversight of late and escalated work.
 
-Views are thin: tasks come from `safetynet.web.tasks` (access-checked read models) and every
+Views are thin: tasks come from `safetynet.reads.work_queue` (access-checked read models) and every
 change goes through `safetynet.work.services`, which writes the task's history and the
 access-log entry in the same transaction."""
 
@@ -17,29 +17,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from safetynet.risk.policy import current_policy
-from safetynet.web import access
-from safetynet.web.clock import clock
-from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
-from safetynet.web.tasks import (
+from safetynet.lib.clock import system_clock
+from safetynet.reads import access
+from safetynet.reads.work_queue import (
     SHOW_CHOICES,
     my_work,
     oversight_for,
     oversight_rows,
     task_detail,
     task_for_user,
+    team_members,
     worker_of,
 )
+from safetynet.risk.policy import current_policy
+from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
 from safetynet.work import services
-from safetynet.work.services import WorkError
+from safetynet.work.models import IllegalMove
 
 
 @require_GET
 @login_required
 def work(request: HttpRequest) -> HttpResponse:
     """My work: soonest deadline first, overdue highlighted; htmx swaps just the list."""
-    now = clock().now()
+    now = system_clock.now()
     form = WorkFilterForm(request.GET or None)
     show = form.cleaned_data["show"] if form.is_bound and form.is_valid() else "all"
     found = my_work(request.user, now, show)
@@ -70,7 +71,7 @@ def _task_page(
     status: int = 200,
 ) -> HttpResponse:
     task = task_for_user(request.user, task_id)
-    detail = task_detail(request.user, task, clock().now(), current_policy())
+    detail = task_detail(request.user, task, system_clock.now(), current_policy())
     access.log_view(
         request.user,
         object_type="task",
@@ -102,8 +103,8 @@ def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     """Acknowledge: someone has seen the task and owns it (its deadline keeps running)."""
     found = task_for_user(request.user, task_id)
     try:
-        services.acknowledge(found.pk, acting_user=request.user, clock=clock())
-    except WorkError:
+        services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
+    except IllegalMove:
         messages.info(request, "That task is no longer open.")
     else:
         messages.success(request, "Acknowledged. The deadline still runs until the task is resolved.")
@@ -119,16 +120,14 @@ def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
     if request.POST.get("take"):
         assignee: Any = request.user
     else:
-        from safetynet.web.tasks import team_members
-
         form = AssignTaskForm(request.POST, members=team_members(request.user, found))
         if not form.is_valid():
             return _task_page(request, found.pk, assign_form=form, status=400)
         assignee = get_user_model().objects.get(pk=int(form.cleaned_data["assignee"]))
     team = worker.team
     try:
-        services.assign(found.pk, acting_user=request.user, clock=clock(), assignee=assignee, team=team)
-    except WorkError:
+        services.assign(found.pk, acting_user=request.user, clock=system_clock, assignee=assignee, team=team)
+    except IllegalMove:
         messages.info(request, "That task is no longer open.")
         return redirect("web:task", task_id=found.pk)
     who = "you" if assignee.pk == request.user.pk else (assignee.get_full_name() or assignee.get_username())
@@ -149,10 +148,10 @@ def task_resolve(request: HttpRequest, task_id: int) -> HttpResponse:
             found.pk,
             acting_user=request.user,
             rationale=form.cleaned_data["rationale"],
-            clock=clock(),
+            clock=system_clock,
             policy=current_policy(),
         )
-    except WorkError:
+    except IllegalMove:
         form.add_error("rationale", "This task is no longer open, so it cannot be resolved")
         return _task_page(request, found.pk, resolve_form=form, status=400)
     messages.success(request, "Resolved. Your rationale is recorded with the task and its finding.")
@@ -167,7 +166,7 @@ def oversight(request: HttpRequest) -> HttpResponse:
     policy = current_policy()
     if not services.supervises(worker.role, policy):
         raise Http404
-    now = clock().now()
+    now = system_clock.now()
     found = oversight_for(request.user, now, policy)
     rows = oversight_rows(found, now)
     access.log_view(

@@ -4,14 +4,42 @@ with a deadline that escalates up the policy's chain when it passes.
 One task per finding. The task copies the finding's clause, severity and reason so a queue
 is one indexed query (`state`, `due_at`, `owner_role`). Every change is kept as a
 `TaskEvent` (who, when, from which role to which), never overwritten.
+
+The task owns the human decision about its finding: its transition methods (`acknowledge`,
+`resolve`, `assign`, `close`) refuse an illegal move with `IllegalMove` and stamp who and
+when; `work.services` calls them inside its atomic, audited functions. Time-driven state is
+judged at a given `now`: `Task.is_overdue(now)`, `Task.objects.overdue(now)`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from safetynet.identity.models import Individual
+
+
+class IllegalMove(Exception):
+    """A transition the task's state does not allow (the message names the task, its state and
+    what was expected)."""
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """The condition of a task that is overdue at `now`: current, with a deadline before it."""
+    return Q(state__in=Task.CURRENT, due_at__lt=now)
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def current(self) -> TaskQuerySet:
+        return self.filter(state__in=Task.CURRENT)
+
+    def overdue(self, now: dt.datetime) -> TaskQuerySet:
+        """Tasks overdue at `now` (see `Task.is_overdue`)."""
+        return self.filter(overdue_q(now))
 
 
 class Task(models.Model):
@@ -50,6 +78,8 @@ class Task(models.Model):
     rationale = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["state", "due_at"], name="task_state_due"),
@@ -62,6 +92,48 @@ class Task(models.Model):
     @property
     def is_current(self) -> bool:
         return self.state in self.CURRENT
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Whether the task is current and its deadline passed before `now`."""
+        return self.is_current and self.due_at is not None and self.due_at < now
+
+    def _require_current(self) -> None:
+        if not self.is_current:
+            raise IllegalMove(f"task {self.pk} is {self.state}; expected an open or acknowledged task")
+
+    def acknowledge(self, by: Any, at: dt.datetime) -> bool:
+        """Records that `by` has seen the task at `at` and is acting on it (the deadline still
+        runs); returns False, changing nothing, when it already was acknowledged."""
+        self._require_current()
+        if self.state == self.State.ACKNOWLEDGED:
+            return False
+        self.state = self.State.ACKNOWLEDGED
+        self.acknowledged_at = at
+        self.acknowledged_by = by
+        return True
+
+    def resolve(self, by: Any, rationale: str, at: dt.datetime) -> None:
+        """Resolves the task with a written rationale (language-checked by the caller:
+        `work.services.check_rationale`)."""
+        self._require_current()
+        if not rationale.strip():
+            raise IllegalMove(f"task {self.pk} cannot be resolved without a rationale")
+        self.state = self.State.RESOLVED
+        self.resolved_at = at
+        self.resolved_by = by
+        self.rationale = rationale.strip()
+
+    def assign(self, assignee: Any, team: str) -> None:
+        """Gives the task to a person and/or a team; the owner role stays."""
+        self._require_current()
+        self.assignee = assignee
+        self.team = team
+
+    def close(self, at: dt.datetime) -> None:
+        """Closes the task because its finding's condition cleared."""
+        self._require_current()
+        self.state = self.State.CLOSED
+        self.closed_at = at
 
 
 class TaskEvent(models.Model):

@@ -7,7 +7,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from safetynet.lib.clock import system_clock
+from safetynet.risk.models import Finding
 from safetynet.risk.signals import findings_changed
+from safetynet.work.services import sync_tasks
 
 log = logging.getLogger(__name__)
 BULK = 500
@@ -23,10 +26,6 @@ def sync_tasks_for_findings(
     **kwargs: Any,
 ) -> None:
     """Creates tasks for newly opened findings and closes tasks of findings that cleared."""
-    from safetynet.lib.clock import system_clock
-    from safetynet.risk.models import Finding
-    from safetynet.work.services import sync_tasks
-
     ids = [*(opened or []), *(updated or []), *(closed or [])]
     if not ids:
         return

@@ -3,7 +3,10 @@ and resolution with a language-checked rationale.
 
 Every state change is one atomic function with a keyword-only `acting_user` (None for the
 system, e.g. the sweep) and an injected `clock`, so tests move time instead of sleeping and
-"as of" listings are exact. Views, the CLI and background tasks call these and nothing else.
+"as of" listings are exact. A person's decision goes through the task's transition methods
+(`Task.acknowledge`, `Task.resolve`, ...: `IllegalMove` when the state does not allow it),
+its finding follows (`Finding.follow_decision`), and the access log records it in the same
+transaction. Views, the CLI and background tasks call these and nothing else.
 """
 
 from __future__ import annotations
@@ -16,22 +19,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
+from more_itertools import chunked
 
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
-from safetynet.risk.models import Finding
+from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
-from safetynet.work.models import Task, TaskEvent
+from safetynet.work.models import Task, TaskEvent, overdue_q
 
 log = logging.getLogger(__name__)
 
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
 
 class WorkError(Exception):
-    """A request the task's state does not allow (message names the task and what was expected)."""
+    """A request that cannot be done: no such task, an assignment to nobody, an unknown queue,
+    an oversight view for a role off the chain. (A move the task's state does not allow is
+    `work.models.IllegalMove`.)"""
 
 
 class RationaleRefused(WorkError):
@@ -90,9 +94,7 @@ def sync_tasks(
     now = clock.now()
     report = SyncReport()
     findings = Finding.objects.filter(state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True)
-    tasks = Task.objects.filter(state__in=Task.CURRENT).exclude(
-        finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
-    )
+    tasks = Task.objects.current().exclude(finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED))
     moved = Task.objects.filter(state__in=Task.CURRENT, escalation_level=0, finding__due_by__isnull=False).exclude(
         due_at=F("finding__due_by")
     )
@@ -134,15 +136,14 @@ def sync_tasks(
         for task in moved.select_related("finding"):
             Task.objects.filter(pk=task.pk).update(due_at=task.finding.due_by)
             report.updated += 1
-        for pk, finding_state, role in tasks.values_list("pk", "finding__state", "owner_role"):
-            if finding_state == Finding.State.RESOLVED:
-                continue  # resolved through the finding: the task was resolved with it
-            Task.objects.filter(pk=pk).update(state=Task.State.CLOSED, closed_at=now)
+        for task in tasks.exclude(finding__state=Finding.State.RESOLVED).only("pk", "state", "owner_role"):
+            task.close(now)
+            task.save(update_fields=["state", "closed_at"])
             TaskEvent.objects.create(
-                task_id=pk,
+                task=task,
                 at=now,
                 action=TaskEvent.Action.CLOSED,
-                from_role=role,
+                from_role=task.owner_role,
                 note="the finding's condition cleared",
             )
             report.closed += 1
@@ -165,11 +166,11 @@ def sweep(
     now = clock.now()
     step = dt.timedelta(hours=float(policy.document.escalation.step_hours))
     report = SweepReport()
-    overdue = Task.objects.filter(state__in=Task.CURRENT, due_at__lt=now, escalation_exhausted=False)
+    overdue = Task.objects.overdue(now).filter(escalation_exhausted=False)
     candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
-    for start in range(0, len(candidates), chunk):
+    for batch in chunked(candidates, chunk):
         with transaction.atomic():
-            rows = overdue.filter(pk__in=candidates[start : start + chunk])
+            rows = overdue.filter(pk__in=batch)
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True)
             by_role: dict[str, list[tuple[int, str, dt.datetime | None]]] = defaultdict(list)
@@ -202,26 +203,32 @@ def sweep(
     return report
 
 
-def _current(task_id: int) -> Task:
+def _locked(task_id: int) -> Task:
+    """The task, locked for the caller's transaction; WorkError when there is none."""
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
         raise WorkError(f"task {task_id} does not exist")
-    if not task.is_current:
-        raise WorkError(f"task {task_id} is {task.state}; expected an open or acknowledged task")
     return task
+
+
+def _finding_follows(task: Task) -> None:
+    """Moves the task's finding to the state the task's decision gave it (locked, same transaction)."""
+    finding = Finding.objects.select_for_update().get(pk=task.finding_id)
+    if finding.follow_decision(task.state):
+        finding.save(update_fields=["state"])
 
 
 def assign(
     task_id: int, *, acting_user: Any, clock: Clock = system_clock, assignee: Any = None, team: str = ""
 ) -> Task:
     """Gives the task to a person and/or a team (the owner role stays); returns the task.
-    The access log records who assigned it (same transaction)."""
+    The access log records who assigned it (same transaction). IllegalMove when the task is
+    no longer current."""
     if assignee is None and not team:
         raise WorkError("assign needs a person or a team code")
     with transaction.atomic():
-        task = _current(task_id)
-        task.assignee = assignee
-        task.team = team
+        task = _locked(task_id)
+        task.assign(assignee, team)
         task.save(update_fields=["assignee", "team"])
         who = f"team {team}" if team else "a named person"
         if assignee is not None and team:
@@ -248,19 +255,15 @@ def _audit(task: Task, acting_user: Any, action: str, fields: list[str], clock: 
 
 def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) -> Task:
     """Records that someone has seen the task and is acting on it (the deadline still runs);
-    the finding is acknowledged with it. Returns the task."""
+    the finding is acknowledged with it. Returns the task; IllegalMove when it is no longer
+    current (acknowledging an acknowledged task changes nothing)."""
     now = clock.now()
     with transaction.atomic():
-        task = _current(task_id)
-        if task.state == Task.State.ACKNOWLEDGED:
+        task = _locked(task_id)
+        if not task.acknowledge(acting_user, now):
             return task
-        task.state = Task.State.ACKNOWLEDGED
-        task.acknowledged_at = now
-        task.acknowledged_by = acting_user
         task.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
-        Finding.objects.filter(pk=task.finding_id, state=Finding.State.OPEN).update(
-            state=Finding.State.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=acting_user
-        )
+        _finding_follows(task)
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.ACKNOWLEDGED, actor=acting_user, from_role=task.owner_role
         )
@@ -285,20 +288,15 @@ def resolve(
 ) -> Task:
     """Resolves the task and its finding with a rationale that passes the language check
     (RationaleRefused otherwise, naming the phrase, the reason and the suggested wording).
-    Returns the task."""
+    Returns the task; IllegalMove when it is no longer current."""
     policy = policy or current_policy()
     check_rationale(rationale, policy)
     now = clock.now()
     with transaction.atomic():
-        task = _current(task_id)
-        task.state = Task.State.RESOLVED
-        task.resolved_at = now
-        task.resolved_by = acting_user
-        task.rationale = rationale.strip()
+        task = _locked(task_id)
+        task.resolve(acting_user, rationale, now)
         task.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
-        Finding.objects.filter(pk=task.finding_id, state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)).update(
-            state=Finding.State.RESOLVED, resolved_at=now, resolved_by=acting_user, rationale=task.rationale
-        )
+        _finding_follows(task)
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.RESOLVED, actor=acting_user, from_role=task.owner_role
         )
@@ -311,7 +309,7 @@ def open_tasks(
 ) -> QuerySet[Task]:
     """Returns current tasks (as they stand now, created by `as_of`), most urgent first:
     overdue before due, then by deadline, then severity."""
-    qs = Task.objects.filter(state__in=Task.CURRENT)
+    qs = Task.objects.current()
     if as_of is not None:
         qs = qs.filter(created_at__lte=as_of)
     if role:
@@ -334,28 +332,16 @@ def task_as_dict(task: Task, now: dt.datetime) -> dict[str, Any]:
         "team": task.team or None,
         "assignee": task.assignee_id,
         "due_at": task.due_at.isoformat() if task.due_at else None,
-        "overdue": bool(task.due_at and task.due_at < now),
+        "overdue": task.is_overdue(now),
         "escalation_level": task.escalation_level,
         "state": task.state,
     }
-
-
-def overdue_filter(now: dt.datetime) -> Q:
-    return Q(state__in=Task.CURRENT, due_at__lt=now)
 
 
 # --- queues: what a person's "My work" and a supervisor's oversight screen list ---------------
 
 QUEUE_SCOPES = ("all", "mine", "team", "role")
 _NEVER = Q(pk__in=[])
-
-
-def _severity_rank() -> Case:
-    return Case(
-        *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
-        default=Value(9),
-        output_field=IntegerField(),
-    )
 
 
 def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all") -> Q:
@@ -381,12 +367,10 @@ def task_queue(
 ) -> QuerySet[Task]:
     """Current tasks in a person's queue (see `queue_filter`), earliest deadline first (no
     deadline last), then most severe; `overdue_at` keeps only those due before that time."""
-    qs = Task.objects.filter(state__in=Task.CURRENT).filter(
-        queue_filter(user_id=user_id, role=role, team=team, scope=scope)
-    )
+    qs = Task.objects.current().filter(queue_filter(user_id=user_id, role=role, team=team, scope=scope))
     if overdue_at is not None:
-        qs = qs.filter(due_at__lt=overdue_at)
-    return qs.annotate(severity_rank=_severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
+        qs = qs.overdue(overdue_at)
+    return qs.annotate(severity_rank=severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
 
 
 def roles_above(role: str, policy: Policy) -> list[str]:
@@ -429,12 +413,12 @@ def oversight(
     policy = policy or current_policy()
     if not supervises(role, policy):
         raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
-    watched = Task.objects.filter(state__in=Task.CURRENT).filter(
+    watched = Task.objects.current().filter(
         ~Q(owner_role__in=roles_above(role, policy)) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0)
     )
     if individuals is not None:
         watched = watched.filter(individual_id__in=individuals)
-    late = Q(due_at__lt=now)
+    late = overdue_q(now)
     flagged = watched.filter(late | Q(escalation_level__gt=0) | Q(escalation_exhausted=True))
     counts = watched.aggregate(
         overdue=Count("pk", filter=late),
@@ -447,7 +431,7 @@ def oversight(
     )
     by_role = dict(watched.filter(late).values_list("owner_role").annotate(n=Count("pk")).order_by("-n", "owner_role"))
     return Oversight(
-        tasks=flagged.annotate(severity_rank=_severity_rank()).order_by(
+        tasks=flagged.annotate(severity_rank=severity_rank()).order_by(
             F("due_at").asc(nulls_last=True), "severity_rank", "pk"
         ),
         overdue=counts["overdue"],

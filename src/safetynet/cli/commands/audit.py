@@ -78,7 +78,7 @@ def run_head(args: argparse.Namespace) -> int:
 
 def _resolve(raw: str) -> tuple[int | None, int | None]:
     """(individual id, person id) from "123" or "source:id"."""
-    from safetynet.audit.services import resolve_person_ref
+    from safetynet.reads.audit_log import resolve_person_ref
 
     try:
         return resolve_person_ref(raw)
@@ -87,8 +87,8 @@ def _resolve(raw: str) -> tuple[int | None, int | None]:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from safetynet.audit.services import entries_about
     from safetynet.cli.django_setup import ensure_database
+    from safetynet.reads.audit_log import entries_about
 
     ensure_database()
     individual_id, person_id = _resolve(args.person)

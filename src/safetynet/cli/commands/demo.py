@@ -165,8 +165,8 @@ def _already_imported(digest: str) -> bool:
 def _link(ctx: DemoContext) -> None:
     """Batch linkage of every person record (the import links incrementally already; this
     re-scores everything with Splink), then the pairwise quality against the county's truth."""
+    from safetynet.identity.batch import link_all
     from safetynet.identity.evaluation import evaluate_truth
-    from safetynet.identity.linking import link_all
 
     report = link_all()
     ctx.notes.append(
@@ -211,7 +211,7 @@ def _work(ctx: DemoContext) -> None:
     swept = sweep(clock=live)
     now = ctx.clock.now()
     current = Task.objects.filter(state__in=Task.CURRENT)
-    overdue = current.filter(due_at__lt=now).count()
+    overdue = Task.objects.overdue(now).count()
     due_today = current.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=24)).count()
     ctx.notes.append(
         f"Work: {current.count():,} open tasks ({synced.created:,} new): {overdue:,} overdue, {due_today:,} due "
@@ -220,9 +220,9 @@ def _work(ctx: DemoContext) -> None:
 
 
 def _demo_users(ctx: DemoContext) -> None:
-    """Agencies, teams and one login per role (safetynet.access.demo); elevated roles get a
+    """Agencies, teams and one login per role (safetynet.accounts.demo); elevated roles get a
     TOTP key and single-use backup codes for their second factor."""
-    from safetynet.access.demo import create_demo_logins
+    from safetynet.accounts.demo import create_demo_logins
     from safetynet.web.viewer import LANDING_BY_ROLE
 
     ctx.notes.append("Demo logins (synthetic data only; these passwords are printed, never use them elsewhere):")
@@ -237,8 +237,8 @@ def _demo_users(ctx: DemoContext) -> None:
 def _auditor_note() -> str:
     """Where the demo auditor starts, and a child whose access history will show something once
     someone has opened their page (the log holds only what really happened)."""
-    from safetynet.access.demo import DEMO_USERNAMES
     from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
     from safetynet.work.models import Task
 
     held = Task.objects.filter(assignee__username=DEMO_USERNAMES[Role.SERGEANT]).order_by("due_at", "pk").first()
@@ -257,8 +257,8 @@ def _give_the_sergeant_work(ctx: DemoContext, count: int = 3) -> int:
     me" is not empty), unless someone already holds tasks; returns how many were given."""
     from django.contrib.auth import get_user_model
 
-    from safetynet.access.demo import DEMO_USERNAMES
     from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
     from safetynet.work.models import Task
     from safetynet.work.services import assign
 

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +77,57 @@ def _read_truth(path: Path) -> dict[str, Any]:
     return truth
 
 
+@dataclass
+class _Findings:
+    """What `evaluate` reports: findings per clause and, with --json (printed) or --truth (kept
+    for scoring), each finding as one JSON object; fed a chunk of assessments at a time."""
+
+    stored: bool
+    json: bool
+    keep: bool
+    individuals: int = 0
+    by_clause: dict[str, int] = field(default_factory=dict)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def show(self, chunk: list[Any]) -> None:
+        from safetynet.risk.models import Finding
+        from safetynet.risk.services import finding_as_json, fingerprint
+
+        self.individuals += len(chunk)
+        states: dict[str, str] = {}
+        if self.stored and self.json:  # the stored state of each finding, one query per chunk
+            states = dict(
+                Finding.objects.filter(individual_id__in=[a.individual_id for a in chunk]).values_list(
+                    "fingerprint", "state"
+                )
+            )
+        for assessment, d in ((a, d) for a in chunk for d in a.drafts):
+            self.by_clause[d.clause] = self.by_clause.get(d.clause, 0) + 1
+            if not self.json and not self.keep:
+                continue
+            line = finding_as_json(
+                clause=d.clause,
+                severity=d.severity,
+                reason=d.reason,
+                individual_id=assessment.individual_id,
+                subject_refs=assessment.subject_refs,
+                cites=d.cite_refs,
+                owner_role=d.owner_role,
+                due_by=d.due_by,
+                state=states.get(fingerprint(d.clause, assessment.individual_id, d.key, d.aspect), "open"),
+            )
+            if self.keep:
+                self.lines.append(line)
+            if self.json:
+                print(json.dumps(line, sort_keys=False))
+
+
 def run(args: argparse.Namespace) -> int:
     from safetynet.identity.models import Individual
     from safetynet.lib.clock import FixedClock, system_clock
-    from safetynet.risk.models import Finding
     from safetynet.risk.policy import PolicyError, current_policy, load_policy
-    from safetynet.risk.services import assessments_by_chunk, finding_as_json, fingerprint, refresh_findings
+    from safetynet.risk.recall import score
+    from safetynet.risk.services import assessments_by_chunk, current_individual_ids, evaluate_all, refresh_findings
 
     try:
         policy = load_policy(args.policy) if args.policy else current_policy()
@@ -93,56 +139,31 @@ def run(args: argparse.Namespace) -> int:
     if args.individual is not None and not Individual.objects.filter(pk=args.individual).exists():
         raise UsageError(f"--individual {args.individual}: no such individual")
     started = time.perf_counter()
-    if args.individual is not None:
-        ids = [args.individual]
-    else:
-        ids = list(Individual.objects.filter(retired_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     stored = args.as_of is None
     as_of = parse_time(args.as_of, "--as-of") if args.as_of else system_clock.now()
-    if stored:
-        refresh_findings(ids, clock=FixedClock(as_of), policy=policy, workers=args.workers)
-    count = 0
-    by_clause: dict[str, int] = {}
-    lines: list[dict[str, Any]] = []
-    for chunk in assessments_by_chunk(ids, as_of=as_of, policy=policy, workers=args.workers):
-        states: dict[str, str] = {}
-        if stored and args.json:  # the stored state of each finding, one query per chunk
-            states = dict(
-                Finding.objects.filter(individual_id__in=[a.individual_id for a in chunk]).values_list(
-                    "fingerprint", "state"
-                )
-            )
-        for assessment, d in ((a, d) for a in chunk for d in a.drafts):
-            count += 1
-            by_clause[d.clause] = by_clause.get(d.clause, 0) + 1
-            if args.json or truth is not None:
-                state = states.get(fingerprint(d.clause, assessment.individual_id, d.key, d.aspect), "open")
-                line = finding_as_json(
-                    clause=d.clause,
-                    severity=d.severity,
-                    reason=d.reason,
-                    individual_id=assessment.individual_id,
-                    subject_refs=assessment.subject_refs,
-                    cites=d.cite_refs,
-                    owner_role=d.owner_role,
-                    due_by=d.due_by,
-                    state=state,
-                )
-                if truth is not None:
-                    lines.append(line)
-                if args.json:
-                    print(json.dumps(line, sort_keys=False))
-    if truth is not None:
-        from safetynet.risk.recall import score
+    out = _Findings(stored=stored, json=args.json, keep=truth is not None)
 
-        table = score(lines, truth).table()
-        print(table, file=sys.stderr if args.json else sys.stdout)
+    # Stored: the risk service's own evaluation (every individual: `evaluate_all`, which also
+    # closes the findings of individuals linkage retired). As of a past time: computed only.
+    if stored and args.individual is not None:
+        refresh_findings(
+            [args.individual], clock=FixedClock(as_of), policy=policy, workers=args.workers, each_chunk=out.show
+        )
+    elif stored:
+        evaluate_all(clock=FixedClock(as_of), policy=policy, workers=args.workers, each_chunk=out.show)
+    else:
+        ids = [args.individual] if args.individual is not None else current_individual_ids()
+        for chunk in assessments_by_chunk(ids, as_of=as_of, policy=policy, workers=args.workers):
+            out.show(chunk)
+    if truth is not None:
+        print(score(out.lines, truth).table(), file=sys.stderr if args.json else sys.stdout)
     if not args.json:
         if truth is None:
-            for clause in sorted(by_clause):
-                print(f"{clause:5} {by_clause[clause]:6,}")
+            for clause in sorted(out.by_clause):
+                print(f"{clause:5} {out.by_clause[clause]:6,}")
         print(
-            f"evaluate: {len(ids):,} individuals as of {as_of.isoformat()}, {count:,} findings "
+            f"evaluate: {out.individuals:,} individuals as of {as_of.isoformat()}, "
+            f"{sum(out.by_clause.values()):,} findings "
             f"(policy {policy.version}) in {time.perf_counter() - started:.1f}s"
             + ("" if stored else "; computed from the records, nothing stored")
         )

@@ -59,7 +59,8 @@ class _Progress:
 
 
 def run_link(args: argparse.Namespace) -> int:
-    from safetynet.identity.linking import link_all, link_persons
+    from safetynet.identity.batch import link_all
+    from safetynet.identity.linking import link_persons
     from safetynet.identity.linkmodel import ModelError
     from safetynet.identity.models import LinkFeatures
     from safetynet.records.models import Person
@@ -123,7 +124,7 @@ def read_truth(path: Path) -> dict[int, str]:
 def run_train(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from safetynet.identity.features import features_for_persons
+    from safetynet.identity.blocking import features_for_persons
     from safetynet.identity.linkmodel import models_dir
     from safetynet.identity.models import PairDecision
     from safetynet.identity.training import save_model, train, write_charts
@@ -168,7 +169,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_blocking(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from safetynet.identity.features import features_for_persons
+    from safetynet.identity.blocking import features_for_persons
     from safetynet.identity.training import count_candidate_pairs
 
     features = features_for_persons(None, dt.date.today())

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from safetynet.risk.rules import exploitation, missing, other, partners  # noqa: F401  (registers the rules)
+from safetynet.risk.rules import (  # noqa: F401  (registers the rules)
+    custody,
+    data_quality,
+    domestic_abuse,
+    exploitation,
+    language,
+    mash,
+    missing,
+    offenders,
+    online,
+    protection,
+)
 from safetynet.risk.rules.base import RULES, FindingDraft, run_rules
 
 __all__ = ["RULES", "FindingDraft", "run_rules"]

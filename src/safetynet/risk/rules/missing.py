@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
-from safetynet.risk.picture import EventRec, Picture
+from safetynet.risk.picture import EventRec, OrderRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
     FindingDraft,
@@ -309,87 +310,105 @@ def m6(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             known["people"] = family | household
         return known["people"]
 
-    def interview(report: EventRec, found: dt.datetime) -> list[FindingDraft]:
-        rhi = report.details.get("return_home_interview") or {}
-        done = ts(rhi.get("completed_at")) if isinstance(rhi, dict) else None
-        due = found + limit
-        if done is not None and done <= as_of:
-            if done <= due:
-                return []
-            why = f"was completed {hours(done - found)} after the child was found"
-        elif as_of > due:
-            why = f"has not been completed {hours(as_of - found)} after the child was found"
-        else:
-            why = f"is due by {due:%d %b %H:%M}"
-        return [
-            draft(
-                policy,
-                "M6",
-                f"Return home interview for {child_words(picture, found)} {why} (limit {hours(limit)}).",
-                [report.ref],
-                key=report.ref,
-                due_by=due,
-            )
-        ]
-
-    def referral(report: EventRec, found: dt.datetime) -> list[FindingDraft]:
-        # People co-located with the child when found, other than family and household: the
-        # "found with adults" of the policy. A person of unknown age never recorded as a child
-        # counts as an adult (the referral errs on the side of the child).
-        adults, unknown_age = [], 0
-        for pk, _ in picture.others_in(report, "co_located"):
-            who = picture.individual_of(pk)
-            if who in family_or_household() or picture.is_child_individual(who, found):
-                continue
-            adults.append(pk)
-            unknown_age += picture.age_of(who, found) is None
-        place = picture.location_type_of_ref(report.details.get("found_location"))
-        concern = place in concern_types
-        if not adults and not concern:
-            return []
-        due = found + referral_limit
-        # A referral linked to the report, or one about the child received after they were found
-        # (a referral made while the child was still missing is about something else).
-        linked = [e for e in picture.linked_to(report) if e.event_type == "referral"]
-        about = [e for e, _ in picture.events("referral") if found <= _received(e) <= due]
-        made = sorted({e.pk: e for e in linked + about if _received(e) <= as_of}.values(), key=_received)
-        many = len(adults) > 1
-        if unknown_age:
-            adults_words = f"with {len(adults)} {'people' if many else 'person'} (adult or of unknown age) not family"
-        else:
-            adults_words = f"with {len(adults)} adult{'s' if many else ''} who {'are' if many else 'is'} not family"
-        place_words = f"at a {place.replace('_', ' ')}"
-        circumstances = " and ".join(w for w, ok in ((adults_words, adults), (place_words, concern)) if ok)
-        if made and _received(made[0]) <= due:
-            return []
-        if made:
-            why = f"the safeguarding referral was made {hours(_received(made[0]) - found)} later"
-        elif as_of > due:
-            why = f"no safeguarding referral has been made in the {hours(as_of - found)} since"
-        else:
-            why = f"a safeguarding referral is due by {due:%d %b %H:%M}"
-        cites = [report.ref, *(r.ref for r in made[:1])]
-        cites += [ref for pk in adults if (ref := _person_ref(picture, pk)) is not None]
-        return [
-            draft(
-                policy,
-                "M6",
-                f"{child_words(picture, found).capitalize()} was found {circumstances}; {why} "
-                f"(limit {hours(referral_limit)}).",
-                cites,
-                key=report.ref,
-                due_by=due,
-                aspect="referral",
-            )
-        ]
-
     def check(report: EventRec) -> list[FindingDraft]:
         found = ts(report.details.get("found_at"))
         if found is None or found > as_of or not picture.is_child_individual(picture.individual_id, found):
             return []
-        return interview(report, found) + referral(report, found)
+        return _m6_interview(picture, policy, as_of, report, found, limit) + _m6_referral(
+            picture, policy, as_of, report, found, referral_limit, concern_types, family_or_household
+        )
 
     return guarded(policy, "M6", episodes(picture), check)
+
+
+def _m6_interview(
+    picture: Picture, policy: Policy, as_of: dt.datetime, report: EventRec, found: dt.datetime, limit: dt.timedelta
+) -> list[FindingDraft]:
+    """M6's return home interview: within `limit` of the child being found."""
+    rhi = report.details.get("return_home_interview") or {}
+    done = ts(rhi.get("completed_at")) if isinstance(rhi, dict) else None
+    due = found + limit
+    if done is not None and done <= as_of:
+        if done <= due:
+            return []
+        why = f"was completed {hours(done - found)} after the child was found"
+    elif as_of > due:
+        why = f"has not been completed {hours(as_of - found)} after the child was found"
+    else:
+        why = f"is due by {due:%d %b %H:%M}"
+    return [
+        draft(
+            policy,
+            "M6",
+            f"Return home interview for {child_words(picture, found)} {why} (limit {hours(limit)}).",
+            [report.ref],
+            key=report.ref,
+            due_by=due,
+        )
+    ]
+
+
+def _m6_referral(
+    picture: Picture,
+    policy: Policy,
+    as_of: dt.datetime,
+    report: EventRec,
+    found: dt.datetime,
+    referral_limit: dt.timedelta,
+    concern_types: set[str],
+    family_or_household: Callable[[], set[int | None]],
+) -> list[FindingDraft]:
+    """M6's safeguarding referral: a child found with adults who are not family or household,
+    or at a place of concern, needs one within `referral_limit`."""
+    # People co-located with the child when found, other than family and household: the
+    # "found with adults" of the policy. A person of unknown age never recorded as a child
+    # counts as an adult (the referral errs on the side of the child).
+    adults, unknown_age = [], 0
+    for pk, _ in picture.others_in(report, "co_located"):
+        who = picture.individual_of(pk)
+        if who in family_or_household() or picture.is_child_individual(who, found):
+            continue
+        adults.append(pk)
+        unknown_age += picture.age_of(who, found) is None
+    place = picture.location_type_of_ref(report.details.get("found_location"))
+    concern = place in concern_types
+    if not adults and not concern:
+        return []
+    due = found + referral_limit
+    # A referral linked to the report, or one about the child received after they were found
+    # (a referral made while the child was still missing is about something else).
+    linked = [e for e in picture.linked_to(report) if e.event_type == "referral"]
+    about = [e for e, _ in picture.events("referral") if found <= _received(e) <= due]
+    made = sorted({e.pk: e for e in linked + about if _received(e) <= as_of}.values(), key=_received)
+    many = len(adults) > 1
+    if unknown_age:
+        adults_words = f"with {len(adults)} {'people' if many else 'person'} (adult or of unknown age) not family"
+    else:
+        adults_words = f"with {len(adults)} adult{'s' if many else ''} who {'are' if many else 'is'} not family"
+    place_words = f"at a {place.replace('_', ' ')}"
+    circumstances = " and ".join(w for w, ok in ((adults_words, adults), (place_words, concern)) if ok)
+    if made and _received(made[0]) <= due:
+        return []
+    if made:
+        why = f"the safeguarding referral was made {hours(_received(made[0]) - found)} later"
+    elif as_of > due:
+        why = f"no safeguarding referral has been made in the {hours(as_of - found)} since"
+    else:
+        why = f"a safeguarding referral is due by {due:%d %b %H:%M}"
+    cites = [report.ref, *(r.ref for r in made[:1])]
+    cites += [ref for pk in adults if (ref := _person_ref(picture, pk)) is not None]
+    return [
+        draft(
+            policy,
+            "M6",
+            f"{child_words(picture, found).capitalize()} was found {circumstances}; {why} "
+            f"(limit {hours(referral_limit)}).",
+            cites,
+            key=report.ref,
+            due_by=due,
+            aspect="referral",
+        )
+    ]
 
 
 def _person_ref(picture: Picture, pk: int) -> dict[str, str] | None:
@@ -402,8 +421,6 @@ def m7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     """A CAWN order needs a cawn_child marker on the child and a cawn_adult marker on the adult."""
 
     def check(order: object) -> list[FindingDraft]:
-        from safetynet.risk.picture import OrderRec
-
         assert isinstance(order, OrderRec)
         if order.order_type != "cawn" or not any(picture.is_own(p) for p in order.protected):
             return []

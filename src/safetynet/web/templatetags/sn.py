@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
-from safetynet.web.labels import label as _label
+from safetynet.reads.labels import label as _label
 
 register = template.Library()
 
 
 @register.filter
 def label(code: object) -> str:
-    """A coded value as a sentence-case label (see safetynet.web.labels)."""
+    """A coded value as a sentence-case label (see safetynet.reads.labels)."""
     return _label(code)

@@ -1,7 +1,7 @@
-"""Read models for the screens: set-oriented queries that gather what a page shows.
+"""Read models of one person: set-oriented queries that gather what a person page shows.
 
 Nothing here changes data. Each function takes ids the caller has already authorised
-through `safetynet.web.access` and returns plain dataclasses, so templates never run queries
+through `safetynet.reads.access` and returns plain dataclasses, so templates never run queries
 of their own and a page costs a fixed, small number of queries however long a history is.
 """
 
@@ -16,20 +16,19 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from safetynet.identity.models import Individual, Membership
-from safetynet.records.models import Event, Location, Marker, Order, Participation, Person, Plan, Relationship
-from safetynet.web.labels import label
+from safetynet.identity.models import Membership
+from safetynet.reads.labels import label
+from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan, Relationship
 
 CHRONOLOGY_PAGE_SIZE = 25
-# What a chronology entry shows or needs to redact (safetynet.access.rules.redact_event).
+# What a chronology entry shows or needs to redact (safetynet.reads.access.redact_event).
 CHRONOLOGY_FIELDS = ("source", "source_id", "event_type", "occurred_at", "summary", "details")
-NETWORK_EVENT_LIMIT = 40
 
 # How a person the viewer may not open (restricted from them, or outside their scope) appears
 # on another person's page: no name, no date of birth, no link and no id that resolves.
 NO_ACCESS_NAME = "A person you do not have access to"
 
-# Given individual ids, the subset the viewer may open (safetynet.web.access.may_open).
+# Given individual ids, the subset the viewer may open (safetynet.reads.access.may_open).
 MayOpen = Callable[[Iterable[int]], set[int]]
 
 
@@ -263,7 +262,7 @@ def chronology_page(
 ) -> tuple[Page[Any], list[ChronologyEntry]]:
     """One page of the individual's events across sources, newest first, and the roles they had.
 
-    `restrict` narrows the events to what the viewer may see (safetynet.access.rules).
+    `restrict` narrows the events to what the viewer may see (safetynet.reads.access).
 
     The database counts and pages: the events are chosen through the participation index
     (a semi-join, so nothing needs DISTINCT) and only the page's rows are read, without the
@@ -356,145 +355,3 @@ def last_events(individual_ids: list[int]) -> dict[int, Event]:
         if current is None or (event.occurred_at and current.occurred_at and event.occurred_at > current.occurred_at):
             latest[individual] = event
     return latest
-
-
-def location_label(location: Location | None) -> str:
-    if location is None:
-        return ""
-    lines = [str(line) for line in (location.address_lines or [])[:2]]
-    parts = [*lines, location.town, location.postcode]
-    return ", ".join(p for p in parts if p) or label(location.location_type) or "Place"
-
-
-def network(
-    individual: Individual,
-    person_ids: list[int],
-    today: dt.date,
-    *,
-    may_open: MayOpen,
-    restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
-) -> dict[str, list[dict[str, Any]]]:
-    """Nodes and edges around the individual for Cytoscape.js.
-
-    People are individuals (not source records). Recent events link to everyone present and to
-    where they happened; relationships are association edges; people present together at two
-    or more events get a direct co-location edge, since repeated co-presence is the pattern
-    that matters in exploitation. A person the viewer may not open is a node labelled
-    NO_ACCESS_NAME with a key numbered within this answer ("hidden-1"), no link and no id.
-    """
-    subject_key = f"ind-{individual.pk}"
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: dict[str, dict[str, Any]] = {}
-    people: set[int] = {individual.pk}
-
-    candidates = Event.live.filter(participations__person_id__in=person_ids)
-    if restrict is not None:
-        candidates = restrict(candidates)
-    recent = list(candidates.distinct().select_related("location").order_by("-occurred_at")[: NETWORK_EVENT_LIMIT * 3])
-    parts = list(
-        Participation.objects.filter(event_id__in=[e.pk for e in recent], person__deleted=False).values_list(
-            "event_id", "person_id", "role"
-        )
-    )
-    # An event with nobody else and nowhere recorded adds nothing to a network (the
-    # chronology lists it), so only events that connect the person to someone or somewhere stay.
-    own = set(person_ids)
-    with_others = {e for e, p, _r in parts if p not in own}
-    recent = [e for e in recent if e.pk in with_others or e.location_id][:NETWORK_EVENT_LIMIT]
-    kept = {e.pk for e in recent}
-    parts = [(e, p, r) for e, p, r in parts if e in kept]
-    rels = list(
-        Relationship.live.filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids)).values_list(
-            "pk", "person_a_id", "person_b_id", "rel_type"
-        )
-    )
-    all_person_ids = {p for _e, p, _r in parts}
-    all_person_ids |= {a for _k, a, _b, _t in rels if a} | {b for _k, _a, b, _t in rels if b}
-    individual_of = individual_of_people(all_person_ids)
-    people |= set(individual_of.values())
-    openable = may_open(people) | {individual.pk}
-    heads = headlines_for(openable, today)
-    hidden_keys: dict[int, str] = {}
-
-    def node_key(individual_id: int) -> str:
-        if individual_id in openable:
-            return f"ind-{individual_id}"
-        return hidden_keys.setdefault(individual_id, f"hidden-{len(hidden_keys) + 1}")
-
-    def person_node(individual_id: int) -> str:
-        key = node_key(individual_id)
-        if key not in nodes:
-            if individual_id not in openable:
-                nodes[key] = {"id": key, "kind": "person", "label": NO_ACCESS_NAME, "subject": False, "hidden": True}
-                return key
-            head = heads.get(individual_id)
-            nodes[key] = {
-                "id": key,
-                "kind": "person",
-                "label": head.name if head else "Unknown person",
-                "subject": individual_id == individual.pk,
-                "href": f"/people/{individual_id}/",
-            }
-        return key
-
-    person_node(individual.pk)
-    together: dict[int, set[int]] = defaultdict(set)
-    for event in recent:
-        event_key = f"ev-{event.pk}"
-        when = event.occurred_at.date().isoformat() if event.occurred_at else "date unknown"
-        nodes[event_key] = {
-            "id": event_key,
-            "kind": "event",
-            "label": f"{label(event.event_type)} {when}",
-            "href": f"/events/{event.pk}/",
-        }
-        if event.location_id:
-            place_key = f"loc-{event.location_id}"
-            nodes.setdefault(place_key, {"id": place_key, "kind": "place", "label": location_label(event.location)})
-            edges[f"{event_key}-{place_key}"] = {
-                "id": f"{event_key}-{place_key}",
-                "source": event_key,
-                "target": place_key,
-                "kind": "place",
-                "label": "",
-            }
-    for event_id, person_id, role in parts:
-        other = individual_of.get(person_id)
-        if other is None:
-            continue
-        key = person_node(other)
-        edge_id = f"ev-{event_id}-{key}"
-        edges[edge_id] = {
-            "id": edge_id,
-            "source": key,
-            "target": f"ev-{event_id}",
-            "kind": "co_location" if role == Participation.Role.CO_LOCATED else "participation",
-            "label": "",
-            "role": label(role),
-        }
-        together[other].add(event_id)
-    subject_events = together.get(individual.pk, set())
-    for other, events in together.items():
-        shared = len(events & subject_events)
-        if other != individual.pk and shared >= 2:
-            edge_id = f"co-{subject_key}-{node_key(other)}"
-            edges[edge_id] = {
-                "id": edge_id,
-                "source": subject_key,
-                "target": node_key(other),
-                "kind": "co_location",
-                "label": f"together {shared} times",
-            }
-    for pk, a, b, rel_type in rels:
-        ia, ib = individual_of.get(a) if a else None, individual_of.get(b) if b else None
-        if ia is None or ib is None or ia == ib:
-            continue
-        edge_id = f"rel-{pk}"
-        edges[edge_id] = {
-            "id": edge_id,
-            "source": person_node(ia),
-            "target": person_node(ib),
-            "kind": "association",
-            "label": rel_type.replace("_", " "),
-        }
-    return {"nodes": list(nodes.values()), "edges": list(edges.values())}

@@ -16,11 +16,35 @@ from django.db.models import Q
 
 from safetynet.identity.models import Membership
 from safetynet.identity.search import search_individuals
+from safetynet.reads import person as people
+from safetynet.reads.findings import top_findings
 from safetynet.records.models import Event
-from safetynet.web import queries
-from safetynet.web.work import top_findings
 
 RESULT_LIMIT = 50
+
+# A date of birth as searched: a year, a year and month, or a full date.
+DATE_OF_BIRTH_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def is_real_partial_date(value: str) -> bool:
+    """Whether a searched date of birth that matched DATE_OF_BIRTH_PATTERN names a real month
+    or day ("2011-02-30" does not); a year alone always does."""
+    if len(value) < 7:
+        return True
+    year, month, *rest = (int(part) for part in value.split("-"))
+    try:
+        dt.date(year, month, rest[0] if rest else 1)
+    except ValueError:
+        return False
+    return True
+
+
+def normalise_postcode(value: str) -> str:
+    """A searched postcode in the stored form: capitals, one space ("ab12cd" -> "AB1 2CD")."""
+    text = " ".join(value.upper().split())
+    if text and " " not in text and len(text) > 4:
+        text = f"{text[:-3]} {text[-3:]}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -33,10 +57,10 @@ class SearchQuery:
 
 @dataclass
 class SearchResult:
-    headline: queries.Headline
+    headline: people.Headline
     probability: float
     last_event: Event | None
-    top_finding: Any = None  # the most severe current finding (safetynet.web.work.FindingRow)
+    top_finding: Any = None  # the most severe current finding (safetynet.reads.findings.FindingRow)
 
 
 def _exact(query: SearchQuery) -> list[tuple[int, float]]:
@@ -73,8 +97,8 @@ def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
     else:
         found = _exact(query)
     ids = [i for i, _p in found]
-    heads = queries.headlines_for(ids, today)
-    last = queries.last_events(ids)
+    heads = people.headlines_for(ids, today)
+    last = people.last_events(ids)
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     top = top_findings(ids, now, today, names={i: h.name for i, h in heads.items()})
     return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]

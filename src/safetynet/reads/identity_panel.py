@@ -12,9 +12,9 @@ from django.db.models import Q
 from safetynet.identity.explain import Explanation, explain_link, explain_links
 from safetynet.identity.linkmodel import ModelError
 from safetynet.identity.models import Membership, ReviewPair
+from safetynet.reads.labels import label
+from safetynet.reads.person import MayOpen, SourceRecordRow
 from safetynet.records.models import Person
-from safetynet.web.labels import label
-from safetynet.web.queries import MayOpen, SourceRecordRow
 
 # Explaining a link scores one pair; a person with very many records shows the first ones.
 EXPLAIN_LIMIT = 12
@@ -59,6 +59,30 @@ def explain_rows(rows: list[SourceRecordRow], today: dt.date) -> None:
         ]
         if explanation.decision:
             row.explanation.insert(0, f"A reviewer decided: {explanation.decision} person")
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An open review item on the queue, with the individual to compare it from."""
+
+    pair: ReviewPair
+    individual_id: int
+
+
+def review_items(pairs: list[ReviewPair], *, may_open: MayOpen) -> list[ReviewItem]:
+    """The review items (of one page of the queue) whose two records belong to individuals
+    the viewer may open; the others are left out."""
+    home = dict(
+        Membership.objects.filter(
+            person_id__in=[p.person_a_id for p in pairs] + [p.person_b_id for p in pairs]
+        ).values_list("person_id", "individual_id")
+    )
+    allowed = may_open(sorted(set(home.values())))
+    return [
+        ReviewItem(p, home[p.person_a_id])
+        for p in pairs
+        if home.get(p.person_a_id) in allowed and home.get(p.person_b_id) in allowed
+    ]
 
 
 @dataclass

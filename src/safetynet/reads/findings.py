@@ -2,7 +2,7 @@
 
 The risk engine's findings carry their own life cycle (open, acknowledged, resolved with a
 rationale, closed by itself). The work screens (My work, a task) read tasks instead:
-`safetynet.web.tasks`; the person page shows each finding with its task (owner, state,
+`safetynet.reads.work_queue`; the person page shows each finding with its task (owner, state,
 deadline, a link to it) when the viewer may open tasks."""
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
+from safetynet.reads import person as people
+from safetynet.reads.labels import label
+from safetynet.reads.work_queue import TaskRow
+from safetynet.risk.models import SEVERITY_ORDER, Finding, severity_rank
 
-from safetynet.risk.models import Finding
-from safetynet.web import queries
-from safetynet.web.labels import label
-from safetynet.web.tasks import TaskRow
-
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
 
 
@@ -54,14 +51,6 @@ class FindingRow:
         return self.finding.due_by
 
 
-def _severity_rank() -> Case:
-    return Case(
-        *[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
-        default=Value(9),
-        output_field=IntegerField(),
-    )
-
-
 def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False) -> list[Finding]:
     """Open and acknowledged findings of these individuals, most severe and soonest first;
     `with_tasks` reads each finding's task and its assignee in the same query."""
@@ -69,12 +58,29 @@ def current_findings(individual_ids: Iterable[int], *, with_tasks: bool = False)
         Finding.objects.filter(
             individual_id__in=list(individual_ids), state__in=[Finding.State.OPEN, Finding.State.ACKNOWLEDGED]
         )
-        .annotate(rank=_severity_rank())
+        .annotate(rank=severity_rank())
         .order_by("rank", "due_by", "pk")
     )
     if with_tasks:
         found = found.select_related("task", "task__assignee")
     return list(found)
+
+
+# Which findings `findings_of` returns for each `state` the API accepts.
+FINDING_STATES = {"current": ("open", "acknowledged"), "all": ("open", "acknowledged", "resolved", "closed")}
+
+
+def findings_of(individual_id: int, state: str) -> list[Finding]:
+    """The individual's findings in `state` (a key of FINDING_STATES), each with its task, most
+    severe first, then the soonest deadline (or, without one, the earliest raised)."""
+    findings = (
+        Finding.objects.filter(individual_id=individual_id, state__in=FINDING_STATES[state])
+        .select_related("task")
+        .order_by("raised_at", "pk")
+    )
+    return sorted(
+        findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.due_by is None, f.due_by or f.raised_at)
+    )
 
 
 def rows_for(
@@ -91,7 +97,7 @@ def rows_for(
     names = dict(names or {})
     missing = {f.individual_id for f in findings} - set(names)
     if missing:
-        names.update({i: h.name for i, h in queries.headlines_for(missing, today).items()})
+        names.update({i: h.name for i, h in people.headlines_for(missing, today).items()})
     rows = []
     for f in findings:
         name = names.get(f.individual_id, "Unknown person")

@@ -17,7 +17,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from safetynet.access.matrix import load
-from safetynet.access.rules import has_permission, is_elevated
+from safetynet.access.profiles import has_permission, is_elevated
+from safetynet.audit.models import Action
+from safetynet.audit.services import record_audit
 
 
 def second_factor_done(user: Any) -> bool:
@@ -61,9 +63,6 @@ class AccessMatrixMiddleware:
             return None
         if permission is not None and permission != "nobody" and has_permission(user, permission):
             return None
-        from safetynet.audit.models import Action
-        from safetynet.audit.services import record_audit
-
         individual_id = view_kwargs.get("individual_id")
         record_audit(
             acting_user=user,

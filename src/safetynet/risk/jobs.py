@@ -1,13 +1,14 @@
-"""Background evaluation (django-tasks): individuals changed by linkage and their neighbours."""
+"""Background jobs (django-tasks, run by `safetynet worker`): re-evaluation of the individuals
+that linkage or an import changed, and of their network neighbours."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from safetynet.risk.services import refresh_findings
+
 
 @task()
 def evaluate_changed_individuals(individual_ids: list[int]) -> int:
     """Re-evaluates the individuals and their network neighbours; returns how many were evaluated."""
-    from safetynet.risk.services import refresh_findings
-
     return refresh_findings(individual_ids, with_neighbours=True).individuals

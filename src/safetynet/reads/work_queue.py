@@ -15,13 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from safetynet.access import rules
+from safetynet.access.profiles import has_permission, profile_of, role_of
+from safetynet.reads import person as people
+from safetynet.reads.access import individual_for_user, visible_event_ids, visible_individual_ids, visible_individuals
+from safetynet.reads.labels import label
 from safetynet.records.models import Event
 from safetynet.risk.policy import Policy, current_policy
-from safetynet.web import queries
-from safetynet.web.access import visible_event_ids
-from safetynet.web.labels import label
-from safetynet.work.models import Task, TaskEvent
+from safetynet.work.models import Task, TaskEvent, overdue_q
 from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
 
 TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", "low": "grey"}
@@ -41,14 +41,14 @@ class Worker:
 
 def worker_of(user: Any) -> Worker:
     """The signed-in user's id, role code and team code ("" when they have none)."""
-    profile = rules.profile_of(user)
+    profile = profile_of(user)
     team = profile.team.code if profile is not None and profile.team is not None else ""
-    return Worker(int(user.pk), rules.role_of(user) or "", team)
+    return Worker(int(user.pk), role_of(user) or "", team)
 
 
 def _visible(user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Only tasks about children `user` may open (a subquery: no child is ever listed first)."""
-    return tasks.filter(individual_id__in=rules.visible_individuals(user).values("pk"))
+    return tasks.filter(individual_id__in=visible_individuals(user).values("pk"))
 
 
 def display_name(user: Any) -> str:
@@ -68,7 +68,7 @@ class TaskRow:
 
     @property
     def overdue(self) -> bool:
-        return bool(self.task.due_at and self.task.due_at < self.now)
+        return self.task.is_overdue(self.now)
 
     @property
     def due_soon(self) -> bool:
@@ -132,7 +132,7 @@ def _queue_of(task: Task, worker: Worker) -> str:
 
 
 def rows_for(tasks: Sequence[Task], now: dt.datetime, worker: Worker | None = None) -> list[TaskRow]:
-    heads = queries.headlines_for({t.individual_id for t in tasks}, now.date())
+    heads = people.headlines_for({t.individual_id for t in tasks}, now.date())
     return [
         TaskRow(
             task=t,
@@ -182,7 +182,7 @@ def my_work(user: Any, now: dt.datetime, show: str = "all", limit: int = WORK_LI
         n_mine=Count("pk", filter=only("mine")),
         n_team=Count("pk", filter=only("team")),
         n_role=Count("pk", filter=only("role")),
-        n_overdue=Count("pk", filter=Q(due_at__lt=now)),
+        n_overdue=Count("pk", filter=overdue_q(now)),
     )
     scope = show if show in ("mine", "team", "role") else "all"
     tasks = _visible(
@@ -209,7 +209,7 @@ def task_for_user(user: Any, pk: int) -> Task:
     task = Task.objects.select_related("finding", "assignee").filter(pk=pk).first()
     if task is None:
         raise Http404("No such task.")
-    rules.access_individual_for_user(user, task.individual_id)
+    individual_for_user(user, task.individual_id)
     return task
 
 
@@ -288,7 +288,7 @@ def history_of(task: Task) -> list[HistoryEntry]:
 def team_members(user: Any, task: Task) -> list[tuple[str, str]]:
     """(user id, name) of the active members of `user`'s team who may act on tasks and may
     open this task's child: who the task can be assigned to."""
-    profile = rules.profile_of(user)
+    profile = profile_of(user)
     if profile is None or profile.team_id is None:
         return []
     members = (
@@ -300,7 +300,7 @@ def team_members(user: Any, task: Task) -> list[tuple[str, str]]:
     return [
         (str(m.pk), display_name(m))
         for m in members
-        if rules.has_permission(m, "resolve_task") and rules.visible_individual_ids(m, [task.individual_id])
+        if has_permission(m, "resolve_task") and visible_individual_ids(m, [task.individual_id])
     ]
 
 
@@ -331,7 +331,7 @@ def oversight_for(user: Any, now: dt.datetime, policy: Policy | None = None) -> 
         team=worker.team,
         now=now,
         policy=policy,
-        individuals=rules.visible_individuals(user).values("pk"),
+        individuals=visible_individuals(user).values("pk"),
     )
 
 

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safetynet.access.models import UserProfile
 from safetynet.access.roles import AGENCY_OF_ROLE, ELEVATED_ROLES, Role
-from safetynet.access.services import create_team, create_user_with_role, ensure_agencies
+from safetynet.accounts.services import create_team, create_user_with_role, ensure_agencies
 from safetynet.records.models import Organisation
 
 DEMO_PASSWORD = "safetynet-demo-only"

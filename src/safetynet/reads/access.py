@@ -1,66 +1,30 @@
-"""Record-level and field-level access: the only way views and endpoints fetch records.
+"""The one door: how the screens and the API fetch records for a user.
 
-Every function takes the user and answers from the permission matrix (matrix.yaml), the
-user's profile (role, agency, team), their caseload and restrictions. Missing and
-forbidden look the same: helpers raise Http404 for both, so guessed ids reveal nothing.
+Every function takes the user and answers from the permission matrix
+(src/safetynet/access/matrix.yaml), the user's profile (role, agency, team), their caseload
+and restrictions: record-level scope and field-level restriction. Missing and forbidden look
+the same: `individual_for_user` and `event_for_user` raise Http404 for both, so a guessed id
+reveals nothing. Consultations are written to the access log (DPA 2018 s62) through
+`log_view` and `log_search`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from safetynet.access.matrix import RolePolicy, load
-from safetynet.access.models import Caseload, Restriction, UserProfile
-from safetynet.access.roles import ELEVATED_ROLES, Role
-from safetynet.identity.models import Individual
-from safetynet.records.models import Event, Marker, Order, Plan
-
-_Q = TypeVar("_Q", bound=QuerySet[Any])
-
-
-def profile_of(user: Any) -> UserProfile | None:
-    """The user's access profile, or None (anonymous users and users without a role)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    try:
-        profile: UserProfile = user.profile
-    except UserProfile.DoesNotExist:
-        return None
-    return profile
-
-
-def role_of(user: Any) -> str | None:
-    """The user's role code. A superuser without a profile counts as a system administrator."""
-    profile = profile_of(user)
-    if profile is not None:
-        return profile.role
-    if getattr(user, "is_authenticated", False) and getattr(user, "is_superuser", False):
-        return Role.SYSTEM_ADMINISTRATOR
-    return None
-
-
-def policy_of(user: Any) -> RolePolicy | None:
-    """The matrix row for the user's role, or None when they have no role."""
-    role = role_of(user)
-    return load().roles.get(role) if role else None
-
-
-def has_permission(user: Any, permission: str) -> bool:
-    """Whether `user` holds `permission` under the matrix (an inactive user holds none)."""
-    if not getattr(user, "is_active", False):
-        return False
-    return load().role_allows(role_of(user), permission)
-
-
-def is_elevated(user: Any) -> bool:
-    """Whether `user`'s role needs a second factor at sign-in."""
-    return role_of(user) in ELEVATED_ROLES
-
+from safetynet.access.matrix import load
+from safetynet.access.models import Caseload, Restriction
+from safetynet.access.profiles import policy_of, profile_of
+from safetynet.audit.models import Action
+from safetynet.audit.services import record_audit
+from safetynet.identity.models import Individual, Membership
+from safetynet.records.models import Event, Marker, Order, Person, Plan
 
 # --- which children -----------------------------------------------------------------
 
@@ -97,12 +61,26 @@ def visible_individuals(user: Any) -> QuerySet[Individual]:
     return found.distinct()
 
 
-def access_individual_for_user(user: Any, pk: int) -> Individual:
+def individual_for_user(user: Any, pk: int) -> Individual:
     """Return the Individual `pk` if `user` may see it; raise Http404 otherwise (no hint why)."""
     individual = visible_individuals(user).filter(pk=pk).first()
     if individual is None:
         raise Http404("No such person.")
     return individual
+
+
+def person_record_for_user(user: Any, person_id: int) -> tuple[Person, int]:
+    """A live source record and the id of its individual, if `user` may see that individual;
+    raise Http404 otherwise (no hint why)."""
+    membership = (
+        Membership.objects.select_related("person")
+        .filter(person_id=person_id, person__recorded_at__isnull=False, person__deleted=False)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    individual_for_user(user, membership.individual_id)
+    return membership.person, membership.individual_id
 
 
 def visible_individual_ids(user: Any, candidate_ids: Iterable[int]) -> list[int]:
@@ -192,7 +170,7 @@ def visible_orders(user: Any, orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders
 
 
-def access_event_for_user(user: Any, pk: int) -> Event:
+def event_for_user(user: Any, pk: int) -> Event:
     """Return the live Event `pk` if `user` may see it; raise Http404 otherwise.
 
     Visible means: its type and grading are open to the role, it involves at least one child
@@ -254,15 +232,65 @@ def redact_events(user: Any, events: Iterable[Event]) -> list[Event]:
     return [redact_event(user, e) for e in events]
 
 
-def restrict_queryset(user: Any, queryset: _Q) -> _Q:
-    """`queryset` (events, markers, plans or orders) narrowed for `user`; other models pass through."""
-    model = queryset.model
-    if model is Event:
-        return visible_events(user, queryset)  # type: ignore[return-value]
-    if model is Marker:
-        return visible_markers(user, queryset)  # type: ignore[return-value]
-    if model is Plan:
-        return visible_plans(user, queryset)  # type: ignore[return-value]
-    if model is Order:
-        return visible_orders(user, queryset)  # type: ignore[return-value]
-    return queryset
+# --- for the read models ------------------------------------------------------------
+
+
+def may_open(user: Any) -> Callable[[Iterable[int]], set[int]]:
+    """A function answering which of some individual ids `user` may open: everyone else shows
+    on other people's pages only as `person.NO_ACCESS_NAME`."""
+
+    def check(individual_ids: Iterable[int]) -> set[int]:
+        return set(visible_individual_ids(user, individual_ids))
+
+    return check
+
+
+def event_filter(user: Any) -> Callable[[QuerySet[Event]], QuerySet[Event]]:
+    """A function narrowing an event queryset to what `user` may see."""
+    return partial(visible_events, user)
+
+
+def visible_event_ids(user: Any, event_ids: list[int]) -> set[int]:
+    """The ids among `event_ids` of events `user`'s role may see."""
+    if not event_ids:
+        return set()
+    return set(visible_events(user, Event.objects.filter(pk__in=event_ids)).values_list("pk", flat=True))
+
+
+def orders_for(user: Any, orders: list[tuple[Order, str]]) -> list[tuple[Order, str]]:
+    """The (order, "subject"/"protected") pairs `user` may see."""
+    allowed = set(
+        visible_orders(user, Order.objects.filter(pk__in=[o.pk for o, _ in orders])).values_list("pk", flat=True)
+    )
+    return [(o, how) for o, how in orders if o.pk in allowed]
+
+
+# --- the access log of what was read ------------------------------------------------
+
+
+def log_view(
+    user: Any,
+    *,
+    object_type: str,
+    object_ids: Iterable[Any],
+    individual_ids: Iterable[int],
+    person_ids: Iterable[int] = (),
+    fields: Iterable[str] = (),
+) -> None:
+    """Write the access-log entry for a consultation (a page showing personal data)."""
+    record_audit(
+        acting_user=user,
+        action=Action.VIEW,
+        object_type=object_type,
+        object_ids=object_ids,
+        individual_ids=individual_ids,
+        person_ids=person_ids,
+        fields=fields,
+    )
+
+
+def log_search(user: Any, *, fields: Iterable[str], individual_ids: Iterable[int]) -> None:
+    """Write the access-log entry for a search: which fields were searched and who was shown."""
+    record_audit(
+        acting_user=user, action=Action.SEARCH, object_type="search", individual_ids=individual_ids, fields=fields
+    )

@@ -1,0 +1,156 @@
+"""MASH referrals (H1-H3): triage within the grade's time, research across police systems,
+the grade repeated referrals need."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from safetynet.risk.picture import EventRec, Picture
+from safetynet.risk.policy import Policy
+from safetynet.risk.rules.base import (
+    FindingDraft,
+    a_or_an,
+    child_words,
+    draft,
+    event_time,
+    guarded,
+    hours,
+    rule,
+    ts,
+)
+
+GRADE_ORDER = ("blue", "green", "amber", "red")
+
+
+def _received(referral: EventRec) -> dt.datetime:
+    return ts(referral.details.get("received_at")) or event_time(referral)
+
+
+def _triage(referral: EventRec) -> dict[str, object]:
+    triage = referral.details.get("triage")
+    return triage if isinstance(triage, dict) else {}
+
+
+@rule("H1")
+def h1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Triage within the grade's time: red 4 h, amber 24 h, green 48 h, blue record only."""
+    spec = policy.clause("H1")
+
+    def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
+        referral, _ = item
+        received = _received(referral)
+        if received > as_of:
+            return []
+        triage = _triage(referral)
+        grade = str(triage.get("grade") or "")
+        at = ts(triage.get("at"))
+        if grade == "blue":
+            return []
+        if at is None or at > as_of:
+            due = received + spec.hours("red")
+            why = f"is not triaged {hours(as_of - received)} after it was received" if as_of > due else "awaits triage"
+            return [
+                draft(
+                    policy,
+                    "H1",
+                    f"A MASH referral about {child_words(picture, received)} {why} "
+                    f"(red referrals: {hours(spec.hours('red'))}).",
+                    [referral.ref],
+                    key=referral.ref,
+                    due_by=due,
+                )
+            ]
+        if grade not in ("red", "amber", "green"):
+            return []
+        limit = spec.hours(grade)
+        if at - received <= limit:
+            return []
+        return [
+            draft(
+                policy,
+                "H1",
+                f"{a_or_an(grade)} {grade} MASH referral about {child_words(picture, received)} "
+                f"was triaged {hours(at - received)} "
+                f"after it was received (limit {hours(limit)}).",
+                [referral.ref],
+                key=referral.ref,
+            )
+        ]
+
+    return guarded(policy, "H1", picture.events("referral") if picture.is_child else [], check)
+
+
+@rule("H2")
+def h2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """Triage that researched only the local authority system although police systems hold history."""
+    police = set(policy.clause("H2").words("police_sources"))
+
+    def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
+        referral, _ = item
+        triage = _triage(referral)
+        research = triage.get("research")
+        systems = (
+            {research} if isinstance(research, str) else set(research or []) if isinstance(research, list) else set()
+        )
+        if not systems or systems - {"local_authority"}:
+            return []
+        received = _received(referral)
+        history = [
+            e for e, _ in picture.events() if e.source in police and e.pk != referral.pk and event_time(e) < received
+        ]
+        if not history:
+            return []
+        return [
+            draft(
+                policy,
+                "H2",
+                f"A MASH referral about {child_words(picture, received)} was triaged on the local authority system "
+                f"alone although police systems held {len(history)} earlier record(s) about the child.",
+                [referral.ref, *(e.ref for e in history[-5:])],
+                key=referral.ref,
+            )
+        ]
+
+    return guarded(policy, "H2", picture.events("referral") if picture.is_child else [], check)
+
+
+@rule("H3")
+def h3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """>= 3 referrals or domestic-abuse incidents in 12 months: at least amber; >= 5: red."""
+    spec = policy.clause("H3")
+    window = spec.days("window_days")
+    counted = [
+        e
+        for e, _ in picture.events("referral", "incident")
+        if e.event_type == "referral" or e.details.get("domestic_abuse")
+    ]
+
+    def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
+        referral, _ = item
+        received = _received(referral)
+        grade = str(_triage(referral).get("grade") or "")
+        if received > as_of or grade not in GRADE_ORDER:
+            return []
+        before = [e for e in counted if received - window <= event_time(e) <= received]
+        need = (
+            "red"
+            if len(before) >= spec.number("red_at")
+            else "amber"
+            if len(before) >= spec.number("amber_at")
+            else None
+        )
+        if need is None or GRADE_ORDER.index(grade) >= GRADE_ORDER.index(need):
+            return []
+        return [
+            draft(
+                policy,
+                "H3",
+                f"A referral about {child_words(picture, received)} was triaged {grade} although it is the "
+                f"{len(before)}th referral or domestic abuse incident in {window.days} days (policy: at least {need}"
+                f"{'' if need == 'red' else ', strategy discussion considered'}).",
+                [referral.ref, *(e.ref for e in before if e.pk != referral.pk)],
+                key=referral.ref,
+            )
+        ]
+
+    return guarded(policy, "H3", picture.events("referral") if picture.is_child else [], check)
