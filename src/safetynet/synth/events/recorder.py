@@ -42,16 +42,14 @@ class Recorder:
         self.end = world.end
         self.start = world.start
         self.years = world.cfg.years
-        self.scale = world.cfg.children / 150_000
         self._officers()
         self.event_counts: dict[tuple[int, str], int] = {}
         self.episodes: dict[str, int] = {}
-        self.network_adults: dict[str, list[Human]] = {}
         self.network_of: dict[str, dict[str, Any]] = {}
         self.planted: dict[str, int] = {}
         self.emerging_of: dict[str, dict[str, Any]] = {}
         self.screened: set[str] = set()
-        # What X1 counts, per child key (see `label_unscreened`).
+        # What X1 counts, per child key (see `exploitation.label_unscreened`).
         self.indicators: dict[str, set[str]] = {}
         self.intelligence_times: dict[str, list[int]] = {}
         self.queued_referrals: dict[str, list[tuple[int, list[str], list[Ref] | None]]] = {}
@@ -232,7 +230,7 @@ class Recorder:
         return {"source": source, "id": pid}
 
     def queue_referral(self, c: Human, t: int, concerns: list[str], linked: list[Ref] | None = None) -> None:
-        """Queues a referral; all of a child's referrals are triaged in time order by `referrals`,
+        """Queues a referral; all of a child's referrals are triaged in time order by `mash.referrals`,
         so the cumulative count (H3) and the police history (H2) are complete when each is graded."""
         self.queued_referrals.setdefault(c.key, []).append((t, concerns, linked))
 
