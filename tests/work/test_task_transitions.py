@@ -69,3 +69,16 @@ def test_a_task_is_overdue_once_its_deadline_passed_while_it_is_current(task: Ta
     task.save()
     assert not task.is_overdue(due + dt.timedelta(days=1))
     assert not Task.objects.overdue(due + dt.timedelta(days=1)).exists()
+
+
+def test_a_task_is_due_soon_within_the_hour_before_its_deadline_while_it_is_current(
+    task: Task, clock: Any, sergeant: Any
+) -> None:
+    due = task.due_at
+    assert due is not None
+    assert not task.is_due_soon(due - dt.timedelta(hours=1))
+    assert task.is_due_soon(due - dt.timedelta(minutes=59))
+    assert task.is_due_soon(due)
+    assert not task.is_due_soon(due + dt.timedelta(seconds=1))  # overdue by then
+    task.resolve(sergeant, "Review recorded.", clock.now())
+    assert not task.is_due_soon(due) and not task.is_overdue(due + dt.timedelta(hours=1))

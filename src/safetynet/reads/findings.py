@@ -104,7 +104,7 @@ def rows_for(
             FindingRow(
                 finding=f,
                 individual_name=name,
-                overdue=bool(f.due_by and f.due_by < now),
+                overdue=f.is_overdue(now),
                 task=TaskRow(task=task, child_name=name, now=now) if task is not None else None,
             )
         )

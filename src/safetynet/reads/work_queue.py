@@ -25,7 +25,6 @@ from safetynet.work.models import Task, TaskEvent, overdue_q
 from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
 
 WORK_LIMIT = 200
-DUE_SOON = dt.timedelta(hours=1)
 QUEUE_LABEL = {"mine": "Assigned to you", "team": "Your team", "role": "Role queue"}
 
 
@@ -71,7 +70,7 @@ class TaskRow:
 
     @property
     def due_soon(self) -> bool:
-        return bool(self.task.due_at and not self.overdue and self.task.due_at < self.now + DUE_SOON)
+        return self.task.is_due_soon(self.now)
 
     @property
     def late_by(self) -> str:

@@ -9,6 +9,8 @@ follows it in `state` only, so re-evaluation leaves a resolved finding resolved.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 
@@ -65,6 +67,10 @@ class Finding(models.Model):
     @property
     def is_current(self) -> bool:
         return self.state in (self.State.OPEN, self.State.ACKNOWLEDGED)
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Whether the finding is current and its clause's clock (`due_by`) ran out before `now`."""
+        return self.is_current and self.due_by is not None and self.due_by < now
 
     def follow_decision(self, decided: str) -> bool:
         """Takes the state its task's human decision gave it (acknowledged or resolved); returns

@@ -8,7 +8,7 @@ is one indexed query (`state`, `due_at`, `owner_role`). Every change is kept as 
 The task owns the human decision about its finding: its transition methods (`acknowledge`,
 `resolve`, `assign`, `close`) refuse an illegal move with `IllegalMove` and stamp who and
 when; `work.services` calls them inside its atomic, audited functions. Time-driven state is
-judged at a given `now`: `Task.is_overdue(now)`, `Task.objects.overdue(now)`.
+judged at a given `now`: `Task.is_overdue(now)`, `Task.is_due_soon(now)`, `Task.objects.overdue(now)`.
 """
 
 from __future__ import annotations
@@ -28,9 +28,19 @@ class IllegalMove(Exception):
     what was expected)."""
 
 
+# What "due soon" means on every screen: falls due within the next hour (the work that will be
+# late next).
+DUE_SOON = dt.timedelta(hours=1)
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """The condition of a task that is overdue at `now`: current, with a deadline before it."""
     return Q(state__in=Task.CURRENT, due_at__lt=now)
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """The condition of a task due soon at `now` (see `Task.is_due_soon`)."""
+    return Q(state__in=Task.CURRENT, due_at__gte=now, due_at__lt=now + DUE_SOON)
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -96,6 +106,10 @@ class Task(models.Model):
     def is_overdue(self, now: dt.datetime) -> bool:
         """Whether the task is current and its deadline passed before `now`."""
         return self.is_current and self.due_at is not None and self.due_at < now
+
+    def is_due_soon(self, now: dt.datetime) -> bool:
+        """Whether the task is current and falls due within DUE_SOON of `now` (not yet overdue)."""
+        return self.is_current and self.due_at is not None and now <= self.due_at < now + DUE_SOON
 
     def _require_current(self) -> None:
         if not self.is_current:

@@ -27,7 +27,7 @@ from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
-from safetynet.work.models import Task, TaskEvent, overdue_q
+from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
 
 log = logging.getLogger(__name__)
 
@@ -443,7 +443,7 @@ def oversight(
         exhausted=Count("pk", filter=Q(escalation_exhausted=True)),
         due_soon=Count(
             "pk",
-            filter=Q(due_at__gte=now, due_at__lt=now + dt.timedelta(hours=1), escalation_level=0),
+            filter=due_soon_q(now) & Q(escalation_level=0),
         ),
     )
     by_role = dict(watched.filter(late).values_list("owner_role").annotate(n=Count("pk")).order_by("-n", "owner_role"))
