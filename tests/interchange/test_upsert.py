@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,12 +11,13 @@ import pytest
 from safetynet.interchange.importer import ImportResult
 from safetynet.records.models import Event, Location, Order, Participation, Person, PersonAddress, Plan
 from safetynet.records.signals import records_changed
-from tests.interchange.conftest import line, person
+from tests.interchange.conftest import line, person, rejects
 
 pytestmark = pytest.mark.django_db
 
 Run = Callable[..., ImportResult]
 LATER = "2026-02-01T09:00:00+01:00"
+EARLIER = "2025-12-01T09:00:00+00:00"
 
 
 def test_reimporting_the_same_file_changes_nothing(run_import: Run) -> None:
@@ -33,11 +35,34 @@ def test_a_later_recorded_at_updates_and_an_older_one_is_ignored(run_import: Run
     run_import([person("P1", sex="female")])
 
     updated = run_import([{**person("P1", sex="unknown"), "recorded_at": LATER}])
-    stale = run_import([person("P1", sex="male")])
+    stale = run_import([{**person("P1", sex="male"), "recorded_at": EARLIER}])
 
     assert updated.counts["person"]["updated"] == 1
     assert stale.counts["person"]["unchanged"] == 1
     assert Person.objects.get(source_id="P1").sex == "unknown"
+
+
+def test_a_stored_version_sent_again_with_other_content_is_rejected_as_a_conflict(
+    run_import: Run, tmp_path: Path
+) -> None:
+    run_import([person("P1", sex="female")])
+    run_import([{**person("P1", sex="unknown"), "recorded_at": LATER}])
+
+    as_record = run_import([{**person("P1", sex="male"), "recorded_at": LATER}])
+    as_history = run_import([person("P1", sex="male")], name="history.jsonl")
+    same_again = run_import([person("P1", sex="female")], name="same.jsonl")
+
+    assert as_record.counts["person"]["rejected"] == 1 and as_history.counts["person"]["rejected"] == 1
+    assert [r["reason"].split(":")[0] for r in rejects(tmp_path / "history.jsonl")] == ["conflict"]
+    assert same_again.counts["person"]["unchanged"] == 1
+    assert Person.objects.get(source_id="P1").sex == "unknown"
+
+
+def test_two_lines_with_one_version_and_different_content_reject_the_second(run_import: Run) -> None:
+    result = run_import([person("P1", sex="female"), person("P1", sex="male"), person("P1", sex="female")])
+
+    assert result.counts["person"] == {"accepted": 1, "updated": 0, "unchanged": 1, "rejected": 1}
+    assert Person.objects.get(source_id="P1").sex == "female"
 
 
 def test_a_forward_reference_makes_a_stub_that_the_record_fills(run_import: Run) -> None:

@@ -80,3 +80,33 @@ class Restriction(models.Model):
 
     def __str__(self) -> str:
         return f"restriction on individual {self.individual_id}"
+
+
+class ApiKey(models.Model):
+    """A source system's key for the REST ingest: scoped to sources (and optionally kinds and
+    restricted marker types), hashed at rest, revoked rather than deleted (batches name it)."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="the system it is for, e.g. rms-nightly")
+    prefix = models.CharField(max_length=16, unique=True, help_text="the key's public part, to find it")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the whole key (the key itself is never stored)")
+    sources = models.JSONField(default=list, help_text="interchange sources it may write and read")
+    kinds = models.JSONField(default=list, blank=True, help_text="kinds it may write; empty: every kind")
+    markers = models.JSONField(
+        default=list, blank=True, help_text="restricted marker types it may write (e.g. registered_sex_offender)"
+    )
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager[ApiKey] = models.Manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"API key {self.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

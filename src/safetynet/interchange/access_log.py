@@ -92,4 +92,6 @@ def log_withdrawals(changes: dict[str, list[int]], *, batch: ImportBatch, clock:
 
 
 def _username(batch: ImportBatch) -> str:
-    return f"import:{batch.started_by}"[:150]
+    """`import:<os user>` for the CLI import, `<door>:<user or API key>` for the other doors."""
+    door = "import" if batch.door == ImportBatch.Door.CLI else batch.door
+    return f"{door}:{batch.started_by}"[:150]

@@ -9,6 +9,10 @@ summary are one more transaction.
 
 A crash loses at most the chunk in flight, which was never committed; running the same
 files again finds the committed lines unchanged and finishes the rest.
+
+`Importer.import_file` reads a file (the CLI import); `Importer.store_lines` takes lines already
+in memory (the capture service's doors: API, drop folder, web); both store chunks by the same
+`_store_chunk`. With `answers`, every line's outcome is also kept as a `LineAnswer`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import os
 import socket
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -27,6 +32,7 @@ from typing import IO
 from django.db import transaction
 
 from safetynet.interchange.access_log import log_batch, log_chunk, log_withdrawals
+from safetynet.interchange.conflicts import CONFLICT_IN_CALL_REASON, CONFLICT_REASON
 from safetynet.interchange.mapping import Prepared
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, read_lines
@@ -34,6 +40,7 @@ from safetynet.interchange.prepare import ChunkPipeline, Lookahead, Rejection
 from safetynet.interchange.rejects import RejectWriter
 from safetynet.interchange.upsert import Upserted, upsert
 from safetynet.lib.clock import Clock, SystemClock
+from safetynet.records.keys import Target
 from safetynet.records.signals import records_changed
 
 CHUNK_LINES = 2000
@@ -68,6 +75,33 @@ class ImportResult:
 
 
 @dataclass
+class LineAnswer:
+    """What became of one line: `outcome` is accepted, updated, unchanged or rejected; a rejected
+    line names the `field` and `reason`. `status` is the line's HTTP-like status: 200 stored (or
+    already stored), 422 invalid, 409 a conflicting version, 403 outside the sender's scope."""
+
+    line: int
+    outcome: str
+    status: int = 200
+    kind: str = ""
+    source: str = ""
+    id: str = ""
+    field: str = ""
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"line": self.line, "outcome": self.outcome, "status": self.status}
+        for name in ("kind", "source", "id", "field", "reason"):
+            if value := getattr(self, name):
+                out[name] = value
+        return out
+
+
+# Refuses a prepared line before it is stored: None to admit it, else (status, field, reason).
+Admit = Callable[[Prepared], tuple[int, str, str] | None]
+
+
+@dataclass
 class _Chunk:
     lines: list[RawLine] = field(default_factory=list)
     size: int = 0
@@ -87,8 +121,15 @@ class Importer:
         on_progress: Callable[[int], None] | None = None,
         notify: bool = True,
         workers: int | None = None,
+        answers: list[LineAnswer] | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self.batch = batch
+        self.answers = answers
+        self.admit = admit
+        self._rejects: RejectWriter | None = None
+        self._file: str = ""
+        self._pending_rejects: list[ImportReject] = []
         self.workers = workers
         self.notify = notify
         self.clock = clock
@@ -110,8 +151,8 @@ class Importer:
         digest = hashlib.sha256()
         rejects = RejectWriter(path)
         self._rejects = rejects
-        self._file = path
-        self._pending_rejects: list[ImportReject] = []
+        self._file = str(path)
+        self._pending_rejects = []
 
         def seen(data: bytes) -> None:
             digest.update(data)
@@ -122,22 +163,15 @@ class Importer:
         def oversize(number: int, first: bytes, rest: Iterator[bytes]) -> None:
             reason = f"the line is longer than {self.max_line_bytes:,} bytes, the most one record may take"
             rejects.write_stream(number, first, rest, reason)
-            self._note_reject(number, "", "", reason)
+            self.note_reject(number, "", "", reason)
 
         last_line = 0
 
-        def chunks(handle: IO[bytes]) -> Iterator[list[RawLine]]:
+        def chunks(handle: IO[bytes]) -> Iterator[RawLine]:
             nonlocal last_line
-            chunk = _Chunk()
             for raw in read_lines(handle, max_bytes=self.max_line_bytes, on_oversize=oversize, on_bytes=seen):
                 last_line = raw.number
-                chunk.lines.append(raw)
-                chunk.size += len(raw.data)
-                if len(chunk.lines) >= self.chunk_lines or chunk.size >= self.chunk_bytes:
-                    yield chunk.lines
-                    chunk = _Chunk()
-            if chunk.lines:
-                yield chunk.lines
+                yield raw
 
         workers = self.workers if self.workers is not None else _default_workers(path)
         try:
@@ -145,24 +179,16 @@ class Importer:
                 if workers > 1:
                     pipeline = ChunkPipeline(workers, self.today)
                     try:
-                        for lines, prepared in pipeline.run(chunks(handle)):
+                        for lines, prepared in pipeline.run(self._chunked(chunks(handle))):
                             self._store_chunk(len(lines), prepared)
                     finally:
                         pipeline.close()
                 else:
-                    ahead = Lookahead(chunks(handle), self.today)
-                    self._idle = ahead.work
-                    try:
-                        for lines, prepared in ahead:
-                            self._store_chunk(len(lines), prepared)
-                    finally:
-                        self._idle = None
-                if self._pending_rejects:
-                    self._store_chunk(0, [])
+                    self._store_ahead(chunks(handle))
             if result.bytes == 0:
                 reason = "the file is empty: it holds no records"
                 rejects.write(0, b"", "", "", reason)
-                self._note_reject(0, "", "", reason)
+                self.note_reject(0, "", "", reason)
                 self._store_chunk(0, [])
         finally:
             rejects.close()
@@ -172,17 +198,60 @@ class Importer:
         result.rejects_path = str(rejects.path) if rejects.count else ""
         return result
 
-    def _note_reject(self, number: int, kind: str, field: str, reason: str) -> None:
+    def outcome_counts(self) -> dict[str, dict[str, int]]:
+        """kind -> {accepted, updated, unchanged, rejected}."""
+        return {k: {o: c[o] for o in OUTCOMES} for k, c in sorted(self.counts.items())}
+
+    def store_lines(self, lines: Iterable[RawLine], *, label: str) -> None:
+        """Store lines already in memory (the capture service), chunk by chunk; rejects are
+        answered (`answers`) and kept as `ImportReject` rows under `label`, with no file."""
+        self._rejects = None
+        self._file = label
+        self._pending_rejects = []
+        self._store_ahead(iter(lines))
+
+    def _store_ahead(self, lines: Iterator[RawLine]) -> None:
+        """Chunks parsed one ahead in this process (`Lookahead`), each stored in its transaction."""
+        ahead = Lookahead(self._chunked(lines), self.today)
+        self._idle = ahead.work
+        try:
+            for chunk, prepared in ahead:
+                self._store_chunk(len(chunk), prepared)
+        finally:
+            self._idle = None
+        if self._pending_rejects:
+            self._store_chunk(0, [])
+
+    def _chunked(self, lines: Iterator[RawLine]) -> Iterator[list[RawLine]]:
+        chunk = _Chunk()
+        for raw in lines:
+            chunk.lines.append(raw)
+            chunk.size += len(raw.data)
+            if len(chunk.lines) >= self.chunk_lines or chunk.size >= self.chunk_bytes:
+                yield chunk.lines
+                chunk = _Chunk()
+        if chunk.lines:
+            yield chunk.lines
+
+    def note_reject(
+        self, number: int, kind: str, field: str, reason: str, *, status: int = 422, key: tuple[str, str] = ("", "")
+    ) -> None:
+        """Counts a rejected line, keeps its `ImportReject` row (stored with the next chunk) and answers it."""
         self.counts[kind or "unknown"]["rejected"] += 1
         self._pending_rejects.append(
             ImportReject(
-                batch=self.batch, file=str(self._file)[-500:], line=number, kind=kind, field=field[:200], reason=reason
+                batch=self.batch, file=self._file[-500:], line=number, kind=kind, field=field[:200], reason=reason
             )
         )
+        if self.answers is not None:
+            self.answers.append(LineAnswer(number, "rejected", status, kind, *key, field=field, reason=reason))
 
-    def _reject(self, number: int, data: bytes, exc: LineRejected) -> None:
-        self._rejects.write(number, data, exc.kind, exc.field, exc.reason)
-        self._note_reject(number, exc.kind, exc.field, exc.reason)
+    def _reject(
+        self, number: int, data: bytes, exc: LineRejected, *, status: int = 422, key: tuple[str, str] = ("", "")
+    ) -> None:
+        if self._rejects is not None:
+            self._rejects.write(number, data, exc.kind, exc.field, exc.reason)
+        self.note_reject(number, exc.kind, exc.field, exc.reason, status=status, key=key)
 
     # ------------------------------------------------------------------ a chunk
 
@@ -193,6 +262,9 @@ class Importer:
         for item in results:
             if isinstance(item, Rejection):
                 self._reject(item.number, item.data, LineRejected(item.reason, field=item.field, kind=item.kind))
+            elif self.admit is not None and (refusal := self.admit(item)) is not None:
+                status, field, reason = refusal
+                self._reject_prepared(item, field, reason, status=status)
             else:
                 parsed.append(item)
         records_before, rejected_before = self.records, self.batch.rejected
@@ -224,8 +296,11 @@ class Importer:
                     lambda: records_changed.send(sender=ImportBatch, changes=changes, batch_id=batch_id)
                 )
 
-    def _reject_prepared(self, item: Prepared, field: str, reason: str) -> None:
-        self._reject(item.number, item.text.encode("utf-8"), LineRejected(reason, field=field, kind=item.kind))
+    def _reject_prepared(self, item: Prepared, field: str, reason: str, *, status: int | None = None) -> None:
+        if status is None:
+            status = 409 if reason in (CONFLICT_REASON, CONFLICT_IN_CALL_REASON) else 422
+        data = item.text.encode("utf-8")
+        self._reject(item.number, data, LineRejected(reason, field=field, kind=item.kind), status=status, key=item.key)
 
     def _count(self, written: Upserted) -> None:
         for target, result in written.outcome.items():
@@ -237,6 +312,27 @@ class Importer:
         for loser, winner in written.superseded:
             extra_won = winner.number > loser.number
             self.counts[loser.kind]["updated" if extra_won else "unchanged"] += 1
+        if self.answers is not None:
+            self._answer(written)
+
+    def _answer(self, written: Upserted) -> None:
+        """Each stored line's answer, in line order per record: the first line of a new record is
+        accepted; a line newer than every version before it (stored or sent) is an update; any
+        other is unchanged (an older version joins the history, the record stays)."""
+        assert self.answers is not None
+        lines: dict[Target, list[Prepared]] = defaultdict(list)
+        for loser, winner in written.superseded:
+            lines[(winner.kind, winner.key)].append(loser)
+        for target in written.outcome:
+            winner = written.winners[target]
+            newest = written.stored_at.get(target)
+            for item in sorted([winner, *lines.get(target, [])], key=lambda i: i.number):
+                if newest is None:
+                    outcome = "accepted"  # a new record, or the stub of a forward reference filled
+                else:
+                    outcome = "updated" if item.recorded_at > newest else "unchanged"
+                newest = item.recorded_at if newest is None else max(newest, item.recorded_at)
+                self.answers.append(LineAnswer(item.number, outcome, 200, item.kind, *item.key))
 
 
 def import_files(
@@ -261,13 +357,7 @@ def import_files(
     clock = clock or SystemClock()
     started = time.perf_counter()
     _mark_interrupted()
-    batch = ImportBatch.objects.create(
-        name=batch_name[:200],
-        started_by=(acting_user or _os_user())[:150],
-        started_at=clock.now(),
-        host=socket.gethostname()[:200],
-        pid=os.getpid(),
-    )
+    batch = start_batch(name=batch_name, started_by=acting_user or _os_user(), door=ImportBatch.Door.CLI, clock=clock)
     importer = Importer(
         batch=batch,
         clock=clock,
@@ -278,13 +368,36 @@ def import_files(
         workers=workers,
     )
     files: list[FileResult] = []
-    try:
+    with finishing(importer):
         for path in paths:
             files.append(importer.import_file(Path(path)))
             batch.files = [f.__dict__ for f in files]
             batch.save(update_fields=["files"])
-        # The batch's final transaction: its status and its access-log summary, both or neither.
-        # A batch that fails has no summary: each chunk it committed has its own entry.
+    return ImportResult(batch.pk, importer.outcome_counts(), files, time.perf_counter() - started, importer.records)
+
+
+def start_batch(*, name: str, started_by: str, door: str, clock: Clock, **provenance: object) -> ImportBatch:
+    """A new running batch: who (`started_by`, and `provenance`: the user or API key) through which door."""
+    return ImportBatch.objects.create(
+        name=name[:200],
+        started_by=started_by[:150],
+        door=door,
+        started_at=clock.now(),
+        host=socket.gethostname()[:200],
+        pid=os.getpid(),
+        **provenance,
+    )
+
+
+@contextmanager
+def finishing(importer: Importer) -> Iterator[None]:
+    """Run the body's work on `importer`'s batch, then mark the batch completed (or failed).
+
+    The batch's final transaction holds its status and its access-log summary, both or neither.
+    A batch that fails has no summary: each chunk it committed has its own entry."""
+    batch, clock = importer.batch, importer.clock
+    try:
+        yield
         with transaction.atomic():
             batch.status = ImportBatch.Status.COMPLETED_WITH_REJECTS if batch.rejected else ImportBatch.Status.COMPLETED
             batch.finished_at = clock.now()
@@ -295,8 +408,6 @@ def import_files(
         batch.finished_at = clock.now()
         batch.save(update_fields=["status", "finished_at"])
         raise
-    counts = {k: {o: c[o] for o in OUTCOMES} for k, c in sorted(importer.counts.items())}
-    return ImportResult(batch.pk, counts, files, time.perf_counter() - started, importer.records)
 
 
 PARALLEL_FROM_BYTES = 32 * 1024 * 1024

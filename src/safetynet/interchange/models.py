@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 
 
 class ImportBatch(models.Model):
+    """One run of the capture path: a CLI import, an API call, a drop-folder file or a web form."""
+
+    class Door(models.TextChoices):
+        CLI = "cli", "safetynet import"
+        API = "api", "REST ingest (API key)"
+        DROP = "drop", "drop folder"
+        WEB = "web", "recorded in safetynet"
+
     class Status(models.TextChoices):
         RUNNING = "running"
         COMPLETED = "completed", "completed, nothing rejected"
@@ -16,6 +25,23 @@ class ImportBatch(models.Model):
         FAILED = "failed"
 
     name = models.CharField(max_length=200, blank=True)
+    door = models.CharField(max_length=8, choices=Door.choices, default=Door.CLI)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the signed-in user, for records written in safetynet",
+    )
+    api_key = models.ForeignKey(
+        "access.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
+        help_text="the source system's key, for the REST ingest",
+    )
     started_by = models.CharField(max_length=150, help_text="the operating-system or application user")
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

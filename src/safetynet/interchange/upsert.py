@@ -1,7 +1,8 @@
 """Write one chunk's prepared lines into `records`: the upsert, in the caller's transaction.
 
-1. the newest line of each record in the chunk wins (the others become history);
-2. fetch the existing rows of every key the chunk defines or refers to (one query per kind);
+1. fetch the existing rows of every key the chunk defines or refers to (one query per kind);
+2. reject lines that send a stored version again with other content (`conflicts`); the newest
+   line of each record in the chunk wins (the others become history);
 3. reject lines referring to a record that exists only as another kind;
 4. create stub rows for references to records not seen yet (forward references);
 5. insert new records (bulk, in kind order so foreign keys point backwards), update
@@ -23,17 +24,13 @@ from typing import Any
 from django.db import models
 from more_itertools import chunked
 
+from safetynet.interchange.conflicts import Existing, Reject, reject_conflicts
 from safetynet.interchange.history import VersionPlan, plan_versions, store_versions
 from safetynet.interchange.mapping import KIND_ORDER, JsonText, Prepared
 from safetynet.interchange.sql import copy_to_versions, insert_rows, select_keys, update_rows
 from safetynet.lib.lookups import IN_BATCH
 from safetynet.records import models as rm
 from safetynet.records.keys import NaturalKey, Target
-
-# (source, id) -> (pk, recorded_at; None for a stub), per kind
-Existing = dict[str, dict[NaturalKey, tuple[int, dt.datetime | None]]]
-# Rejects a line: (the line, field, reason)
-Reject = Callable[[Prepared, str, str], None]
 
 
 @dataclass
@@ -43,6 +40,8 @@ class Upserted:
     changes: dict[str, list[int]]  # kind -> primary keys written (persons whose postcode changed too)
     outcome: dict[Target, str]  # the winning line of each record: accepted, updated or unchanged
     superseded: list[tuple[Prepared, Prepared]]  # (loser, winner): several lines for one record
+    winners: dict[Target, Prepared] = field(default_factory=dict)  # the line each outcome is for
+    stored_at: dict[Target, dt.datetime | None] = field(default_factory=dict)  # before the chunk (None: new or stub)
 
 
 @dataclass
@@ -57,8 +56,8 @@ class _Plan:
 def upsert(items: list[Prepared], *, now: dt.datetime, reject: Reject, idle: Callable[[int], None] | None) -> Upserted:
     """Writes the chunk's lines (see the module docstring); `reject` is called for each line
     refused here, `idle` while PostgreSQL stores rows just sent (the look-ahead parses then)."""
-    winners, superseded = _newest(items)
-    existing = _existing_rows(winners)
+    existing = _existing_rows(items)
+    winners, superseded = _newest(reject_conflicts(items, existing, reject))
     defined: dict[str, set[NaturalKey]] = defaultdict(set)
     for kind, key in winners:
         defined[kind].add(key)
@@ -74,7 +73,9 @@ def upsert(items: list[Prepared], *, now: dt.datetime, reject: Reject, idle: Cal
     store_versions(versions, pks, now)
     if written_locations:
         changes["person"].extend(_refresh_postcodes(written_locations, exclude=set(changes.get("person", []))))
-    return Upserted({kind: sorted(set(ids)) for kind, ids in changes.items() if ids}, plan.outcome, superseded)
+    written = {kind: sorted(set(ids)) for kind, ids in changes.items() if ids}
+    stored_at = {t: existing.get(t[0], {}).get(t[1], (0, None))[1] for t in winners}
+    return Upserted(written, plan.outcome, superseded, winners, stored_at)
 
 
 def _newest(items: list[Prepared]) -> tuple[dict[Target, Prepared], list[tuple[Prepared, Prepared]]]:
@@ -95,10 +96,10 @@ def _newest(items: list[Prepared]) -> tuple[dict[Target, Prepared], list[tuple[P
     return winners, superseded
 
 
-def _existing_rows(winners: dict[Target, Prepared]) -> Existing:
+def _existing_rows(items: list[Prepared]) -> Existing:
     """Existing rows of everything defined or referred to, one query per kind."""
     wanted: dict[str, set[NaturalKey]] = defaultdict(set)
-    for item in winners.values():
+    for item in items:
         wanted[item.kind].add(item.key)
         for _name, (kind, key) in item.references():
             wanted[kind].add(key)
@@ -136,7 +137,13 @@ def _reject_wrong_kinds(
             reject(item, name, f"refers to {key[0]}:{key[1]} as a {kind}, but that record is a {wrong[(kind, key)]}")
             del winners[target]
             defined[target[0]].discard(target[1])
-    return [(loser, w) for loser, w in superseded if (w.kind, w.key) in winners]
+    kept: list[tuple[Prepared, Prepared]] = []
+    for loser, winner in superseded:
+        if (winner.kind, winner.key) in winners:
+            kept.append((loser, winner))
+        else:  # nothing is lost: the record's other lines are answered too
+            reject(loser, "", f"line {winner.number} of the same record was rejected; send them again once it is fixed")
+    return kept
 
 
 def _wrong_kinds(missing: dict[str, set[NaturalKey]], defined: dict[str, set[NaturalKey]]) -> dict[Target, str]:
