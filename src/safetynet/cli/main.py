@@ -28,6 +28,7 @@ COMMANDS = [
     "manage",
     "link",
     "import",
+    "ingest",
     "export",
     "schema",
     "evaluate",

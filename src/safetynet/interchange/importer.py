@@ -346,6 +346,7 @@ def import_files(
     on_progress: Callable[[int], None] | None = None,
     notify: bool = True,
     workers: int | None = None,
+    door: str = ImportBatch.Door.CLI,
 ) -> ImportResult:
     """Import the files in order as one batch. Returns counts by kind and the batch id.
 
@@ -353,11 +354,12 @@ def import_files(
     `notify=False` no `records_changed` is sent (for a caller that re-links everything
     straight after, like the demo). `workers` processes parse and validate ahead of the
     writer (default: one per CPU, up to 4, for files over 32 MB; 1 parses in this process).
+    `door` names the way in on the batch (the drop folder imports its files by this path too).
     """
     clock = clock or SystemClock()
     started = time.perf_counter()
     _mark_interrupted()
-    batch = start_batch(name=batch_name, started_by=acting_user or _os_user(), door=ImportBatch.Door.CLI, clock=clock)
+    batch = start_batch(name=batch_name, started_by=acting_user or _os_user(), door=door, clock=clock)
     importer = Importer(
         batch=batch,
         clock=clock,
