@@ -14,6 +14,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
 from safetynet.api.schemas import (
     AssignIn,
@@ -50,6 +51,8 @@ api = NinjaAPI(
     auth=django_auth,
     urls_namespace="api",
 )
+# Source systems' REST ingest: API-key (Bearer) authentication instead of the session.
+api.add_router("/records", ingest_router)
 
 
 @api.get("/individuals/{individual_id}", response=IndividualOut, url_name="individual")

@@ -34,6 +34,7 @@ COMMANDS = [
     "evaluate",
     "alerts",
     "audit",
+    "apikey",
 ]
 
 # Commands whose module has another name (`import` is a Python keyword).

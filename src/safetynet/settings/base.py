@@ -169,6 +169,12 @@ TASKS = {
     }
 }
 
+# REST ingest (api/ingest.py): the byte cap of one POST (413 above it), and calls a minute per
+# API key (429 above it). The count lives in CACHES: per process by default; production
+# configures a shared cache (database or Redis) so the limit holds across server processes.
+SAFETYNET_INGEST_MAX_BYTES = env_int("SAFETYNET_INGEST_MAX_BYTES", 32 * 1024 * 1024)
+SAFETYNET_API_KEY_CALLS_PER_MINUTE = env_int("SAFETYNET_API_KEY_CALLS_PER_MINUTE", 600)
+
 # The clock every service reads (safetynet.lib.clock); tests replace it.
 # JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).
 SAFETYNET_LOG_JSON = env_bool("SAFETYNET_LOG_JSON", not sys.stderr.isatty())
