@@ -29,6 +29,7 @@ COMMANDS = [
     "link",
     "import",
     "ingest",
+    "feed",
     "export",
     "schema",
     "evaluate",
