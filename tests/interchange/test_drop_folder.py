@@ -3,8 +3,11 @@ done/, restarts that never import a file twice, and the same records as `safetyn
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +23,10 @@ from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Person, RecordVersion
 from safetynet.synth.config import make_config
 from safetynet.synth.generator import generate
+from tests.api.test_ingest_parity import ROOT, _run
 from tests.interchange.conftest import person, write_jsonl
 from tests.interchange.dump import canonical_dump
+from tests.interchange.test_crash import _interleave_versions
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +170,32 @@ def test_ingest_once_from_the_command_line_says_what_it_did(
 def test_ingest_refuses_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", "--watch", str(tmp_path / "nowhere"), "--once"]) == 2
     assert complete_files(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_the_drop_folder_and_the_cli_import_give_the_same_individuals_and_findings(tmp_path: Path) -> None:
+    county = tmp_path / "county.jsonl"
+    generate(make_config(children=150, years=1, seed=11), county)
+    _interleave_versions(county)
+    by_cli = _run("cli", county, tmp_path / "cli")
+
+    drop_dir = tmp_path / "drop-door"
+    drop_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFETYNET_", "DATABASE_URL", "DJANGO_"))}
+    env.update(
+        SAFETYNET_DATA_DIR=str(drop_dir),
+        DJANGO_SETTINGS_MODULE="tests.api.parity_settings",
+        PYTHONPATH=f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+    )
+    out = drop_dir / "dump.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.interchange.drop_parity", str(county), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    assert len(by_cli["individuals"]) > 100 and len(by_cli["findings"]) > 0  # type: ignore[arg-type]
+    assert json.loads(out.read_text(encoding="utf-8")) == by_cli
