@@ -131,11 +131,11 @@ def test_a_server_that_is_not_up_is_unavailable_not_an_error() -> None:
         HttpSender("http://127.0.0.1:9", "sn_000000000000_x", timeout=2)([{"kind": "person"}])
 
 
-def test_after_a_few_ticks_a_child_is_missing_and_a_referral_awaits_triage_with_open_tasks(
+def test_after_a_minute_a_child_is_missing_and_a_referral_awaits_triage_with_open_tasks(
     county: None, feed_key: str, clock: FixedClock
 ) -> None:
     ticking = SteppingClock(clock.now(), dt.timedelta(seconds=5))
-    run_feed(live_county(clock), ClientSender(feed_key), clock=ticking, interval=0, stop=threading.Event(), ticks=8)
+    run_feed(live_county(clock), ClientSender(feed_key), clock=ticking, interval=0, stop=threading.Event(), ticks=12)
     now = FixedClock(ticking.now())
 
     link_all(clock=now)
@@ -151,6 +151,9 @@ def test_after_a_few_ticks_a_child_is_missing_and_a_referral_awaits_triage_with_
     h1 = open_tasks.filter(finding__clause="H1", due_at__gt=now.now())
     assert m2.filter(finding__individual__memberships__person__events__in=missing).exists()
     assert h1.filter(finding__individual__memberships__person__events__in=untriaged).exists()
+    fresh = open_tasks.filter(due_at__gt=now.now(), finding__cites__icontains="LIVE-T-")
+    owners = set(fresh.values_list("owner_role", flat=True))
+    assert {"sergeant", "mash_officer", "missing_persons_coordinator"} <= owners
 
 
 def test_feed_refuses_to_start_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,6 +47,23 @@ WEIGHTS: dict[str, int] = {
     "custody": 4,
     "strategy_discussion": 4,
 }
+# The first minute (at a tick every 5 s): fresh work with running clocks for the sergeant (a
+# supervisor review due within the hour), the MASH (a referral awaiting triage), the missing
+# persons coordinator (a return home interview due in 72 h) and the custody officer; then by weight.
+OPENING = (
+    "missing_report",
+    "referral",
+    "missing_report",
+    "referral",
+    "missing_report",
+    "referral",
+    "missing_report",
+    "domestic_abuse",
+    "missing_found",
+    "custody",
+    "referral",
+    "triage",
+)
 CONCERNS = ("neglect", "physical", "emotional", "domestic_abuse", "mental_health", "exploitation", "other")
 REFERRERS = ("police", "school", "health visitor", "GP", "family member", "neighbour")
 DECISIONS = {
@@ -95,13 +112,15 @@ class LiveCounty:
         self.referrals: list[_Open] = []
         self.red_triaged: list[_Open] = []
         self.sent = 0
+        self.ticks = 0
 
     def tick(self, now: dt.datetime) -> list[Record]:
         """The records of one tick, all recorded at `now` (to the second; ticks must be a second apart)."""
         ts = int(now.timestamp())
         self.sim.end = ts  # `Recorder.stamp` records at min(end, last change): now
         self.out.clear()
-        what = self._choose()
+        what = OPENING[self.ticks] if self.ticks < len(OPENING) else self._choose()
+        self.ticks += 1
         getattr(self, f"_{what}")(ts)
         self.sent += len(self.out)
         return list(self.out)
