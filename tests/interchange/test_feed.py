@@ -153,7 +153,7 @@ def test_after_a_minute_a_child_is_missing_and_a_referral_awaits_triage_with_ope
     assert h1.filter(finding__individual__memberships__person__events__in=untriaged).exists()
     fresh = open_tasks.filter(due_at__gt=now.now(), finding__cites__icontains="LIVE-T-")
     owners = set(fresh.values_list("owner_role", flat=True))
-    assert {"sergeant", "mash_officer", "missing_persons_coordinator"} <= owners
+    assert {"sergeant", "mash_officer", "missing_persons_coordinator", "custody_officer"} <= owners
 
 
 def test_feed_refuses_to_start_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
