@@ -4,10 +4,12 @@ done/, restarts that never import a file twice, and the same records as `safetyn
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +201,37 @@ def test_the_drop_folder_and_the_cli_import_give_the_same_individuals_and_findin
 
     assert len(by_cli["individuals"]) > 100 and len(by_cli["findings"]) > 0  # type: ignore[arg-type]
     assert json.loads(out.read_text(encoding="utf-8")) == by_cli
+
+
+def test_the_watcher_passes_over_the_folder_until_stopped(
+    folder: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stop = threading.Event()
+    passes: list[list[drop.DroppedFile]] = []
+    one_pass = drop.ingest_once
+
+    def counted(directory: Path, **kwargs: Any) -> list[drop.DroppedFile]:
+        passes.append(one_pass(directory, **kwargs))
+        if len(passes) == 2:
+            stop.set()
+        return passes[-1]
+
+    monkeypatch.setattr(drop, "ingest_once", counted)
+    write_jsonl(folder / "a.jsonl", [person("P1")])
+
+    drop.watch(folder, clock=clock, interval=0.01, stop=stop, notify=False)
+
+    assert [[d.name for d in p] for p in passes] == [["a.jsonl"], []]
+
+
+def test_the_log_names_files_and_counts_never_content(
+    folder: Path, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", date_of_birth="2012-02-31")])
+
+    with caplog.at_level(logging.INFO, logger="safetynet.interchange.drop"):
+        ingest_once(folder, clock=clock, notify=False)
+
+    text = caplog.text
+    assert "rms.jsonl" in text and "1 accepted" in text and "1 rejected" in text
+    assert "Testy" not in text and "Example" not in text and "2012" not in text
