@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from safetynet.synth import names
 from safetynet.synth.config import make_config
 from safetynet.synth.events.incidents import child_contact, thrive
-from safetynet.synth.events.meetings import SUMMARIES, _actions, _attendees
+from safetynet.synth.events.meetings import SUMMARIES, meeting_actions, meeting_attendees
 from safetynet.synth.events.recorder import Record, Recorder, Ref
 from safetynet.synth.events.texts import FREQUENCY_RATIONALES, HIGH_RATIONALES
-from safetynet.synth.generator import _person_record
+from safetynet.synth.generator import person_record
 from safetynet.synth.world import CSC, DAY, GAZETTEER, HOUR, MINUTE, MISPERS, RMS, YEAR, World, fmt_dt
 
 MIN_OPEN = 3  # children missing and referrals awaiting triage at any time
@@ -160,7 +160,7 @@ class LiveCounty:
         )
         h.homes = [[w.pick(self.cast.places), ts - int(w.rng.uniform(30, 900) * DAY), None, "home"]]
         rid = self._id("P")
-        record = _person_record(w, h, source, rid)
+        record = person_record(w, h, source, rid)
         record["recorded_at"] = fmt_dt(ts)
         self.out.append(record)
         ref = {"source": source, "id": rid}
@@ -293,10 +293,10 @@ class LiveCounty:
         sim = self.sim
         referral = self.red_triaged.pop(0)
         chair = sim.staff(sim.social_workers)
-        actions, _overdue = _actions(sim, ts, [])
+        actions, _overdue = meeting_actions(sim, ts, [])
         details: Record = {
             "meeting_type": "strategy_discussion",
-            "attendees": _attendees(sim, chair, "strategy_discussion"),
+            "attendees": meeting_attendees(sim, chair, "strategy_discussion"),
             "subjects": [referral.child],
             "decisions": ["Section 47 enquiry."],
             "actions": actions,
