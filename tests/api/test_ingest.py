@@ -168,3 +168,22 @@ def test_the_key_never_reaches_a_log(client: Client, key: tuple[ApiKey, str], ca
     for record in caplog.records:
         assert key[1] not in json.dumps(record.__dict__, default=str)
     assert key[1] not in json.dumps(list(AuditEntry.objects.values()), default=str)
+
+
+def test_a_restricted_marker_is_read_back_only_by_a_key_allowed_it(client: Client, clock: FixedClock) -> None:
+    _allowed, ppu = issue_key(
+        name="ppu", sources=["rms"], markers=["registered_sex_offender"], created_by="admin", clock=clock
+    )
+    _plain, rms = issue_key(name="rms", sources=["rms"], created_by="admin", clock=clock)
+    marker = {
+        "kind": "marker",
+        "source": "rms",
+        "id": "MK1",
+        "recorded_at": RECORDED,
+        "person": "P1",
+        "marker_type": "registered_sex_offender",
+    }
+    assert post(client, ppu, ndjson(marker)).json()["counts"]["accepted"] == 1
+
+    assert client.get(f"{URL}/rms/MK1", headers={"Authorization": f"Bearer {ppu}"}).status_code == 200
+    assert client.get(f"{URL}/rms/MK1", headers={"Authorization": f"Bearer {rms}"}).status_code == 404

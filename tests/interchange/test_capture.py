@@ -156,7 +156,7 @@ def test_records_written_in_the_product_get_the_reserved_source_and_a_made_id(cl
     assert stored.payload["entered_by"] == {"user": "sergeant1"}
     batch = ImportBatch.objects.get(pk=result.batch_id)
     assert (batch.door, batch.user_id) == ("web", user.pk)
-    assert AuditEntry.objects.filter(actor_username="web:sergeant1", action="import").exists()
+    assert AuditEntry.objects.filter(actor_id=user.pk, actor_username="sergeant1", action="import").count() == 2
 
 
 def test_a_correction_is_a_new_version_with_who_and_why(clock: FixedClock, tmp_path: Any) -> None:

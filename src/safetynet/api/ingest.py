@@ -21,8 +21,9 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from safetynet.access.apikeys import KeyScope, key_for, over_rate_limit
+from safetynet.access.apikeys import RESTRICTED_MARKER_TYPES, KeyScope, key_for, over_rate_limit
 from safetynet.access.models import ApiKey
+from safetynet.api.schemas import IngestOut, StoredRecordOut
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.interchange.capture import Record, capture
@@ -98,7 +99,18 @@ def _records(request: HttpRequest) -> list[Record] | JsonResponse:
     return records
 
 
-@router.post("", url_name="records_ingest", response={200: dict[str, Any]})
+_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-ndjson": {"schema": {"type": "string", "description": "one interchange record a line"}},
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        },
+    }
+}
+
+
+@router.post("", url_name="records_ingest", response=IngestOut, exclude_none=True, openapi_extra=_BODY)
 def ingest_records(request: HttpRequest) -> Any:
     """Store records from a source system; answers each line: accepted, updated, unchanged or rejected."""
     key: ApiKey = request.auth  # type: ignore[attr-defined]
@@ -113,7 +125,13 @@ def ingest_records(request: HttpRequest) -> Any:
     return {"batch": result.batch_id, "counts": counts, "lines": [a.as_dict() for a in result.answers]}
 
 
-@router.get("/{source}/{record_id}", url_name="records_read", response=dict[str, Any])
+def _may_read(scope: KeyScope, record: rm.SourceRecord) -> bool:
+    """A restricted marker type is read back only by a key allowed to write it."""
+    marker_type = getattr(record, "marker_type", None) if isinstance(record, rm.Marker) else None
+    return marker_type not in RESTRICTED_MARKER_TYPES or marker_type in scope.markers
+
+
+@router.get("/{source}/{record_id}", url_name="records_read", response=StoredRecordOut)
 def read_record(request: HttpRequest, source: str, record_id: str, kind: str = "") -> Any:
     """One record as stored (its interchange object), within the key's sources and kinds; 404 otherwise.
     `kind` chooses when a source uses one id for records of two kinds."""
@@ -126,7 +144,7 @@ def read_record(request: HttpRequest, source: str, record_id: str, kind: str = "
     if source in scope.sources:
         for name in kinds:
             found = rm.MODELS_BY_KIND[name].objects.filter(source=source, source_id=record_id).first()
-            if found is not None and found.recorded_at is not None:
+            if found is not None and found.recorded_at is not None and _may_read(scope, found):
                 record_audit(
                     acting_user=None,
                     action=Action.VIEW,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ninja import Schema
 
@@ -133,3 +134,27 @@ class FindingOut(Schema):
     state: str
     raised_at: dt.datetime
     task: int | None
+
+
+class LineAnswerOut(Schema):
+    """What became of one line of a REST ingest call (docs/api.md "Answers")."""
+
+    line: int
+    outcome: str  # accepted | updated | unchanged | rejected
+    status: int  # 200 stored; 422 invalid; 409 conflict; 403 outside the key's scope
+    kind: str | None = None
+    source: str | None = None
+    id: str | None = None
+    field: str | None = None
+    reason: str | None = None
+
+
+class IngestOut(Schema):
+    batch: int
+    counts: dict[str, int]
+    lines: list[LineAnswerOut]
+
+
+class StoredRecordOut(Schema):
+    kind: str
+    payload: dict[str, Any]

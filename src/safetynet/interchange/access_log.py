@@ -8,6 +8,8 @@ without their entry, nor an entry for records that were rolled back.
 
 from __future__ import annotations
 
+from typing import Any
+
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.interchange.models import ImportBatch
@@ -20,7 +22,7 @@ def log_chunk(*, batch: ImportBatch, chunk: int, lines: int, records: int, rejec
     lines rejected (never a record's content). Call it last in the chunk's transaction: the
     access log's head stays locked from here until the commit."""
     record_audit(
-        acting_user=None,
+        acting_user=_user(batch),
         action=Action.IMPORT,
         object_type="import_chunk",
         object_ids=[f"{batch.pk}:{chunk}"],
@@ -36,7 +38,7 @@ def log_batch(*, batch: ImportBatch, records: int, clock: Clock) -> None:
     """One `import` entry for a completed batch with its counts, in the transaction that sets
     its final status."""
     record_audit(
-        acting_user=None,
+        acting_user=_user(batch),
         action=Action.IMPORT,
         object_type="import_batch",
         object_ids=[batch.pk],
@@ -78,7 +80,7 @@ def log_withdrawals(changes: dict[str, list[int]], *, batch: ImportBatch, clock:
     if not object_ids:
         return  # every withdrawal line was already applied (unchanged)
     record_audit(
-        acting_user=None,
+        acting_user=_user(batch),
         action=Action.ERASURE,
         object_type="source_records",
         object_ids=object_ids,
@@ -89,6 +91,11 @@ def log_withdrawals(changes: dict[str, list[int]], *, batch: ImportBatch, clock:
         ip="",
         clock=clock,
     )
+
+
+def _user(batch: ImportBatch) -> Any:
+    """The signed-in user who wrote records in the product (door web), or None (a system did)."""
+    return batch.user if batch.user_id is not None else None
 
 
 def _username(batch: ImportBatch) -> str:

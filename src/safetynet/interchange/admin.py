@@ -34,12 +34,15 @@ class RejectInline(admin.TabularInline):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnly):
-    list_display = ("pk", "name", "started_by", "started_at", "status", "lines_read", "rejected", "duration")
-    list_filter = ("status",)
+    list_display = ("pk", "name", "door", "started_by", "started_at", "status", "lines_read", "rejected", "duration")
+    list_filter = ("status", "door")
     search_fields = ("name", "started_by")
     fields = (
         "name",
+        "door",
         "started_by",
+        "user",
+        "api_key",
         "started_at",
         "finished_at",
         "duration",

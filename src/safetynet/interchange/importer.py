@@ -38,6 +38,7 @@ from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.interchange.parsing import MAX_LINE_BYTES, LineRejected, RawLine, read_lines
 from safetynet.interchange.prepare import ChunkPipeline, Lookahead, Rejection
 from safetynet.interchange.rejects import RejectWriter
+from safetynet.interchange.sql import one_writer_at_a_time
 from safetynet.interchange.upsert import Upserted, upsert
 from safetynet.lib.clock import Clock, SystemClock
 from safetynet.records.keys import Target
@@ -269,6 +270,7 @@ class Importer:
                 parsed.append(item)
         records_before, rejected_before = self.records, self.batch.rejected
         with transaction.atomic():
+            one_writer_at_a_time()
             written = upsert(parsed, now=self.clock.now(), reject=self._reject_prepared, idle=self._idle)
             self._count(written)
             changes = written.changes

@@ -221,3 +221,17 @@ def copy_to_versions(
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[kind, at(superseded_at), stamp, pk] for pk, superseded_at in rows])
+
+
+# Any constant: the advisory lock every chunk's transaction takes on PostgreSQL.
+_WRITER_LOCK = 0x5AFE_1E7
+
+
+def one_writer_at_a_time() -> None:
+    """Serialise the chunks of concurrent writers (two API calls, an API call and a CLI import):
+    each chunk's transaction first takes one advisory lock on PostgreSQL, held until it commits,
+    so two writers never both find a key new and collide on its unique constraint. SQLite needs
+    nothing: its IMMEDIATE transactions already let one writer in at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITER_LOCK])
