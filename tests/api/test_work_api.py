@@ -63,6 +63,8 @@ def test_acknowledge_assign_and_resolve_change_the_task_and_are_audited(
     assert given.json()["team"] == "east-response"
     empty = officer_client.post(f"{base}/resolve", {"rationale": ""}, content_type="application/json")
     assert empty.status_code == 422 and empty.json()["detail"] == "rationale: Enter a rationale for resolving this"
+    short = officer_client.post(f"{base}/resolve", {"rationale": "ok"}, content_type="application/json")
+    assert short.status_code == 422 and "at least 20 characters" in short.json()["detail"]
     blaming = officer_client.post(
         f"{base}/resolve", {"rationale": "Left of her own volition again."}, content_type="application/json"
     )

@@ -96,3 +96,31 @@ def test_the_review_queue_lists_open_pairs_for_reviewers_only(reviewer_client: C
     client = Client()
     client.force_login(type(world.officer).objects.create_user("pc.other", password="x" * 20))
     assert client.get("/review/").status_code == 403  # refused by the access matrix
+
+
+def test_comparing_two_records_and_reading_the_review_queue_are_in_the_access_log(
+    reviewer_client: Client, world: World
+) -> None:
+    import datetime as dt
+
+    from safetynet.audit.models import Action, AuditEntry
+    from safetynet.identity.models import ReviewPair
+
+    anchor, other = _ids(world)
+    reviewer_client.get(f"/people/{world.child.pk}/records/{other}/compare/{anchor}/")
+    compared = AuditEntry.objects.get(action=Action.VIEW, object_type="identity_compare")
+    assert sorted(compared.person_ids) == sorted([anchor, other]) and compared.individual_ids == [world.child.pk]
+    assert "identifiers" in compared.fields
+
+    adult_record = Membership.objects.get(individual=world.adult).person_id
+    ReviewPair.objects.create(
+        person_a_id=min(anchor, adult_record),
+        person_b_id=max(anchor, adult_record),
+        reason=ReviewPair.Reason.UNCERTAIN,
+        match_probability=0.7,
+        match_weight=1.2,
+        created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
+    reviewer_client.get("/review/")
+    queue = AuditEntry.objects.get(action=Action.VIEW, object_type="identity_review_queue")
+    assert sorted(queue.individual_ids) == sorted([world.child.pk, world.adult.pk])

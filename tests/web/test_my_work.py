@@ -252,6 +252,8 @@ def test_resolving_refuses_an_empty_or_blaming_rationale_keeping_what_was_typed(
     empty = officer_client.post(url, {"rationale": "   "})
     assert empty.status_code == 400
     assert '<a href="#id_rationale">Enter a rationale for resolving this</a>' in empty.content.decode()
+    short = officer_client.post(url, {"rationale": "done"})
+    assert short.status_code == 400 and "The rationale must be at least 20 characters" in short.content.decode()
     typed = "She is a regular missing person and <b>will come back</b>"
     refused = officer_client.post(url, {"rationale": typed})
     html = refused.content.decode()

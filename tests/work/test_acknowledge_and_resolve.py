@@ -34,6 +34,16 @@ def test_resolving_needs_a_rationale(task: Task, clock: Any, sergeant: Any) -> N
     assert task.state == "open"
 
 
+@pytest.mark.parametrize("rationale", ["x", "ok", "done", "NFA", "seen, fine"])
+def test_a_rationale_too_short_to_say_what_was_done_is_refused(
+    task: Task, clock: Any, sergeant: Any, rationale: str
+) -> None:
+    with pytest.raises(RationaleRefused, match="too short"):
+        resolve(task.pk, acting_user=sergeant, rationale=rationale, clock=clock)
+    task.refresh_from_db()
+    assert task.state == "open"
+
+
 @pytest.mark.parametrize(
     ("rationale", "phrase"),
     [

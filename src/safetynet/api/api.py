@@ -35,7 +35,7 @@ from safetynet.api.schemas import (
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
-from safetynet.reads.access import individual_for_user, visible_individual_ids
+from safetynet.reads.access import individual_for_user
 from safetynet.reads.findings import FINDING_STATES, findings_of
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
@@ -160,14 +160,9 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
         name=asked.name, date_of_birth=asked.date_of_birth, identifier=asked.identifier, postcode=asked.postcode
     )
     try:
-        found = search_people(query, system_clock.now().date())
+        shown = search_people(query, system_clock.now().date(), user=request.user)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
-    shown = [r for r in found if r.headline.individual_id in allowed]
-    # The latest event is shown only when the caller may see that event (its type alone can
-    # tell a partner that intelligence exists).
-    visible_last = access.visible_event_ids(request.user, [r.last_event.pk for r in shown if r.last_event])
     access.log_search(request.user, fields=asked.searched(), individual_ids=[r.headline.individual_id for r in shown])
     return [
         SearchResultOut(
@@ -177,8 +172,8 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResu
             age=r.headline.age,
             postcode=r.headline.postcode,
             match_probability=r.probability,
-            last_event_type=r.last_event.event_type if r.last_event and r.last_event.pk in visible_last else None,
-            last_event_at=r.last_event.occurred_at if r.last_event and r.last_event.pk in visible_last else None,
+            last_event_type=r.last_event.event_type if r.last_event else None,
+            last_event_at=r.last_event.occurred_at if r.last_event else None,
         )
         for r in shown
     ]

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from more_itertools import chunked
 
 from safetynet.identity.blocking import candidates, refresh_features, stored_features
 from safetynet.identity.features import (
@@ -23,6 +24,28 @@ from safetynet.identity.models import (
 from safetynet.identity.pairs import Decisions, Pair, judge, ordered, shares_identifier, thresholds
 from safetynet.identity.review import queue_for_review
 from safetynet.lib.clock import Clock, system_clock
+from safetynet.records.models import Person
+
+# Persons linked per call when catching up (the blocking index is read per call).
+CATCH_UP_BATCH = 2000
+
+
+def unlinked_person_ids() -> list[int]:
+    """Live person records that belong to no individual: an import interrupted between a
+    chunk's commit and its linkage, or one run with linkage off (`import --no-link`)."""
+    return list(Person.live.filter(membership__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def link_unlinked(*, acting_user: Any = None, clock: Clock = system_clock) -> int:
+    """Link every live person record that belongs to no individual (see `unlinked_person_ids`);
+    returns how many there were. Run by the CLI import after it has linked its own records,
+    so a re-run after a crash leaves nobody unlinked."""
+    ids = unlinked_person_ids()
+    if ids:
+        model = load_model()
+        for batch in chunked(ids, CATCH_UP_BATCH):
+            link_persons(batch, acting_user=acting_user, clock=clock, model=model, reason="catch-up: unlinked records")
+    return len(ids)
 
 
 def link_persons(

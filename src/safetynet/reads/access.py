@@ -61,11 +61,28 @@ def visible_individuals(user: Any) -> QuerySet[Individual]:
     return found.distinct()
 
 
+def refused(user: Any, *, object_type: str, object_id: Any, individual_ids: Iterable[int] = ()) -> Http404:
+    """Write a refusal to the access log and return the Http404 to raise: the user sees the same
+    "not found" whether the thing is missing or forbidden, but an auditor sees every attempt
+    (guessed ids and restricted children alike), with the children it was about when it exists."""
+    record_audit(
+        acting_user=user,
+        action=Action.DENIED,
+        object_type=object_type,
+        object_ids=[object_id],
+        individual_ids=individual_ids,
+        outcome="denied",
+    )
+    return Http404(f"No such {object_type}.")
+
+
 def individual_for_user(user: Any, pk: int) -> Individual:
-    """Return the Individual `pk` if `user` may see it; raise Http404 otherwise (no hint why)."""
+    """Return the Individual `pk` if `user` may see it; raise Http404 otherwise (no hint why),
+    writing the refusal to the access log."""
     individual = visible_individuals(user).filter(pk=pk).first()
     if individual is None:
-        raise Http404("No such person.")
+        exists = Individual.objects.filter(pk=pk).exists()
+        raise refused(user, object_type="individual", object_id=pk, individual_ids=[pk] if exists else [])
     return individual
 
 
@@ -78,8 +95,9 @@ def person_record_for_user(user: Any, person_id: int) -> tuple[Person, int]:
         .first()
     )
     if membership is None:
-        raise Http404
-    individual_for_user(user, membership.individual_id)
+        raise refused(user, object_type="person", object_id=person_id)
+    if not visible_individual_ids(user, [membership.individual_id]):
+        raise refused(user, object_type="person", object_id=person_id, individual_ids=[membership.individual_id])
     return membership.person, membership.individual_id
 
 
@@ -178,16 +196,16 @@ def event_for_user(user: Any, pk: int) -> Event:
     """
     events = visible_events(user, Event.live.select_related("location").filter(pk=pk))
     event = events.first()
-    if event is None:
-        raise Http404("No such event.")
     involved = set(
         Individual.objects.filter(memberships__person__participations__event_id=pk).values_list("pk", flat=True)
     )
+    if event is None:
+        raise refused(user, object_type="event", object_id=pk, individual_ids=involved)
     hidden = set(
         _hidden_by_restriction(user).filter(individual_id__in=involved).values_list("individual_id", flat=True)
     )
     if hidden or not visible_individual_ids(user, involved):
-        raise Http404("No such event.")
+        raise refused(user, object_type="event", object_id=pk, individual_ids=involved)
     return redact_event(user, event)
 
 

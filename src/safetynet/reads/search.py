@@ -4,7 +4,9 @@ A search with a name goes to the identity app's `search_individuals` (typo and n
 tolerant, served by its blocking index; the other fields count as evidence). A search
 without a name is an exact look-up: every record whose date of birth starts with what was
 typed, that carries the identifier, or that lives at the postcode. Either way this module
-adds what a result row shows: age, last event, top finding."""
+keeps only the people the viewer may see, before the results are cut to RESULT_LIMIT (a
+teacher's six pupils called Wilson must not be hidden behind the county's other Wilsons), and
+adds what a result row shows: age, last event (when the viewer may see it), top finding."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from django.db.models import Q
 from safetynet.identity.models import Membership
 from safetynet.identity.search import search_individuals
 from safetynet.reads import person as people
+from safetynet.reads.access import visible_event_ids, visible_individual_ids, visible_individuals
 from safetynet.reads.findings import top_findings
 from safetynet.records.models import Event
 
 RESULT_LIMIT = 50
+# How far down the ranked matches a name search reads to find RESULT_LIMIT the viewer may see.
+WIDEST_NAME_SEARCH = 5000
 
 # A date of birth as searched: a year, a year and month, or a full date.
 DATE_OF_BIRTH_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -63,7 +68,7 @@ class SearchResult:
     top_finding: Any = None  # the most severe current finding (safetynet.reads.findings.FindingRow)
 
 
-def _exact(query: SearchQuery) -> list[tuple[int, float]]:
+def _exact(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
     where = Q(person__recorded_at__isnull=False, person__deleted=False)
     if query.date_of_birth:
         where &= Q(person__date_of_birth__startswith=query.date_of_birth)
@@ -77,28 +82,40 @@ def _exact(query: SearchQuery) -> list[tuple[int, float]]:
         )
     if query.postcode:
         where &= Q(person__postcode=query.postcode) | Q(person__addresses__location__postcode=query.postcode)
+    where &= Q(individual_id__in=visible_individuals(user).values("pk"))
     ids = Membership.objects.filter(where).order_by("individual_id").values_list("individual_id", flat=True).distinct()
     return [(i, 1.0) for i in ids[:RESULT_LIMIT]]
 
 
-def search_people(query: SearchQuery, today: dt.date) -> list[SearchResult]:
-    """Individuals matching the query, best first, at most RESULT_LIMIT."""
-    if query.name.strip():
-        found = [
-            (r.individual_id, r.probability)
-            for r in search_individuals(
-                query.name.strip(),
-                dob=query.date_of_birth or None,
-                identifier=query.identifier.strip() or None,
-                postcode=query.postcode or None,
-                limit=RESULT_LIMIT,
-            )
-        ]
-    else:
-        found = _exact(query)
+def _by_name(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
+    """The best name matches `user` may see: reads further down the ranking (ten times as far
+    each time, up to WIDEST_NAME_SEARCH) while hidden people keep the page short."""
+    limit = RESULT_LIMIT
+    while True:
+        found = search_individuals(
+            query.name.strip(),
+            dob=query.date_of_birth or None,
+            identifier=query.identifier.strip() or None,
+            postcode=query.postcode or None,
+            limit=limit,
+        )
+        allowed = set(visible_individual_ids(user, [r.individual_id for r in found]))
+        shown = [(r.individual_id, r.probability) for r in found if r.individual_id in allowed]
+        if len(shown) >= RESULT_LIMIT or len(found) < limit or limit >= WIDEST_NAME_SEARCH:
+            return shown[:RESULT_LIMIT]
+        limit *= 10
+
+
+def search_people(query: SearchQuery, today: dt.date, *, user: Any) -> list[SearchResult]:
+    """Individuals matching the query that `user` may see, best first, at most RESULT_LIMIT;
+    a row's last event only when `user` may see that event (its type alone can tell a partner
+    that intelligence or a health record exists)."""
+    found = _by_name(query, user) if query.name.strip() else _exact(query, user)
     ids = [i for i, _p in found]
     heads = people.headlines_for(ids, today)
     last = people.last_events(ids)
+    seen = visible_event_ids(user, [e.pk for e in last.values() if e is not None])
+    last = {i: e for i, e in last.items() if e is not None and e.pk in seen}
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     top = top_findings(ids, now, today, names={i: h.name for i, h in heads.items()})
     return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]

@@ -13,11 +13,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from safetynet.access.profiles import has_permission, profile_of, role_of
 from safetynet.reads import person as people
-from safetynet.reads.access import individual_for_user, visible_event_ids, visible_individual_ids, visible_individuals
+from safetynet.reads.access import (
+    refused,
+    visible_event_ids,
+    visible_individual_ids,
+    visible_individuals,
+)
 from safetynet.reads.labels import label, severity_colour
 from safetynet.records.models import Event
 from safetynet.risk.policy import Policy, current_policy
@@ -206,8 +210,9 @@ def task_for_user(user: Any, pk: int) -> Task:
     """The task `pk` if `user` may open its child; Http404 otherwise (no hint why)."""
     task = Task.objects.select_related("finding", "assignee").filter(pk=pk).first()
     if task is None:
-        raise Http404("No such task.")
-    individual_for_user(user, task.individual_id)
+        raise refused(user, object_type="task", object_id=pk)
+    if not visible_individual_ids(user, [task.individual_id]):
+        raise refused(user, object_type="task", object_id=pk, individual_ids=[task.individual_id])
     return task
 
 

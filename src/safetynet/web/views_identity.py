@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from safetynet.identity.services import decide_pair
 from safetynet.lib.clock import system_clock
-from safetynet.reads.access import individual_for_user, person_record_for_user
+from safetynet.reads.access import individual_for_user, log_view, person_record_for_user
 from safetynet.reads.identity_panel import explain, explanation_lines
 from safetynet.reads.person import individual_of_people
 from safetynet.web.forms import IdentityDecisionForm
@@ -49,6 +49,14 @@ def compare(request: HttpRequest, individual_id: int, person_id: int, other_id: 
                 )
                 return redirect("web:person", individual_id=now_in)
     explanation = explain(ours.pk, other.pk, system_clock.now().date())
+    log_view(
+        request.user,
+        object_type="identity_compare",
+        object_ids=[ours.pk, other.pk],
+        individual_ids=[ours_individual, other_individual],
+        person_ids=[ours.pk, other.pk],
+        fields=["identity", "identifiers", "match_explanation"],
+    )
     context = {
         "individual_id": individual_id,
         "ours": ours,

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safetynet.lib.clock import system_clock
-from safetynet.reads.access import log_search, visible_event_ids, visible_individual_ids
+from safetynet.reads.access import log_search
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.web.forms import SearchForm
 
@@ -21,15 +21,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
-        found = search_people(query, system_clock.now().date())
-        allowed = set(visible_individual_ids(request.user, [r.headline.individual_id for r in found]))
-        results = [r for r in found if r.headline.individual_id in allowed]
-        # The latest event shows only if the user may see it: its type alone can tell a
-        # partner that intelligence or a health record exists.
-        seen = visible_event_ids(request.user, [r.last_event.pk for r in results if r.last_event])
-        for r in results:
-            if r.last_event is not None and r.last_event.pk not in seen:
-                r.last_event = None
+        results = search_people(query, system_clock.now().date(), user=request.user)
         searched = [k for k in ("name", "date_of_birth", "identifier", "postcode") if form.cleaned_data[k]]
         log_search(request.user, fields=searched, individual_ids=[r.headline.individual_id for r in results])
     return render(request, "web/search.html", {"form": form, "results": results})

@@ -271,11 +271,21 @@ def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) 
     return task
 
 
+# A rationale says what was done or decided and why that is enough: "ok" or "done" does not.
+RATIONALE_MIN_CHARACTERS = 20
+
+
 def check_rationale(rationale: str, policy: Policy) -> None:
-    """Raises RationaleRefused when the rationale is empty or uses flagged language; the
-    message names each phrase, why it matters and the suggested wording."""
+    """Raises RationaleRefused when the rationale is empty, shorter than
+    RATIONALE_MIN_CHARACTERS, or uses flagged language; the message names each phrase, why it
+    matters and the suggested wording."""
     if not rationale or not rationale.strip():
         raise RationaleRefused("a rationale is required to resolve a task: say what was done and why it is enough")
+    if len(rationale.strip()) < RATIONALE_MIN_CHARACTERS:
+        raise RationaleRefused(
+            f"the rationale is too short (at least {RATIONALE_MIN_CHARACTERS} characters): "
+            "say what was done and why it is enough"
+        )
     matches = policy.check_language(rationale)
     if matches:
         raise RationaleRefused(
@@ -284,6 +294,10 @@ def check_rationale(rationale: str, policy: Policy) -> None:
 
 
 RATIONALE_REQUIRED = "Enter a rationale for resolving this"
+RATIONALE_TOO_SHORT = (
+    f"The rationale must be at least {RATIONALE_MIN_CHARACTERS} characters: "
+    "say what was done or decided and why it is enough"
+)
 
 
 def rationale_problems(rationale: str, policy: Policy) -> tuple[list[str], list[LanguageMatch]]:
@@ -293,7 +307,7 @@ def rationale_problems(rationale: str, policy: Policy) -> tuple[list[str], list[
         check_rationale(rationale, policy)
     except RationaleRefused as refused:
         if not refused.matches:
-            return [RATIONALE_REQUIRED], []
+            return [RATIONALE_REQUIRED if not rationale.strip() else RATIONALE_TOO_SHORT], []
         return [
             f"Do not write \u201c{m.matched}\u201d: {m.reason} Write instead: {m.suggestion}" for m in refused.matches
         ], list(refused.matches)

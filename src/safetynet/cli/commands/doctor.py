@@ -1,4 +1,5 @@
-"""`safetynet doctor`: versions, the database in use, and pending migrations."""
+"""`safetynet doctor`: versions, the database in use, pending migrations, and what needs an
+operator: person records linked to no one, imports still running or interrupted."""
 
 from __future__ import annotations
 
@@ -42,4 +43,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"pending migrations: {len(pending)}")
         for name in pending:
             print(f"  {name}")
+        if not pending:
+            _attention()
     return 0 if health["status"] == "ok" else 1
+
+
+def _attention() -> None:
+    """What an operator should look at: unlinked person records (an interrupted import, or one
+    run with --no-link: `safetynet import` again or `safetynet link` links them) and import
+    batches still marked running or interrupted."""
+    from safetynet.identity.linking import unlinked_person_ids
+    from safetynet.interchange.models import ImportBatch
+
+    unlinked = len(unlinked_person_ids())
+    print(f"unlinked person records: {unlinked:,}" + (" (run 'safetynet link' to link them)" if unlinked else ""))
+    open_batches = ImportBatch.objects.filter(
+        status__in=[ImportBatch.Status.RUNNING, ImportBatch.Status.INTERRUPTED]
+    ).order_by("pk")
+    for batch in open_batches:
+        print(
+            f"  import batch {batch.pk} is {batch.status} (started {batch.started_at:%Y-%m-%d %H:%M} UTC on "
+            f"{batch.host or 'an unknown host'}, pid {batch.pid}); run the same import again to finish it"
+        )

@@ -89,7 +89,23 @@ def run(args: argparse.Namespace) -> int:
         if f.rejected:
             print(f"{f.path}: {f.rejected:,} line(s) rejected; see {f.rejects_path}")
     print(f"batch {result.batch_id}: {result.records:,} records written in {result.seconds:.1f}s")
+    if not args.no_link:
+        _catch_up_linkage()
     return EXIT_REJECTS if result.rejected else 0
+
+
+def _catch_up_linkage() -> None:
+    """Link person records an earlier, interrupted run stored but never linked (its chunk
+    committed, the process died before linkage ran): a re-run leaves nobody unlinked."""
+    from safetynet.identity.linking import link_unlinked
+    from safetynet.identity.linkmodel import ModelError
+
+    try:
+        caught_up = link_unlinked()
+    except ModelError:
+        return  # no model yet: the import's own records are unlinked too, and say so in the log
+    if caught_up:
+        print(f"linked {caught_up:,} person record(s) an earlier run left unlinked")
 
 
 def format_summary(counts: dict[str, dict[str, int]], *, quiet: bool = False) -> str:
