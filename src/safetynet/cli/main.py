@@ -28,6 +28,8 @@ COMMANDS = [
     "manage",
     "link",
     "import",
+    "ingest",
+    "feed",
     "export",
     "schema",
     "evaluate",

@@ -357,7 +357,8 @@ def import_files(
     `notify=False` no `records_changed` is sent (for a caller that re-links everything
     straight after, like the demo). `workers` processes parse and validate ahead of the
     writer (default: one per CPU, up to 4, for files over 32 MB; 1 parses in this process).
-    `door` and `admit` are for the capture service's file door (`capture.capture_file`).
+    `door` names the way in on the batch (the drop folder imports its files by this path too);
+    `admit` is the capture service's scope check for its file door (`capture.capture_file`).
     """
     clock = clock or SystemClock()
     started = time.perf_counter()

@@ -300,7 +300,7 @@ def _persons(world: World, writer: _Writer) -> tuple[dict[str, str], list[Human]
     for h in world.humans:
         for source in (HEALTH, EDUCATION, CSC, RMS, MISPERS):
             for rid in h.records.get(source, ()):
-                writer.write(_person_record(world, h, source, rid))
+                writer.write(person_record(world, h, source, rid))
                 truth[f"{source}:{rid}"] = h.key
     return truth, [c for c in world.children if c.no_ethnicity]
 
@@ -337,7 +337,7 @@ def _dob(h: Human, source: str, rng: Any) -> str | None:
     return f"{y:04d}-{m:02d}-{d:02d}"
 
 
-def _person_record(world: World, h: Human, source: str, rid: str) -> dict[str, Any]:
+def person_record(world: World, h: Human, source: str, rid: str) -> dict[str, Any]:
     rng = world.rng
     given = h.given
     other: list[str] = []

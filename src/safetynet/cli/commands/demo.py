@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,9 @@ from safetynet.cli.errors import UsageError
 from safetynet.lib.clock import Clock, FixedClock, system_clock
 
 WENT_LIVE_BEFORE_END = dt.timedelta(hours=3)  # a shift before the county ends
+FEED_KEY_NAME = "demo-feed"
+FEED_SOURCES = ("mispers", "csc", "rms")
+FEED_INTERVAL = 5.0  # seconds: a record or two every few seconds keeps two cores free for the app
 
 
 @dataclass
@@ -52,6 +57,11 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=7, help="random seed for the synthetic county (default 7)")
     p.add_argument("--fresh", action="store_true", help="delete the demo database and build it again")
     p.add_argument("--no-serve", action="store_true", help="build everything, print logins, do not serve")
+    p.add_argument(
+        "--no-feed",
+        action="store_true",
+        help="serve the county as built: no live feed of new records (missing reports, referrals, ...)",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=run, needs_django=False)
@@ -95,11 +105,47 @@ def run(args: argparse.Namespace) -> int:
         print(note)
     if args.no_serve:
         return 0
+    feed = None if args.no_feed else _start_feed(f"http://{args.host}:{args.port}")
     print(f"demo: serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
     from safetynet.cli.commands.serve import serve_with_worker
 
-    serve_with_worker(args.host, args.port, workers=2, with_worker=True)
+    try:
+        serve_with_worker(args.host, args.port, workers=2, with_worker=True)
+    finally:
+        if feed is not None:
+            feed.terminate()
+            feed.wait(timeout=10)
     return 0
+
+
+def _start_feed(url: str) -> subprocess.Popen[bytes]:
+    """The live feed beside the server (`safetynet feed`), sending through the REST ingest with its
+    own API key: a new `demo-feed` key every run (the last one is revoked; keys are shown only once),
+    passed in the environment, never on the command line. It retries until the server is up."""
+    from safetynet.access.models import ApiKey
+    from safetynet.accounts.apikeys import create_api_key, revoke_api_key
+    from safetynet.lib.clock import system_clock
+
+    old = ApiKey.objects.filter(name=FEED_KEY_NAME).first()
+    if old is not None:
+        revoke_api_key(acting_user=None, username="demo", name=FEED_KEY_NAME, clock=system_clock)
+        ApiKey.objects.filter(pk=old.pk).update(name=f"{FEED_KEY_NAME} (revoked, #{old.pk})"[:100])
+    _key, raw = create_api_key(
+        acting_user=None,
+        username="demo",
+        name=FEED_KEY_NAME,
+        sources=FEED_SOURCES,
+        kinds=("person", "event"),
+        clock=system_clock,
+    )
+    print(
+        f"demo: live feed: a record or two every {FEED_INTERVAL:g} s through /api/v1/records (API key "
+        f"{FEED_KEY_NAME!r}): children go missing and are found, referrals arrive and are triaged; "
+        "--no-feed to stop it",
+        flush=True,
+    )
+    command = [sys.executable, "-m", "safetynet", "feed", "--url", url, "--interval", f"{FEED_INTERVAL:g}"]
+    return subprocess.Popen(command, env={**os.environ, "SAFETYNET_FEED_KEY": raw})
 
 
 def _generate(ctx: DemoContext) -> None:

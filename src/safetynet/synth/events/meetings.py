@@ -43,9 +43,9 @@ def meeting(
     """Writes a meeting with owned, dated actions, or (at the configured rate) unowned ones (X3)."""
     w = sim.w
     chair = sim.staff(sim.inspectors if source == RMS else sim.social_workers)
-    attendees = _attendees(sim, chair, meeting_type)
+    attendees = meeting_attendees(sim, chair, meeting_type)
     planted = bool(children) and sim.plant("action_no_owner")
-    actions, overdue = _actions(sim, t, children)
+    actions, overdue = meeting_actions(sim, t, children)
     outcome_recorded = True
     outcome_at: int | None = t + int(w.rng.uniform(2, 20) * HOUR)
     if planted:
@@ -90,7 +90,7 @@ def meeting(
     return ref
 
 
-def _attendees(sim: Recorder, chair: dict[str, str], meeting_type: str) -> list[dict[str, str]]:
+def meeting_attendees(sim: Recorder, chair: dict[str, str], meeting_type: str) -> list[dict[str, str]]:
     """Returns the chair, a social worker, health and (strategy discussions, MACE) education."""
     w = sim.w
     attendees = [
@@ -113,7 +113,7 @@ def _attendees(sim: Recorder, chair: dict[str, str], meeting_type: str) -> list[
     return attendees
 
 
-def _actions(sim: Recorder, t: int, children: list[Human]) -> tuple[list[Record], bool]:
+def meeting_actions(sim: Recorder, t: int, children: list[Human]) -> tuple[list[Record], bool]:
     """Returns the meeting's actions, each owned and dated, and whether one is overdue (X3)."""
     w = sim.w
     actions = []
