@@ -131,9 +131,17 @@ def record_audit(
     return entry
 
 
-def record_cli_action(action: str, *, object_type: str, object_ids: Iterable[Any], fields: Iterable[str]) -> AuditEntry:
+def record_cli_action(
+    action: str,
+    *,
+    object_type: str,
+    object_ids: Iterable[Any],
+    fields: Iterable[str],
+    individual_ids: Iterable[int] = (),
+    person_ids: Iterable[int] = (),
+) -> AuditEntry:
     """Record a command-line action (import, export): no signed-in user, so the entry names
-    the operating-system account that ran it."""
+    the operating-system account that ran it, and the children and records it concerned."""
     import getpass
 
     try:
@@ -145,6 +153,8 @@ def record_cli_action(action: str, *, object_type: str, object_ids: Iterable[Any
         action=action,
         object_type=object_type,
         object_ids=object_ids,
+        individual_ids=individual_ids,
+        person_ids=person_ids,
         fields=fields,
         username=f"cli:{operator}",
         ip="",

@@ -14,7 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
 
 from safetynet.interchange.mapping import KIND_ORDER
 from safetynet.records import models as rm
@@ -23,12 +27,20 @@ EARLIER = "earlier versions"  # the count of history lines in what export_record
 
 
 def export_records(
-    path: Path, *, source: str | None = None, since: dt.datetime | None = None, with_history: bool = False
+    path: Path,
+    *,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    with_history: bool = False,
+    people: set[int] | None = None,
 ) -> Counter[str]:
     """Write every non-stub record (optionally of one source, changed at or after `since`), and
     with `with_history` every earlier version of them (the same filters on its own `recorded_at`).
 
     Returns the number of records written by kind, and of earlier versions under `EARLIER`.
+    `people`, when given, receives the ids of the person records whose data left in the file:
+    each person record written, and each person an event, marker, plan or order written is
+    about (the access log names them: an export is a disclosure about each).
     """
     written: Counter[str] = Counter()
     with path.open("w", encoding="utf-8", newline="\n") as handle:
@@ -53,4 +65,39 @@ def export_records(
                 handle.write(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
                 handle.write("\n")
                 written[kind] += 1
+            if people is not None:
+                people.update(_people_of(kind, query))
     return written
+
+
+def _people_of(kind: str, written: QuerySet[Any]) -> Iterator[int]:
+    """The person records that the `written` records of `kind` are about."""
+    records = written.values("pk")
+    if kind == "person":
+        yield from rm.Person.objects.filter(pk__in=records).values_list("pk", flat=True).iterator()
+    elif kind == "event":
+        participants = rm.Participation.objects.filter(event_id__in=records)
+        yield from participants.values_list("person_id", flat=True).distinct().iterator()
+    elif kind == "marker":
+        yield from (
+            rm.Marker.objects.filter(pk__in=records, person_id__isnull=False)
+            .values_list("person_id", flat=True)
+            .iterator()
+        )
+    elif kind == "plan":
+        yield from (
+            rm.Plan.objects.filter(pk__in=records, person_id__isnull=False)
+            .values_list("person_id", flat=True)
+            .iterator()
+        )
+    elif kind == "order":
+        yield from (
+            rm.Order.objects.filter(pk__in=records, subject_id__isnull=False)
+            .values_list("subject_id", flat=True)
+            .iterator()
+        )
+        yield from (
+            rm.Order.protected.through.objects.filter(order_id__in=records)
+            .values_list("person_id", flat=True)
+            .iterator()
+        )

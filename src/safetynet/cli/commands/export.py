@@ -7,7 +7,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from more_itertools import chunked
+
 from safetynet.cli.errors import UsageError
+from safetynet.lib.lookups import IN_BATCH
 
 
 def register(sub: Any) -> None:
@@ -47,17 +50,25 @@ def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     if not args.path.parent.is_dir():
         raise UsageError(f"{args.path.parent}: no such directory.")
-    written = export_records(args.path, source=args.source, since=since, with_history=args.with_history)
+    people: set[int] = set()
+    written = export_records(args.path, source=args.source, since=since, with_history=args.with_history, people=people)
     earlier = written.pop(EARLIER, 0)
     total = sum(written.values())
     from safetynet.audit.services import record_cli_action
+    from safetynet.identity.models import Membership
 
-    # DPA 2018 s62: an export is a disclosure; the log names the operator, scope and counts.
+    # DPA 2018 s62: an export is a disclosure; the log names the operator, scope, counts and
+    # every child whose records left (so `audit report --person` shows the export).
+    individuals: set[int] = set()
+    for batch in chunked(sorted(people), IN_BATCH):
+        individuals.update(Membership.objects.filter(person_id__in=batch).values_list("individual_id", flat=True))
     record_cli_action(
         "export",
         object_type="export",
         object_ids=[f"{k}:{n}" for k, n in written.items()] + ([f"earlier_versions:{earlier}"] if earlier else []),
         fields=[f"source={args.source or 'all'}", f"since={args.since or '-'}", f"with_history={args.with_history}"],
+        individual_ids=individuals,
+        person_ids=people,
     )
     detail = ", ".join(f"{n:,} {kind}" for kind, n in written.items())
     history = f" and {earlier:,} earlier versions" if args.with_history else ""
