@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 
 from safetynet.access.apikeys import issue_key
 from safetynet.audit.models import AuditEntry
-from safetynet.interchange.capture import capture
+from safetynet.interchange.capture import capture, capture_file
 from safetynet.interchange.exporter import export_records
 from safetynet.interchange.models import ImportBatch, ImportReject
 from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Marker, Person, RecordVersion
 from safetynet.records.signals import records_changed
-from tests.interchange.conftest import line, person
+from tests.interchange.conftest import line, person, rejects, write_jsonl
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,14 @@ def test_each_chunk_sends_records_changed_after_commit(
         records_changed.disconnect(receiver)
 
     assert [len(c["person"]) for c in sent] == [2, 1]
+
+
+def test_a_file_through_the_file_door_keeps_its_rejects_beside_it(clock: FixedClock, tmp_path: Any) -> None:
+    path = write_jsonl(tmp_path / "drop.jsonl", [person("P1"), {**person("P2"), "source": "rms"}, b"{oops"])
+
+    result = capture_file(path, door="drop", clock=clock, started_by="drop:/srv/in", source_scope=["test"])
+
+    assert result.counts["person"] == {"accepted": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert [(r["line"], r["field"]) for r in rejects(path)] == [(2, "source"), (3, None)]
+    batch = ImportBatch.objects.get(pk=result.batch_id)
+    assert (batch.door, batch.started_by) == ("drop", "drop:/srv/in")

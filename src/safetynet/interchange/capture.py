@@ -25,11 +25,21 @@ import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from safetynet.access.apikeys import RESERVED_SOURCE, RESTRICTED_MARKER_TYPES, KeyScope
 from safetynet.access.models import ApiKey
-from safetynet.interchange.importer import CHUNK_LINES, Admit, Importer, LineAnswer, finishing, start_batch
+from safetynet.interchange.importer import (
+    CHUNK_LINES,
+    Admit,
+    Importer,
+    ImportResult,
+    LineAnswer,
+    finishing,
+    import_files,
+    start_batch,
+)
 from safetynet.interchange.mapping import Prepared
 from safetynet.interchange.models import ImportBatch
 from safetynet.interchange.parsing import MAX_LINE_BYTES, RawLine
@@ -105,6 +115,27 @@ def capture(
         importer.store_lines(lines, label=label or f"{door} capture {batch.pk}")
     answers.sort(key=lambda a: a.line)
     return CaptureResult(batch.pk, answers)
+
+
+def capture_file(
+    path: Path,
+    *,
+    door: str,
+    clock: Clock,
+    started_by: str,
+    source_scope: Iterable[str] | None = None,
+    kind_scope: Iterable[str] | None = None,
+    marker_scope: Iterable[str] | None = None,
+    label: str = "",
+    notify: bool = True,
+) -> ImportResult:
+    """A whole file through the same path, streamed as `safetynet import` streams it: rejected
+    lines are written, unchanged, with line, field and reason to `PATH.rejects.jsonl` beside it
+    (the drop folder's door). Scope as in `capture`; `started_by` names the system or user."""
+    admit = _admit(door, source_scope, kind_scope, marker_scope)
+    return import_files(
+        [path], acting_user=started_by, batch_name=label, clock=clock, notify=notify, door=door, admit=admit
+    )
 
 
 def _lines(

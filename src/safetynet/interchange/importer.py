@@ -349,6 +349,7 @@ def import_files(
     notify: bool = True,
     workers: int | None = None,
     door: str = ImportBatch.Door.CLI,
+    admit: Admit | None = None,
 ) -> ImportResult:
     """Import the files in order as one batch. Returns counts by kind and the batch id.
 
@@ -356,7 +357,8 @@ def import_files(
     `notify=False` no `records_changed` is sent (for a caller that re-links everything
     straight after, like the demo). `workers` processes parse and validate ahead of the
     writer (default: one per CPU, up to 4, for files over 32 MB; 1 parses in this process).
-    `door` names the way in on the batch (the drop folder imports its files by this path too).
+    `door` names the way in on the batch (the drop folder imports its files by this path too);
+    `admit` is the capture service's scope check for its file door (`capture.capture_file`).
     """
     clock = clock or SystemClock()
     started = time.perf_counter()
@@ -370,6 +372,7 @@ def import_files(
         on_progress=on_progress,
         notify=notify,
         workers=workers,
+        admit=admit,
     )
     files: list[FileResult] = []
     with finishing(importer):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "safetynet.api",
     "ninja",  # serves its Swagger UI from static files, not a CDN
     "safetynet.access",
+    "safetynet.accounts",
     "safetynet.audit",
 ]
 
