@@ -235,3 +235,12 @@ def test_the_log_names_files_and_counts_never_content(
     text = caplog.text
     assert "rms.jsonl" in text and "1 accepted" in text and "1 rejected" in text
     assert "Testy" not in text and "Example" not in text and "2012" not in text
+
+
+def test_a_dropped_file_may_not_write_the_reserved_source(folder: Path, clock: FixedClock) -> None:
+    write_jsonl(folder / "x.jsonl", [person("P1"), {**person("P2"), "source": "safetynet"}])
+
+    (item,) = ingest_once(folder, clock=clock, notify=False)
+
+    assert item.counts["accepted"] == 1 and item.counts["rejected"] == 1
+    assert "reserved" in (folder / "done" / "x.jsonl.rejects.jsonl").read_text()

@@ -3,8 +3,9 @@
 A system writes its export under a temporary name and renames it into place when it is
 complete; the watcher picks up complete files only (`*.jsonl`, never a dotfile, `*.tmp`,
 `*.part` or a rejects file), oldest name first, and imports each as its own batch through the
-CLI import's path (`importer.import_files`, door `drop`): the same validation, versions,
-access log, linkage, risk and task sync, and the rejects file beside it. It then moves the
+capture service's file door (`capture.capture_file`, door `drop`: the CLI import's streamed
+path with the capture scope checks, so no file may write the reserved source `safetynet`): the
+same validation, versions, access log, linkage, risk and task sync, and the rejects file beside it. It then moves the
 rejects file and the file into `DIR/done/`.
 
 Each file is remembered by its SHA-256 in its batch's provenance (`ImportBatch.files`). A file
@@ -25,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from safetynet.interchange.importer import import_files
+from safetynet.interchange.capture import capture_file
 from safetynet.interchange.models import ImportBatch
 from safetynet.interchange.rejects import rejects_path_for
 from safetynet.lib.clock import Clock
@@ -81,13 +82,13 @@ def ingest_file(path: Path, done: Path, *, clock: Clock, notify: bool = True) ->
     counts: dict[str, int]
     earlier = imported_batch(digest)
     if earlier is None:
-        result = import_files(
-            [path],
-            acting_user=DROP_USER,
-            batch_name=f"drop {path.name}",
-            clock=clock,
-            notify=notify,
+        result = capture_file(
+            path,
             door=ImportBatch.Door.DROP,
+            clock=clock,
+            started_by=DROP_USER,
+            label=f"drop {path.name}",
+            notify=notify,
         )
         batch_id = result.batch_id
         counts = {o: result.total(o) for o in ("accepted", "updated", "unchanged", "rejected")}
