@@ -211,11 +211,12 @@ def _locked(task_id: int) -> Task:
     return task
 
 
-def _finding_follows(task: Task) -> None:
-    """Moves the task's finding to the state the task's decision gave it (locked, same transaction)."""
+def _finding_follows(task: Task, at: dt.datetime | None = None) -> None:
+    """Moves the task's finding to the state the task's decision gave it (locked, same
+    transaction); a resolution keeps what it was decided on (`Finding.follow_decision`)."""
     finding = Finding.objects.select_for_update().get(pk=task.finding_id)
-    if finding.follow_decision(task.state):
-        finding.save(update_fields=["state"])
+    if finding.follow_decision(task.state, at):
+        finding.save(update_fields=["state", "decided_cites", "decided_severity", "decided_at"])
 
 
 def assign(
@@ -313,12 +314,46 @@ def resolve(
         task = _locked(task_id)
         task.resolve(acting_user, rationale, now)
         task.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
-        _finding_follows(task)
+        _finding_follows(task, now)
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.RESOLVED, actor=acting_user, from_role=task.owner_role
         )
         _audit(task, acting_user, Action.DECISION, ["rationale", "state"], clock)
     return task
+
+
+def reopen_resolved(
+    reopened: Iterable[tuple[int, str]], *, clock: Clock = system_clock, policy: Policy | None = None
+) -> int:
+    """Re-opens the resolved tasks of findings whose resolution no longer holds (new evidence or
+    expiry: `risk.services` says what changed) with a fresh deadline, saying what changed on
+    the task and in its history; the finding follows. Returns how many re-opened (a task that
+    is not resolved any more is left as it is)."""
+    policy = policy or current_policy()
+    now = clock.now()
+    count = 0
+    with transaction.atomic():
+        for finding_id, because in reopened:
+            task = Task.objects.select_for_update().filter(finding_id=finding_id).first()
+            if task is None or task.state != Task.State.RESOLVED:
+                continue
+            finding = Finding.objects.select_for_update().get(pk=finding_id)
+            task.reopen(
+                at=now,
+                because=because,
+                due_at=finding.due_by
+                if finding.due_by and finding.due_by > now
+                else now + policy.response_time(finding.severity),
+                severity=finding.severity,
+                reason=finding.reason,
+            )
+            task.save()
+            _finding_follows(task)
+            TaskEvent.objects.create(
+                task=task, at=now, action=TaskEvent.Action.REOPENED, to_role=task.owner_role, note=because
+            )
+            count += 1
+    return count
 
 
 def open_tasks(
