@@ -49,6 +49,8 @@ def test_planted_failures_are_found_in_the_small_county(profile: str, tmp_path: 
             owner_role=d.owner_role,
             due_by=d.due_by,
             state="open",
+            kind=d.kind,
+            detail=d.detail,
         )
         for a in evaluate_individuals(ids, as_of=as_of)
         for d in a.drafts

@@ -36,7 +36,7 @@ def test_the_same_finding_is_not_raised_twice(world: World, clock: FixedClock) -
     refresh_findings([individual], clock=clock)
     rows = Finding.objects.filter(individual_id=individual, clause="M4")
     assert rows.count() == 1
-    assert rows.get().policy_version == "2026.3"
+    assert rows.get().policy_version == "2026.4"
 
 
 def test_a_finding_closes_itself_when_the_trigger_plan_is_added(world: World, clock: FixedClock) -> None:
@@ -208,7 +208,19 @@ def test_evaluate_json_prints_one_finding_per_line(world: World, capsys: Any) ->
     assert main(["evaluate", "--individual", str(individual), "--json", "--as-of", NOW.isoformat()]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     m4_line = next(line for line in lines if line["clause"] == "M4")
-    assert set(m4_line) == {"clause", "severity", "reason", "subject", "cites", "owner_role", "due_by", "state"}
+    assert set(m4_line) == {
+        "clause",
+        "severity",
+        "reason",
+        "subject",
+        "cites",
+        "owner_role",
+        "due_by",
+        "state",
+        "kind",
+        "detail",
+    }
+    assert (m4_line["kind"], m4_line["detail"]) == ("work", {})
     assert m4_line["subject"] == {"individual": individual, "records": [{"source": "rms", "id": child.source_id}]}
     assert m4_line["owner_role"] == "missing_persons_coordinator"
     assert not Finding.objects.exists()  # --as-of computes, never stores

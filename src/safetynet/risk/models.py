@@ -62,6 +62,15 @@ class Finding(models.Model):
     decided_cites = models.JSONField(default=list, help_text="the cites when the finding was last resolved")
     decided_severity = models.CharField(max_length=10, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True, help_text="when the finding was last resolved")
+    kind = models.CharField(
+        max_length=10,
+        default="work",
+        db_index=True,
+        help_text="work (a task for someone now) or practice (breaches on work already closed, for oversight)",
+    )
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="structured detail: a practice finding's count, date range and breaches"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["individual", "state"], name="finding_individual_state")]

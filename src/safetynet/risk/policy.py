@@ -119,6 +119,22 @@ class ResolutionSpec(BaseModel):
     days: Number = Field(default=90, ge=0)
 
 
+class WorkSpec(BaseModel):
+    """Which of a clause's findings are work for someone now and which are practice quality.
+
+    `always`: every finding is current risk (a plan or marker missing now, a child at risk now).
+    `open_or_recent`: a finding about a record is work while that record's work is open (a
+    child still missing, a referral untriaged, a custody running) or closed within
+    `window_days`, or while its clock is still running; after that it is a breach on work
+    already closed: practice, rolled up per child and clause for oversight, never a task.
+    `practice`: every finding is practice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["always", "open_or_recent", "practice"] = "always"
+    window_days: Number = Field(default=7, ge=0)
+
+
 class ClauseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -127,6 +143,7 @@ class ClauseSpec(BaseModel):
     owner_role: Role
     enabled: bool = True
     resolution: ResolutionSpec = Field(default_factory=ResolutionSpec)
+    work: WorkSpec = Field(default_factory=WorkSpec)
     thresholds: dict[str, Setting] = Field(default_factory=dict)
     clocks: dict[str, Number] = Field(default_factory=dict)
 

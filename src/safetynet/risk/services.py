@@ -33,6 +33,7 @@ from safetynet.risk.models import SEVERITY_ORDER, Finding, reopen_reasons
 from safetynet.risk.picture import Picture, Ref
 from safetynet.risk.picture_load import load_pictures
 from safetynet.risk.policy import Policy, current_policy
+from safetynet.risk.practice import sort_work_and_practice
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
 
@@ -65,7 +66,7 @@ class Assessment:
 
 
 def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours: bool = False) -> Assessment:
-    drafts = run_rules(picture, policy, as_of)
+    drafts = sort_work_and_practice(run_rules(picture, policy, as_of), picture, policy, as_of)
     # One finding per fingerprint: the first raised wins (rules never raise twice on purpose).
     unique: dict[str, FindingDraft] = {}
     for d in drafts:
@@ -177,7 +178,19 @@ class RefreshReport:
 
 
 # What an evaluation says about a finding (compared with what is stored to tell an update).
-JUDGED_FIELDS = ("clause", "severity", "reason", "cites", "key", "owner_role", "due_by", "error", "policy_version")
+JUDGED_FIELDS = (
+    "clause",
+    "severity",
+    "reason",
+    "cites",
+    "key",
+    "owner_role",
+    "due_by",
+    "error",
+    "policy_version",
+    "kind",
+    "detail",
+)
 STORED_FIELDS = (*JUDGED_FIELDS, "evaluated_at", "state", "closed_at")
 
 
@@ -241,6 +254,8 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
                 "due_by": d.due_by,
                 "error": d.error,
                 "policy_version": policy.version,
+                "kind": d.kind,
+                "detail": d.detail or {},
             }
             stored = existing.get(fp)
             if stored is None:
@@ -385,8 +400,11 @@ def finding_as_json(
     owner_role: str,
     due_by: dt.datetime | None,
     state: str,
+    kind: str = "work",
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Returns the one-line JSON shape of a finding (`safetynet evaluate --json`)."""
+    """Returns the one-line JSON shape of a finding (`safetynet evaluate --json`): `kind` says
+    whether it is work or practice, `detail` a practice finding's count, dates and breaches."""
     return {
         "clause": clause,
         "severity": severity,
@@ -396,4 +414,6 @@ def finding_as_json(
         "owner_role": owner_role,
         "due_by": due_by.isoformat() if due_by else None,
         "state": state,
+        "kind": kind,
+        "detail": detail or {},
     }

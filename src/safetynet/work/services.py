@@ -28,6 +28,7 @@ from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
+from safetynet.work.practice import practice_counts
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,13 @@ def sync_tasks(
     policy = policy or current_policy()
     now = clock.now()
     report = SyncReport()
-    findings = Finding.objects.filter(state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True)
-    tasks = Task.objects.current().exclude(finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED))
+    # Practice findings (breaches on work already closed) are for oversight, never tasks.
+    findings = Finding.objects.filter(
+        state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True, kind="work"
+    )
+    tasks = Task.objects.current().exclude(
+        finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), finding__kind="work"
+    )
     moved = Task.objects.filter(state__in=Task.CURRENT, escalation_level=0, finding__due_by__isnull=False).exclude(
         due_at=F("finding__due_by")
     )
@@ -136,15 +142,28 @@ def sync_tasks(
         for task in moved.select_related("finding"):
             Task.objects.filter(pk=task.pk).update(due_at=task.finding.due_by)
             report.updated += 1
-        for task in tasks.exclude(finding__state=Finding.State.RESOLVED).only("pk", "state", "owner_role"):
+        closing = list(
+            tasks.exclude(finding__state=Finding.State.RESOLVED).only(
+                "pk", "state", "owner_role", "individual_id", "clause"
+            )
+        )
+        practice = set(
+            Finding.objects.filter(
+                kind="practice", state=Finding.State.OPEN, individual_id__in={t.individual_id for t in closing}
+            ).values_list("individual_id", "clause")
+        )
+        for task in closing:
             task.close(now)
             task.save(update_fields=["state", "closed_at"])
+            to_practice = (task.individual_id, task.clause) in practice
             TaskEvent.objects.create(
                 task=task,
                 at=now,
                 action=TaskEvent.Action.CLOSED,
                 from_role=task.owner_role,
-                note="the finding's condition cleared",
+                note="the work it was about closed: now a practice finding, for oversight"
+                if to_practice
+                else "the finding's condition cleared",
             )
             report.closed += 1
     return report
@@ -446,6 +465,8 @@ class Oversight:
     exhausted: int
     due_soon: int
     overdue_by_role: dict[str, int]
+    # clause -> (practice findings, breaches): work already closed, never tasks (work/practice.py)
+    practice: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def oversight(
@@ -491,4 +512,5 @@ def oversight(
         exhausted=counts["exhausted"],
         due_soon=counts["due_soon"],
         overdue_by_role={str(k): int(v) for k, v in by_role.items()},
+        practice=practice_counts(individuals=individuals),
     )

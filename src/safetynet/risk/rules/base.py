@@ -44,6 +44,10 @@ class FindingDraft:
     error: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
     aspect: str = ""
+    # "work" (a task for someone now) or "practice" (breaches on work already closed, rolled up
+    # per child and clause: risk/practice.py); `detail` holds a practice finding's breaches.
+    kind: str = "work"
+    detail: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def cite_refs(self) -> list[Ref]:
