@@ -94,3 +94,32 @@ def test_language_check_matches_case_punctuation_and_inflections(text: str, phra
 
 def test_language_check_leaves_plain_facts_alone() -> None:
     assert current_policy().check_language("Found at a friend's address; spoke to the child alone.") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "expected"),
+    [
+        (("    work: {mode: always}\n", "    work: {mode: sometimes}\n"), "clauses.M4.work.mode",
+         "'always', 'open_or_recent' or 'practice'"),
+        (("    work: {mode: open_or_recent, window_days: 7}\n", "    work: {mode: open_or_recent, window_days: -1}\n"),
+         "clauses.M1.work.window_days", "greater than or equal to 0"),
+        (("resolution: {expiry: after_days, days: 30}", "resolution: {expiry: later, days: 30}"),
+         "clauses.M4.resolution.expiry", "'after_days' or 'never'"),
+        (("resolution: {expiry: after_days, days: 30}", "resolution: {expiry: after_days, days: -30}"),
+         "clauses.M4.resolution.days", "greater than or equal to 0"),
+    ],
+)  # fmt: skip
+def test_an_unknown_mode_or_expiry_or_a_negative_period_is_refused_and_the_running_policy_stays(
+    tmp_path: Path, change: tuple[str, str], where: str, expected: str
+) -> None:
+    running = current_policy()
+    text = TEXT.replace(*change, 1)
+    assert text != TEXT
+    bad = tmp_path / "force.yaml"
+    bad.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if change[1].strip() in row)
+    with pytest.raises(PolicyError) as refused:
+        install_policy(bad)
+    message = str(refused.value)
+    assert message.startswith(f"{bad}:{line}: {where}: ") and expected in message
+    assert current_policy() is running
