@@ -25,8 +25,8 @@ PRACTICE = "practice"
 def settled_at(event: EventRec) -> dt.datetime | None:
     """When the work an event stands for was over (None: still open). A missing episode ends
     when the child is found, a referral when it is triaged, a custody at release, a police
-    protection at its end, a device examination when results return, a crime when it is no
-    longer under investigation; any other event when it ended or happened."""
+    protection at its end, a device examination when results return, a crime when it is closed
+    with no further action; any other event when it ended or happened."""
     d = event.details if isinstance(event.details, dict) else {}
     kind = event.event_type
     if kind == "missing_report":
@@ -40,8 +40,8 @@ def settled_at(event: EventRec) -> dt.datetime | None:
         return ts(d.get("ended_at")) or event.ended_at
     if kind == "device_examination":
         return ts(d.get("returned_at"))
-    if kind == "crime" and d.get("status") in ("under_investigation", "charged"):
-        return None
+    if kind == "crime" and d.get("status") != "no_further_action":
+        return None  # under investigation, charged, or not said: the case is still open
     return event.ended_at or event.occurred_at
 
 
