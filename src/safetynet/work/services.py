@@ -82,6 +82,35 @@ class SweepReport:
         return sum(1 for e in self.escalations if e.to_role is None)
 
 
+def _close_cleared(tasks: QuerySet[Task], now: dt.datetime) -> int:
+    """Closes the current tasks whose finding is no longer current work (cleared, or its breach
+    aged into a practice finding: the history says which); returns how many."""
+    closing = list(
+        tasks.exclude(finding__state=Finding.State.RESOLVED).only(
+            "pk", "state", "owner_role", "individual_id", "clause"
+        )
+    )
+    practice = set(
+        Finding.objects.filter(
+            kind="practice", state=Finding.State.OPEN, individual_id__in={t.individual_id for t in closing}
+        ).values_list("individual_id", "clause")
+    )
+    for task in closing:
+        task.close(now)
+        task.save(update_fields=["state", "closed_at"])
+        to_practice = (task.individual_id, task.clause) in practice
+        TaskEvent.objects.create(
+            task=task,
+            at=now,
+            action=TaskEvent.Action.CLOSED,
+            from_role=task.owner_role,
+            note="the work it was about closed: now a practice finding, for oversight"
+            if to_practice
+            else "the finding's condition cleared",
+        )
+    return len(closing)
+
+
 def sync_tasks(
     *,
     acting_user: Any = None,
@@ -142,30 +171,7 @@ def sync_tasks(
         for task in moved.select_related("finding"):
             Task.objects.filter(pk=task.pk).update(due_at=task.finding.due_by)
             report.updated += 1
-        closing = list(
-            tasks.exclude(finding__state=Finding.State.RESOLVED).only(
-                "pk", "state", "owner_role", "individual_id", "clause"
-            )
-        )
-        practice = set(
-            Finding.objects.filter(
-                kind="practice", state=Finding.State.OPEN, individual_id__in={t.individual_id for t in closing}
-            ).values_list("individual_id", "clause")
-        )
-        for task in closing:
-            task.close(now)
-            task.save(update_fields=["state", "closed_at"])
-            to_practice = (task.individual_id, task.clause) in practice
-            TaskEvent.objects.create(
-                task=task,
-                at=now,
-                action=TaskEvent.Action.CLOSED,
-                from_role=task.owner_role,
-                note="the work it was about closed: now a practice finding, for oversight"
-                if to_practice
-                else "the finding's condition cleared",
-            )
-            report.closed += 1
+        report.closed += _close_cleared(tasks, now)
     return report
 
 

@@ -121,6 +121,12 @@ def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     return guarded(policy, "M1", episodes(picture), check)
 
 
+def _review_ranks(details: dict, start: dt.datetime) -> list[tuple[dt.datetime | None, str]]:
+    """(time, rank) of each review, oldest first."""
+    reviews = [r for r in details.get("reviews") or [] if isinstance(r, dict)]
+    return sorted(((ts(r.get("at")), rank_of(r.get("by"))) for r in reviews), key=lambda x: x[0] or start)
+
+
 @rule("M2")
 def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
     """Supervision clocks of a missing episode: initial risk 15 min, sergeant review 1 h,
@@ -135,10 +141,7 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         if start is None or start > as_of:
             return []
         found = ts(d.get("found_at"))
-        reviews = sorted(
-            ((ts(r.get("at")), rank_of(r.get("by"))) for r in d.get("reviews") or [] if isinstance(r, dict)),
-            key=lambda x: x[0] or start,
-        )
+        reviews = _review_ranks(d, start)
         late: list[str] = []
         pending: list[tuple[dt.datetime, str]] = []
 
