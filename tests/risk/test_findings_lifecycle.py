@@ -16,6 +16,7 @@ from safetynet.identity.models import Individual, Membership
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.models import Finding
+from safetynet.risk.policy import DEFAULT_POLICY_PATH, Policy, parse_policy
 from safetynet.risk.services import evaluate_individual, refresh_findings
 from safetynet.work.models import IllegalMove, Task
 from safetynet.work.services import RationaleRefused, acknowledge, resolve
@@ -35,7 +36,7 @@ def test_the_same_finding_is_not_raised_twice(world: World, clock: FixedClock) -
     refresh_findings([individual], clock=clock)
     rows = Finding.objects.filter(individual_id=individual, clause="M4")
     assert rows.count() == 1
-    assert rows.get().policy_version == "2026.3"
+    assert rows.get().policy_version == "2026.4"
 
 
 def test_a_finding_closes_itself_when_the_trigger_plan_is_added(world: World, clock: FixedClock) -> None:
@@ -63,9 +64,81 @@ def test_acknowledge_then_resolve_with_a_rationale(world: World, clock: FixedClo
     assert Finding.objects.get(pk=finding.pk).state == "resolved"
     with pytest.raises(IllegalMove):
         acknowledge(task.pk, acting_user=user, clock=clock)
-    # Still true on re-evaluation, the resolved finding is not raised again.
+    # Still true on re-evaluation with nothing new and the resolution in date: it stays resolved.
     refresh_findings([individual], clock=clock)
     assert Finding.objects.filter(individual_id=individual, clause="M4").get().state == "resolved"
+
+
+def _resolved_m4(world: World, clock: FixedClock, policy: Policy | None = None) -> tuple[Any, int, Task]:
+    child, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock, policy=policy)
+    task = Task.objects.get(finding__individual_id=individual, finding__clause="M4")
+    user = User.objects.create(username="sgt-demo")
+    resolve(task.pk, acting_user=user, rationale="Trigger plan requested from the coordinator.", clock=clock)
+    return child, individual, task
+
+
+def _policy_with_m4_resolution(resolution: str) -> Policy:
+    text = DEFAULT_POLICY_PATH.read_text()
+    shipped = "    resolution: {expiry: after_days, days: 30}\n"
+    assert shipped in text
+    return parse_policy(text.replace(shipped, f"    resolution: {resolution}\n"), "test.yaml")
+
+
+def test_a_resolved_finding_reopens_when_the_child_goes_missing_again(world: World, clock: FixedClock) -> None:
+    child, individual, task = _resolved_m4(world, clock)
+    clock.advance(hours=6)
+    world.event(
+        "missing_report",
+        clock.now() - dt.timedelta(hours=2),
+        [(child, "missing_person")],
+        reported_at=clock.now() - dt.timedelta(hours=2),
+        details={"initial_risk": "high"},
+    )
+    report = refresh_findings([individual], clock=clock)
+    task.refresh_from_db()
+    assert [why for _, why in report.reopened] == ["1 new record(s) since the resolution"]
+    assert (task.state, task.reopened_at, task.reopened_because) == (
+        "open",
+        clock.now(),
+        "1 new record(s) since the resolution",
+    )
+    assert task.rationale == "Trigger plan requested from the coordinator."  # what was decided stays readable
+    assert task.due_at is not None and task.due_at > clock.now()
+    assert task.history.filter(action="reopened").get().note == "1 new record(s) since the resolution"
+    assert Finding.objects.get(pk=task.finding_id).state == "open"
+    assert "4 times" in task.reason  # the task reads the finding as it stands now
+
+
+def test_a_resolution_expires_after_the_period_the_policy_sets(world: World, clock: FixedClock) -> None:
+    policy = _policy_with_m4_resolution("{expiry: after_days, days: 2}")
+    _, individual, task = _resolved_m4(world, clock, policy)
+    clock.advance(days=1)
+    assert refresh_findings([individual], clock=clock, policy=policy).reopened == []
+    clock.advance(days=1)
+    report = refresh_findings([individual], clock=clock, policy=policy)
+    task.refresh_from_db()
+    assert task.state == "open"
+    assert "the resolution expired on 2026-03-04 and the condition persists" in task.reopened_because
+    assert report.reopened == [(task.finding_id, task.reopened_because)]
+
+
+def test_a_resolution_that_never_expires_still_reopens_on_new_evidence_only(world: World, clock: FixedClock) -> None:
+    policy = _policy_with_m4_resolution("{expiry: never}")
+    _, individual, task = _resolved_m4(world, clock, policy)
+    clock.advance(days=5)
+    report = refresh_findings([individual], clock=clock, policy=policy)
+    task.refresh_from_db()
+    assert task.state == "resolved" and report.reopened == []
+    assert Finding.objects.get(pk=task.finding_id).state == "resolved"  # the condition persists, quietly
+
+
+def test_only_a_resolved_task_can_be_reopened(world: World, clock: FixedClock) -> None:
+    _, individual = _repeat_missing(world)
+    refresh_findings([individual], clock=clock)
+    task = Task.objects.get(finding__individual_id=individual, finding__clause="M4")
+    with pytest.raises(IllegalMove, match="expected a resolved task"):
+        task.reopen(at=clock.now(), because="x", due_at=clock.now(), severity="high", reason="r")
 
 
 def test_a_rationale_that_blames_the_child_is_refused_with_a_better_wording(world: World, clock: FixedClock) -> None:
@@ -135,7 +208,19 @@ def test_evaluate_json_prints_one_finding_per_line(world: World, capsys: Any) ->
     assert main(["evaluate", "--individual", str(individual), "--json", "--as-of", NOW.isoformat()]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     m4_line = next(line for line in lines if line["clause"] == "M4")
-    assert set(m4_line) == {"clause", "severity", "reason", "subject", "cites", "owner_role", "due_by", "state"}
+    assert set(m4_line) == {
+        "clause",
+        "severity",
+        "reason",
+        "subject",
+        "cites",
+        "owner_role",
+        "due_by",
+        "state",
+        "kind",
+        "detail",
+    }
+    assert (m4_line["kind"], m4_line["detail"]) == ("work", {})
     assert m4_line["subject"] == {"individual": individual, "records": [{"source": "rms", "id": child.source_id}]}
     assert m4_line["owner_role"] == "missing_persons_coordinator"
     assert not Finding.objects.exists()  # --as-of computes, never stores

@@ -19,7 +19,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
     policy = load_policy(DEFAULT_POLICY_PATH)
-    assert policy.version == "2026.3"
+    assert policy.version == "2026.4"
     assert policy.clause("M4").number("episodes") == 3
     assert policy.escalation_after("sergeant") == "inspector"
     assert policy.escalation_after("superintendent") is None
@@ -32,8 +32,8 @@ def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
         (("  M7:", "  M9:"), "  M9:", "a known clause id"),
         (("    severity: critical\n    owner_role: inspector", "    severity: urgent\n    owner_role: inspector"),
          "    severity: urgent", "clauses.P1.severity"),
-        (("    owner_role: custody_officer\n    clocks:\n      appropriate_adult",
-          "    owner_rol: custody_officer\n    clocks:\n      appropriate_adult"),
+        (("    owner_role: custody_officer\n    work: {mode: open_or_recent, window_days: 7}\n    clocks:",
+          "    owner_rol: custody_officer\n    work: {mode: open_or_recent, window_days: 7}\n    clocks:"),
          "    owner_rol: custody_officer", "Extra inputs"),
     ],
 )  # fmt: skip
@@ -62,7 +62,7 @@ def test_a_refused_policy_leaves_the_running_policy_in_force(tmp_path: Path) -> 
 def test_an_installed_policy_changes_thresholds_without_code(tmp_path: Path) -> None:
     good = tmp_path / "force.yaml"
     good.write_text(
-        TEXT.replace('version: "2026.3"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
+        TEXT.replace('version: "2026.4"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
     )
     previous = current_policy()
     try:
@@ -94,3 +94,32 @@ def test_language_check_matches_case_punctuation_and_inflections(text: str, phra
 
 def test_language_check_leaves_plain_facts_alone() -> None:
     assert current_policy().check_language("Found at a friend's address; spoke to the child alone.") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "expected"),
+    [
+        (("    work: {mode: always}\n", "    work: {mode: sometimes}\n"), "clauses.M4.work.mode",
+         "'always', 'open_or_recent' or 'practice'"),
+        (("    work: {mode: open_or_recent, window_days: 7}\n", "    work: {mode: open_or_recent, window_days: -1}\n"),
+         "clauses.M1.work.window_days", "greater than or equal to 0"),
+        (("resolution: {expiry: after_days, days: 30}", "resolution: {expiry: later, days: 30}"),
+         "clauses.M4.resolution.expiry", "'after_days' or 'never'"),
+        (("resolution: {expiry: after_days, days: 30}", "resolution: {expiry: after_days, days: -30}"),
+         "clauses.M4.resolution.days", "greater than or equal to 0"),
+    ],
+)  # fmt: skip
+def test_an_unknown_mode_or_expiry_or_a_negative_period_is_refused_and_the_running_policy_stays(
+    tmp_path: Path, change: tuple[str, str], where: str, expected: str
+) -> None:
+    running = current_policy()
+    text = TEXT.replace(*change, 1)
+    assert text != TEXT
+    bad = tmp_path / "force.yaml"
+    bad.write_text(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if change[1].strip() in row)
+    with pytest.raises(PolicyError) as refused:
+        install_policy(bad)
+    message = str(refused.value)
+    assert message.startswith(f"{bad}:{line}: {where}: ") and expected in message
+    assert current_policy() is running

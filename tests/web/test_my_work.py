@@ -209,6 +209,19 @@ def test_task_page_shows_the_finding_cited_records_and_history_and_is_audited(
     assert (entry.action, entry.object_ids, entry.individual_ids) == (Action.VIEW, [str(task.pk)], [world.child.pk])
 
 
+def test_a_reopened_task_says_what_changed_since_its_resolution(
+    officer_client: Client, world: World, tasks: dict[str, Task]
+) -> None:
+    task = tasks["role_overdue"]
+    task.resolve(None, "Trigger plan requested from the coordinator.", NOW)
+    task.reopen(at=NOW, because="1 new record(s) since the resolution", due_at=NOW, severity="high", reason="r")
+    task.save()
+    page = officer_client.get(f"/work/tasks/{task.pk}/").content.decode()
+    reopened = page[page.index('data-testid="reopened"') :]
+    assert "1 new record(s) since the resolution" in reopened
+    assert "It had been resolved: Trigger plan requested from the coordinator." in reopened
+
+
 def test_a_task_about_a_child_the_user_cannot_open_answers_404_like_a_missing_one(
     officer_client: Client, tasks: dict[str, Task]
 ) -> None:

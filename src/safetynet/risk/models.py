@@ -57,6 +57,20 @@ class Finding(models.Model):
     raised_at = models.DateTimeField()
     evaluated_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the last resolution was about: a re-evaluation that cites a record not in
+    # `decided_cites`, or raises the severity, or runs past the clause's expiry re-opens it.
+    decided_cites = models.JSONField(default=list, help_text="the cites when the finding was last resolved")
+    decided_severity = models.CharField(max_length=10, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="when the finding was last resolved")
+    kind = models.CharField(
+        max_length=10,
+        default="work",
+        db_index=True,
+        help_text="work (a task for someone now) or practice (breaches on work already closed, for oversight)",
+    )
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="structured detail: a practice finding's count, date range and breaches"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["individual", "state"], name="finding_individual_state")]
@@ -72,15 +86,43 @@ class Finding(models.Model):
         """Whether the finding is current and its clause's clock (`due_by`) ran out before `now`."""
         return self.is_current and self.due_by is not None and self.due_by < now
 
-    def follow_decision(self, decided: str) -> bool:
-        """Takes the state its task's human decision gave it (acknowledged or resolved); returns
-        whether the state changed. Only a current finding moves: one whose condition cleared
-        stays closed, and acknowledging never undoes a resolution."""
+    def follow_decision(self, decided: str, at: dt.datetime | None = None) -> bool:
+        """Takes the state its task's decision gave it (acknowledged, resolved, or open again when
+        the task re-opened a resolution); returns whether the state changed. Only a current
+        finding moves to acknowledged or resolved: one whose condition cleared stays closed, and
+        acknowledging never undoes a resolution. Resolving keeps what was decided on (cites,
+        severity, `at`), which re-evaluation compares against (`reopen_reasons`)."""
         allowed: dict[str, tuple[str, ...]] = {
             self.State.ACKNOWLEDGED: (self.State.OPEN,),
             self.State.RESOLVED: (self.State.OPEN, self.State.ACKNOWLEDGED),
+            self.State.OPEN: (self.State.RESOLVED,),
         }
         if self.state not in allowed.get(decided, ()):
             return False
         self.state = decided
+        if decided == self.State.RESOLVED:
+            self.decided_cites, self.decided_severity, self.decided_at = list(self.cites), self.severity, at
         return True
+
+
+def reopen_reasons(
+    *,
+    decided_cites: list[dict[str, str]],
+    decided_severity: str,
+    expires_at: dt.datetime | None,
+    cites: list[dict[str, str]],
+    severity: str,
+    now: dt.datetime,
+) -> list[str]:
+    """What changed since a resolution that makes the finding current again (empty: the
+    resolution still holds). Counts and grades only: the words go on the task's history."""
+    why = []
+    before = {(c.get("source"), c.get("id")) for c in decided_cites}
+    new = [c for c in cites if (c.get("source"), c.get("id")) not in before]
+    if new:
+        why.append(f"{len(new)} new record(s) since the resolution")
+    if decided_severity and SEVERITY_ORDER.get(severity, 9) < SEVERITY_ORDER.get(decided_severity, 9):
+        why.append(f"severity raised from {decided_severity} to {severity}")
+    if expires_at is not None and now >= expires_at:
+        why.append(f"the resolution expired on {expires_at:%Y-%m-%d} and the condition persists")
+    return why

@@ -108,6 +108,33 @@ class PolicyError(Exception):
     """A policy file that cannot be used; the message names file, line and what was expected."""
 
 
+class ResolutionSpec(BaseModel):
+    """How long a resolution keeps a finding quiet while its condition persists: `expiry:
+    after_days` re-opens it `days` after it was resolved; `never` only on new evidence (a new
+    record it would cite, a higher severity), which always re-opens it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    expiry: Literal["after_days", "never"] = "after_days"
+    days: Number = Field(default=90, ge=0)
+
+
+class WorkSpec(BaseModel):
+    """Which of a clause's findings are work for someone now and which are practice quality.
+
+    `always`: every finding is current risk (a plan or marker missing now, a child at risk now).
+    `open_or_recent`: a finding about a record is work while that record's work is open (a
+    child still missing, a referral untriaged, a custody running) or closed within
+    `window_days`, or while its clock is still running; after that it is a breach on work
+    already closed: practice, rolled up per child and clause for oversight, never a task.
+    `practice`: every finding is practice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["always", "open_or_recent", "practice"] = "always"
+    window_days: Number = Field(default=7, ge=0)
+
+
 class ClauseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -115,6 +142,8 @@ class ClauseSpec(BaseModel):
     severity: Severity
     owner_role: Role
     enabled: bool = True
+    resolution: ResolutionSpec = Field(default_factory=ResolutionSpec)
+    work: WorkSpec = Field(default_factory=WorkSpec)
     thresholds: dict[str, Setting] = Field(default_factory=dict)
     clocks: dict[str, Number] = Field(default_factory=dict)
 
@@ -151,6 +180,12 @@ class ClauseSpec(BaseModel):
         if found is None:
             found = memo[("days", name)] = dt.timedelta(days=self.number(name))
         return found
+
+    def resolution_expires(self, resolved_at: dt.datetime) -> dt.datetime | None:
+        """When a resolution made at `resolved_at` stops keeping the finding quiet (None: never)."""
+        if self.resolution.expiry == "never":
+            return None
+        return resolved_at + dt.timedelta(days=float(self.resolution.days))
 
     def words(self, name: str) -> tuple[str, ...]:
         """Returns a word list threshold, lower-cased."""

@@ -7,7 +7,7 @@ no truth file). `safetynet evaluate --as-of T --truth F` prints the table; the r
 A planted failure (clause, true person, record) is found when a finding of that clause is
 about an individual holding that true person's records and cites the record (or, for a
 failure about an absence, any finding of that clause about them). A finding that matches
-no planted failure counts against precision.
+no planted failure counts against precision; a practice finding counts once per breach.
 """
 
 from __future__ import annotations
@@ -46,6 +46,19 @@ class Scores:
         return "\n".join(lines)
 
 
+def _one_per_breach(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Practice findings roll breaches up (risk/practice.py); each breach is scored on its own,
+    so precision counts breaches as the per-record findings did."""
+    out = []
+    for finding in findings:
+        breaches = (finding.get("detail") or {}).get("breaches")
+        if not breaches:
+            out.append(finding)
+            continue
+        out.extend({**finding, "cites": b["cites"]} for b in breaches)
+    return out
+
+
 def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
     """Returns per-clause scores of `findings` (the `evaluate --json` shape) against `truth`."""
     key_of: dict[tuple[str, str], str] = {}
@@ -59,7 +72,7 @@ def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
     for f in truth["failures"]:
         scores.by_clause[f["clause"]].planted += 1
     found: set[int] = set()
-    for finding in findings:
+    for finding in _one_per_breach(findings):
         clause = finding["clause"]
         people = Counter(
             p for r in finding["subject"]["records"] if (p := key_of.get((r["source"], r["id"]))) is not None

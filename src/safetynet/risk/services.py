@@ -29,10 +29,11 @@ from more_itertools import chunked
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
-from safetynet.risk.models import SEVERITY_ORDER, Finding
+from safetynet.risk.models import SEVERITY_ORDER, Finding, reopen_reasons
 from safetynet.risk.picture import Picture, Ref
 from safetynet.risk.picture_load import load_pictures
 from safetynet.risk.policy import Policy, current_policy
+from safetynet.risk.practice import sort_work_and_practice
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
 
@@ -65,7 +66,7 @@ class Assessment:
 
 
 def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours: bool = False) -> Assessment:
-    drafts = run_rules(picture, policy, as_of)
+    drafts = sort_work_and_practice(run_rules(picture, policy, as_of), picture, policy, as_of)
     # One finding per fingerprint: the first raised wins (rules never raise twice on purpose).
     unique: dict[str, FindingDraft] = {}
     for d in drafts:
@@ -162,6 +163,9 @@ class RefreshReport:
     opened: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
+    # resolved findings whose condition persists and whose resolution no longer holds: (id,
+    # what changed); the work app re-opens their tasks (`work.services.reopen_resolved`)
+    reopened: list[tuple[int, str]] = field(default_factory=list)
     neighbours: set[int] = field(default_factory=set)
 
     def merge(self, other: RefreshReport) -> None:
@@ -169,11 +173,24 @@ class RefreshReport:
         self.opened += other.opened
         self.updated += other.updated
         self.closed += other.closed
+        self.reopened += other.reopened
         self.neighbours |= other.neighbours
 
 
 # What an evaluation says about a finding (compared with what is stored to tell an update).
-JUDGED_FIELDS = ("clause", "severity", "reason", "cites", "key", "owner_role", "due_by", "error", "policy_version")
+JUDGED_FIELDS = (
+    "clause",
+    "severity",
+    "reason",
+    "cites",
+    "key",
+    "owner_role",
+    "due_by",
+    "error",
+    "policy_version",
+    "kind",
+    "detail",
+)
 STORED_FIELDS = (*JUDGED_FIELDS, "evaluated_at", "state", "closed_at")
 
 
@@ -210,6 +227,12 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
             "pk", "fingerprint", "state", "closed_at", *JUDGED_FIELDS
         )
     }
+    resolved = {
+        pk: (cites, severity, at)
+        for pk, cites, severity, at in Finding.objects.filter(
+            individual_id__int_in=keys(ids), state=Finding.State.RESOLVED
+        ).values_list("pk", "decided_cites", "decided_severity", "decided_at")
+    }
     live = set(Individual.objects.filter(pk__int_in=keys(ids)).values_list("pk", flat=True))
     seen: set[str] = set()
     new: list[Finding] = []
@@ -231,6 +254,8 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
                 "due_by": d.due_by,
                 "error": d.error,
                 "policy_version": policy.version,
+                "kind": d.kind,
+                "detail": d.detail or {},
             }
             stored = existing.get(fp)
             if stored is None:
@@ -239,6 +264,8 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
                 )
                 continue
             pk, state, closed_at, judged = stored
+            if state == Finding.State.RESOLVED and pk in resolved:
+                _check_resolution(report, pk, resolved[pk], d, policy, now)
             if state == Finding.State.CLOSED:
                 # The condition came back: the same finding reopens rather than a second one.
                 state, closed_at = Finding.State.OPEN, None
@@ -262,6 +289,34 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
         created = list(Finding.objects.filter(fingerprint__in=[f.fingerprint for f in new]))
     report.opened += [f.pk for f in created]
     return report
+
+
+def _check_resolution(
+    report: RefreshReport,
+    pk: int,
+    decided: tuple[list[dict[str, str]], str, dt.datetime | None],
+    d: FindingDraft,
+    policy: Policy,
+    now: dt.datetime,
+) -> None:
+    """Adds a resolved finding whose condition persists to `report.reopened` when its resolution
+    no longer holds: new evidence (a record it did not cite, a higher severity) or expiry."""
+    cites, severity, at = decided
+    expires = (
+        policy.clause(d.clause).resolution_expires(at)
+        if at is not None and d.clause in policy.document.clauses
+        else None
+    )
+    why = reopen_reasons(
+        decided_cites=cites,
+        decided_severity=severity,
+        expires_at=expires,
+        cites=d.cite_refs,
+        severity=d.severity,
+        now=now,
+    )
+    if why:
+        report.reopened.append((pk, "; ".join(why)))
 
 
 def refresh_findings(
@@ -293,9 +348,14 @@ def refresh_findings(
         extra = sorted(report.neighbours - set(ids))
         if extra:
             report.merge(refresh_findings(extra, clock=clock, policy=policy, each_chunk=each_chunk))
-    if report.opened or report.updated or report.closed:
+    if report.opened or report.updated or report.closed or report.reopened:
         findings_changed.send(
-            sender=Finding, opened=report.opened, updated=report.updated, closed=report.closed, clock=clock
+            sender=Finding,
+            opened=report.opened,
+            updated=report.updated,
+            closed=report.closed,
+            reopened=report.reopened,
+            clock=clock,
         )
     log.info(
         "risk: evaluated %d individuals: %d opened, %d updated, %d closed",
@@ -340,8 +400,11 @@ def finding_as_json(
     owner_role: str,
     due_by: dt.datetime | None,
     state: str,
+    kind: str = "work",
+    detail: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Returns the one-line JSON shape of a finding (`safetynet evaluate --json`)."""
+    """Returns the one-line JSON shape of a finding (`safetynet evaluate --json`): `kind` says
+    whether it is work or practice, `detail` a practice finding's count, dates and breaches."""
     return {
         "clause": clause,
         "severity": severity,
@@ -351,4 +414,6 @@ def finding_as_json(
         "owner_role": owner_role,
         "due_by": due_by.isoformat() if due_by else None,
         "state": state,
+        "kind": kind,
+        "detail": detail or {},
     }

@@ -1,5 +1,6 @@
 """`findings_changed`: sent after stored findings change (kwargs `opened`, `updated`, `closed`:
-lists of finding ids). The work app listens to turn findings into tasks."""
+lists of finding ids; `reopened`: (finding id, what changed) of resolved findings whose
+resolution no longer holds). The work app listens to turn findings into tasks."""
 
 from __future__ import annotations
 

@@ -16,6 +16,9 @@ DEFAULT_CHILDREN = 150_000
 SMALL_CHILDREN = 2_000
 DEFAULT_YEARS = 3
 DEFAULT_SEED = 1
+# The shapes records are drawn in (synth/varied.py): the default, and the same failures drawn
+# with other field combinations, missing fields and other wording.
+PROFILES = ("default", "varied")
 # The county's records end here: fixed, so that output never depends on the day it is run.
 # It matches the frozen clock the test-suite uses (2026-03-02 09:00 UTC), so "as of now" in
 # a test sees the county as it stood the morning after.
@@ -69,6 +72,8 @@ class CountyConfig:
     seed: int = DEFAULT_SEED
     end: dt.datetime = DEFAULT_END
     rates: dict[str, float] = field(default_factory=lambda: {name: spec[0] for name, spec in RATES.items()})
+    # "default", or "varied": the same failures drawn with other shapes (synth/varied.py)
+    profile: str = "default"
 
     def rate(self, name: str) -> float:
         """Returns the rate for a named practice failure."""
@@ -82,6 +87,7 @@ def make_config(
     seed: int,
     end: dt.datetime = DEFAULT_END,
     rate_overrides: dict[str, float] | None = None,
+    profile: str = "default",
 ) -> CountyConfig:
     """Returns a checked config; raises SynthConfigError naming the first impossible parameter."""
     if children < 1:
@@ -92,6 +98,8 @@ def make_config(
         raise SynthConfigError(f"--years must be between 1 and 20 (got {years}).")
     if seed < 0:
         raise SynthConfigError(f"--seed must be zero or positive (got {seed}).")
+    if profile not in PROFILES:
+        raise SynthConfigError(f"--profile must be one of {', '.join(PROFILES)} (got {profile!r}).")
     rates = {name: spec[0] for name, spec in RATES.items()}
     for name, value in (rate_overrides or {}).items():
         if name not in RATES:
@@ -99,7 +107,7 @@ def make_config(
         if not 0.0 <= value <= 1.0:
             raise SynthConfigError(f"rate {name} must be between 0 and 1 (got {value}).")
         rates[name] = value
-    return CountyConfig(children=children, years=years, seed=seed, end=end, rates=rates)
+    return CountyConfig(children=children, years=years, seed=seed, end=end, rates=rates, profile=profile)
 
 
 def parse_rate(text: str) -> tuple[str, float]:

@@ -25,6 +25,7 @@ from safetynet.synth.config import CountyConfig
 from safetynet.synth.errors import SynthConfigError
 from safetynet.synth.events.simulation import Simulation
 from safetynet.synth.population import populate
+from safetynet.synth.varied import Varied
 from safetynet.synth.world import (
     CSC,
     DAY,
@@ -138,8 +139,11 @@ def _generate(config: CountyConfig, out: Path, truth: Path | None) -> Summary:
             spool_writer = _Writer(spool, summary)
             world = World(config)
             populate(world)
-            sim = Simulation(world, spool_writer.write)
+            varied = Varied(config.seed) if config.profile == "varied" else None
+            sim = Simulation(world, varied.wrap(spool_writer.write) if varied else spool_writer.write)
             sim.run()
+            if varied is not None:
+                varied.finish(sim)
             spool_writer.flush()
         with open(temp_out, "w", encoding="utf-8") as handle:
             writer = _Writer(handle, summary)
@@ -165,6 +169,7 @@ def _generate(config: CountyConfig, out: Path, truth: Path | None) -> Summary:
                     "years": config.years,
                     "end": fmt_dt(world.end),
                     "rates": config.rates,
+                    **({"profile": config.profile} if config.profile != "default" else {}),
                 },
                 "persons": truth_persons,
                 "children": [c.key for c in world.children if c.records],

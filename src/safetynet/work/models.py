@@ -87,6 +87,8 @@ class Task(models.Model):
     )
     rationale = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True, help_text="when a resolution last stopped holding")
+    reopened_because = models.TextField(blank=True, help_text="what changed since the resolution (no personal data)")
 
     objects = TaskQuerySet.as_manager()
 
@@ -137,6 +139,22 @@ class Task(models.Model):
         self.resolved_by = by
         self.rationale = rationale.strip()
 
+    def reopen(self, *, at: dt.datetime, because: str, due_at: dt.datetime, severity: str, reason: str) -> None:
+        """Makes a resolved task current again because its resolution no longer holds (new
+        evidence, a higher severity, or the policy's expiry; `because` says which). The new
+        deadline starts the escalation chain again from the owner; the last resolution (who,
+        when, rationale) stays on the task, so the owner reads what was decided and what changed."""
+        if self.state != self.State.RESOLVED:
+            raise IllegalMove(f"task {self.pk} is {self.state}; expected a resolved task to re-open")
+        self.state = self.State.OPEN
+        self.reopened_at = at
+        self.reopened_because = because
+        self.due_at = due_at
+        self.severity = severity
+        self.reason = reason
+        self.escalation_level = 0
+        self.escalation_exhausted = False
+
     def assign(self, assignee: Any, team: str) -> None:
         """Gives the task to a person and/or a team; the owner role stays."""
         self._require_current()
@@ -160,6 +178,7 @@ class TaskEvent(models.Model):
         ESCALATED = "escalated"
         EXHAUSTED = "exhausted", "overdue at the top of the escalation chain"
         RESOLVED = "resolved"
+        REOPENED = "reopened", "re-opened: the resolution no longer holds"
         CLOSED = "closed"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="history")

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from safetynet.lib.clock import system_clock
 from safetynet.risk.models import Finding
 from safetynet.risk.signals import findings_changed
-from safetynet.work.services import sync_tasks
+from safetynet.work.services import reopen_resolved, sync_tasks
 
 log = logging.getLogger(__name__)
 BULK = 500
@@ -22,10 +22,15 @@ def sync_tasks_for_findings(
     opened: list[int] | None = None,
     updated: list[int] | None = None,
     closed: list[int] | None = None,
+    reopened: list[tuple[int, str]] | None = None,
     clock: Any = None,
     **kwargs: Any,
 ) -> None:
-    """Creates tasks for newly opened findings and closes tasks of findings that cleared."""
+    """Creates tasks for newly opened findings, closes tasks of findings that cleared and
+    re-opens the resolved tasks whose resolution no longer holds."""
+    if reopened:
+        count = reopen_resolved(reopened, clock=clock or system_clock)
+        log.info("work: %d resolved task(s) re-opened on new evidence or expiry", count)
     ids = [*(opened or []), *(updated or []), *(closed or [])]
     if not ids:
         return

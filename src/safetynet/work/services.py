@@ -28,6 +28,7 @@ from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
+from safetynet.work.practice import practice_counts
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,35 @@ class SweepReport:
         return sum(1 for e in self.escalations if e.to_role is None)
 
 
+def _close_cleared(tasks: QuerySet[Task], now: dt.datetime) -> int:
+    """Closes the current tasks whose finding is no longer current work (cleared, or its breach
+    aged into a practice finding: the history says which); returns how many."""
+    closing = list(
+        tasks.exclude(finding__state=Finding.State.RESOLVED).only(
+            "pk", "state", "owner_role", "individual_id", "clause"
+        )
+    )
+    practice = set(
+        Finding.objects.filter(
+            kind="practice", state=Finding.State.OPEN, individual_id__in={t.individual_id for t in closing}
+        ).values_list("individual_id", "clause")
+    )
+    for task in closing:
+        task.close(now)
+        task.save(update_fields=["state", "closed_at"])
+        to_practice = (task.individual_id, task.clause) in practice
+        TaskEvent.objects.create(
+            task=task,
+            at=now,
+            action=TaskEvent.Action.CLOSED,
+            from_role=task.owner_role,
+            note="the work it was about closed: now a practice finding, for oversight"
+            if to_practice
+            else "the finding's condition cleared",
+        )
+    return len(closing)
+
+
 def sync_tasks(
     *,
     acting_user: Any = None,
@@ -93,8 +123,13 @@ def sync_tasks(
     policy = policy or current_policy()
     now = clock.now()
     report = SyncReport()
-    findings = Finding.objects.filter(state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True)
-    tasks = Task.objects.current().exclude(finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED))
+    # Practice findings (breaches on work already closed) are for oversight, never tasks.
+    findings = Finding.objects.filter(
+        state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True, kind="work"
+    )
+    tasks = Task.objects.current().exclude(
+        finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), finding__kind="work"
+    )
     moved = Task.objects.filter(state__in=Task.CURRENT, escalation_level=0, finding__due_by__isnull=False).exclude(
         due_at=F("finding__due_by")
     )
@@ -136,17 +171,7 @@ def sync_tasks(
         for task in moved.select_related("finding"):
             Task.objects.filter(pk=task.pk).update(due_at=task.finding.due_by)
             report.updated += 1
-        for task in tasks.exclude(finding__state=Finding.State.RESOLVED).only("pk", "state", "owner_role"):
-            task.close(now)
-            task.save(update_fields=["state", "closed_at"])
-            TaskEvent.objects.create(
-                task=task,
-                at=now,
-                action=TaskEvent.Action.CLOSED,
-                from_role=task.owner_role,
-                note="the finding's condition cleared",
-            )
-            report.closed += 1
+        report.closed += _close_cleared(tasks, now)
     return report
 
 
@@ -211,11 +236,12 @@ def _locked(task_id: int) -> Task:
     return task
 
 
-def _finding_follows(task: Task) -> None:
-    """Moves the task's finding to the state the task's decision gave it (locked, same transaction)."""
+def _finding_follows(task: Task, at: dt.datetime | None = None) -> None:
+    """Moves the task's finding to the state the task's decision gave it (locked, same
+    transaction); a resolution keeps what it was decided on (`Finding.follow_decision`)."""
     finding = Finding.objects.select_for_update().get(pk=task.finding_id)
-    if finding.follow_decision(task.state):
-        finding.save(update_fields=["state"])
+    if finding.follow_decision(task.state, at):
+        finding.save(update_fields=["state", "decided_cites", "decided_severity", "decided_at"])
 
 
 def assign(
@@ -327,12 +353,46 @@ def resolve(
         task = _locked(task_id)
         task.resolve(acting_user, rationale, now)
         task.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
-        _finding_follows(task)
+        _finding_follows(task, now)
         TaskEvent.objects.create(
             task=task, at=now, action=TaskEvent.Action.RESOLVED, actor=acting_user, from_role=task.owner_role
         )
         _audit(task, acting_user, Action.DECISION, ["rationale", "state"], clock)
     return task
+
+
+def reopen_resolved(
+    reopened: Iterable[tuple[int, str]], *, clock: Clock = system_clock, policy: Policy | None = None
+) -> int:
+    """Re-opens the resolved tasks of findings whose resolution no longer holds (new evidence or
+    expiry: `risk.services` says what changed) with a fresh deadline, saying what changed on
+    the task and in its history; the finding follows. Returns how many re-opened (a task that
+    is not resolved any more is left as it is)."""
+    policy = policy or current_policy()
+    now = clock.now()
+    count = 0
+    with transaction.atomic():
+        for finding_id, because in reopened:
+            task = Task.objects.select_for_update().filter(finding_id=finding_id).first()
+            if task is None or task.state != Task.State.RESOLVED:
+                continue
+            finding = Finding.objects.select_for_update().get(pk=finding_id)
+            task.reopen(
+                at=now,
+                because=because,
+                due_at=finding.due_by
+                if finding.due_by and finding.due_by > now
+                else now + policy.response_time(finding.severity),
+                severity=finding.severity,
+                reason=finding.reason,
+            )
+            task.save()
+            _finding_follows(task)
+            TaskEvent.objects.create(
+                task=task, at=now, action=TaskEvent.Action.REOPENED, to_role=task.owner_role, note=because
+            )
+            count += 1
+    return count
 
 
 def open_tasks(
@@ -425,6 +485,8 @@ class Oversight:
     exhausted: int
     due_soon: int
     overdue_by_role: dict[str, int]
+    # clause -> (practice findings, breaches): work already closed, never tasks (work/practice.py)
+    practice: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def oversight(
@@ -470,4 +532,5 @@ def oversight(
         exhausted=counts["exhausted"],
         due_soon=counts["due_soon"],
         overdue_by_role={str(k): int(v) for k, v in by_role.items()},
+        practice=practice_counts(individuals=individuals),
     )

@@ -6,6 +6,8 @@ safetynet alerts --as-of T           as of a time: tasks created by T, overdue j
 safetynet alerts --sync              create tasks for new findings, close tasks whose finding cleared
 safetynet alerts --sweep             --sync, then escalate every overdue task one step up the chain
 safetynet alerts --role ROLE         only tasks owned by ROLE (a role code)
+safetynet alerts --practice          practice findings (breaches on work already closed), counts per clause;
+                                     with --json one breach per line (never tasks: for oversight)
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ def register(sub: Any) -> None:
     p.add_argument("--sweep", action="store_true", help="sync, then escalate overdue tasks (sergeant -> ...)")
     p.add_argument("--role", help="only tasks owned by this role code")
     p.add_argument("--limit", type=int, default=0, help="print at most this many tasks (0: all)")
+    p.add_argument(
+        "--practice",
+        action="store_true",
+        help="practice findings (breaches on work already closed) instead of tasks; --role: owned by that role",
+    )
     p.set_defaults(func=run, needs_django=True)
 
 
@@ -66,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
             where = f"to {e.to_role}" if e.to_role else "(top of the chain)"
             print(f"  task {e.task_id} {e.clause}: {e.from_role} {where}")
         return 0
+    if args.practice:
+        return _practice(args)
     tasks = services.open_tasks(as_of=as_of, role=args.role)
     if args.limit:
         tasks = tasks[: args.limit]
@@ -84,4 +93,30 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.json:
         print(f"alerts: {count:,} open tasks")
+    return 0
+
+
+def _practice(args: argparse.Namespace) -> int:
+    from safetynet.work.practice import practice_breaches, practice_counts
+
+    if args.json:
+        for i, b in enumerate(practice_breaches(owner_role=args.role)):
+            if args.limit and i >= args.limit:
+                break
+            row = {
+                "finding": b.finding_id,
+                "individual": b.individual_id,
+                "clause": b.clause,
+                "owner_role": b.owner_role,
+                "at": b.at.isoformat() if b.at else None,
+                "record": b.record,
+                "reason": b.reason,
+            }
+            print(json.dumps(row, sort_keys=True))
+        return 0
+    counts = practice_counts()
+    for clause, (findings, breaches) in counts.items():
+        print(f"{clause:5} {findings:6,} practice finding(s), {breaches:7,} breach(es)")
+    total = sum(f for f, _ in counts.values()), sum(b for _, b in counts.values())
+    print(f"alerts: {total[0]:,} practice findings holding {total[1]:,} breaches (for oversight, not tasks)")
     return 0

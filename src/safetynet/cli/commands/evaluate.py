@@ -115,6 +115,8 @@ class _Findings:
                 owner_role=d.owner_role,
                 due_by=d.due_by,
                 state=states.get(fingerprint(d.clause, assessment.individual_id, d.key, d.aspect), "open"),
+                kind=d.kind,
+                detail=d.detail,
             )
             if self.keep:
                 self.lines.append(line)

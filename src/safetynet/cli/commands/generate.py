@@ -33,6 +33,12 @@ def register(sub: Any) -> None:
         metavar="NAME=VALUE",
         help="a practice-failure rate between 0 and 1, e.g. missing_below_policy=0.4 (repeatable)",
     )
+    p.add_argument(
+        "--profile",
+        choices=("default", "varied"),
+        default="default",
+        help="record shapes: default, or varied (the same failures with other field combinations and wording)",
+    )
     p.add_argument("--describe", action="store_true", help="print the county's distributions")
     p.set_defaults(func=run, needs_django=False)
 
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError(f"--end expects a date YYYY-MM-DD (got {args.end!r}).") from None
     overrides = dict(parse_rate(text) for text in args.rate)
-    config = make_config(children=children, years=args.years, seed=args.seed, end=end, rate_overrides=overrides)
+    config = make_config(
+        children=children, years=args.years, seed=args.seed, end=end, rate_overrides=overrides, profile=args.profile
+    )
     check_output_path(args.out, "output")
     if args.truth is not None:
         check_output_path(args.truth, "truth file")

@@ -44,6 +44,10 @@ class FindingDraft:
     error: bool = False
     extra: tuple[tuple[str, str], ...] = field(default=())
     aspect: str = ""
+    # "work" (a task for someone now) or "practice" (breaches on work already closed, rolled up
+    # per child and clause: risk/practice.py); `detail` holds a practice finding's breaches.
+    kind: str = "work"
+    detail: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def cite_refs(self) -> list[Ref]:
@@ -179,6 +183,12 @@ def day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 22nd, 23rd, 101st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def hours(delta: dt.timedelta) -> str:
     """'15 minutes' / '3.5 hours' / '2 days' for a reason sentence."""
     h = delta.total_seconds() / 3600
@@ -201,8 +211,33 @@ def child_words(picture: Picture, at: dt.datetime | None = None) -> str:
     return f"a child aged {int(age)}" if age is not None else "a child of unknown age"
 
 
-def role_of(staff: Any) -> str:
-    return str(staff.get("role") or "") if isinstance(staff, dict) else ""
+# Police ranks, lowest first: a review by a higher rank meets a lower rank's review.
+RANKS = ("constable", "sergeant", "inspector", "chief_inspector", "superintendent", "chief_superintendent")
+_RANK_WORDS = {"ps": "sergeant", "sgt": "sergeant", "insp": "inspector", "pc": "constable", "supt": "superintendent"}
+
+
+def rank_of(staff: Any) -> str:
+    """The police rank of a staff member as the interchange format defines it: the object's
+    `rank`, falling back to its `role` (older records put the rank there); for free text, a
+    rank word or its abbreviation ("PS 1234 Smith"). Empty when none is given."""
+    if isinstance(staff, dict):
+        for field_name in ("rank", "role"):
+            value = str(staff.get(field_name) or "").strip().lower().replace(" ", "_")
+            if value in RANKS:
+                return value
+        return ""
+    if isinstance(staff, str):
+        for word in staff.lower().replace(".", " ").split():
+            if word in RANKS:
+                return word
+            if word in _RANK_WORDS:
+                return _RANK_WORDS[word]
+    return ""
+
+
+def at_least(rank: str, floor: str) -> bool:
+    """Whether `rank` is `floor` or above it (unknown ranks are not)."""
+    return rank in RANKS and floor in RANKS and RANKS.index(rank) >= RANKS.index(floor)
 
 
 def working_days_after(start: dt.datetime, days: int) -> dt.datetime:

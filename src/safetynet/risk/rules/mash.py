@@ -15,6 +15,7 @@ from safetynet.risk.rules.base import (
     event_time,
     guarded,
     hours,
+    ordinal,
     rule,
     ts,
 )
@@ -146,7 +147,8 @@ def h3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 policy,
                 "H3",
                 f"A referral about {child_words(picture, received)} was triaged {grade} although it is the "
-                f"{len(before)}th referral or domestic abuse incident in {window.days} days (policy: at least {need}"
+                f"{ordinal(len(before))} referral or domestic abuse incident in {window.days} days "
+                f"(policy: at least {need}"
                 f"{'' if need == 'red' else ', strategy discussion considered'}).",
                 [referral.ref, *(e.ref for e in before if e.pk != referral.pk)],
                 key=referral.ref,

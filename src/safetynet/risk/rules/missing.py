@@ -10,12 +10,13 @@ from safetynet.risk.picture import EventRec, OrderRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
     FindingDraft,
+    at_least,
     child_words,
     draft,
     event_time,
     guarded,
     hours,
-    role_of,
+    rank_of,
     rule,
     ts,
 )
@@ -42,10 +43,25 @@ def is_open(report: EventRec, as_of: dt.datetime) -> bool:
     return found is None or found > as_of
 
 
+def _reviews_by_time(report: EventRec, as_of: dt.datetime) -> list[dict]:
+    """The report's reviews made by `as_of`, oldest first (a review with no time last)."""
+    reviews = [r for r in report.details.get("reviews") or [] if isinstance(r, dict)]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    timed = [(ts(r.get("at")) or far, i, r) for i, r in enumerate(reviews)]
+    return [r for at, _, r in sorted(timed, key=lambda x: (x[0], x[1])) if at == far or at <= as_of]
+
+
+def is_supervisor(staff: object, supervisors: set[str]) -> bool:
+    """A supervisor by rank (sergeant or above), read from `rank`, falling back to `role`."""
+    rank = rank_of(staff)
+    return rank in supervisors or at_least(rank, "sergeant")
+
+
 @rule("M1")
 def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
-    """A missing child graded below the floor without a supervisor's rationale, or with one that
-    cites how often the child goes missing."""
+    """A missing child whose grade in force (the latest review's, else the report's initial
+    grade) is below the floor without a supervisor's rationale, or with one that cites how often
+    the child goes missing; or a report with no grade at all."""
     spec = policy.clause("M1")
     floor = str(spec.thresholds.get("floor", "high"))
     supervisors = set(spec.words("supervisor_roles"))
@@ -54,18 +70,33 @@ def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     def check(report: EventRec) -> list[FindingDraft]:
         if not picture.is_child_individual(picture.individual_id, report.occurred_at):
             return []
+        child = child_words(picture, report.occurred_at)
+        reviews = _reviews_by_time(report, as_of)
+        graded = [g for r in reviews if (g := grade(r.get("risk"))) is not None]
         initial = grade(report.details.get("initial_risk"))
-        if initial is None or initial not in GRADES or GRADES.index(initial) >= GRADES.index(floor):
+        in_force = graded[-1] if graded else initial
+        if in_force is None:
+            start = report.reported_at or report.occurred_at
+            if start is not None and as_of < start + policy.clause("M2").hours("initial_risk"):
+                return []  # not yet owed
+            return [
+                draft(
+                    policy,
+                    "M1",
+                    f"Missing report for {child} carries no risk grade, neither on the report nor at any review; "
+                    f"the force's floor for a missing child is {floor}.",
+                    [report.ref],
+                    key=report.ref,
+                )
+            ]
+        if in_force not in GRADES or GRADES.index(in_force) >= GRADES.index(floor):
             return []
-        reviews = [r for r in report.details.get("reviews") or [] if role_of(r.get("by")) in supervisors]
-        raised = any(grade(r.get("risk")) == floor for r in reviews)
-        if raised:
-            return []
-        rationales = [str(r.get("rationale") or "") for r in reviews] + [
+        by_supervisor = [r for r in reviews if is_supervisor(r.get("by"), supervisors)]
+        rationales = [str(r.get("rationale") or "") for r in by_supervisor] + [
             str(report.details.get("risk_rationale") or "")
         ]
         cites_frequency = any(w in text.lower() for text in rationales for w in frequency)
-        written = any(str(r.get("rationale") or "").strip() for r in reviews)
+        written = any(str(r.get("rationale") or "").strip() for r in by_supervisor)
         if written and not cites_frequency:
             return []
         why = (
@@ -73,11 +104,14 @@ def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             if cites_frequency
             else "with no supervisor's written rationale"
         )
+        graded_how = "" if not graded or (initial == in_force and len(set(graded)) == 1) else " at the latest review"
+        if initial is None and graded:
+            graded_how = " by its reviews (the report itself carries no grade)"
         return [
             draft(
                 policy,
                 "M1",
-                f"Missing report for {child_words(picture, report.occurred_at)} graded {initial.replace('_', ' ')}, "
+                f"Missing report for {child} graded {in_force.replace('_', ' ')}{graded_how}, "
                 f"below the force's {floor} floor; {why}.",
                 [report.ref],
                 key=report.ref,
@@ -85,6 +119,12 @@ def m1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         ]
 
     return guarded(policy, "M1", episodes(picture), check)
+
+
+def _review_ranks(details: dict, start: dt.datetime) -> list[tuple[dt.datetime | None, str]]:
+    """(time, rank) of each review, oldest first."""
+    reviews = [r for r in details.get("reviews") or [] if isinstance(r, dict)]
+    return sorted(((ts(r.get("at")), rank_of(r.get("by"))) for r in reviews), key=lambda x: x[0] or start)
 
 
 @rule("M2")
@@ -101,9 +141,7 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         if start is None or start > as_of:
             return []
         found = ts(d.get("found_at"))
-        reviews = sorted(
-            ((ts(r.get("at")), role_of(r.get("by"))) for r in d.get("reviews") or []), key=lambda x: x[0] or start
-        )
+        reviews = _review_ranks(d, start)
         late: list[str] = []
         pending: list[tuple[dt.datetime, str]] = []
 
@@ -123,8 +161,9 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
 
         if not d.get("initial_risk"):
             requirement("initial risk assessment", None, start + spec.hours("initial_risk"))
-        sergeant = [t for t, role in reviews if role == "sergeant" and t is not None]
-        inspector = [t for t, role in reviews if role == "inspector" and t is not None]
+        # By rank (`rank`, falling back to `role`): a review by a higher rank meets a lower one's.
+        sergeant = [t for t, rank in reviews if at_least(rank, "sergeant") and t is not None]
+        inspector = [t for t, rank in reviews if at_least(rank, "inspector") and t is not None]
         requirement("supervisor review", min(sergeant, default=None), start + spec.hours("supervisor_review"))
         requirement("inspector review", min(inspector, default=None), start + spec.hours("inspector_review"))
         oic = d.get("officer_in_charge")

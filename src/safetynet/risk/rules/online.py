@@ -24,13 +24,18 @@ def _image_offence(crime: EventRec) -> bool:
     return bool(d.get("online")) and (bool(d.get("sexual_offence")) or "image" in offence)
 
 
+# The roles a child can hold in an image offence: depicted, or sharing or receiving it.
+DEPICTED = ("victim", "subject")
+INVOLVED = (*DEPICTED, "suspect", "offender", "witness", "associate", "present_child")
+
+
 @rule("O1")
 def o1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
     """Indecent-image offence: devices submitted within 7 days, CAID upload when results return."""
     limit = policy.clause("O1").days("device_submission_days")
 
     def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
-        crime, _ = item
+        crime, role = item
         at = crime.occurred_at
         if at is None or at > as_of or not _image_offence(crime):
             return []
@@ -57,15 +62,17 @@ def o1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             draft(
                 policy,
                 "O1",
-                f"Indecent-image offence involving {child_words(picture, at)}: {'; '.join(problems)}.",
+                f"Indecent-image offence involving {child_words(picture, at)}"
+                f"{'' if role in DEPICTED else ' (who shared or received the images)'}: {'; '.join(problems)}.",
                 [crime.ref, *(e.ref for e in exams)],
                 key=crime.ref,
                 due_by=due if not submitted else None,
             )
         ]
 
-    # The children depicted (victims); a peer who shared images is safeguarded through other clauses.
-    return guarded(policy, "O1", picture.events("crime", roles=("victim",)) if picture.is_child else [], check)
+    # Every child involved is considered: the child depicted (recorded as victim or subject) and
+    # the children who shared or received the images (suspect, offender, witness, associate).
+    return guarded(policy, "O1", picture.events("crime", roles=INVOLVED) if picture.is_child else [], check)
 
 
 @rule("O2")
@@ -73,7 +80,7 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     """Forensic results within the force's targets: priority 30 days, standard 75 days."""
     spec = policy.clause("O2")
     exams: dict[int, EventRec] = {}
-    for crime, _ in picture.events("crime", roles=("victim",)):
+    for crime, _ in picture.events("crime", roles=DEPICTED):
         for e in picture.linked_to(crime):
             if e.event_type == "device_examination":
                 exams[e.pk] = e
