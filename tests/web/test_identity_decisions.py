@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from safetynet.access.models import UserProfile
-from safetynet.identity.models import Membership, PairDecision
+from safetynet.identity.models import Membership, PairDecision, ReviewPair
 from tests.world import World
 
 
@@ -16,6 +18,19 @@ def reviewer_client(client: Client, world: World) -> Client:
     UserProfile.objects.filter(user=world.officer).update(role="mash_officer")
     client.force_login(world.officer)
     return client
+
+
+def _queue_pair_with_the_adult(world: World, anchor: int) -> None:
+    """An open review item: the child's record against the adult's, the model unsure."""
+    adult_record = Membership.objects.get(individual=world.adult).person_id
+    ReviewPair.objects.create(
+        person_a_id=min(anchor, adult_record),
+        person_b_id=max(anchor, adult_record),
+        reason=ReviewPair.Reason.UNCERTAIN,
+        match_probability=0.7,
+        match_weight=1.2,
+        created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
 
 
 def _ids(world: World) -> tuple[int, int]:
@@ -74,20 +89,9 @@ def test_comparing_records_of_another_person_answers_404(reviewer_client: Client
 
 
 def test_the_review_queue_lists_open_pairs_for_reviewers_only(reviewer_client: Client, world: World) -> None:
-    import datetime as dt
-
-    from safetynet.identity.models import ReviewPair
 
     anchor, _other = _ids(world)
-    adult_record = Membership.objects.get(individual=world.adult).person_id
-    ReviewPair.objects.create(
-        person_a_id=min(anchor, adult_record),
-        person_b_id=max(anchor, adult_record),
-        reason=ReviewPair.Reason.UNCERTAIN,
-        match_probability=0.7,
-        match_weight=1.2,
-        created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-    )
+    _queue_pair_with_the_adult(world, anchor)
     html = reviewer_client.get("/review/").content.decode()
     assert "1 pair to review." in html and "The model is unsure" in html
     assert 'href="/review/"' in html  # in the navigation for reviewers
@@ -101,10 +105,7 @@ def test_the_review_queue_lists_open_pairs_for_reviewers_only(reviewer_client: C
 def test_comparing_two_records_and_reading_the_review_queue_are_in_the_access_log(
     reviewer_client: Client, world: World
 ) -> None:
-    import datetime as dt
-
     from safetynet.audit.models import Action, AuditEntry
-    from safetynet.identity.models import ReviewPair
 
     anchor, other = _ids(world)
     reviewer_client.get(f"/people/{world.child.pk}/records/{other}/compare/{anchor}/")
@@ -112,15 +113,7 @@ def test_comparing_two_records_and_reading_the_review_queue_are_in_the_access_lo
     assert sorted(compared.person_ids) == sorted([anchor, other]) and compared.individual_ids == [world.child.pk]
     assert "identifiers" in compared.fields
 
-    adult_record = Membership.objects.get(individual=world.adult).person_id
-    ReviewPair.objects.create(
-        person_a_id=min(anchor, adult_record),
-        person_b_id=max(anchor, adult_record),
-        reason=ReviewPair.Reason.UNCERTAIN,
-        match_probability=0.7,
-        match_weight=1.2,
-        created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-    )
+    _queue_pair_with_the_adult(world, anchor)
     reviewer_client.get("/review/")
     queue = AuditEntry.objects.get(action=Action.VIEW, object_type="identity_review_queue")
     assert sorted(queue.individual_ids) == sorted([world.child.pk, world.adult.pk])
