@@ -73,6 +73,28 @@ def test_a_ten_megabyte_line_is_rejected_without_losing_its_neighbours(run_impor
     assert base64.b64decode(reject["raw_base64"]) == huge
 
 
+def test_a_field_given_twice_in_one_object_is_rejected_not_silently_one_of_them(
+    run_import: Run, tmp_path: Path
+) -> None:
+    twice = (
+        b'{"kind": "person", "source": "rms", "id": "P2", "recorded_at": "2026-01-05T12:00:00+00:00", '
+        b'"date_of_birth": "2012-01-01", "date_of_birth": "2013-02-02"}'
+    )
+    nested = (
+        b'{"kind": "person", "source": "rms", "id": "P4", "recorded_at": "2026-01-05T12:00:00+00:00", '
+        b'"identifiers": {"pnc_id": "12/1X", "pnc_id": "12/2Y"}}'
+    )
+
+    result = run_import([person("P1"), twice, person("P3"), nested])
+
+    assert result.rejected == 2
+    assert sorted(Person.live.values_list("source_id", flat=True)) == ["P1", "P3"]
+    first, second = rejects(tmp_path / "in.jsonl")
+    assert (first["line"], second["line"]) == (2, 4)
+    assert "'date_of_birth' appears twice" in first["reason"] and "'pnc_id' appears twice" in second["reason"]
+    assert "2013" not in first["reason"]  # the reason names the field, never its values
+
+
 def test_an_empty_file_is_reported_not_crashed(run_import: Run, tmp_path: Path) -> None:
     result = run_import([], name="empty.jsonl")
 

@@ -109,7 +109,13 @@ def parse_line(data: bytes, number: int, *, today: dt.date) -> ParsedLine:
     except UnicodeDecodeError as exc:
         raise LineRejected(f"the line is not valid UTF-8 text (bad byte at position {exc.start})") from None
     try:
-        obj = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        obj = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite_float, object_pairs_hook=_without_duplicates
+        )
+    except _DuplicateKey as exc:
+        # Two values for one field: which one a reader takes differs between parsers, so the
+        # line says two things at once. Refuse it rather than keep one silently.
+        raise LineRejected(f"the field {exc.key!r} appears twice in one object; send it once") from None
     except json.JSONDecodeError as exc:
         raise LineRejected(f"the line is not valid JSON ({exc.msg} at character {exc.pos + 1})") from None
     except _NotFinite:
@@ -146,6 +152,23 @@ def _holds_unstorable(value: Any) -> bool:
 
 class _NotFinite(ValueError):
     pass
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key[:100]
+
+
+def _without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 def _no_constant(name: str) -> float:
