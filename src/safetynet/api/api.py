@@ -42,6 +42,7 @@ from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
 from safetynet.work import services as work_services
 from safetynet.work.models import IllegalMove
+from safetynet.work.services import NotYourAgency
 
 api = NinjaAPI(
     title="safetynet API",
@@ -257,12 +258,20 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
     )
 
 
+def _not_yours(request: HttpRequest, task: Any) -> HttpError:
+    """The refusal of a task of another agency that is not assigned to the caller (logged)."""
+    access.log_denied(request.user, object_type="task", object_id=task.pk, individual_ids=[task.individual_id])
+    return HttpError(403, "This task is another agency's work: they act on it, or you once they assign it to you.")
+
+
 @api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
 def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     """Acknowledge: someone has seen the task and owns it; the deadline keeps running."""
     found = work_queue.task_for_user(request.user, task_id)
     try:
         work_services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
+    except NotYourAgency:
+        raise _not_yours(request, found) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
@@ -284,6 +293,8 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
             assignee=assignee,
             team=work_queue.worker_of(request.user).team,
         )
+    except NotYourAgency:
+        raise _not_yours(request, found) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
@@ -303,6 +314,8 @@ def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut
             clock=system_clock,
             policy=current_policy(),
         )
+    except NotYourAgency:
+        raise _not_yours(request, found) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)

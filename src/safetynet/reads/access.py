@@ -65,6 +65,12 @@ def refused(user: Any, *, object_type: str, object_id: Any, individual_ids: Iter
     """Write a refusal to the access log and return the Http404 to raise: the user sees the same
     "not found" whether the thing is missing or forbidden, but an auditor sees every attempt
     (guessed ids and restricted children alike), with the children it was about when it exists."""
+    log_denied(user, object_type=object_type, object_id=object_id, individual_ids=individual_ids)
+    return Http404(f"No such {object_type}.")
+
+
+def log_denied(user: Any, *, object_type: str, object_id: Any, individual_ids: Iterable[int] = ()) -> None:
+    """Write to the access log that `user` was refused `object_type` `object_id`."""
     record_audit(
         acting_user=user,
         action=Action.DENIED,
@@ -73,7 +79,6 @@ def refused(user: Any, *, object_type: str, object_id: Any, individual_ids: Iter
         individual_ids=individual_ids,
         outcome="denied",
     )
-    return Http404(f"No such {object_type}.")
 
 
 def individual_for_user(user: Any, pk: int) -> Individual:

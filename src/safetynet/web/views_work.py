@@ -13,12 +13,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
+from safetynet.reads.access import log_denied
 from safetynet.reads.work_queue import (
     SHOW_CHOICES,
     my_work,
@@ -34,6 +36,7 @@ from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
 from safetynet.work import services
 from safetynet.work.models import IllegalMove
+from safetynet.work.services import NotYourAgency
 
 
 @require_GET
@@ -104,6 +107,9 @@ def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     found = task_for_user(request.user, task_id)
     try:
         services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
+    except NotYourAgency:
+        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
+        raise PermissionDenied("This task is another agency's work.") from None
     except IllegalMove:
         messages.info(request, "That task is no longer open.")
     else:
@@ -127,6 +133,9 @@ def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
     team = worker.team
     try:
         services.assign(found.pk, acting_user=request.user, clock=system_clock, assignee=assignee, team=team)
+    except NotYourAgency:
+        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
+        raise PermissionDenied("This task is another agency's work.") from None
     except IllegalMove:
         messages.info(request, "That task is no longer open.")
         return redirect("web:task", task_id=found.pk)
@@ -151,6 +160,9 @@ def task_resolve(request: HttpRequest, task_id: int) -> HttpResponse:
             clock=system_clock,
             policy=current_policy(),
         )
+    except NotYourAgency:
+        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
+        raise PermissionDenied("This task is another agency's work.") from None
     except IllegalMove:
         form.add_error("rationale", "This task is no longer open, so it cannot be resolved")
         return _task_page(request, found.pk, resolve_form=form, status=400)

@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from more_itertools import chunked
 
+from safetynet.access.profiles import role_of
+from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
@@ -228,12 +230,33 @@ def sweep(
     return report
 
 
-def _locked(task_id: int) -> Task:
-    """The task, locked for the caller's transaction; WorkError when there is none."""
+class NotYourAgency(WorkError):
+    """The acting user is of another agency than the task's owner, and it is not assigned to them."""
+
+
+def _locked(task_id: int, acting_user: Any = None) -> Task:
+    """The task, locked for the caller's transaction; WorkError when there is none,
+    NotYourAgency when `acting_user` may not act on it (`check_agency`)."""
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
         raise WorkError(f"task {task_id} does not exist")
+    check_agency(task, acting_user)
     return task
+
+
+def check_agency(task: Task, acting_user: Any) -> None:
+    """A task is acted on by its owning agency, or by the person it is assigned to: a social
+    worker cannot resolve a custody officer's task, nor take an exploitation coordinator's.
+    The system (CLI, sweeps: no user) and accounts without a role (which the access matrix
+    lets reach no screen or endpoint) are not checked here."""
+    role = role_of(acting_user) if acting_user is not None else None
+    if role is None:
+        return
+    theirs, owners = AGENCY_OF_ROLE.get(role), AGENCY_OF_ROLE.get(task.owner_role)
+    if theirs != owners and task.assignee_id != acting_user.pk:
+        raise NotYourAgency(
+            f"task {task.pk} is {owners} work; a {theirs} user may act on it only when it is assigned to them"
+        )
 
 
 def _finding_follows(task: Task, at: dt.datetime | None = None) -> None:
@@ -253,7 +276,7 @@ def assign(
     if assignee is None and not team:
         raise WorkError("assign needs a person or a team code")
     with transaction.atomic():
-        task = _locked(task_id)
+        task = _locked(task_id, acting_user)
         task.assign(assignee, team)
         task.save(update_fields=["assignee", "team"])
         who = f"team {team}" if team else "a named person"
@@ -285,7 +308,7 @@ def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) 
     current (acknowledging an acknowledged task changes nothing)."""
     now = clock.now()
     with transaction.atomic():
-        task = _locked(task_id)
+        task = _locked(task_id, acting_user)
         if not task.acknowledge(acting_user, now):
             return task
         task.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
@@ -350,7 +373,7 @@ def resolve(
     check_rationale(rationale, policy)
     now = clock.now()
     with transaction.atomic():
-        task = _locked(task_id)
+        task = _locked(task_id, acting_user)
         task.resolve(acting_user, rationale, now)
         task.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
         _finding_follows(task, now)
