@@ -25,6 +25,7 @@ from safetynet.access.roles import Role
 from safetynet.accounts.services import create_team, create_user_with_role, ensure_agencies, restrict_individual
 from safetynet.identity.blocking import refresh_features
 from safetynet.identity.models import Individual, Membership
+from safetynet.lib.clock import FixedClock
 from safetynet.records.models import (
     Event,
     Location,
@@ -36,6 +37,9 @@ from safetynet.records.models import (
     Plan,
     Relationship,
 )
+from safetynet.risk.models import Finding
+from safetynet.work.models import Task
+from safetynet.work.services import sync_tasks
 
 PASSWORD = "an-invented-password-for-tests"
 RECORDED = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
@@ -330,6 +334,25 @@ def _subject_event(source: str, source_id: str, event_type: str, person: Person,
     )
     Participation.objects.create(event=event, person=person, role=Participation.Role.SUBJECT)
     return event
+
+
+def open_task(individual: Individual, *, clause: str, owner_role: str, at: dt.datetime) -> Task:
+    """A finding of `clause` owned by `owner_role` about `individual`, raised at `at`, and the
+    task the work sync makes of it."""
+    Finding.objects.create(
+        fingerprint=f"world-{clause}-{individual.pk}",
+        individual=individual,
+        clause=clause,
+        severity="high",
+        reason=f"An invented {clause} finding.",
+        owner_role=owner_role,
+        due_by=at + dt.timedelta(hours=1),
+        policy_version="test",
+        raised_at=at,
+        evaluated_at=at,
+    )
+    sync_tasks(clock=FixedClock(at))
+    return Task.objects.get(individual=individual, finding__clause=clause)
 
 
 def build_access_world() -> AccessWorld:

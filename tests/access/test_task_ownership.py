@@ -12,30 +12,16 @@ from django.test import Client
 
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.lib.clock import FixedClock
-from safetynet.risk.models import Finding
 from safetynet.work.models import Task
-from safetynet.work.services import NotYourAgency, assign, resolve, sync_tasks
-from tests.world import AccessWorld
+from safetynet.work.services import NotYourAgency, assign, resolve
+from tests.world import AccessWorld, open_task
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 RATIONALE = "Appropriate adult arrived and the detention was reviewed by the inspector."
 
 
 def _custody_task(access_world: AccessWorld) -> Task:
-    Finding.objects.create(
-        fingerprint="custody-task",
-        individual=access_world.pupil,
-        clause="C1",
-        severity="high",
-        reason="An invented custody finding.",
-        owner_role="custody_officer",
-        due_by=AT + dt.timedelta(hours=1),
-        policy_version="test",
-        raised_at=AT,
-        evaluated_at=AT,
-    )
-    sync_tasks(clock=FixedClock(AT))
-    return Task.objects.get(individual=access_world.pupil)
+    return open_task(access_world.pupil, clause="C1", owner_role="custody_officer", at=AT)
 
 
 def test_a_social_worker_cannot_resolve_acknowledge_or_take_a_custody_task(

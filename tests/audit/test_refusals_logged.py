@@ -9,11 +9,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from safetynet.audit.models import Action, AuditEntry
-from safetynet.lib.clock import FixedClock
-from safetynet.risk.models import Finding
-from safetynet.work.models import Task
-from safetynet.work.services import sync_tasks
-from tests.world import AccessWorld
+from tests.world import AccessWorld, open_task
 
 MISSING = 987654
 
@@ -56,20 +52,7 @@ def test_a_task_of_a_child_the_user_may_not_open_is_logged_as_a_refused_task(
     access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
     at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-    Finding.objects.create(
-        fingerprint="refusal-test",
-        individual=access_world.police_only,
-        clause="M2",
-        severity="high",
-        reason="An invented reason about a police-only child.",
-        owner_role="sergeant",
-        due_by=at + dt.timedelta(hours=1),
-        policy_version="test",
-        raised_at=at,
-        evaluated_at=at,
-    )
-    sync_tasks(clock=FixedClock(at))
-    task = Task.objects.get(individual=access_world.police_only)
+    task = open_task(access_world.police_only, clause="M2", owner_role="sergeant", at=at)
     assert client_for("partner_education").get(f"/api/v1/tasks/{task.pk}").status_code == 404
     assert _denied("task")[-1].object_ids == [str(task.pk)]
     assert _denied("task")[-1].individual_ids == [access_world.police_only.pk]
