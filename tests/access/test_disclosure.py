@@ -138,15 +138,24 @@ def test_a_task_on_a_withheld_finding_answers_404_and_the_refusal_is_logged(
     assert social_worker.get("/api/v1/tasks/999999").json() == missing.json()
 
 
-def test_assigned_withheld_tasks_leave_the_queue_and_its_counts(
+def test_a_supervisors_oversight_neither_lists_nor_counts_a_task_they_may_not_read(
+    access_world: AccessWorld, findings: dict[str, Finding], client_for: Callable[[str], Client]
+) -> None:
+    Task.objects.update(due_at=AT - dt.timedelta(hours=2))  # all late
+    answer = client_for("sergeant").get("/work/oversight/")
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert "INTELWORD" in page and "SELFHARMWORD" not in page  # H1 cites a health marker
+    assert answer.context["found"].overdue == len(FINDINGS) - 1
+
+
+def test_a_task_handed_to_someone_is_theirs_to_read(
     access_world: AccessWorld, findings: dict[str, Finding], client_for: Callable[[str], Client]
 ) -> None:
     social_worker = access_world.users["partner_social_worker"]
-    Task.objects.filter(finding__in=[findings["D1"], findings["X1"]]).update(assignee=social_worker)
+    Task.objects.filter(finding=findings["X1"]).update(assignee=social_worker)
     listed = client_for("partner_social_worker").get("/api/v1/tasks").json()
-    assert [t["clause"] for t in listed] == ["D1"]
-    page = client_for("partner_social_worker").get("/work/").content.decode()
-    assert "INCIDENTWORD" in page and "INTELWORD" not in page
+    assert [t["clause"] for t in listed] == ["X1"]
 
 
 def test_search_results_show_the_top_finding_the_viewer_may_read(
@@ -270,3 +279,34 @@ def test_no_rule_reads_the_health_keys_inside_another_agencys_event() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in sorted(rules.glob("*.py")))
     keys = [k for ks in load().content.health_detail_keys.values() for k in ks]
     assert keys and not [k for k in keys if k in source]
+
+
+def test_the_role_given_the_work_reads_it_and_so_does_the_next_owner_up_the_chain(
+    access_world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    """An exploitation coordinator's CSE finding may count a self-harm marker they could not
+    otherwise read: the policy that gives them the work gives them what it was raised from."""
+    finding = Finding.objects.create(
+        fingerprint="disclosure-owner",
+        individual=access_world.pupil,
+        clause="X1",
+        severity="high",
+        reason="CSE indicators OWNERWORD.",
+        cites=[{"source": "health", "id": "MH1"}, {"source": "rms", "id": "MK1"}],
+        owner_role="exploitation_coordinator",
+        due_by=AT + dt.timedelta(hours=4),
+        policy_version="test",
+        raised_at=AT,
+        evaluated_at=AT,
+    )
+    sync_tasks(clock=FixedClock(AT))
+    task = Task.objects.get(finding=finding)
+    owner = client_for("exploitation_coordinator")
+    assert "OWNERWORD" in owner.get("/work/").content.decode()
+    assert owner.get(f"/api/v1/tasks/{task.pk}").status_code == 200
+    sergeant = client_for("sergeant")
+    assert sergeant.get(f"/api/v1/tasks/{task.pk}").status_code == 404
+    assert "OWNERWORD" not in sergeant.get(f"/people/{access_world.pupil.pk}/").content.decode()
+    Task.objects.filter(pk=task.pk).update(owner_role="sergeant", escalation_level=1)  # the deadline passed
+    assert sergeant.get(f"/api/v1/tasks/{task.pk}").status_code == 200
+    assert "OWNERWORD" in sergeant.get(f"/people/{access_world.pupil.pk}/").content.decode()

@@ -8,6 +8,11 @@ police-only handling codes, health systems, restricted children, people they may
 none would be redacted for them (intelligence text, health keys inside another agency's
 event). A cited record that cannot be found counts as withheld.
 
+The work overrides this: the role that owns a finding or its task now, and the person its task
+is assigned to, read it in full. The policy that gives them the work gives them what it was
+raised from (an exploitation coordinator's CSE finding may count self-harm markers), and a
+task is assigned only to someone who may read it (`reads.work_queue.team_members`).
+
 Everything else is withheld from that viewer, wherever findings appear (person page, search
 results, tasks, the API). As the matrix says for the viewer's role (`withheld_findings`), they
 see instead one notice per owning role, "a concern held by <agency>: contact the <owner>", with
@@ -23,7 +28,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from safetynet.access.matrix import load
 from safetynet.access.profiles import policy_of
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.identity.models import Membership
@@ -39,6 +43,7 @@ from safetynet.reads.access import (
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Location, Marker, Order, Organisation, Person, Plan, Relationship
 from safetynet.risk.models import Finding
+from safetynet.work.models import Task
 
 Ref = tuple[str, str]
 
@@ -178,13 +183,12 @@ class _Resolver:
             self._mark(order, order.pk in allowed and any(opens.get(p or 0, False) for p in people))
 
     def _people(self, refs: set[Ref]) -> None:
+        # A person record shows, whatever its system, in the identity panel of the individual it
+        # belongs to: whoever may open that individual reads it.
         found = list(_matching(Person, refs).filter(recorded_at__isnull=False, deleted=False))
-        policy = policy_of(self.user)
-        health = policy is not None and "view_health_details" in policy.permissions
-        from_health = load().content.health_sources
         opens = self._may_open_people(p.pk for p in found)
         for person in found:
-            self._mark(person, opens.get(person.pk, False) and (health or person.source not in from_health))
+            self._mark(person, opens.get(person.pk, False))
 
     def _relationships(self, refs: set[Ref]) -> None:
         found = list(_matching(Relationship, refs).filter(recorded_at__isnull=False, deleted=False))
@@ -204,13 +208,25 @@ class _Resolver:
                 self._mark(record, True)
 
 
+def _given_the_work(user: Any, findings: Sequence[Finding]) -> set[int]:
+    """The findings whose work is `user`'s: the finding's or its task's owner role is theirs,
+    or its task is assigned to them."""
+    role = getattr(policy_of(user), "role", None)
+    mine = {f.pk for f in findings if role and f.owner_role == role}
+    tasks = Task.objects.filter(finding_id__in=[f.pk for f in findings if f.pk not in mine])
+    mine |= set(tasks.filter(Q(owner_role=role or "-") | Q(assignee_id=user.pk)).values_list("finding_id", flat=True))
+    return mine
+
+
 def disclosed_ids(user: Any, findings: Sequence[Finding]) -> set[int]:
     """The ids of the findings `user` may read in full (see the module docstring)."""
     if sees_everything(user):
         return {f.pk for f in findings}
-    refs = {ref for f in findings for ref in refs_of(f)}
+    mine = _given_the_work(user, findings)
+    rest = [f for f in findings if f.pk not in mine]
+    refs = {ref for f in rest for ref in refs_of(f)}
     readable = _Resolver(user, refs).readable
-    return {f.pk for f in findings if all(ref in readable for ref in refs_of(f))}
+    return mine | {f.pk for f in rest if all(ref in readable for ref in refs_of(f))}
 
 
 def notices(user: Any, withheld: Iterable[Finding]) -> list[HeldElsewhere]:
