@@ -8,8 +8,8 @@ police-only handling codes, health systems, restricted children, people they may
 none would be redacted for them (intelligence text, health keys inside another agency's
 event). A cited record that cannot be found counts as withheld.
 
-The work overrides this: the role that owns a finding or its task now, and the person its task
-is assigned to, read it in full. The policy that gives them the work gives them what it was
+The work overrides this: the role that owns a finding or its task now, the team and the person
+its task is given to, read it in full. The policy that gives them the work gives them what it was
 raised from (an exploitation coordinator's CSE finding may count self-harm markers), and a
 task is assigned only to someone who may read it (`reads.work_queue.team_members`).
 
@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from safetynet.access.profiles import policy_of
+from safetynet.access.profiles import policy_of, profile_of
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.identity.models import Membership
 from safetynet.reads.access import (
@@ -210,11 +210,15 @@ class _Resolver:
 
 def _given_the_work(user: Any, findings: Sequence[Finding]) -> set[int]:
     """The findings whose work is `user`'s: the finding's or its task's owner role is theirs,
-    or its task is assigned to them."""
+    or its task is given to their team or assigned to them."""
     role = getattr(policy_of(user), "role", None)
     mine = {f.pk for f in findings if role and f.owner_role == role}
     tasks = Task.objects.filter(finding_id__in=[f.pk for f in findings if f.pk not in mine])
-    mine |= set(tasks.filter(Q(owner_role=role or "-") | Q(assignee_id=user.pk)).values_list("finding_id", flat=True))
+    given = Q(owner_role=role or "-") | Q(assignee_id=user.pk)
+    profile = profile_of(user)
+    if profile is not None and profile.team is not None:
+        given |= Q(team=profile.team.code)
+    mine |= set(tasks.filter(given).values_list("finding_id", flat=True))
     return mine
 
 
