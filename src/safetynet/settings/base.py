@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache lifetimes): nothing else is stored.
     "safetynet.web.caching.NoStoreMiddleware",
+    # Every page's control and bidirectional characters shown as [U+XXXX], never obeyed.
+    "safetynet.web.visible.VisibleControlsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
