@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from safetynet.settings.env import env_bool, env_int, env_list, env_str
 
@@ -179,6 +180,15 @@ TASKS = {
 # configures a shared cache (database or Redis) so the limit holds across server processes.
 SAFETYNET_INGEST_MAX_BYTES = env_int("SAFETYNET_INGEST_MAX_BYTES", 32 * 1024 * 1024)
 SAFETYNET_API_KEY_CALLS_PER_MINUTE = env_int("SAFETYNET_API_KEY_CALLS_PER_MINUTE", 600)
+
+# The access log's chain head kept off the database (docs/audit.md, audit/anchor.py): `safetynet
+# worker` appends it to this file and/or sends it to this syslog address (/dev/log, HOST:PORT,
+# udp:// or tcp://) every N minutes. Off when neither is set.
+SAFETYNET_AUDIT_HEAD_FILE = env_str("SAFETYNET_AUDIT_HEAD_FILE", "")
+SAFETYNET_AUDIT_HEAD_SYSLOG = env_str("SAFETYNET_AUDIT_HEAD_SYSLOG", "")
+SAFETYNET_AUDIT_HEAD_MINUTES = env_int("SAFETYNET_AUDIT_HEAD_MINUTES", 15)
+if SAFETYNET_AUDIT_HEAD_MINUTES < 1:
+    raise ImproperlyConfigured(f"SAFETYNET_AUDIT_HEAD_MINUTES must be at least 1 (got {SAFETYNET_AUDIT_HEAD_MINUTES}).")
 
 # The clock every service reads (safetynet.lib.clock); tests replace it.
 # JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).
