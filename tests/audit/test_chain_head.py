@@ -37,7 +37,7 @@ def test_audit_head_prints_the_last_entry_number_and_hash(
     entries = _five_entries(clock)
     assert main(["audit", "head"]) == 0
     printed = capsys.readouterr().out.strip()
-    assert printed == f"5 {entries[-1].entry_hash}"
+    assert printed == f"5 {entries[-1].entry_hash} {entries[-1].at:%Y-%m-%dT%H:%M:%S}Z"
     assert parse_head(printed) == current_head()
 
 
@@ -77,7 +77,9 @@ def test_verify_with_a_current_head_passes_and_says_so(
     stored.write_text(current_head().line(), encoding="utf-8")
     _five_entries(clock)  # entries written after the head was stored are fine
     assert main(["audit", "verify", "--head", str(stored)]) == 0
-    assert "10 entries verified; stored head entry 5 is in the chain" in capsys.readouterr().out
+    assert "10 entries verified; all 1 stored head(s) are in the chain (the latest names entry 5)" in (
+        capsys.readouterr().out
+    )
 
 
 @pytest.mark.django_db
@@ -85,5 +87,5 @@ def test_verify_refuses_an_unreadable_head_file_in_one_line(tmp_path: Path, caps
     bad = tmp_path / "head.txt"
     bad.write_text("not a head\n", encoding="utf-8")
     assert main(["audit", "verify", "--head", str(bad)]) == 2
-    assert "expected one line 'SEQ HASH'" in capsys.readouterr().err
+    assert "line 1: expected 'SEQ HASH [TIME]'" in capsys.readouterr().err
     assert main(["audit", "verify", "--head", str(tmp_path / "missing.txt")]) == 2

@@ -223,60 +223,100 @@ def verify_chain(chunk_size: int = 5000) -> VerifyResult:
 
 @dataclass(frozen=True)
 class ChainHead:
-    """The last entry's seq and hash: what an operator stores off-box to prove later that no
-    entries were cut off the end (or the whole chain rewritten) since."""
+    """The last entry's seq, hash and time: what an operator stores off-box to prove later that
+    no entries were cut off the end (or the whole chain rewritten) since."""
 
     seq: int
     hash: str
+    at: dt.datetime | None = None  # the entry's time (none for an empty log, or a two-part line)
 
     def line(self) -> str:
-        return f"{self.seq} {self.hash}"
+        """`SEQ HASH TIME` (TIME in UTC, ISO 8601), as `safetynet audit head` prints it."""
+        if self.at is None:
+            return f"{self.seq} {self.hash}"
+        return f"{self.seq} {self.hash} {self.at.astimezone(dt.UTC).isoformat().replace('+00:00', 'Z')}"
 
 
-HEAD_LINE = re.compile(r"^\s*(\d+)\s+([0-9a-f]{64})\s*$")
+HEAD_LINE = re.compile(r"^\s*(\d+)\s+([0-9a-f]{64})(?:\s+(\S+))?\s*$")
+HEAD_EXPECTED = "expected 'SEQ HASH [TIME]' (an entry number, a 64-character hex sha256, and optionally its time)"
 
 
 def current_head() -> ChainHead:
-    """The chain head as the writers left it (seq 0 and the genesis hash for an empty log)."""
+    """The chain head as the writers left it, with its entry's time (seq 0 and the genesis hash
+    for an empty log)."""
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head is None:
+    if head is None or not head.last_seq:
         return ChainHead(0, GENESIS)
-    return ChainHead(int(head.last_seq), str(head.last_hash))
+    at = AuditEntry.objects.filter(seq=head.last_seq).values_list("at", flat=True).first()
+    return ChainHead(int(head.last_seq), str(head.last_hash), at)
+
+
+def parse_heads(text: str) -> list[tuple[int, ChainHead]]:
+    """Every stored head in a file of heads (one per line; blank lines and lines starting `#`
+    skipped) with its line number. ValueError naming the first line that is not a head."""
+    heads: list[tuple[int, ChainHead]] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        match = HEAD_LINE.match(raw)
+        at = None
+        if match is not None and match.group(3):
+            try:
+                at = dt.datetime.fromisoformat(match.group(3).replace("Z", "+00:00"))
+            except ValueError:
+                match = None
+        if match is None:
+            raise ValueError(f"line {number}: {HEAD_EXPECTED}")
+        heads.append((number, ChainHead(int(match.group(1)), match.group(2), at)))
+    if not heads:
+        raise ValueError(f"no head in it; {HEAD_EXPECTED}")
+    return heads
 
 
 def parse_head(text: str) -> ChainHead:
-    """A stored head ("SEQ HASH", as `safetynet audit head` prints it); ValueError otherwise."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    match = HEAD_LINE.match(lines[-1]) if lines else None
-    if match is None:
-        raise ValueError("expected one line 'SEQ HASH' (an entry number and a 64-character hex sha256)")
-    return ChainHead(int(match.group(1)), match.group(2))
+    """The last stored head in `text` (see `parse_heads`)."""
+    return parse_heads(text)[-1][1]
 
 
 def verify_against_head(stored: ChainHead) -> VerifyResult:
-    """Verify the chain, then prove the stored head is still in it: the entry it names exists
+    """`verify_against_heads` for one stored head."""
+    return verify_against_heads([(0, stored)])
+
+
+def verify_against_heads(stored: list[tuple[int, ChainHead]]) -> VerifyResult:
+    """Verify the chain, then prove every stored head is still in it: the entry each names exists
     and has the hash it had. Catches entries cut off the end even when the chain head row was
-    wound back to match, and a chain rewritten wholesale."""
+    wound back to match, and a chain rewritten wholesale (which a copy kept off-box cannot
+    follow). Reports the earliest stored head that no longer holds; `stored` pairs each head
+    with its line in the file (0: not from a file)."""
     result = verify_chain()
-    if not result.ok or stored.seq == 0:
+    if not result.ok:
         return result
-    found = AuditEntry.objects.filter(seq=stored.seq).values_list("entry_hash", flat=True).first()
-    if found is None:
-        last = result.checked
-        return VerifyResult(
-            False,
-            result.checked,
-            last + 1,
-            f"entries {last + 1} to {stored.seq} are gone: the stored head names entry {stored.seq} "
-            f"but the chain ends at {last} (truncated)",
-        )
-    if found != stored.hash:
-        return VerifyResult(
-            False,
-            result.checked,
-            stored.seq,
-            "its hash differs from the stored head (the chain was rewritten up to here)",
-        )
+    wanted = sorted({head.seq for _line, head in stored if head.seq})
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        batch = wanted[start : start + 500]
+        found.update(AuditEntry.objects.filter(seq__in=batch).values_list("seq", "entry_hash"))
+    last = result.checked
+    for number, head in sorted(stored, key=lambda pair: (pair[1].seq, pair[0])):
+        if not head.seq:
+            continue
+        where = f" (line {number} of the stored heads)" if number else ""
+        if head.seq not in found:
+            return VerifyResult(
+                False,
+                result.checked,
+                last + 1,
+                f"entries {last + 1} to {head.seq} are gone: the stored head{where} names entry {head.seq} "
+                f"but the chain ends at {last} (truncated)",
+            )
+        if found[head.seq] != head.hash:
+            return VerifyResult(
+                False,
+                result.checked,
+                head.seq,
+                f"its hash differs from the stored head{where} (the chain was rewritten up to here)",
+            )
     return result
 
 

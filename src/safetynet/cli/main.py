@@ -2,8 +2,10 @@
 
 Every command lives in `safetynet.cli.commands.<name>` and provides
 `register(subparsers)`; the parser it adds sets `func` (returns an exit code) and
-`needs_django`. Fixable problems end with one line on stderr and exit code 2; an
-unexpected error prints one line too, unless --debug asks for the traceback.
+`needs_django`. Fixable problems end with one line on stderr and exit code 2; a write the
+database refused (disk full, connection lost: `DatabaseWriteFailed`) with one line saying what
+was stored and what to do, and exit code 4; an unexpected error prints one line too, unless
+--debug asks for the traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import NoReturn
 
 from safetynet import __version__
 from safetynet.cli.errors import FIXABLE_ERRORS, UsageError
+from safetynet.lib.dberrors import DatabaseWriteFailed
 
 COMMANDS = [
     "demo",
@@ -79,6 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"safetynet {args.command}: error: {exc}", file=sys.stderr)
         return UsageError.exit_code
+    except DatabaseWriteFailed as exc:
+        if args.debug:
+            raise
+        # Its message is built to be printed: what failed (no data), what was stored, what to do.
+        print(f"safetynet {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print(f"safetynet {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -119,6 +120,65 @@ def nonblank(value: str) -> str:
     return value
 
 
+# ---------------------------------------------------------------- characters text may hold
+
+# One rule for every text field (docs/interchange.md, "Control and bidirectional characters"):
+# no C0 or C1 control characters and no Unicode bidirectional controls, which reorder how text
+# is displayed (a right-to-left override makes a name read backwards on screen). Names, ids and
+# other short identifying text take no line breaks or tabs either; long free text (summaries,
+# notes, details) may keep tab, line feed and carriage return. Such a line is rejected naming
+# the field: nothing is silently altered.
+_BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_NOT_IN_SHORT_TEXT = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI_CONTROLS}]")
+_NOT_IN_FREE_TEXT = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_BIDI = re.compile(rf"[{_BIDI_CONTROLS}]")
+_LINE_BREAKS = {
+    "\t": "a tab",
+    "\n": "a line break",
+    "\r": "a line break",
+    "\u2028": "a line break",
+    "\u2029": "a line break",
+}
+
+
+def _character(char: str, position: int) -> str:
+    """The offending character by code point and name, and where: never the text around it."""
+    code = f"U+{ord(char):04X}"
+    if _BIDI.match(char):
+        what = f"a bidirectional control at character {position} ({code} {unicodedata.name(char).lower()}"
+        return what + ", which changes the order text is shown in)"
+    if char in _LINE_BREAKS:
+        return f"{_LINE_BREAKS[char]} at character {position} ({code})"
+    return f"a control character at character {position} ({code})"
+
+
+def _skip_check(info: ValidationInfo | None) -> bool:
+    # Versions stored before this rule are read back as they were (history.read_payload).
+    return info is not None and bool((info.context or {}).get("stored"))
+
+
+def short_text(value: str, info: ValidationInfo | None) -> str:
+    """Names, ids, identifiers, phone numbers, addresses: printable characters on one line."""
+    found = _NOT_IN_SHORT_TEXT.search(value)
+    if found is not None and not _skip_check(info):
+        raise ValueError(
+            f"contains {_character(found.group(), found.start() + 1)}; expected printable text on one line: names, "
+            "ids and addresses take no control characters, line breaks, tabs or bidirectional controls"
+        )
+    return value
+
+
+def free_text(value: str, info: ValidationInfo | None) -> str:
+    """Long free text (summaries, notes, details): tabs and line breaks allowed, no other controls."""
+    found = _NOT_IN_FREE_TEXT.search(value)
+    if found is not None and not _skip_check(info):
+        raise ValueError(
+            f"contains {_character(found.group(), found.start() + 1)}; expected text that may hold tabs and line "
+            "breaks but no other control characters and no bidirectional controls"
+        )
+    return value
+
+
 Date = Annotated[str, BeforeValidator(parse_date), WithJsonSchema({"type": "string", "format": "date"})]
 DateTime = Annotated[
     str,
@@ -141,8 +201,18 @@ DateOfBirth = Annotated[
         }
     ),
 ]
-Text = StrictStr
-Key = Annotated[StrictStr, AfterValidator(nonblank), Field(max_length=200)]
+# The same rule published in the JSON Schema (ECMA-262 patterns), for other tools to check.
+_SHORT_TEXT_SCHEMA = Field(
+    json_schema_extra={"pattern": rf"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029{_BIDI_CONTROLS}]*$"}
+)
+_FREE_TEXT_SCHEMA = Field(
+    json_schema_extra={"pattern": rf"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f{_BIDI_CONTROLS}]*$"}
+)
+Text = Annotated[StrictStr, AfterValidator(free_text), _FREE_TEXT_SCHEMA]
+ShortText = Annotated[StrictStr, AfterValidator(short_text), _SHORT_TEXT_SCHEMA]
+Key = Annotated[
+    StrictStr, AfterValidator(nonblank), AfterValidator(short_text), _SHORT_TEXT_SCHEMA, Field(max_length=200)
+]
 Number = StrictFloat | StrictInt
 
 
@@ -152,22 +222,27 @@ class OpenModel(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+SourceName = Annotated[
+    StrictStr, AfterValidator(nonblank), AfterValidator(short_text), _SHORT_TEXT_SCHEMA, Field(max_length=64)
+]
+
+
 class RefObject(OpenModel):
-    source: Annotated[StrictStr, AfterValidator(nonblank), Field(max_length=64)]
+    source: SourceName
     id: Key
 
 
-def _parse_ref(value: Any) -> RefObject | str:
+def _parse_ref(value: Any, info: ValidationInfo) -> RefObject | str:
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("a reference must not be empty")
         if len(value) > 200:
             raise ValueError("a reference id has at most 200 characters")
-        return value
+        return short_text(value, info)
     if isinstance(value, dict):
         if not isinstance(value.get("source"), str) or not isinstance(value.get("id"), str):
             raise ValueError('a reference needs "source" and "id", both as text')
-        return RefObject.model_validate(value)
+        return RefObject.model_validate(value, context=info.context)
     raise ValueError(f'expected a reference {{"source": ..., "id": ...}} or an id as text, got {_json_type(value)}')
 
 
@@ -185,8 +260,19 @@ _REF_SCHEMA = {
 Ref = Annotated[RefObject | str, BeforeValidator(_parse_ref), WithJsonSchema(_REF_SCHEMA)]
 
 
-def _parse_actor(value: Any) -> str | dict[str, Any]:
-    if isinstance(value, str | dict):
+_ACTOR_NAMING = ("name", "role", "rank", "organisation")
+
+
+def _parse_actor(value: Any, info: ValidationInfo) -> str | dict[str, Any]:
+    if isinstance(value, str):
+        return short_text(value, info)
+    if isinstance(value, dict):
+        for key in _ACTOR_NAMING:
+            if isinstance(value.get(key), str):
+                try:
+                    short_text(value[key], info)
+                except ValueError as exc:
+                    raise ValueError(f"{key} {exc}") from None
         return value
     raise ValueError(
         f"expected a name as text or an object {{name, role, rank, organisation}}, got {_json_type(value)}"

@@ -30,7 +30,7 @@ def read_payload(payload: dict[str, Any]) -> Prepared | None:
     """The typed values of a stored version, by the importer's own mapping. It was validated on
     import; dates are not judged against today again (`date.max`), so it reads as it did then."""
     try:
-        prepared = prepare(validate_object(payload, 0, today=dt.date.max))
+        prepared = prepare(validate_object(payload, 0, today=dt.date.max, stored=True))
     except LineRejected:  # pragma: no cover - a stored version passed this validation on import
         return None
     # Times in UTC, as the database gives back a stored row's (reasons print them).

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from django.db import Error as DatabaseLibraryError
 from django.db import transaction
 
 from safetynet.interchange.access_log import log_batch, log_chunk, log_withdrawals
@@ -41,6 +42,7 @@ from safetynet.interchange.rejects import RejectWriter
 from safetynet.interchange.sql import one_writer_at_a_time
 from safetynet.interchange.upsert import Upserted, upsert
 from safetynet.lib.clock import Clock, SystemClock
+from safetynet.lib.dberrors import DatabaseWriteFailed, describe_database_error
 from safetynet.records.keys import Target
 from safetynet.records.signals import records_changed
 
@@ -144,6 +146,8 @@ class Importer:
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.records = 0
         self.chunks = 0  # chunks stored, each in its own transaction
+        # (file, line): every line up to this one is stored or rejected (the last chunk committed)
+        self.stored_through: tuple[str, int] | None = None
         # Called with a number of rows while PostgreSQL stores rows just sent (see prepare.Lookahead).
         self._idle: Callable[[int], None] | None = None
 
@@ -271,6 +275,7 @@ class Importer:
             else:
                 parsed.append(item)
         records_before, rejected_before = self.records, self.batch.rejected
+        last_line = max((item.number for item in results), default=0)
         with transaction.atomic():
             one_writer_at_a_time()
             written = upsert(parsed, now=self.clock.now(), reject=self._reject_prepared, idle=self._idle)
@@ -299,6 +304,8 @@ class Importer:
                 transaction.on_commit(
                     lambda: records_changed.send(sender=ImportBatch, changes=changes, batch_id=batch_id, live=live)
                 )
+        if last_line:
+            self.stored_through = (self._file, last_line)
 
     def _reject_prepared(self, item: Prepared, field: str, reason: str, *, status: int | None = None) -> None:
         if status is None:
@@ -398,12 +405,40 @@ def start_batch(*, name: str, started_by: str, door: str, clock: Clock, **proven
     )
 
 
+class BatchFailed(DatabaseWriteFailed):
+    """The database refused part of a batch (disk full, connection lost, ...). The message names
+    the failure (never data), the last line stored, the batch's state and what to do."""
+
+    def __init__(
+        self, *, batch_id: int, cause: str, stored_through: tuple[str, int] | None, marked_failed: bool
+    ) -> None:
+        self.batch_id = batch_id
+        self.cause = cause
+        self.stored_through = stored_through
+        self.marked_failed = marked_failed
+        if stored_through is None:
+            stored = "nothing from this batch was stored"
+        else:
+            stored = f"lines up to {stored_through[1]:,} of {stored_through[0]} were stored; nothing after that"
+        state = (
+            f"batch {batch_id} is marked failed"
+            if marked_failed
+            else f"batch {batch_id} could not be marked failed either (the next import marks it interrupted)"
+        )
+        super().__init__(
+            f"the database could not write: {cause}; {stored}; {state}. "
+            "Fix the cause (free disk space, restart the database) and run the same import again: "
+            "lines already stored are found unchanged and the rest are stored."
+        )
+
+
 @contextmanager
 def finishing(importer: Importer) -> Iterator[None]:
     """Run the body's work on `importer`'s batch, then mark the batch completed (or failed).
 
     The batch's final transaction holds its status and its access-log summary, both or neither.
-    A batch that fails has no summary: each chunk it committed has its own entry."""
+    A batch that fails has no summary: each chunk it committed has its own entry. A failure of
+    the database itself is raised as `BatchFailed`, whose message an operator can act on."""
     batch, clock = importer.batch, importer.clock
     try:
         yield
@@ -412,11 +447,30 @@ def finishing(importer: Importer) -> Iterator[None]:
             batch.finished_at = clock.now()
             batch.save(update_fields=["status", "finished_at"])
             log_batch(batch=batch, records=importer.records, clock=clock)
+    except DatabaseLibraryError as exc:
+        marked = _mark_failed(batch, clock)
+        raise BatchFailed(
+            batch_id=batch.pk,
+            cause=describe_database_error(exc),
+            stored_through=importer.stored_through,
+            marked_failed=marked,
+        ) from exc
     except BaseException:
-        batch.status = ImportBatch.Status.FAILED
-        batch.finished_at = clock.now()
-        batch.save(update_fields=["status", "finished_at"])
+        _mark_failed(batch, clock)
         raise
+
+
+def _mark_failed(batch: ImportBatch, clock: Clock) -> bool:
+    """Mark the batch failed; False when the database refuses that too (it stays `running`
+    until the next import on this host finds its process gone and marks it interrupted)."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.finished_at = clock.now()
+    try:
+        with transaction.atomic():
+            batch.save(update_fields=["status", "finished_at"])
+    except DatabaseLibraryError:
+        return False
+    return True
 
 
 PARALLEL_FROM_BYTES = 32 * 1024 * 1024

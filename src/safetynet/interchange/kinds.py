@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, ValidationInfo, model_validator
 
 from safetynet.interchange.fields import (
     Actor,
@@ -31,8 +31,10 @@ from safetynet.interchange.fields import (
     Role,
     SelfDefinedEthnicity,
     Sex,
+    ShortText,
+    SourceName,
     Text,
-    nonblank,
+    short_text,
 )
 
 # ---------------------------------------------------------------- envelope and kinds
@@ -42,7 +44,7 @@ class Envelope(OpenModel):
     """What every line has."""
 
     kind: str
-    source: Annotated[StrictStr, AfterValidator(nonblank), Field(max_length=64)]
+    source: SourceName
     id: Key
     recorded_at: DateTime
     deleted: StrictBool | None = None
@@ -56,29 +58,39 @@ class Address(OpenModel):
 
 
 class Identifiers(OpenModel):
-    """Named identifiers; any other named id is allowed too (as text)."""
+    """Named identifiers; any other named id is allowed too (as text, on one line)."""
 
-    pnc_id: Text | None = None
-    nhs_number: Text | None = None
-    upn: Text | None = None
-    csc_id: Text | None = None
+    pnc_id: ShortText | None = None
+    nhs_number: ShortText | None = None
+    upn: ShortText | None = None
+    csc_id: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _other_ids_on_one_line(self, info: ValidationInfo) -> Identifiers:
+        for name, value in (self.model_extra or {}).items():
+            if isinstance(value, str):
+                try:
+                    short_text(value, info)
+                except ValueError as exc:
+                    raise ValueError(f"{name[:60]} {exc}") from None
+        return self
 
 
 class PersonRecord(Envelope):
     kind: Literal["person"]
-    given_names: Annotated[Text, Field(max_length=200)] | None = None
-    family_name: Annotated[Text, Field(max_length=200)] | None = None
-    other_names: list[Text] | None = None
+    given_names: Annotated[ShortText, Field(max_length=200)] | None = None
+    family_name: Annotated[ShortText, Field(max_length=200)] | None = None
+    other_names: list[ShortText] | None = None
     date_of_birth: DateOfBirth | None = None
     sex: Sex | None = None
     self_defined_ethnicity: SelfDefinedEthnicity | None = None
     observed_ethnicity: ObservedEthnicity | None = None
     heritage_notes: Text | None = None
-    first_language: Annotated[Text, Field(max_length=60)] | None = None
+    first_language: Annotated[ShortText, Field(max_length=60)] | None = None
     identifiers: Identifiers | None = None
     addresses: list[Address] | None = None
-    phones: list[Text] | None = None
-    emails: list[Text] | None = None
+    phones: list[ShortText] | None = None
+    emails: list[ShortText] | None = None
     school: Ref | None = None
     care_status: CareStatus | None = None
     notes: Text | None = None
@@ -86,7 +98,7 @@ class PersonRecord(Envelope):
 
 class OrganisationRecord(Envelope):
     kind: Literal["organisation"]
-    name: Annotated[Text, Field(max_length=200)] | None = None
+    name: Annotated[ShortText, Field(max_length=200)] | None = None
     org_type: OrgType | None = None
     location: Ref | None = None
     contact: Text | dict[str, Any] | None = None
@@ -94,10 +106,10 @@ class OrganisationRecord(Envelope):
 
 class LocationRecord(Envelope):
     kind: Literal["location"]
-    address_lines: list[Text] | None = None
-    town: Annotated[Text, Field(max_length=100)] | None = None
-    postcode: Annotated[Text, Field(max_length=10)] | None = None
-    uprn: Annotated[Text, Field(max_length=20)] | StrictInt | None = None
+    address_lines: list[ShortText] | None = None
+    town: Annotated[ShortText, Field(max_length=100)] | None = None
+    postcode: Annotated[ShortText, Field(max_length=10)] | None = None
+    uprn: Annotated[ShortText, Field(max_length=20)] | StrictInt | None = None
     lat: Annotated[Number, Field(ge=-90, le=90)] | None = None
     lon: Annotated[Number, Field(ge=-180, le=180)] | None = None
     location_type: LocationType | None = None

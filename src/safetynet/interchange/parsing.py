@@ -182,14 +182,17 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def validate_object(obj: dict[str, Any], number: int, *, today: dt.date) -> ParsedLine:
-    """Validate a parsed line object against its kind's model. Raises LineRejected."""
+def validate_object(obj: dict[str, Any], number: int, *, today: dt.date, stored: bool = False) -> ParsedLine:
+    """Validate a parsed line object against its kind's model. Raises LineRejected.
+
+    `stored`: a version already stored, read back (the character rule of `fields.short_text`
+    is not applied again, so a version stored before it reads as it did)."""
     kind = obj.get("kind")
     if kind is None:
         raise LineRejected("every line needs a kind", field="kind")
     if not isinstance(kind, str) or kind not in RECORD_BY_KIND:
         raise LineRejected(f"unknown kind; expected one of: {', '.join(KINDS)}", field="kind")
-    context = {"today": today}
+    context = {"today": today, "stored": stored}
     try:
         record = RECORD_BY_KIND[kind].model_validate(obj, context=context)
     except ValidationError as exc:

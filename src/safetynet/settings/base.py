@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from safetynet.settings.env import env_bool, env_int, env_list, env_str
 
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache lifetimes): nothing else is stored.
     "safetynet.web.caching.NoStoreMiddleware",
+    # Every page's control and bidirectional characters shown as [U+XXXX], never obeyed.
+    "safetynet.web.visible.VisibleControlsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -180,6 +183,15 @@ SAFETYNET_API_KEY_CALLS_PER_MINUTE = env_int("SAFETYNET_API_KEY_CALLS_PER_MINUTE
 # A REST call or web form about at most this many children re-evaluates them before it answers
 # (risk/receivers.py); larger ones, and their network neighbours, go to the task worker. 0: always the worker.
 SAFETYNET_LIVE_EVALUATION_MAX = env_int("SAFETYNET_LIVE_EVALUATION_MAX", 10)
+
+# The access log's chain head kept off the database (docs/audit.md, audit/anchor.py): `safetynet
+# worker` appends it to this file and/or sends it to this syslog address (/dev/log, HOST:PORT,
+# udp:// or tcp://) every N minutes. Off when neither is set.
+SAFETYNET_AUDIT_HEAD_FILE = env_str("SAFETYNET_AUDIT_HEAD_FILE", "")
+SAFETYNET_AUDIT_HEAD_SYSLOG = env_str("SAFETYNET_AUDIT_HEAD_SYSLOG", "")
+SAFETYNET_AUDIT_HEAD_MINUTES = env_int("SAFETYNET_AUDIT_HEAD_MINUTES", 15)
+if SAFETYNET_AUDIT_HEAD_MINUTES < 1:
+    raise ImproperlyConfigured(f"SAFETYNET_AUDIT_HEAD_MINUTES must be at least 1 (got {SAFETYNET_AUDIT_HEAD_MINUTES}).")
 
 # The clock every service reads (safetynet.lib.clock); tests replace it.
 # JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).

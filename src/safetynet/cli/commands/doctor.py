@@ -1,5 +1,5 @@
 """`safetynet doctor`: versions, the database in use, pending migrations, and what needs an
-operator: person records linked to no one, imports still running or interrupted."""
+operator: person records linked to no one, imports still running, interrupted or failed."""
 
 from __future__ import annotations
 
@@ -51,14 +51,14 @@ def run(args: argparse.Namespace) -> int:
 def _attention() -> None:
     """What an operator should look at: unlinked person records (an interrupted import, or one
     run with --no-link: `safetynet import` again or `safetynet link` links them) and import
-    batches still marked running or interrupted."""
+    batches still marked running, interrupted or failed (the database refused a write)."""
     from safetynet.identity.linking import unlinked_person_ids
     from safetynet.interchange.models import ImportBatch
 
     unlinked = len(unlinked_person_ids())
     print(f"unlinked person records: {unlinked:,}" + (" (run 'safetynet link' to link them)" if unlinked else ""))
     open_batches = ImportBatch.objects.filter(
-        status__in=[ImportBatch.Status.RUNNING, ImportBatch.Status.INTERRUPTED]
+        status__in=[ImportBatch.Status.RUNNING, ImportBatch.Status.INTERRUPTED, ImportBatch.Status.FAILED]
     ).order_by("pk")
     for batch in open_batches:
         print(

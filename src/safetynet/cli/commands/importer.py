@@ -23,7 +23,8 @@ def register(sub: Any) -> None:
         description="Load one or more interchange JSONL files as one batch: validate every line, upsert by "
         "(source, id, recorded_at) so re-running changes nothing, resolve references across lines and files, "
         "and write every rejected line unchanged, with its line number, field and reason, to "
-        "PATH.rejects.jsonl. Exit code 0 when every line was stored, 3 when some were rejected. "
+        "PATH.rejects.jsonl. Exit code 0 when every line was stored, 3 when some were rejected, 4 when the "
+        "database refused a write (disk full; run the same import again once fixed). "
         "See docs/interchange.md.",
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="JSONL files, imported in the order given")

@@ -13,7 +13,9 @@ def register(sub: Any) -> None:
         "worker",
         help="run background tasks from the database queue",
         description="Run the database-backed task worker until stopped, with the deadline sweeper "
-        "beside it (tasks for new findings, overdue tasks escalated one step; docs/work.md). "
+        "beside it (tasks for new findings, overdue tasks escalated one step; docs/work.md) and, when "
+        "SAFETYNET_AUDIT_HEAD_FILE or SAFETYNET_AUDIT_HEAD_SYSLOG is set, the access log's chain head "
+        "written there every SAFETYNET_AUDIT_HEAD_MINUTES (default 15; docs/audit.md). "
         "--batch sweeps once, processes what is queued and exits (for scripts and CI).",
     )
     p.add_argument("--batch", action="store_true", help="sweep once, run what is queued now, then exit")
@@ -32,6 +34,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from safetynet.audit.anchor import configured_anchor, start_anchoring
     from safetynet.cli.django_setup import ensure_database
     from safetynet.work.scheduler import start_sweeper, sweep_once
 
@@ -39,16 +42,33 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--sweep-every must be 0 (off) or a number of seconds (got {args.sweep_every:g}).")
     ensure_database()
     options: dict[str, Any] = {"interval": args.interval}
-    stop = None
+    anchor = configured_anchor()
+    stops: list[Any] = []
     if args.batch:
         options["batch"] = True
         if args.sweep_every:
             sweep_once()
-    elif args.sweep_every:
-        stop = start_sweeper(args.sweep_every)
+        if anchor is not None:
+            _publish_once(anchor)
+    else:
+        if args.sweep_every:
+            stops.append(start_sweeper(args.sweep_every))
+        if anchor is not None:
+            stops.append(start_anchoring(anchor))
     try:
         call_command("db_worker", **options)
     finally:
-        if stop is not None:
+        for stop in stops:
             stop.set()
     return 0
+
+
+def _publish_once(anchor: Any) -> None:
+    """--batch: write the chain head off-box once; a failure ends the command with one line."""
+    from safetynet.audit.anchor import publish_head
+
+    try:
+        publish_head(anchor)
+    except (OSError, ValueError) as exc:
+        where = " and ".join(filter(None, (anchor.file, anchor.syslog)))
+        raise UsageError(f"cannot write the audit chain head off-box to {where}: {exc}.") from None
