@@ -9,7 +9,7 @@ from typing import Any
 
 from safetynet.risk.policy import DEFAULT_POLICY_PATH, current_policy, load_policy
 from safetynet.work.models import Task
-from safetynet.work.services import oversight, sweep, sync_tasks
+from safetynet.work.services import oversight, sweep, sync_tasks, task_queue
 
 TEXT = DEFAULT_POLICY_PATH.read_text()
 
@@ -70,3 +70,17 @@ def test_a_sergeants_oversight_watches_police_work_and_not_a_partners(findings: 
     watched = oversight(role="sergeant", team="", now=clock.now(), policy=current_policy())
     assert [t.owner_role for t in watched.tasks] == ["custody_officer"]
     assert watched.overdue == 1 and watched.overdue_by_role == {"custody_officer": 1}
+
+
+def test_escalation_takes_the_task_from_the_team_that_missed_it_to_the_next_ranks_queue(
+    findings: Any, clock: Any
+) -> None:
+    findings.make(due_in=dt.timedelta(hours=1))
+    sync_tasks(clock=clock)
+    task = Task.objects.get()
+    Task.objects.filter(pk=task.pk).update(team="east-response")
+    clock.advance(hours=2)
+    sweep(clock=clock)
+    task.refresh_from_db()
+    assert (task.owner_role, task.team, task.assignee_id) == ("inspector", "", None)
+    assert list(task_queue(user_id=0, role="inspector", team="west", scope="role")) == [task]

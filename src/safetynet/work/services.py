@@ -215,6 +215,7 @@ def sweep(
                         owner_role=to_role,
                         due_at=now + step,
                         assignee=None,
+                        team="",
                         escalation_level=F("escalation_level") + 1,
                         escalated_at=now,
                     )
