@@ -172,3 +172,19 @@ def test_a_matrix_handing_work_to_an_agency_that_cannot_act_on_it_is_refused() -
     data["agencies"]["police"]["may_assign_to"] = ["probation"]
     with pytest.raises(ImproperlyConfigured, match="'probation' is not another agency"):
         matrix.parse(data)
+
+
+def test_a_sergeant_gives_a_task_to_a_social_care_team_on_the_screen_and_not_to_a_school(
+    access_world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    _in_team(access_world.users["partner_social_worker"], "csc", "csc-east")
+    task = open_task(access_world.pupil, clause="M2", owner_role="sergeant", at=AT)
+    sergeant = client_for("sergeant")
+    url = f"/work/tasks/{task.pk}/assign/"
+    school = sergeant.post(url, {"team": "invented-academy"})
+    assert school.status_code == 400 and "Select a team from the list" in school.content.decode()
+    assert sergeant.post(url, {"team": "csc-east"}).status_code == 302
+    task.refresh_from_db()
+    assert (task.team, task.assignee_id) == ("csc-east", None)
+    page = client_for("partner_social_worker").get(f"/work/tasks/{task.pk}/").content.decode()
+    assert "Resolve</button>" in page and 'data-testid="not-yours"' not in page
