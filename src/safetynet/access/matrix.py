@@ -33,6 +33,9 @@ class RolePolicy:
     marker_types: frozenset[str] | None = None
     plan_types: frozenset[str] | None = None
     orders: bool = True
+    # What the role sees of a finding it may not read in full: "notice" (a concern held by
+    # the owner's agency, with the owner to contact) or "hide" (nothing).
+    withheld_findings: str = "notice"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Content:
     health_sources: frozenset[str]
     health_marker_types: frozenset[str]
     health_detail_keys: dict[str, tuple[str, ...]]
+    # Handling codes whose records only roles with `view_handling_code_c` may see: 3x5x2 "C"
+    # and the legacy 5x5x5 codes that do not permit sharing outside law enforcement.
+    police_only_handling: tuple[str | int, ...] = ("C",)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,24 @@ def _types(raw: Any, where: str) -> frozenset[str] | None:
     return frozenset(raw)
 
 
+WITHHELD_FINDINGS = ("notice", "hide")
+
+
+def _withheld(raw: Any, role: str) -> str:
+    if raw not in WITHHELD_FINDINGS:
+        raise ImproperlyConfigured(
+            f"matrix.yaml: roles.{role}.withheld_findings must be one of {list(WITHHELD_FINDINGS)}."
+        )
+    return str(raw)
+
+
+def _handling(raw: Any) -> tuple[str | int, ...]:
+    codes = raw if raw is not None else ["C"]
+    if not isinstance(codes, list) or not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in codes):
+        raise ImproperlyConfigured("matrix.yaml: content.police_only_handling must be a list of handling codes.")
+    return tuple(codes)
+
+
 def parse(data: Any) -> Matrix:
     """Build a Matrix from the YAML document, refusing anything unknown or missing."""
     if not isinstance(data, dict):
@@ -107,6 +131,7 @@ def parse(data: Any) -> Matrix:
             marker_types=_types(row.get("marker_types"), f"roles.{role}.marker_types"),
             plan_types=_types(row.get("plan_types"), f"roles.{role}.plan_types"),
             orders=bool(row.get("orders", True)),
+            withheld_findings=_withheld(row.get("withheld_findings", "notice"), role),
         )
     missing = set(Role.values) - set(roles)
     if missing:
@@ -125,6 +150,7 @@ def parse(data: Any) -> Matrix:
         health_sources=frozenset(raw.get("health_sources") or ()),
         health_marker_types=frozenset(raw.get("health_marker_types") or ()),
         health_detail_keys={k: tuple(v) for k, v in (raw.get("health_detail_keys") or {}).items()},
+        police_only_handling=_handling(raw.get("police_only_handling")),
     )
     may_assign_to = _may_assign_to(data.get("agencies"), roles)
     return Matrix(

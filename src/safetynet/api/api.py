@@ -22,6 +22,7 @@ from safetynet.api.schemas import (
     CiteOut,
     EventOut,
     FindingOut,
+    HeldElsewhereOut,
     HistoryOut,
     IndividualOut,
     MarkerOut,
@@ -36,7 +37,8 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
-from safetynet.reads.findings import FINDING_STATES, findings_of
+from safetynet.reads.disclosure import disclose
+from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
@@ -64,6 +66,7 @@ def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
     head = people.headline(found.pk, [r.person for r in rows], system_clock.now().date())
     person_ids = [r.person.pk for r in rows]
     markers = list(access.visible_markers(request.user, people.markers(person_ids)))
+    held = disclose(request.user, current_findings([found.pk])).held_elsewhere
     access.log_view(
         request.user,
         object_type="individual",
@@ -97,6 +100,7 @@ def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
             MarkerOut(marker_type=m.marker_type, valid_from=m.valid_from, valid_to=m.valid_to, source=m.source)
             for m in markers
         ],
+        concerns_held_elsewhere=[HeldElsewhereOut(agency=h.agency, owner_role=h.owner_role) for h in held],
     )
 
 
@@ -335,11 +339,12 @@ class FindingFilters(Schema):
 @api.get("/individuals/{individual_id}/findings", response=list[FindingOut], url_name="individual_findings")
 def individual_findings(request: HttpRequest, individual_id: int, filters: Query[FindingFilters]) -> list[FindingOut]:
     """The person's findings (`state`: current, the default, or all), most severe first: clause,
-    severity, reason, cited records, owner role, deadline, state and the task id."""
+    severity, reason, cited records, owner role, deadline, state and the task id. Only findings
+    the caller may read in full; the person's `concerns_held_elsewhere` stands for the rest."""
     found = individual_for_user(request.user, individual_id)
     if filters.state not in FINDING_STATES:
         raise HttpError(422, "state: expected current or all")
-    ordered = findings_of(found.pk, filters.state)
+    ordered = disclose(request.user, findings_of(found.pk, filters.state)).shown
     access.log_view(
         request.user,
         object_type="individual",

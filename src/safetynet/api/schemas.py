@@ -25,6 +25,14 @@ class MarkerOut(Schema):
     source: str
 
 
+class HeldElsewhereOut(Schema):
+    """Findings the caller may not read in full stand as one of these per owning role
+    (docs/access.md "Findings"): who holds the concern and whom to contact, nothing more."""
+
+    agency: str
+    owner_role: str
+
+
 class IndividualOut(Schema):
     id: int
     name: str
@@ -36,6 +44,7 @@ class IndividualOut(Schema):
     care_status: str
     records: list[SourceRecordOut]
     markers: list[MarkerOut]
+    concerns_held_elsewhere: list[HeldElsewhereOut]
 
 
 class EventOut(Schema):

@@ -6,7 +6,9 @@ importer's own steps (`importer.Importer.store_lines`, the same `_store_chunk` t
 uses): validation with line, field and reason; upsert by (source, id, recorded_at) with every
 version kept; a version sent again with other content rejected as a conflict; provenance on the
 `ImportBatch` (door, user or API key); access-log entries in each chunk's transaction; and, after
-each commit, `records_changed`, which drives linkage, risk re-evaluation and task sync.
+each commit, `records_changed`, which drives linkage, risk re-evaluation and task sync. The
+REST and web doors send it `live`: someone is waiting, so the few children a call is about are
+re-evaluated before the answer goes back (risk/receivers.py), and the finding is there to read.
 
 It answers every line (`LineAnswer`: accepted | updated | unchanged | rejected, with field and
 reason). Lines are stored in chunks of `importer.CHUNK_LINES`, each in one transaction: a crash
@@ -109,6 +111,7 @@ def capture(
         chunk_lines=chunk_lines,
         answers=answers,
         admit=_admit(door, source_scope, kind_scope, marker_scope),
+        live=door in (Door.API, Door.WEB),
     )
     lines = _lines(records, importer, door=door, username=username, reason=reason, now=clock.now())
     with finishing(importer):

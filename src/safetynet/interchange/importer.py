@@ -124,8 +124,10 @@ class Importer:
         workers: int | None = None,
         answers: list[LineAnswer] | None = None,
         admit: Admit | None = None,
+        live: bool = False,
     ) -> None:
         self.batch = batch
+        self.live = live
         self.answers = answers
         self.admit = admit
         self._rejects: RejectWriter | None = None
@@ -293,9 +295,9 @@ class Importer:
                 clock=self.clock,
             )
             if self.notify and any(changes.values()):
-                batch_id = self.batch.pk
+                batch_id, live = self.batch.pk, self.live
                 transaction.on_commit(
-                    lambda: records_changed.send(sender=ImportBatch, changes=changes, batch_id=batch_id)
+                    lambda: records_changed.send(sender=ImportBatch, changes=changes, batch_id=batch_id, live=live)
                 )
 
     def _reject_prepared(self, item: Prepared, field: str, reason: str, *, status: int | None = None) -> None:

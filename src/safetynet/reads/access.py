@@ -118,10 +118,12 @@ def visible_individual_ids(user: Any, candidate_ids: Iterable[int]) -> list[int]
 # --- which records, and which parts -----------------------------------------------
 
 
-def _not_handling_c(path: str) -> Q:
-    """Records not graded handling code C. Spelled with isnull because NOT (x = 'C') is NULL,
-    hence false, for the many records without a grading, on both SQLite and PostgreSQL."""
-    return Q(**{f"{path}__isnull": True}) | ~Q(**{path: "C"})
+def _shareable_handling(path: str) -> Q:
+    """Records not graded with a police-only handling code (3x5x2 "C"; legacy 5x5x5 1, 3, 4
+    and 5: the matrix's `police_only_handling`). Spelled with isnull because NOT (x IN ...) is
+    NULL, hence false, for the many records without a grading, on SQLite and PostgreSQL."""
+    codes = list(load().content.police_only_handling)
+    return Q(**{f"{path}__isnull": True}) | ~Q(**{f"{path}__in": codes})
 
 
 def visible_events(user: Any, events: QuerySet[Event]) -> QuerySet[Event]:
@@ -133,7 +135,7 @@ def visible_events(user: Any, events: QuerySet[Event]) -> QuerySet[Event]:
     if policy.event_types is not None:
         events = events.filter(event_type__in=sorted(policy.event_types))
     if "view_handling_code_c" not in policy.permissions:
-        events = events.filter(_not_handling_c("details__grading__handling"))
+        events = events.filter(_shareable_handling("details__grading__handling"))
     if "view_health_details" not in policy.permissions:
         events = events.exclude(source__in=sorted(content.health_sources))
     hidden = restricted_individual_ids(user)
@@ -153,7 +155,7 @@ def visible_markers(user: Any, markers: QuerySet[Marker]) -> QuerySet[Marker]:
     if policy.marker_types is not None:
         markers = markers.filter(marker_type__in=sorted(policy.marker_types))
     if "view_handling_code_c" not in policy.permissions:
-        markers = markers.filter(_not_handling_c("grading__handling"))
+        markers = markers.filter(_shareable_handling("grading__handling"))
     if "view_health_details" not in policy.permissions:
         markers = markers.exclude(source__in=sorted(content.health_sources)).exclude(
             marker_type__in=sorted(content.health_marker_types)
@@ -248,6 +250,20 @@ def redact_event(user: Any, event: Event) -> Event:
         event.payload = None
         event.save = _refuse_save  # type: ignore[method-assign]
     return event
+
+
+def partly_withheld(user: Any, event: Event) -> bool:
+    """Whether `event`'s substance is withheld from `user` though they may see the event: the
+    text of an intelligence record. A finding built from it may quote it. (Health keys inside
+    another agency's event are dropped from the event's page but are not its substance: no
+    rule reads them, which tests/access/test_disclosure.py holds the rules to.)"""
+    policy = policy_of(user)
+    perms = policy.permissions if policy else frozenset()
+    content = load().content
+    if event.event_type != content.intelligence_event_type or "view_intelligence_text" in perms:
+        return False
+    details = event.details or {}
+    return bool(event.summary) or any(details.get(k) for k in content.intelligence_text_keys)
 
 
 def redact_events(user: Any, events: Iterable[Event]) -> list[Event]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from safetynet.reads import person as people
+from safetynet.reads.disclosure import HeldElsewhere, disclose, notices
 from safetynet.reads.labels import label, severity_colour
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import SEVERITY_ORDER, Finding, severity_rank
@@ -111,12 +113,35 @@ def rows_for(
     return rows
 
 
+@dataclass
+class TopFinding:
+    """What a search result shows of a child's findings: the most severe one the viewer may
+    read, and who holds any the viewer may not (docs/access.md "Findings")."""
+
+    row: FindingRow | None
+    held_elsewhere: list[HeldElsewhere]
+
+
 def top_findings(
-    individual_ids: list[int], now: dt.datetime, today: dt.date, *, names: dict[int, str] | None = None
-) -> dict[int, FindingRow]:
-    """The most severe current finding of each individual (for search results); `names`
-    as for `rows_for`."""
-    best: dict[int, FindingRow] = {}
-    for row in rows_for(current_findings(individual_ids), now, today, names=names):
-        best.setdefault(row.finding.individual_id, row)
-    return best
+    user: Any,
+    individual_ids: list[int],
+    now: dt.datetime,
+    today: dt.date,
+    *,
+    names: dict[int, str] | None = None,
+) -> dict[int, TopFinding]:
+    """For each individual with current findings, the most severe one `user` may read and the
+    notices for the rest (search results); `names` as for `rows_for`."""
+    found = current_findings(individual_ids)
+    by_child: dict[int, list[Finding]] = {}
+    for f in found:
+        by_child.setdefault(f.individual_id, []).append(f)
+    shown = disclose(user, found)
+    full = {f.pk for f in shown.shown}
+    rows = {r.finding.pk: r for r in rows_for(shown.shown, now, today, names=names)}
+    top: dict[int, TopFinding] = {}
+    for child, findings in by_child.items():
+        best = next((rows[f.pk] for f in findings if f.pk in full), None)
+        held = notices(user, [f for f in findings if f.pk not in full])
+        top[child] = TopFinding(row=best, held_elsewhere=held)
+    return top

@@ -11,7 +11,7 @@ adds what a result row shows: age, last event (when the viewer may see it), top 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -65,7 +65,8 @@ class SearchResult:
     headline: people.Headline
     probability: float
     last_event: Event | None
-    top_finding: Any = None  # the most severe current finding (safetynet.reads.findings.FindingRow)
+    top_finding: Any = None  # the most severe finding the viewer may read (reads.findings.FindingRow)
+    held_elsewhere: list[Any] = field(default_factory=list)  # notices for findings they may not (reads.disclosure)
 
 
 def _exact(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
@@ -117,5 +118,15 @@ def search_people(query: SearchQuery, today: dt.date, *, user: Any) -> list[Sear
     seen = visible_event_ids(user, [e.pk for e in last.values() if e is not None])
     last = {i: e for i, e in last.items() if e is not None and e.pk in seen}
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
-    top = top_findings(ids, now, today, names={i: h.name for i, h in heads.items()})
-    return [SearchResult(heads[i], p, last.get(i), top.get(i)) for i, p in found if i in heads]
+    top = top_findings(user, ids, now, today, names={i: h.name for i, h in heads.items()})
+    return [
+        SearchResult(
+            heads[i],
+            p,
+            last.get(i),
+            top[i].row if i in top else None,
+            top[i].held_elsewhere if i in top else [],
+        )
+        for i, p in found
+        if i in heads
+    ]

@@ -22,8 +22,10 @@ from safetynet.reads.access import (
     visible_individual_ids,
     visible_individuals,
 )
+from safetynet.reads.disclosure import disclosed_ids, sees_everything
 from safetynet.reads.labels import label, severity_colour
 from safetynet.records.models import Event
+from safetynet.risk.models import Finding
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, overdue_q
 from safetynet.work.services import Oversight, oversight, queue_filter, task_queue
@@ -51,6 +53,16 @@ def worker_of(user: Any) -> Worker:
 def _visible(user: Any, tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Only tasks about children `user` may open (a subquery: no child is ever listed first)."""
     return tasks.filter(individual_id__in=visible_individuals(user).values("pk"))
+
+
+def withheld_findings(user: Any, tasks: QuerySet[Task]) -> list[int]:
+    """The findings of `tasks` that `user` may not read in full (reads.disclosure): their
+    tasks are not shown to `user`, in lists, counts or on their own."""
+    if sees_everything(user):
+        return []
+    findings = list(Finding.objects.filter(pk__in=tasks.values("finding_id")).only("pk", "cites", "key", "owner_role"))
+    full = disclosed_ids(user, findings)
+    return [f.pk for f in findings if f.pk not in full]
 
 
 def display_name(user: Any) -> str:
@@ -174,6 +186,8 @@ def my_work(user: Any, now: dt.datetime, show: str = "all", limit: int = WORK_LI
             queue_filter(user_id=worker.user_id, role=worker.role, team=worker.team)
         ),
     )
+    withheld = withheld_findings(user, everything)
+    everything = everything.exclude(finding_id__in=withheld)
 
     def only(scope: str) -> Q:
         return queue_filter(user_id=worker.user_id, role=worker.role, team=worker.team, scope=scope)
@@ -187,16 +201,20 @@ def my_work(user: Any, now: dt.datetime, show: str = "all", limit: int = WORK_LI
         n_overdue=Count("pk", filter=overdue_q(now)),
     )
     scope = show if show in ("mine", "team", "role") else "all"
-    tasks = _visible(
-        user,
-        task_queue(
-            user_id=worker.user_id,
-            role=worker.role,
-            team=worker.team,
-            scope=scope,
-            overdue_at=now if show == "overdue" else None,
-        ),
-    ).select_related("assignee")
+    tasks = (
+        _visible(
+            user,
+            task_queue(
+                user_id=worker.user_id,
+                role=worker.role,
+                team=worker.team,
+                scope=scope,
+                overdue_at=now if show == "overdue" else None,
+            ),
+        )
+        .exclude(finding_id__in=withheld)
+        .select_related("assignee")
+    )
     found = list(tasks[: limit + 1])
     return MyWork(
         rows=rows_for(found[:limit], now, worker),
@@ -207,11 +225,12 @@ def my_work(user: Any, now: dt.datetime, show: str = "all", limit: int = WORK_LI
 
 
 def task_for_user(user: Any, pk: int) -> Task:
-    """The task `pk` if `user` may open its child; Http404 otherwise (no hint why)."""
+    """The task `pk` if `user` may open its child and read its finding in full
+    (reads.disclosure); Http404 otherwise (no hint why), logged as a refusal."""
     task = Task.objects.select_related("finding", "assignee").filter(pk=pk).first()
     if task is None:
         raise refused(user, object_type="task", object_id=pk)
-    if not visible_individual_ids(user, [task.individual_id]):
+    if not visible_individual_ids(user, [task.individual_id]) or not disclosed_ids(user, [task.finding]):
         raise refused(user, object_type="task", object_id=pk, individual_ids=[task.individual_id])
     return task
 
@@ -289,8 +308,8 @@ def history_of(task: Task) -> list[HistoryEntry]:
 
 
 def team_members(user: Any, task: Task) -> list[tuple[str, str]]:
-    """(user id, name) of the active members of `user`'s team who may act on tasks and may
-    open this task's child: who the task can be assigned to."""
+    """(user id, name) of the active members of `user`'s team who may act on tasks, may open
+    this task's child and may read its finding in full: who the task can be assigned to."""
     profile = profile_of(user)
     if profile is None or profile.team_id is None:
         return []
@@ -303,7 +322,9 @@ def team_members(user: Any, task: Task) -> list[tuple[str, str]]:
     return [
         (str(m.pk), display_name(m))
         for m in members
-        if has_permission(m, "resolve_task") and visible_individual_ids(m, [task.individual_id])
+        if has_permission(m, "resolve_task")
+        and visible_individual_ids(m, [task.individual_id])
+        and disclosed_ids(m, [task.finding])
     ]
 
 
@@ -329,12 +350,14 @@ def task_detail(user: Any, task: Task, now: dt.datetime, policy: Policy | None =
 def oversight_for(user: Any, now: dt.datetime, policy: Policy | None = None) -> Oversight:
     """The supervisor's oversight (counts and list) over the children `user` may open."""
     worker = worker_of(user)
+    current = _visible(user, Task.objects.current())
     return oversight(
         role=worker.role,
         team=worker.team,
         now=now,
         policy=policy,
         individuals=visible_individuals(user).values("pk"),
+        withheld_findings=withheld_findings(user, current),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 from more_itertools import chunked
 
@@ -19,6 +20,7 @@ from safetynet.identity.signals import individuals_changed
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
 from safetynet.risk.jobs import evaluate_changed_individuals
+from safetynet.risk.services import refresh_findings
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +73,30 @@ def individuals_of_records(changes: dict[str, list[int]]) -> set[int]:
     return ids
 
 
+def evaluate_now(ids: set[int]) -> bool:
+    """Re-evaluates `ids` (not their neighbours) at once; False, with the reason logged, when it
+    could not (the queued job then does it)."""
+    try:
+        refresh_findings(sorted(ids))
+    except Exception:  # a record the caller is waiting on is stored whatever the evaluation does
+        log.exception("risk: live evaluation of %d individuals failed; the worker will do it", len(ids))
+        return False
+    return True
+
+
 @receiver(records_changed, dispatch_uid="risk.evaluate_changed_records")
-def enqueue_for_records(sender: Any, changes: dict[str, list[int]] | None = None, **kwargs: Any) -> None:
-    """Enqueues evaluation of the individuals an imported chunk's records are about."""
+def enqueue_for_records(
+    sender: Any, changes: dict[str, list[int]] | None = None, live: bool = False, **kwargs: Any
+) -> None:
+    """Enqueues evaluation of the individuals an imported chunk's records are about (and their
+    neighbours). A `live` call (REST, web form) about at most SAFETYNET_LIVE_EVALUATION_MAX
+    individuals re-evaluates them first, before its answer goes back; the queued job then finds
+    them unchanged and evaluates the neighbours."""
     try:
         ids = individuals_of_records(changes or {})
     except Exception:  # never fail the import that sent the signal
         log.exception("risk: could not find the individuals of changed records")
         return
+    if live and 0 < len(ids) <= settings.SAFETYNET_LIVE_EVALUATION_MAX:
+        evaluate_now(ids)
     _enqueue(ids, "records")

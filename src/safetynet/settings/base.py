@@ -177,6 +177,9 @@ TASKS = {
 # configures a shared cache (database or Redis) so the limit holds across server processes.
 SAFETYNET_INGEST_MAX_BYTES = env_int("SAFETYNET_INGEST_MAX_BYTES", 32 * 1024 * 1024)
 SAFETYNET_API_KEY_CALLS_PER_MINUTE = env_int("SAFETYNET_API_KEY_CALLS_PER_MINUTE", 600)
+# A REST call or web form about at most this many children re-evaluates them before it answers
+# (risk/receivers.py); larger ones, and their network neighbours, go to the task worker. 0: always the worker.
+SAFETYNET_LIVE_EVALUATION_MAX = env_int("SAFETYNET_LIVE_EVALUATION_MAX", 10)
 
 # The clock every service reads (safetynet.lib.clock); tests replace it.
 # JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).

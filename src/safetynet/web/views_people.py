@@ -14,6 +14,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
+from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
 from safetynet.reads.network import network as network_graph
@@ -59,8 +60,9 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     user = request.user
     explain_rows(rows, today)
     headline = people.headline(individual.pk, [r.person for r in rows], today)
+    disclosed = disclose(user, current_findings([individual.pk], with_tasks=True))
     findings = rows_for(
-        current_findings([individual.pk], with_tasks=True),
+        disclosed.shown,
         system_clock.now(),
         today,
         names={individual.pk: headline.name},
@@ -78,6 +80,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "plans": list(access.visible_plans(user, people.plans(person_ids))),
         "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
         "findings": findings,
+        "held_elsewhere": disclosed.held_elsewhere,
         **_chronology_context(request, person_ids),
     }
     access.log_view(

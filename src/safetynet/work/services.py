@@ -504,6 +504,7 @@ def oversight(
     now: dt.datetime,
     policy: Policy | None = None,
     individuals: QuerySet[Any] | None = None,
+    withheld_findings: Iterable[int] = (),
 ) -> Oversight:
     """What a supervisor (a role on an escalation chain) watches: every current task of their
     agency that has not yet climbed above them (the work that escalates to them when it is
@@ -511,7 +512,8 @@ def oversight(
     to the inspector), narrowed
     to the overdue or escalated. `due_soon` counts watched tasks due in the next hour that
     have not escalated: the ones that will be late next. `individuals` (a queryset of
-    individual ids) narrows everything, counts included, to the children a viewer may open."""
+    individual ids) narrows everything, counts included, to the children a viewer may open;
+    `withheld_findings` leaves out the tasks of findings the viewer may not read."""
     policy = policy or current_policy()
     if not supervises(role, policy):
         raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
@@ -524,6 +526,8 @@ def oversight(
     )
     if individuals is not None:
         watched = watched.filter(individual_id__in=individuals)
+    if withheld_findings:
+        watched = watched.exclude(finding_id__in=list(withheld_findings))
     late = overdue_q(now)
     flagged = watched.filter(late | Q(escalation_level__gt=0) | Q(escalation_exhausted=True))
     counts = watched.aggregate(
