@@ -19,7 +19,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
     policy = load_policy(DEFAULT_POLICY_PATH)
-    assert policy.version == "2026.4"
+    assert policy.version == "2026.5"
     assert policy.clause("M4").number("episodes") == 3
     assert policy.escalation_after("sergeant") == "inspector"
     assert policy.escalation_after("superintendent") is None
@@ -62,7 +62,7 @@ def test_a_refused_policy_leaves_the_running_policy_in_force(tmp_path: Path) -> 
 def test_an_installed_policy_changes_thresholds_without_code(tmp_path: Path) -> None:
     good = tmp_path / "force.yaml"
     good.write_text(
-        TEXT.replace('version: "2026.4"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
+        TEXT.replace('version: "2026.5"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
     )
     previous = current_policy()
     try:
@@ -122,4 +122,52 @@ def test_an_unknown_mode_or_expiry_or_a_negative_period_is_refused_and_the_runni
         install_policy(bad)
     message = str(refused.value)
     assert message.startswith(f"{bad}:{line}: {where}: ") and expected in message
+    assert current_policy() is running
+
+
+def test_each_agency_has_its_own_escalation_chain() -> None:
+    policy = load_policy(DEFAULT_POLICY_PATH)
+    assert policy.escalation_chain("custody_officer") == ("sergeant", "inspector", "superintendent")
+    assert policy.escalation_chain("partner_social_worker") == ("partner_social_worker",)
+    assert policy.escalation_after("partner_social_worker") is None
+    assert policy.supervisors_of("custody_officer") == ("sergeant", "inspector", "superintendent")
+    assert policy.supervisors_of("sergeant") == ("inspector", "superintendent")
+    assert policy.supervisors_of("partner_social_worker") == ()
+
+
+CHAINS = "    police: [sergeant, inspector, superintendent]\n    csc: [partner_social_worker]\n"
+ESCALATION = "  chains:\n" + CHAINS + "    health: [partner_health]\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "needle", "expected"),
+    [
+        ((CHAINS, CHAINS.replace("csc: [partner_social_worker]", "csc: [partner_social_worker, sergeant]")),
+         "    csc: [partner_social_worker, sergeant]",
+         "escalation.chains.csc (a task climbs its own agency's chain); sergeant is a police role"),
+        ((CHAINS, CHAINS.replace("inspector, superintendent", "inspector, chief_constable")),
+         "    police: [sergeant, inspector, chief_constable]", "escalation.chains.police.2: Input should be"),
+        ((CHAINS, CHAINS.replace("inspector, superintendent", "inspector, inspector")),
+         "    police: [sergeant, inspector, inspector]", "each role once in escalation.chains.police"),
+        ((CHAINS, CHAINS + "    probation: [sergeant]\n"), "    probation: [sergeant]", "escalation.chains.probation"),
+        ((ESCALATION, "  chain: [sergeant, inspector, superintendent]\n"), "escalation:",
+         "`chain` (one chain for every agency) was replaced in policy 2026.5 by `chains`"),
+        (("    severity: high\n    owner_role: missing_persons_coordinator\n    work: {mode: always}\n",
+          "    severity: high\n    owner_role: partner_education\n    work: {mode: always}\n"),
+         "    owner_role: partner_education",
+         "an escalation chain for education (the agency of M4's owner partner_education) under escalation.chains"),
+    ],
+)  # fmt: skip
+def test_a_chain_naming_another_agencys_role_or_an_unknown_one_is_refused_with_its_line(
+    tmp_path: Path, change: tuple[str, str], needle: str, expected: str
+) -> None:
+    running = current_policy()
+    text = TEXT.replace(*change, 1)
+    assert text != TEXT
+    path = tmp_path / "force.yaml"
+    path.write_text(text)
+    with pytest.raises(PolicyError) as refused:
+        install_policy(path)
+    message = str(refused.value)
+    assert f"{path}:{_line_of(text, needle)}:" in message and expected in message, message
     assert current_policy() is running

@@ -57,6 +57,8 @@ class Matrix:
     content: Content
     urls: dict[str, str]
     api: dict[str, str] = field(default_factory=dict)
+    # agency code -> the other agencies its tasks may be assigned to (users and teams)
+    may_assign_to: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def permission_for_url(self, url_name: str) -> str | None:
         """The permission `url_name` needs; None when the matrix does not list it (refused)."""
@@ -64,6 +66,11 @@ class Matrix:
             return self.urls[url_name]
         matches = [p for p in self.urls if p.endswith("*") and fnmatch.fnmatchcase(url_name, p)]
         return self.urls[max(matches, key=len)] if matches else None
+
+    def assignable_agencies(self, agency: str) -> frozenset[str]:
+        """The agencies whose users and teams a task of `agency` may be assigned to: its own
+        and those the matrix lists under `agencies.<agency>.may_assign_to`."""
+        return frozenset({agency}) | self.may_assign_to.get(agency, frozenset())
 
     def role_allows(self, role: str | None, permission: str) -> bool:
         """Whether a user of `role` (None: no role) holds `permission` (not a pseudo-permission)."""
@@ -145,7 +152,35 @@ def parse(data: Any) -> Matrix:
         health_detail_keys={k: tuple(v) for k, v in (raw.get("health_detail_keys") or {}).items()},
         police_only_handling=_handling(raw.get("police_only_handling")),
     )
-    return Matrix(permissions=permissions, roles=roles, content=content, urls=urls, api=api)
+    may_assign_to = _may_assign_to(data.get("agencies"), roles)
+    return Matrix(
+        permissions=permissions, roles=roles, content=content, urls=urls, api=api, may_assign_to=may_assign_to
+    )
+
+
+def _may_assign_to(raw: Any, roles: dict[str, RolePolicy]) -> dict[str, frozenset[str]]:
+    """The `agencies` section: every agency code, each with the other agencies its tasks may
+    be assigned to; an agency none of whose roles may act on tasks cannot be one of them."""
+    codes = set(AGENCY_OF_ROLE.values())
+    if not isinstance(raw, dict) or set(raw) != codes:
+        raise ImproperlyConfigured(f"matrix.yaml: agencies must have one entry for each of {sorted(codes)}.")
+    acting = {row.agency for row in roles.values() if "resolve_task" in row.permissions}
+    found: dict[str, frozenset[str]] = {}
+    for agency, row in raw.items():
+        targets = _types((row or {}).get("may_assign_to", []), f"agencies.{agency}.may_assign_to") or frozenset()
+        for target in sorted(targets):
+            if target not in codes or target == agency:
+                raise ImproperlyConfigured(
+                    f"matrix.yaml: agencies.{agency}.may_assign_to: {target!r} is not another agency "
+                    f"(expected some of {sorted(codes - {agency})})."
+                )
+            if target not in acting:
+                raise ImproperlyConfigured(
+                    f"matrix.yaml: agencies.{agency}.may_assign_to: no {target} role may act on tasks "
+                    "(resolve_task), so its users could never act on work handed to them."
+                )
+        found[agency] = targets
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -44,7 +44,7 @@ from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
 from safetynet.work import services as work_services
 from safetynet.work.models import IllegalMove
-from safetynet.work.services import NotYourAgency
+from safetynet.work.ownership import AssignmentRefused, NotYourTask, may_act
 
 api = NinjaAPI(
     title="safetynet API",
@@ -259,13 +259,16 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
             HistoryOut(at=h.at, action=h.action, actor=h.actor, from_role=h.from_role, to_role=h.to_role, note=h.note)
             for h in detail.history
         ],
+        escalation_chain=list(current_policy().escalation_chain(found.owner_role)),
+        may_act=found.is_current and may_act(found, request.user, current_policy()),
     )
 
 
-def _not_yours(request: HttpRequest, task: Any) -> HttpError:
-    """The refusal of a task of another agency that is not assigned to the caller (logged)."""
+def _not_yours(request: HttpRequest, task: Any, why: Exception) -> HttpError:
+    """The refusal of a task the caller may not act on or give to whom they asked (logged as
+    denied); the message says who may, in roles, agencies and team codes."""
     access.log_denied(request.user, object_type="task", object_id=task.pk, individual_ids=[task.individual_id])
-    return HttpError(403, "This task is another agency's work: they act on it, or you once they assign it to you.")
+    return HttpError(403, str(why))
 
 
 @api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
@@ -274,8 +277,8 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     found = work_queue.task_for_user(request.user, task_id)
     try:
         work_services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
-    except NotYourAgency:
-        raise _not_yours(request, found) from None
+    except NotYourTask as refused:
+        raise _not_yours(request, found, refused) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
@@ -283,22 +286,26 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
 
 @api.post("/tasks/{task_id}/assign", response=TaskOut, url_name="task_assign")
 def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
-    """Take the task (`assignee` = your own user id) or give it to a member of your team."""
+    """Take the task (`assignee` = your own user id), give it to a person who may act on it and
+    may open the child (your agency's, or a partner agency's the access matrix allows), or to a
+    team (`team`: its code). A person alone puts the task in their team too."""
     found = work_queue.task_for_user(request.user, task_id)
-    allowed = {int(pk) for pk, _name in work_queue.team_members(request.user, found)} | {int(request.user.pk or 0)}
-    if body.assignee not in allowed:
-        raise HttpError(422, "assignee: expected your own user id or a member of your team who may act on this task")
-    assignee = get_user_model().objects.get(pk=body.assignee)
+    if body.assignee is None and not body.team:
+        raise HttpError(422, "assignee: expected a user id, or team: a team code")
+    assignee = None
+    if body.assignee is not None:
+        assignee = get_user_model().objects.filter(pk=body.assignee, is_active=True).first()
+        if assignee is None or not access.visible_individual_ids(assignee, [found.individual_id]):
+            raise HttpError(422, "assignee: expected the id of an active user who may open this child's record")
+    team = body.team or (work_queue.worker_of(assignee).team if assignee is not None else "")
     try:
-        work_services.assign(
-            found.pk,
-            acting_user=request.user,
-            clock=system_clock,
-            assignee=assignee,
-            team=work_queue.worker_of(request.user).team,
-        )
-    except NotYourAgency:
-        raise _not_yours(request, found) from None
+        work_services.assign(found.pk, acting_user=request.user, clock=system_clock, assignee=assignee, team=team)
+    except NotYourTask as refused:
+        raise _not_yours(request, found, refused) from None
+    except AssignmentRefused as refused:
+        if refused.forbidden:
+            raise _not_yours(request, found, refused) from None
+        raise HttpError(422, str(refused)) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)
@@ -318,8 +325,8 @@ def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut
             clock=system_clock,
             policy=current_policy(),
         )
-    except NotYourAgency:
-        raise _not_yours(request, found) from None
+    except NotYourTask as refused:
+        raise _not_yours(request, found, refused) from None
     except IllegalMove:
         raise HttpError(409, "state: the task is no longer open") from None
     return _one_task(request, found.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class SourceRecordOut(Schema):
@@ -117,10 +117,15 @@ class TaskDetailOut(TaskOut):
     cites_withheld: int
     rationale: str
     history: list[HistoryOut]
+    escalation_chain: list[str]
+    may_act: bool
 
 
 class AssignIn(Schema):
-    assignee: int
+    """A person (user id) and/or a team (code); a person alone puts the task in their team."""
+
+    assignee: int | None = None
+    team: str = Field("", max_length=60)
 
 
 class ResolveIn(Schema):

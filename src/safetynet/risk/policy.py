@@ -27,28 +27,13 @@ from pydantic import (
     field_validator,
 )
 
+from safetynet.risk.escalation import EscalationSpec, escalation_errors
+from safetynet.risk.escalation import RoleCode as Role
+
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.yaml"
 
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
-Role = Literal[
-    "call_handler",
-    "response_officer",
-    "sergeant",
-    "inspector",
-    "superintendent",
-    "mash_officer",
-    "missing_persons_coordinator",
-    "exploitation_coordinator",
-    "public_protection_officer",
-    "custody_officer",
-    "analyst",
-    "auditor",
-    "partner_social_worker",
-    "partner_health",
-    "partner_education",
-    "system_administrator",
-]
 
 # What each clause needs from the file: numbers under `thresholds`/`clocks`, word lists.
 # A missing or mistyped entry is refused on load, never discovered at 02:00 by a rule.
@@ -199,13 +184,6 @@ class ClauseSpec(BaseModel):
         return found
 
 
-class Escalation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    chain: list[Role] = Field(min_length=1)
-    step_hours: Number = Field(gt=0)
-
-
 class PhraseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -227,7 +205,7 @@ class PolicyDocument(BaseModel):
 
     version: str = Field(min_length=1)
     name: str
-    escalation: Escalation
+    escalation: EscalationSpec
     response_hours: dict[Severity, Number]
     clauses: dict[str, ClauseSpec]
     language: list[PhraseSpec] = Field(min_length=1)
@@ -316,12 +294,17 @@ class Policy:
         return found
 
     def escalation_after(self, role: str) -> str | None:
-        """Returns the next role up the escalation chain, or None at the top (or off the chain)."""
-        chain = list(self.document.escalation.chain)
-        if role not in chain:
-            return chain[0]
-        index = chain.index(role)
-        return chain[index + 1] if index + 1 < len(chain) else None
+        """Returns the next owner of an overdue task owned by `role`: up the chain of the role's
+        agency (its first step for a role off the chain), or None at the top or with no chain."""
+        return self.document.escalation.after(role)
+
+    def escalation_chain(self, role: str) -> tuple[str, ...]:
+        """The chain a task owned by `role` climbs (its agency's, or the role's own)."""
+        return self.document.escalation.chain_for(role)
+
+    def supervisors_of(self, role: str) -> tuple[str, ...]:
+        """The roles above `role` on its chain: who may act on and watches its tasks."""
+        return self.document.escalation.above(role)
 
     def response_time(self, severity: str) -> dt.timedelta:
         return dt.timedelta(hours=float(self.document.response_hours.get(severity, 72)))  # type: ignore[call-overload]
@@ -383,6 +366,8 @@ def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
                         f"a list of words `{name}` under {clause_id}.thresholds",
                     )
                 )
+    owners = {c: str(spec.owner_role) for c, spec in doc.clauses.items() if spec.enabled}
+    errors += escalation_errors(doc.escalation, owners)
     return errors
 
 

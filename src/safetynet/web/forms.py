@@ -225,23 +225,41 @@ class ResolveTaskForm(GovukFormMixin, forms.Form):
 
 
 class AssignTaskForm(GovukFormMixin, forms.Form):
-    """Give a task to a member of your team (the choices are the people who may take it)."""
+    """Give a task to a member of your team, or to a team (the choices are the people who may
+    take it and the teams it may be given to: your agency's and partners' the matrix allows)."""
 
     assignee = forms.ChoiceField(
         label="Assign to",
         choices=[],
-        error_messages={
-            "required": "Select who to assign this task to",
-            "invalid_choice": "Select a member of your team from the list",
-        },
+        required=False,
+        error_messages={"invalid_choice": "Select a member of your team from the list"},
+    )
+    team = forms.ChoiceField(
+        label="Give to a team",
+        choices=[],
+        required=False,
+        error_messages={"invalid_choice": "Select a team from the list"},
     )
 
-    def __init__(self, *args: Any, members: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]] | None = None,
+        teams: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["assignee"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "Choose a person"), *(members or [])]
+        for name, empty, choices in (("assignee", "Choose a person", members), ("team", "Choose a team", teams)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty), *(choices or [])]
         self.style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("assignee") and not data.get("team"):
+            self.add_error("assignee", "Select who to assign this task to")
+        return data
 
 
 class WorkFilterForm(GovukFormMixin, forms.Form):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.access import log_denied
+from safetynet.reads.labels import label
 from safetynet.reads.work_queue import (
     SHOW_CHOICES,
     my_work,
@@ -36,7 +37,7 @@ from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
 from safetynet.work import services
 from safetynet.work.models import IllegalMove
-from safetynet.work.services import NotYourAgency
+from safetynet.work.ownership import AssignmentRefused, NotYourTask, assignable_teams, may_act
 
 
 @require_GET
@@ -74,7 +75,8 @@ def _task_page(
     status: int = 200,
 ) -> HttpResponse:
     task = task_for_user(request.user, task_id)
-    detail = task_detail(request.user, task, system_clock.now(), current_policy())
+    policy = current_policy()
+    detail = task_detail(request.user, task, system_clock.now(), policy)
     access.log_view(
         request.user,
         object_type="task",
@@ -82,13 +84,16 @@ def _task_page(
         individual_ids=[task.individual_id],
         fields=["task", "finding", "history"],
     )
+    ours = task.is_current and may_act(task, request.user, policy)
     context: dict[str, Any] = {
         "detail": detail,
         "task": task,
         "resolve_form": resolve_form or ResolveTaskForm(),
-        "assign_form": assign_form or AssignTaskForm(members=detail.team_members),
-        "may_act": may_use(request.user, "web:task_resolve") and task.is_current,
+        "assign_form": assign_form or AssignTaskForm(members=detail.team_members, teams=team_choices(task)),
+        "may_act": ours and may_use(request.user, "web:task_resolve"),
+        "not_yours": task.is_current and not ours,
         "is_mine": task.assignee_id == request.user.pk,
+        "chain": chain_steps(task, policy),
     }
     return render(request, "web/task.html", context, status=status)
 
@@ -107,9 +112,8 @@ def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     found = task_for_user(request.user, task_id)
     try:
         services.acknowledge(found.pk, acting_user=request.user, clock=system_clock)
-    except NotYourAgency:
-        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
-        raise PermissionDenied("This task is another agency's work.") from None
+    except NotYourTask as refused:
+        raise _refuse(request, found, refused) from None
     except IllegalMove:
         messages.info(request, "That task is no longer open.")
     else:
@@ -117,27 +121,54 @@ def task_acknowledge(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect("web:task", task_id=found.pk)
 
 
+def _refuse(request: HttpRequest, task: Any, why: Exception) -> PermissionDenied:
+    """403 for an action on a task the user may not take (written to the access log as denied)."""
+    log_denied(request.user, object_type="task", object_id=task.pk, individual_ids=[task.individual_id])
+    return PermissionDenied(str(why))
+
+
+def team_choices(task: Any) -> list[tuple[str, str]]:
+    """(code, "name (agency)") of the teams `task` may be given to, for the assign form."""
+    return [(t.code, f"{t.name} ({t.agency.name})") for t in assignable_teams(task)]
+
+
+def chain_steps(task: Any, policy: Any) -> list[tuple[str, bool]]:
+    """The task's escalation chain as (role label, is the current owner), lowest first; a role
+    off the chain (a custody officer) comes first, as the step before the chain."""
+    chain = list(policy.escalation_chain(task.owner_role))
+    if task.owner_role not in chain:
+        chain.insert(0, task.owner_role)
+    return [(label(role), role == task.owner_role) for role in chain]
+
+
 @require_POST
 @login_required
 def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
-    """Take the task (`assignee` = yourself) or give it to a member of your team."""
+    """Take the task (`assignee` = yourself), give it to a member of your team, or give it to
+    a team of your agency or of a partner agency the access matrix allows."""
     found = task_for_user(request.user, task_id)
     worker = worker_of(request.user)
+    assignee: Any = None
+    team = worker.team
     if request.POST.get("take"):
-        assignee: Any = request.user
+        assignee = request.user
     else:
-        form = AssignTaskForm(request.POST, members=team_members(request.user, found))
+        form = AssignTaskForm(request.POST, members=team_members(request.user, found), teams=team_choices(found))
         if not form.is_valid():
             return _task_page(request, found.pk, assign_form=form, status=400)
-        assignee = get_user_model().objects.get(pk=int(form.cleaned_data["assignee"]))
-    team = worker.team
+        if form.cleaned_data["assignee"]:
+            assignee = get_user_model().objects.get(pk=int(form.cleaned_data["assignee"]))
+        else:
+            team = form.cleaned_data["team"]
     try:
         services.assign(found.pk, acting_user=request.user, clock=system_clock, assignee=assignee, team=team)
-    except NotYourAgency:
-        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
-        raise PermissionDenied("This task is another agency's work.") from None
+    except (NotYourTask, AssignmentRefused) as refused:
+        raise _refuse(request, found, refused) from None
     except IllegalMove:
         messages.info(request, "That task is no longer open.")
+        return redirect("web:task", task_id=found.pk)
+    if assignee is None:
+        messages.success(request, f"Given to team {team}.")
         return redirect("web:task", task_id=found.pk)
     who = "you" if assignee.pk == request.user.pk else (assignee.get_full_name() or assignee.get_username())
     messages.success(request, f"Assigned to {who}.")
@@ -160,9 +191,8 @@ def task_resolve(request: HttpRequest, task_id: int) -> HttpResponse:
             clock=system_clock,
             policy=current_policy(),
         )
-    except NotYourAgency:
-        log_denied(request.user, object_type="task", object_id=found.pk, individual_ids=[found.individual_id])
-        raise PermissionDenied("This task is another agency's work.") from None
+    except NotYourTask as refused:
+        raise _refuse(request, found, refused) from None
     except IllegalMove:
         form.add_error("rationale", "This task is no longer open, so it cannot be resolved")
         return _task_page(request, found.pk, resolve_form=form, status=400)

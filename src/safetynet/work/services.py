@@ -22,7 +22,6 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from more_itertools import chunked
 
-from safetynet.access.profiles import role_of
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
@@ -30,6 +29,7 @@ from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
+from safetynet.work.ownership import check_assignment, check_ownership
 from safetynet.work.practice import practice_counts
 
 log = logging.getLogger(__name__)
@@ -215,6 +215,7 @@ def sweep(
                         owner_role=to_role,
                         due_at=now + step,
                         assignee=None,
+                        team="",
                         escalation_level=F("escalation_level") + 1,
                         escalated_at=now,
                     )
@@ -230,33 +231,15 @@ def sweep(
     return report
 
 
-class NotYourAgency(WorkError):
-    """The acting user is of another agency than the task's owner, and it is not assigned to them."""
-
-
-def _locked(task_id: int, acting_user: Any = None) -> Task:
+def _locked(task_id: int, acting_user: Any = None, policy: Policy | None = None) -> Task:
     """The task, locked for the caller's transaction; WorkError when there is none,
-    NotYourAgency when `acting_user` may not act on it (`check_agency`)."""
+    NotYourTask (NotYourAgency for another agency's work) when `acting_user` may not act on it
+    (`work.ownership`)."""
     task = Task.objects.select_for_update().filter(pk=task_id).first()
     if task is None:
         raise WorkError(f"task {task_id} does not exist")
-    check_agency(task, acting_user)
+    check_ownership(task, acting_user, policy or current_policy())
     return task
-
-
-def check_agency(task: Task, acting_user: Any) -> None:
-    """A task is acted on by its owning agency, or by the person it is assigned to: a social
-    worker cannot resolve a custody officer's task, nor take an exploitation coordinator's.
-    The system (CLI, sweeps: no user) and accounts without a role (which the access matrix
-    lets reach no screen or endpoint) are not checked here."""
-    role = role_of(acting_user) if acting_user is not None else None
-    if role is None:
-        return
-    theirs, owners = AGENCY_OF_ROLE.get(role), AGENCY_OF_ROLE.get(task.owner_role)
-    if theirs != owners and task.assignee_id != acting_user.pk:
-        raise NotYourAgency(
-            f"task {task.pk} is {owners} work; a {theirs} user may act on it only when it is assigned to them"
-        )
 
 
 def _finding_follows(task: Task, at: dt.datetime | None = None) -> None:
@@ -268,15 +251,23 @@ def _finding_follows(task: Task, at: dt.datetime | None = None) -> None:
 
 
 def assign(
-    task_id: int, *, acting_user: Any, clock: Clock = system_clock, assignee: Any = None, team: str = ""
+    task_id: int,
+    *,
+    acting_user: Any,
+    clock: Clock = system_clock,
+    assignee: Any = None,
+    team: str = "",
+    policy: Policy | None = None,
 ) -> Task:
     """Gives the task to a person and/or a team (the owner role stays); returns the task.
     The access log records who assigned it (same transaction). IllegalMove when the task is
-    no longer current."""
+    no longer current; NotYourTask when `acting_user` may not act on it; AssignmentRefused
+    when the person or team may not be given it (`work.ownership.check_assignment`)."""
     if assignee is None and not team:
         raise WorkError("assign needs a person or a team code")
     with transaction.atomic():
-        task = _locked(task_id, acting_user)
+        task = _locked(task_id, acting_user, policy)
+        check_assignment(task, acting_user=acting_user, assignee=assignee, team=team)
         task.assign(assignee, team)
         task.save(update_fields=["assignee", "team"])
         who = f"team {team}" if team else "a named person"
@@ -302,13 +293,13 @@ def _audit(task: Task, acting_user: Any, action: str, fields: list[str], clock: 
     )
 
 
-def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock) -> Task:
+def acknowledge(task_id: int, *, acting_user: Any, clock: Clock = system_clock, policy: Policy | None = None) -> Task:
     """Records that someone has seen the task and is acting on it (the deadline still runs);
     the finding is acknowledged with it. Returns the task; IllegalMove when it is no longer
     current (acknowledging an acknowledged task changes nothing)."""
     now = clock.now()
     with transaction.atomic():
-        task = _locked(task_id, acting_user)
+        task = _locked(task_id, acting_user, policy)
         if not task.acknowledge(acting_user, now):
             return task
         task.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
@@ -373,7 +364,7 @@ def resolve(
     check_rationale(rationale, policy)
     now = clock.now()
     with transaction.atomic():
-        task = _locked(task_id, acting_user)
+        task = _locked(task_id, acting_user, policy)
         task.resolve(acting_user, rationale, now)
         task.save(update_fields=["state", "resolved_at", "resolved_by", "rationale"])
         _finding_follows(task, now)
@@ -487,15 +478,9 @@ def task_queue(
     return qs.annotate(severity_rank=severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
 
 
-def roles_above(role: str, policy: Policy) -> list[str]:
-    """The roles above `role` on the escalation chain (every step for a role off the chain)."""
-    chain = [str(r) for r in policy.document.escalation.chain]
-    return chain[chain.index(role) + 1 :] if role in chain else chain
-
-
 def supervises(role: str, policy: Policy) -> bool:
-    """Whether `role` is a step of the escalation chain, so overdue work comes to it."""
-    return role in [str(r) for r in policy.document.escalation.chain]
+    """Whether `role` is a step of an escalation chain, so overdue work comes to it."""
+    return policy.document.escalation.supervises(role)
 
 
 @dataclass(frozen=True)
@@ -521,9 +506,10 @@ def oversight(
     individuals: QuerySet[Any] | None = None,
     withheld_findings: Iterable[int] = (),
 ) -> Oversight:
-    """What a supervisor (a role on the escalation chain) watches: every current task that
-    has not yet climbed above them (the work that escalates to them when it is late), their
-    team's, and every escalated task (a sergeant sees what went to the inspector), narrowed
+    """What a supervisor (a role on an escalation chain) watches: every current task of their
+    agency that has not yet climbed above them (the work that escalates to them when it is
+    late), their team's, and every escalated task of their agency (a sergeant sees what went
+    to the inspector), narrowed
     to the overdue or escalated. `due_soon` counts watched tasks due in the next hour that
     have not escalated: the ones that will be late next. `individuals` (a queryset of
     individual ids) narrows everything, counts included, to the children a viewer may open;
@@ -531,8 +517,12 @@ def oversight(
     policy = policy or current_policy()
     if not supervises(role, policy):
         raise WorkError(f"role {role!r} is not on the escalation chain; only supervisors have an oversight view")
+    # Work of the roles whose chain climbs to `role` (their own agency's: a sergeant does not
+    # watch social-care work), its team's, and every escalated task of those roles.
+    below = list(policy.document.escalation.watched_by(role))
+    agency = [r for r, a in AGENCY_OF_ROLE.items() if a == AGENCY_OF_ROLE.get(role)]
     watched = Task.objects.current().filter(
-        ~Q(owner_role__in=roles_above(role, policy)) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0)
+        Q(owner_role__in=below) | (Q(team=team) if team else _NEVER) | Q(escalation_level__gt=0, owner_role__in=agency)
     )
     if individuals is not None:
         watched = watched.filter(individual_id__in=individuals)
