@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint typecheck pytest venv lock vendor clean bench
+.PHONY: demo test lint typecheck pytest probe venv lock vendor clean bench
 
 venv: $(STAMP)
 
@@ -37,6 +37,11 @@ typecheck: venv
 
 pytest: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The schemathesis probe of the API (tests/api/test_schemathesis_probe.py), which `make test`
+# leaves out; SAFETYNET_PROBE_EXAMPLES=N sets the cases per operation (default 100).
+probe: venv
+	$(BIN)/pytest -m schemathesis -n 2 tests/api/test_schemathesis_probe.py
 
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -56,3 +56,21 @@ def test_the_openapi_document_is_served_without_a_cdn(officer_client: Client) ->
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     # No script or stylesheet from another host (a bare "cdn" can occur inside the CSRF token).
     assert not re.search(r'(src|href)="(https?:)?//', docs)
+
+
+def test_the_openapi_document_declares_each_refusal_an_operation_gives(officer_client: Client, world: World) -> None:
+    """The schemathesis probe's first finding: every 401, 403, 404 and 422 was undocumented
+    (only 200 was declared), so a client generated from the document knew no refusal."""
+    document = officer_client.get("/api/v1/openapi.json").json()
+    operations = {(m, p): op for p, ms in document["paths"].items() for m, op in ms.items()}
+    person = operations[("get", "/api/v1/individuals/{individual_id}")]["responses"]
+    assert {"200", "401", "403", "404", "422"} <= set(person)
+    assert person["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+    resolve = operations[("post", "/api/v1/tasks/{task_id}/resolve")]["responses"]
+    assert {"200", "400", "401", "403", "404", "409", "422"} <= set(resolve)
+    ingest = operations[("post", "/api/v1/records")]["responses"]
+    assert {"200", "400", "401", "413", "415", "429"} <= set(ingest)
+    # And each answer is what the document says: {"detail": ...}.
+    missing = officer_client.get("/api/v1/individuals/999999")
+    assert missing.status_code == 404 and set(missing.json()) == {"detail"}
+    assert Client().get(f"/api/v1/individuals/{world.child.pk}").json() == {"detail": "Unauthorized"}

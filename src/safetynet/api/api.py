@@ -32,6 +32,7 @@ from safetynet.api.schemas import (
     SourceRecordOut,
     TaskDetailOut,
     TaskOut,
+    answers,
 )
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
@@ -58,7 +59,7 @@ api = NinjaAPI(
 api.add_router("/records", ingest_router)
 
 
-@api.get("/individuals/{individual_id}", response=IndividualOut, url_name="individual")
+@api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")
 def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
     """One person's summary: who they are, their linked source records and markers."""
     found = individual_for_user(request.user, individual_id)
@@ -111,7 +112,11 @@ class ChronologyFilters(Schema):
     page: int = 1
 
 
-@api.get("/individuals/{individual_id}/chronology", response=ChronologyOut, url_name="individual_chronology")
+@api.get(
+    "/individuals/{individual_id}/chronology",
+    response=answers(ChronologyOut, 401, 403, 404, 422),
+    url_name="individual_chronology",
+)
 def chronology(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> ChronologyOut:
     """The person's events across sources, newest first, 25 a page; filter by type and date."""
     found = individual_for_user(request.user, individual_id)
@@ -157,7 +162,7 @@ class SearchParams(Schema):
     postcode: str = ""
 
 
-@api.get("/search", response=list[SearchResultOut], url_name="search")
+@api.get("/search", response=answers(list[SearchResultOut], 401, 403, 422), url_name="search")
 def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResultOut]:
     """People matching a name (typos and nicknames allowed), date of birth, identifier or postcode."""
     asked = validated(PersonSearch, params.dict())
@@ -220,7 +225,7 @@ class TaskFilters(Schema):
     limit: int = Field(work_queue.WORK_LIMIT, ge=1, le=1000)
 
 
-@api.get("/tasks", response=list[TaskOut], url_name="tasks")
+@api.get("/tasks", response=answers(list[TaskOut], 401, 403, 422), url_name="tasks")
 def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]:
     """My work: tasks assigned to me, my team's and my role's queue, soonest deadline first.
     `show`: all, mine, team, role or overdue."""
@@ -236,7 +241,7 @@ def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]
     return [TaskOut(**_task_out(r)) for r in found.rows]
 
 
-@api.get("/tasks/{task_id}", response=TaskDetailOut, url_name="task")
+@api.get("/tasks/{task_id}", response=answers(TaskDetailOut, 401, 403, 404, 422), url_name="task")
 def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
     """One task: the finding's reason, clause, cited records, deadline, owner and history."""
     found = work_queue.task_for_user(request.user, task_id)
@@ -271,7 +276,9 @@ def _not_yours(request: HttpRequest, task: Any, why: Exception) -> HttpError:
     return HttpError(403, str(why))
 
 
-@api.post("/tasks/{task_id}/acknowledge", response=TaskOut, url_name="task_acknowledge")
+@api.post(
+    "/tasks/{task_id}/acknowledge", response=answers(TaskOut, 401, 403, 404, 409, 422), url_name="task_acknowledge"
+)
 def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     """Acknowledge: someone has seen the task and owns it; the deadline keeps running."""
     found = work_queue.task_for_user(request.user, task_id)
@@ -284,7 +291,7 @@ def acknowledge_task(request: HttpRequest, task_id: int) -> TaskOut:
     return _one_task(request, found.pk)
 
 
-@api.post("/tasks/{task_id}/assign", response=TaskOut, url_name="task_assign")
+@api.post("/tasks/{task_id}/assign", response=answers(TaskOut, 400, 401, 403, 404, 409, 422), url_name="task_assign")
 def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
     """Take the task (`assignee` = your own user id), give it to a person who may act on it and
     may open the child (your agency's, or a partner agency's the access matrix allows), or to a
@@ -311,7 +318,7 @@ def assign_task(request: HttpRequest, task_id: int, body: AssignIn) -> TaskOut:
     return _one_task(request, found.pk)
 
 
-@api.post("/tasks/{task_id}/resolve", response=TaskOut, url_name="task_resolve")
+@api.post("/tasks/{task_id}/resolve", response=answers(TaskOut, 400, 401, 403, 404, 409, 422), url_name="task_resolve")
 def resolve_task(request: HttpRequest, task_id: int, body: ResolveIn) -> TaskOut:
     """Resolve with a rationale; an empty one, or one that blames the child, answers 422 naming
     the field, each flagged phrase, why and the suggested wording."""
@@ -336,7 +343,11 @@ class FindingFilters(Schema):
     state: str = "current"
 
 
-@api.get("/individuals/{individual_id}/findings", response=list[FindingOut], url_name="individual_findings")
+@api.get(
+    "/individuals/{individual_id}/findings",
+    response=answers(list[FindingOut], 401, 403, 404, 422),
+    url_name="individual_findings",
+)
 def individual_findings(request: HttpRequest, individual_id: int, filters: Query[FindingFilters]) -> list[FindingOut]:
     """The person's findings (`state`: current, the default, or all), most severe first: clause,
     severity, reason, cited records, owner role, deadline, state and the task id. Only findings

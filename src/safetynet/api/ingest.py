@@ -23,7 +23,7 @@ from ninja.security import HttpBearer
 
 from safetynet.access.apikeys import RESTRICTED_MARKER_TYPES, KeyScope, key_for, over_rate_limit
 from safetynet.access.models import ApiKey
-from safetynet.api.schemas import IngestOut, StoredRecordOut
+from safetynet.api.schemas import IngestOut, StoredRecordOut, answers
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.interchange.capture import Record, capture
@@ -110,7 +110,13 @@ _BODY = {
 }
 
 
-@router.post("", url_name="records_ingest", response=IngestOut, exclude_none=True, openapi_extra=_BODY)
+@router.post(
+    "",
+    url_name="records_ingest",
+    response=answers(IngestOut, 400, 401, 413, 415, 429),
+    exclude_none=True,
+    openapi_extra=_BODY,
+)
 def ingest_records(request: HttpRequest) -> Any:
     """Store records from a source system; answers each line: accepted, updated, unchanged or rejected."""
     key: ApiKey = request.auth  # type: ignore[attr-defined]
@@ -131,7 +137,7 @@ def _may_read(scope: KeyScope, record: rm.SourceRecord) -> bool:
     return marker_type not in RESTRICTED_MARKER_TYPES or marker_type in scope.markers
 
 
-@router.get("/{source}/{record_id}", url_name="records_read", response=StoredRecordOut)
+@router.get("/{source}/{record_id}", url_name="records_read", response=answers(StoredRecordOut, 401, 404, 422, 429))
 def read_record(request: HttpRequest, source: str, record_id: str, kind: str = "") -> Any:
     """One record as stored (its interchange object), within the key's sources and kinds; 404 otherwise.
     `kind` chooses when a source uses one id for records of two kinds."""

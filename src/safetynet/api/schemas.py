@@ -8,6 +8,20 @@ from typing import Any
 from ninja import Field, Schema
 
 
+class ErrorOut(Schema):
+    """Every refusal: `detail`, a sentence naming the field and what was expected ("state:
+    expected current or all"), or, for input the API could not read at all (a path id that is
+    not a number), django-ninja's list of problems, each with its location."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def answers(ok: Any, *refusals: int) -> dict[Any, Any]:
+    """An operation's documented responses: `ok` for 200, `ErrorOut` for each refusal code it
+    gives (401 not signed in, 403 refused by the matrix, and the operation's own)."""
+    return {200: ok, frozenset(refusals): ErrorOut}
+
+
 class SourceRecordOut(Schema):
     source: str
     source_id: str
