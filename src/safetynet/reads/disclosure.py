@@ -151,23 +151,22 @@ class _Resolver:
         for event in found:
             self._mark(event, event.pk in allowed and not partly_withheld(self.user, event))
 
-    def _markers(self, refs: set[Ref]) -> None:
-        found = list(_matching(Marker, refs).filter(recorded_at__isnull=False, deleted=False))
+    def _about_one_person(self, model: type[Any], narrow: Any, refs: set[Ref]) -> None:
+        """Markers and plans: readable when the role's rule (`narrow`) keeps them and the viewer
+        may open the person they are about."""
+        found = list(_matching(model, refs).filter(recorded_at__isnull=False, deleted=False))
         allowed = set(
-            visible_markers(self.user, Marker.objects.filter(pk__in=[m.pk for m in found])).values_list("pk", flat=True)
+            narrow(self.user, model.objects.filter(pk__in=[r.pk for r in found])).values_list("pk", flat=True)
         )
-        opens = self._may_open_people(m.person_id for m in found)
-        for marker in found:
-            self._mark(marker, marker.pk in allowed and opens.get(marker.person_id or 0, False))
+        opens = self._may_open_people(r.person_id for r in found)
+        for record in found:
+            self._mark(record, record.pk in allowed and opens.get(record.person_id or 0, False))
+
+    def _markers(self, refs: set[Ref]) -> None:
+        self._about_one_person(Marker, visible_markers, refs)
 
     def _plans(self, refs: set[Ref]) -> None:
-        found = list(_matching(Plan, refs).filter(recorded_at__isnull=False, deleted=False))
-        allowed = set(
-            visible_plans(self.user, Plan.objects.filter(pk__in=[p.pk for p in found])).values_list("pk", flat=True)
-        )
-        opens = self._may_open_people(p.person_id for p in found)
-        for plan in found:
-            self._mark(plan, plan.pk in allowed and opens.get(plan.person_id or 0, False))
+        self._about_one_person(Plan, visible_plans, refs)
 
     def _orders(self, refs: set[Ref]) -> None:
         found = list(
