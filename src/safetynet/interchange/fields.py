@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -157,26 +158,29 @@ def _skip_check(info: ValidationInfo | None) -> bool:
     return info is not None and bool((info.context or {}).get("stored"))
 
 
-def short_text(value: str, info: ValidationInfo | None) -> str:
-    """Names, ids, identifiers, phone numbers, addresses: printable characters on one line."""
-    found = _NOT_IN_SHORT_TEXT.search(value)
-    if found is not None and not _skip_check(info):
-        raise ValueError(
-            f"contains {_character(found.group(), found.start() + 1)}; expected printable text on one line: names, "
-            "ids and addresses take no control characters, line breaks, tabs or bidirectional controls"
-        )
-    return value
+def _refusing(pattern: re.Pattern[str], expected: str) -> Callable[[str, ValidationInfo | None], str]:
+    """A text check that refuses the first character `pattern` finds, naming it and `expected`."""
+
+    def check(value: str, info: ValidationInfo | None) -> str:
+        found = pattern.search(value)
+        if found is not None and not _skip_check(info):
+            raise ValueError(f"contains {_character(found.group(), found.start() + 1)}; expected {expected}")
+        return value
+
+    return check
 
 
-def free_text(value: str, info: ValidationInfo | None) -> str:
-    """Long free text (summaries, notes, details): tabs and line breaks allowed, no other controls."""
-    found = _NOT_IN_FREE_TEXT.search(value)
-    if found is not None and not _skip_check(info):
-        raise ValueError(
-            f"contains {_character(found.group(), found.start() + 1)}; expected text that may hold tabs and line "
-            "breaks but no other control characters and no bidirectional controls"
-        )
-    return value
+# Names, ids, identifiers, phone numbers, addresses: printable characters on one line.
+short_text = _refusing(
+    _NOT_IN_SHORT_TEXT,
+    "printable text on one line: names, ids and addresses take no control characters, line breaks, tabs or "
+    "bidirectional controls",
+)
+# Long free text (summaries, notes, details): tabs and line breaks allowed, no other controls.
+free_text = _refusing(
+    _NOT_IN_FREE_TEXT,
+    "text that may hold tabs and line breaks but no other control characters and no bidirectional controls",
+)
 
 
 Date = Annotated[str, BeforeValidator(parse_date), WithJsonSchema({"type": "string", "format": "date"})]
