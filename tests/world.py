@@ -12,6 +12,7 @@ tests/conftest.py), with the helpers that build them and sign their users in.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -336,20 +337,45 @@ def _subject_event(source: str, source_id: str, event_type: str, person: Person,
     return event
 
 
-def open_task(individual: Individual, *, clause: str, owner_role: str, at: dt.datetime) -> Task:
-    """A finding of `clause` owned by `owner_role` about `individual`, raised at `at`, and the
-    task the work sync makes of it."""
-    Finding.objects.create(
-        fingerprint=f"world-{clause}-{individual.pk}",
+def invented_finding(
+    individual: Individual,
+    clause: str,
+    *,
+    owner_role: str,
+    reason: str,
+    at: dt.datetime,
+    cites: Sequence[tuple[str, str]] = (),
+    fingerprint: str | None = None,
+    due_in: dt.timedelta | None = dt.timedelta(hours=4),
+) -> Finding:
+    """A high finding of `clause` about `individual` citing `cites` ((source, id) pairs), as the
+    engine would store it, with an invented `reason`."""
+    return Finding.objects.create(
+        fingerprint=fingerprint or f"world-{clause}-{individual.pk}",
         individual=individual,
         clause=clause,
         severity="high",
-        reason=f"An invented {clause} finding.",
+        reason=reason,
+        cites=[{"source": s, "id": i} for s, i in cites],
+        key={"source": cites[0][0], "id": cites[0][1]} if cites else None,
         owner_role=owner_role,
-        due_by=at + dt.timedelta(hours=1),
+        due_by=None if due_in is None else at + due_in,
         policy_version="test",
         raised_at=at,
         evaluated_at=at,
+    )
+
+
+def open_task(individual: Individual, *, clause: str, owner_role: str, at: dt.datetime) -> Task:
+    """A finding of `clause` owned by `owner_role` about `individual`, raised at `at`, and the
+    task the work sync makes of it."""
+    invented_finding(
+        individual,
+        clause,
+        owner_role=owner_role,
+        reason=f"An invented {clause} finding.",
+        at=at,
+        due_in=dt.timedelta(hours=1),
     )
     sync_tasks(clock=FixedClock(at))
     return Task.objects.get(individual=individual, finding__clause=clause)

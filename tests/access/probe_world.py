@@ -19,7 +19,7 @@ from safetynet.records.models import Event, Marker, Order, Participation, Person
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from safetynet.work.services import sync_tasks
-from tests.world import RECORDED, AccessWorld, build_access_world
+from tests.world import RECORDED, AccessWorld, build_access_world, invented_finding
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -178,19 +178,14 @@ FINDINGS: dict[str, tuple[str, str, list[tuple[str, str]], bool]] = {
 def raise_finding(
     individual: Individual, clause: str, owner: str, word: str, cites: list[tuple[str, str]], suffix: str = ""
 ) -> Finding:
-    return Finding.objects.create(
-        fingerprint=f"probe-{clause}{suffix}",
-        individual=individual,
-        clause=clause,
-        severity="high",
-        reason=f"Finding {word} drawn from the cited records.",
-        cites=[{"source": s, "id": i} for s, i in cites],
-        key={"source": cites[0][0], "id": cites[0][1]},
+    return invented_finding(
+        individual,
+        clause,
         owner_role=owner,
-        due_by=AT + dt.timedelta(hours=4),
-        policy_version="test",
-        raised_at=AT,
-        evaluated_at=AT,
+        reason=f"Finding {word} drawn from the cited records.",
+        at=AT,
+        cites=cites,
+        fingerprint=f"probe-{clause}{suffix}",
     )
 
 

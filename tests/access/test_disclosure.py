@@ -27,7 +27,7 @@ from safetynet.records.models import Event, Marker
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from safetynet.work.services import sync_tasks
-from tests.world import RECORDED, AccessWorld
+from tests.world import RECORDED, AccessWorld, invented_finding
 
 AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -45,19 +45,14 @@ FINDINGS = {
 def _raise_findings(child: Individual) -> dict[str, Finding]:
     made = {}
     for clause, (owner, word, cites) in FINDINGS.items():
-        made[clause] = Finding.objects.create(
-            fingerprint=f"disclosure-{clause}",
-            individual=child,
-            clause=clause,
-            severity="high",
-            reason=f"Finding {word} drawn from the cited records.",
-            cites=[{"source": s, "id": i} for s, i in cites],
-            key={"source": cites[0][0], "id": cites[0][1]},
+        made[clause] = invented_finding(
+            child,
+            clause,
             owner_role=owner,
-            due_by=AT + dt.timedelta(hours=4),
-            policy_version="test",
-            raised_at=AT,
-            evaluated_at=AT,
+            reason=f"Finding {word} drawn from the cited records.",
+            at=AT,
+            cites=cites,
+            fingerprint=f"disclosure-{clause}",
         )
     sync_tasks(clock=FixedClock(AT))
     return made
@@ -188,17 +183,15 @@ def test_a_role_the_matrix_says_hide_sees_no_notice(
 def test_a_finding_citing_a_restricted_childs_event_is_withheld(
     access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
-    Finding.objects.create(
-        fingerprint="disclosure-restricted",
-        individual=access_world.police_only,
-        clause="X2",
-        severity="high",
-        reason="Seen together RESTRICTEDWORD.",
-        cites=[{"source": "rms", "id": "EV5"}, {"source": "rms", "id": "EV6"}],
+    invented_finding(
+        access_world.police_only,
+        "X2",
         owner_role="exploitation_coordinator",
-        policy_version="test",
-        raised_at=AT,
-        evaluated_at=AT,
+        reason="Seen together RESTRICTEDWORD.",
+        at=AT,
+        cites=[("rms", "EV5"), ("rms", "EV6")],
+        fingerprint="disclosure-restricted",
+        due_in=None,
     )
     sergeant = client_for("sergeant").get(f"/people/{access_world.police_only.pk}/").content.decode()
     assert "RESTRICTEDWORD" not in sergeant and "contact the exploitation coordinator" in sergeant
@@ -210,17 +203,15 @@ def test_a_finding_citing_a_restricted_childs_event_is_withheld(
 def test_a_finding_citing_a_record_that_cannot_be_found_is_withheld_from_partners(
     access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
-    Finding.objects.create(
-        fingerprint="disclosure-gone",
-        individual=access_world.pupil,
-        clause="M1",
-        severity="high",
-        reason="Graded GONEWORD.",
-        cites=[{"source": "rms", "id": "NO-SUCH-RECORD"}],
+    invented_finding(
+        access_world.pupil,
+        "M1",
         owner_role="sergeant",
-        policy_version="test",
-        raised_at=AT,
-        evaluated_at=AT,
+        reason="Graded GONEWORD.",
+        at=AT,
+        cites=[("rms", "NO-SUCH-RECORD")],
+        fingerprint="disclosure-gone",
+        due_in=None,
     )
     assert (
         "GONEWORD" not in client_for("partner_social_worker").get(f"/people/{access_world.pupil.pk}/").content.decode()
@@ -286,18 +277,14 @@ def test_the_role_given_the_work_reads_it_and_so_does_the_next_owner_up_the_chai
 ) -> None:
     """An exploitation coordinator's CSE finding may count a self-harm marker they could not
     otherwise read: the policy that gives them the work gives them what it was raised from."""
-    finding = Finding.objects.create(
-        fingerprint="disclosure-owner",
-        individual=access_world.pupil,
-        clause="X1",
-        severity="high",
-        reason="CSE indicators OWNERWORD.",
-        cites=[{"source": "health", "id": "MH1"}, {"source": "rms", "id": "MK1"}],
+    finding = invented_finding(
+        access_world.pupil,
+        "X1",
         owner_role="exploitation_coordinator",
-        due_by=AT + dt.timedelta(hours=4),
-        policy_version="test",
-        raised_at=AT,
-        evaluated_at=AT,
+        reason="CSE indicators OWNERWORD.",
+        at=AT,
+        cites=[("health", "MH1"), ("rms", "MK1")],
+        fingerprint="disclosure-owner",
     )
     sync_tasks(clock=FixedClock(AT))
     task = Task.objects.get(finding=finding)
