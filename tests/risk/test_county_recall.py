@@ -1,9 +1,15 @@
 """On the generated small county, the planted practice failures are found (recall >= 95% per
-clause), measured against the truth file after import and linkage; the table is printed.
+clause) and the findings are planted ones (precision >= 95% per clause), measured against the
+truth file after import and linkage; the table is printed.
 
 Both generator profiles: `default`, and `varied` (the same failures drawn with other shapes,
 synth/varied.py), which the rules were not written against. A clause listed in KNOWN_GAPS is
-not yet met on that profile; the test fails when it is met, so the list only shrinks."""
+not yet met on that profile; the test fails when it is met, so the list only shrinks.
+
+The precision gaps are findings about a child the generator made twice: the two records of one
+child that linkage leaves apart (a misspelt name, a year-only date of birth, a changed surname)
+each carry a finding while the truth names one child. They close with linkage (identity), not
+by loosening a rule; docs/risk.md lists them."""
 
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ from safetynet.risk.services import evaluate_individuals, finding_as_json
 
 # profile -> clauses whose recall is below 95% on it today (the rules read a generator habit).
 KNOWN_GAPS: dict[str, set[str]] = {"default": set(), "varied": set()}
+# profile -> clauses whose precision is below 95% on it today.
+KNOWN_PRECISION_GAPS: dict[str, set[str]] = {"default": {"D3"}, "varied": {"D2", "D3", "Q1"}}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,3 +72,11 @@ def test_planted_failures_are_found_in_the_small_county(profile: str, tmp_path: 
     gaps = KNOWN_GAPS[profile]
     assert not set(low) - gaps, f"recall below 95% ({profile}): { {c: r for c, r in low.items() if c not in gaps} }"
     assert not gaps - set(low), f"known gaps now met ({profile}), remove them from KNOWN_GAPS: {gaps - set(low)}"
+    imprecise = {c: f"{s.precision:.0%}" for c, s in scores.by_clause.items() if s.findings and s.precision < 0.95}
+    loose = KNOWN_PRECISION_GAPS[profile]
+    assert not set(imprecise) - loose, (
+        f"precision below 95% ({profile}): { {c: p for c, p in imprecise.items() if c not in loose} }"
+    )
+    assert not loose - set(imprecise), (
+        f"known precision gaps now met ({profile}), remove them from KNOWN_PRECISION_GAPS: {loose - set(imprecise)}"
+    )

@@ -451,3 +451,17 @@ def test_records_showing_a_failure_are_all_listed(
         child = view.person(r["participants"][0]["person"]) if r["participants"] else ""
         if check(view, {"person": child}, r):
             assert (r["source"], r["id"]) in listed, r["id"]
+
+
+def test_every_child_involved_in_a_late_online_investigation_is_listed_for_o1(view: View, county: County) -> None:
+    """The pupil who shared the image is a child too: the truth names them beside the child
+    depicted, or a finding the engine rightly raises about them would count as a false one."""
+    planted = [f for f in county.truth["failures"] if f["clause"] == "O1"]
+    assert planted
+    children = set(county.truth["children"])
+    listed = {(f["person"], f["record"]["id"]) for f in planted}
+    for crime_id in {f["record"]["id"] for f in planted}:
+        crime = view.records[("rms", crime_id)]
+        involved = {view.person(p["person"]) for p in crime["participants"]} & children
+        assert len(involved) >= 2, crime_id  # depicted and sharer, both pupils
+        assert {(c, crime_id) for c in involved} <= listed, crime_id

@@ -133,9 +133,15 @@ class Varied:
             if person is not None and ("M2", _key(ref)) not in planted:
                 sim.failures.append({"clause": "M2", "person": person, "record": ref})
         o1 = {_key(f["record"]) for f in sim.failures if f["clause"] == "O1"}
+        o1_people = {(f["person"], _key(f["record"])) for f in sim.failures if f["clause"] == "O1"}
         for crime, person_ref in self.online:
             sharer = owner.get((person_ref["source"], person_ref["id"]))
-            if _key(crime) in o1 and sharer is not None and sharer.is_child:
+            if (
+                _key(crime) in o1
+                and sharer is not None
+                and sharer.is_child
+                and (sharer.key, _key(crime)) not in o1_people
+            ):
                 sim.failures.append({"clause": "O1", "person": sharer.key, "record": crime})
         _hotel_groups(sim, self.rng)
 

@@ -98,6 +98,10 @@ def _image_shared(sim: Recorder, kids: list[Human]) -> None:
         last_change=min(returned, sim.end),
     )
     if late_submit:
+        # Every child involved is owed the investigation: the pupil who shared the image is a
+        # child too (O1 is raised for the depicted child and the sharer alike).
         sim.fail("O1", victim, crime)
+        if suspect.is_child:
+            sim.fail("O1", suspect, crime)
     if o2:
         sim.fail("O2", victim, dref)
