@@ -26,6 +26,7 @@ from safetynet.api.schemas import (
     HistoryOut,
     IndividualOut,
     MarkerOut,
+    NamedOut,
     RefOut,
     ResolveIn,
     SearchResultOut,
@@ -40,6 +41,7 @@ from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
+from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
@@ -253,8 +255,10 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetailOut:
         individual_ids=[found.individual_id],
         fields=["task", "finding", "history"],
     )
+    log_named(request.user, detail.named, object_type="task")
     return TaskDetailOut(
         **_task_out(detail.row),
+        named=[_named_out(n) for n in detail.named],
         clause_title=detail.clause_title,
         policy_version=detail.policy_version,
         cites=[CiteOut(source=c.source, id=c.source_id, event=c.event_id) for c in detail.cites],
@@ -356,6 +360,8 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
     if filters.state not in FINDING_STATES:
         raise HttpError(422, "state: expected current or all")
     ordered = disclose(request.user, findings_of(found.pk, filters.state)).shown
+    named = named_for(request.user, ordered)
+    log_named(request.user, [line for lines in named.values() for line in lines], object_type="individual")
     access.log_view(
         request.user,
         object_type="individual",
@@ -369,6 +375,7 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
             clause=f.clause,
             severity=f.severity,
             reason=f.reason,
+            named=[_named_out(n) for n in named.get(f.pk, [])],
             cites=[RefOut(source=str(c.get("source", "")), id=str(c.get("id", ""))) for c in f.cites or []],
             owner_role=f.owner_role,
             due_by=f.due_by,
@@ -378,3 +385,15 @@ def individual_findings(request: HttpRequest, individual_id: int, filters: Query
         )
         for f in ordered
     ]
+
+
+def _named_out(line: NamedLine) -> NamedOut:
+    return NamedOut(
+        kind=line.kind,
+        role=line.role,
+        text=line.text,
+        shown=line.shown,
+        record=RefOut(source=line.ref[0], id=line.ref[1]),
+        count=line.count,
+        individual=line.individual_id if line.shown else None,
+    )

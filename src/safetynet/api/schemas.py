@@ -124,7 +124,25 @@ class HistoryOut(Schema):
     note: str
 
 
+class RefOut(Schema):
+    source: str
+    id: str
+
+
+class NamedOut(Schema):
+    """A person or place a finding names, as the caller may read it (docs/risk.md "Named")."""
+
+    kind: str  # person | place
+    role: str  # their part in the finding
+    text: str  # name, age and address; an address; or why it is not shown
+    shown: bool
+    record: RefOut
+    count: int | None = None
+    individual: int | None = None
+
+
 class TaskDetailOut(TaskOut):
+    named: list[NamedOut]
     clause_title: str
     policy_version: str
     cites: list[CiteOut]
@@ -146,16 +164,12 @@ class ResolveIn(Schema):
     rationale: str = ""
 
 
-class RefOut(Schema):
-    source: str
-    id: str
-
-
 class FindingOut(Schema):
     id: int
     clause: str
     severity: str
     reason: str
+    named: list[NamedOut]
     cites: list[RefOut]
     owner_role: str
     due_by: dt.datetime | None

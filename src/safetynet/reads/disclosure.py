@@ -255,3 +255,13 @@ def disclose(user: Any, findings: Sequence[Finding]) -> Disclosed:
         shown=[f for f in findings if f.pk in full],
         held_elsewhere=notices(user, [f for f in findings if f.pk not in full]),
     )
+
+
+def may_open_people(user: Any, person_ids: Iterable[int]) -> dict[int, bool]:
+    """person record id -> whether `user` may open the individual it belongs to (the rule a
+    person record cited by a finding passes; `reads.naming` names people by it)."""
+    wanted = set(person_ids)
+    if sees_everything(user):
+        return dict.fromkeys(wanted, True)
+    opens = _Resolver(user, set())._may_open_people(wanted)
+    return {p: opens.get(p, False) for p in wanted}

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from safetynet.reads import person as people
 from safetynet.reads.disclosure import HeldElsewhere, disclose, notices
 from safetynet.reads.labels import label, severity_colour
+from safetynet.reads.naming import NamedLine
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.models import SEVERITY_ORDER, Finding, severity_rank
 
@@ -25,6 +26,7 @@ class FindingRow:
     individual_name: str
     overdue: bool
     task: TaskRow | None = None  # the finding's work task, when the viewer may open it
+    named: list[NamedLine] = field(default_factory=list)  # who and where it rests on (reads.naming)
 
     @property
     def severity_label(self) -> str:

@@ -24,6 +24,7 @@ from safetynet.reads.access import (
 )
 from safetynet.reads.disclosure import disclosed_ids, sees_everything
 from safetynet.reads.labels import label, severity_colour
+from safetynet.reads.naming import NamedLine, named_for
 from safetynet.records.models import Event
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import Policy, current_policy
@@ -265,6 +266,7 @@ class TaskDetail:
     withheld: int
     history: list[HistoryEntry]
     team_members: list[tuple[str, str]] = field(default_factory=list)
+    named: list[NamedLine] = field(default_factory=list)  # who and where the finding rests on
 
 
 def cited_records(user: Any, cites: list[dict[str, str]]) -> tuple[list[CitedRecord], int]:
@@ -344,6 +346,7 @@ def task_detail(user: Any, task: Task, now: dt.datetime, policy: Policy | None =
         withheld=withheld,
         history=history_of(task),
         team_members=team_members(user, task),
+        named=named_for(user, [finding]).get(finding.pk, []),
     )
 
 

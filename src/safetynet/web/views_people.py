@@ -17,6 +17,7 @@ from safetynet.reads.access import individual_for_user
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
+from safetynet.reads.naming import log_named, named_for
 from safetynet.reads.network import network as network_graph
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.viewer import may, may_use
@@ -68,6 +69,9 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         names={individual.pk: headline.name},
         show_tasks=may_use(user, "web:task"),
     )
+    named = named_for(user, disclosed.shown)
+    for row in findings:
+        row.named = named.get(row.finding.pk, [])
     context: dict[str, Any] = {
         "individual": individual,
         "headline": headline,
@@ -91,6 +95,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         person_ids=person_ids,
         fields=["identity", "markers", "orders", "plans", "relationships", "chronology"],
     )
+    log_named(user, [line for lines in named.values() for line in lines], object_type="individual")
     return render(request, "web/person.html", context)
 
 

@@ -22,6 +22,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.access import log_denied
 from safetynet.reads.labels import label
+from safetynet.reads.naming import log_named
 from safetynet.reads.work_queue import (
     SHOW_CHOICES,
     my_work,
@@ -84,6 +85,7 @@ def _task_page(
         individual_ids=[task.individual_id],
         fields=["task", "finding", "history"],
     )
+    log_named(request.user, detail.named, object_type="task")
     ours = task.is_current and may_act(task, request.user, policy)
     context: dict[str, Any] = {
         "detail": detail,

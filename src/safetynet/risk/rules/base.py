@@ -89,8 +89,14 @@ def draft(
     owner_role: str | None = None,
     extra: dict[str, str] | None = None,
     aspect: str = "",
+    named: Iterable[dict[str, Any] | None] = (),
 ) -> FindingDraft:
-    """Returns a finding draft with the clause's severity and owner unless overridden."""
+    """Returns a finding draft with the clause's severity and owner unless overridden.
+
+    `named` (made with `named_person` / `named_place`) lists the people and places the finding
+    rests on beyond its subject: stored in the finding's `detail["named"]` as references and a
+    plain role, never as names, and rendered for each viewer under the disclosure rule
+    (`reads.naming`), so the stored reason may count while the screen names."""
     spec = policy.clause(clause)
     ordered: list[tuple[str, str]] = []
     for ref in cites:
@@ -109,7 +115,38 @@ def draft(
         due_by=due_by,
         extra=tuple(sorted((extra or {}).items())),
         aspect=aspect,
+        detail=_named_detail(named),
     )
+
+
+def named_person(role: str, ref: Ref | None, *, count: int | None = None) -> dict[str, Any] | None:
+    """A person a finding names, by `role` in it ("adult without a warning marker"); None
+    when there is no record to name (the renderer cannot name what is not recorded)."""
+    if ref is None:
+        return None
+    entry: dict[str, Any] = {"kind": "person", "as": role, "ref": {"source": ref["source"], "id": ref["id"]}}
+    if count is not None:
+        entry["count"] = count
+    return entry
+
+
+def named_place(role: str, ref: Any, *, count: int | None = None) -> dict[str, Any] | None:
+    """A place a finding names by its interchange reference (a location record); None when
+    the value is not a reference."""
+    if not isinstance(ref, dict) or not ref.get("source") or not ref.get("id"):
+        return None
+    entry: dict[str, Any] = {"kind": "place", "as": role, "ref": {"source": str(ref["source"]), "id": str(ref["id"])}}
+    if count is not None:
+        entry["count"] = count
+    return entry
+
+
+def _named_detail(named: Iterable[dict[str, Any] | None]) -> dict[str, Any] | None:
+    entries: list[dict[str, Any]] = []
+    for entry in named:
+        if entry is not None and entry not in entries:
+            entries.append(entry)
+    return {"named": entries} if entries else None
 
 
 def error_draft(policy: Policy, clause: str, record: Ref | None, exc: BaseException) -> FindingDraft:

@@ -13,6 +13,7 @@ from safetynet.risk.rules.base import (
     draft,
     guarded,
     hours,
+    named_person,
     next_school_day_start,
     present,
     rule,
@@ -81,6 +82,16 @@ def parents(picture: Picture) -> dict[int, object]:
     return out
 
 
+def _marac_subjects(picture: Picture, meeting: EventRec) -> list[tuple[dict[str, str], str]]:
+    """The people a MARAC is about (its participants other than those attending), by record."""
+    out = []
+    for person, role in meeting.participants:
+        rec = picture.person(person)
+        if rec is not None and role not in ("reporter", "witness"):
+            out.append((rec.ref, role.replace("_", " ") or "subject"))
+    return out
+
+
 @rule("D2")
 def d2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
     """A MARAC about a parent (victim or perpetrator, any household) that does not list this child."""
@@ -110,6 +121,7 @@ def d2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                         "list the child, who needs a safety-planning decision.",
                         [m.ref, rel.ref],  # type: ignore[attr-defined]
                         key=m.ref,
+                        named=[named_person(f"{role} at the MARAC", ref) for ref, role in _marac_subjects(picture, m)],
                     )
                 ]
 

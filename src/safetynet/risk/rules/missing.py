@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from safetynet.risk.picture import EventRec, OrderRec, Picture
 from safetynet.risk.policy import Policy
@@ -16,6 +17,8 @@ from safetynet.risk.rules.base import (
     event_time,
     guarded,
     hours,
+    named_person,
+    named_place,
     rank_of,
     rule,
     ts,
@@ -208,6 +211,42 @@ def m2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     return guarded(policy, "M2", [e for e in episodes(picture) if picture.is_child], check)
 
 
+def enquiry_leads(picture: Picture, report: EventRec) -> list[dict[str, Any] | None]:
+    """The people and places `lines_of_enquiry` counts, each by reference for the screen to
+    name: CAWN adults, related people (with their addresses), plan places, and the three most
+    frequent previous found locations with how often."""
+    leads: list[dict[str, Any] | None] = []
+    for m in picture.markers(None, "cawn_child"):
+        if m.linked_person is not None:
+            leads.append(
+                named_person("adult named in a child abduction warning notice", _person_ref(picture, m.linked_person))
+            )
+    for rel, other in picture.relationships():
+        if rel.rel_type in ("boyfriend_girlfriend", "associate_of", "parent_of") and other is not None:
+            leads.append(named_person(f"known relationship: {label_words(rel.rel_type)}", _person_ref(picture, other)))
+    places: Counter[tuple[str, str]] = Counter(
+        key
+        for e in episodes(picture)
+        if e.pk != report.pk and (key := _place_key(e.details.get("found_location"))) is not None
+    )
+    for (source, source_id), count in places.most_common(3):
+        leads.append(named_place("found here before", {"source": source, "id": source_id}, count=count))
+    return leads
+
+
+def _place_key(value: object) -> tuple[str, str] | None:
+    if isinstance(value, dict) and value.get("source") and value.get("id"):
+        return (str(value["source"]), str(value["id"]))
+    return None
+
+
+def label_words(code: str) -> str:
+    """A coded value as words ("boyfriend_girlfriend" -> "boyfriend or girlfriend")."""
+    return {"boyfriend_girlfriend": "boyfriend or girlfriend", "associate_of": "associate", "parent_of": "parent"}.get(
+        code, code.replace("_", " ")
+    )
+
+
 def lines_of_enquiry(picture: Picture, report: EventRec) -> list[str]:
     """Lines of enquiry proposed from what is known (CAWN adults, relationships, plan places,
     the most frequent previous found locations); counted, never named, in a reason."""
@@ -248,6 +287,7 @@ def m3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             return []
         known = lines_of_enquiry(picture, report)
         proposal = f" Known to the system: {'; '.join(known)}." if known else ""
+        named = enquiry_leads(picture, report)
         return [
             draft(
                 policy,
@@ -256,6 +296,7 @@ def m3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 f"naming no address or person.{proposal}",
                 [report.ref],
                 key=report.ref,
+                named=named,
             )
         ]
 
@@ -450,7 +491,7 @@ def _m6_referral(
     ]
 
 
-def _person_ref(picture: Picture, pk: int) -> dict[str, str] | None:
+def _person_ref(picture: Picture, pk: int | None) -> dict[str, str] | None:
     rec = picture.person(pk)
     return rec.ref if rec is not None else None
 
@@ -474,6 +515,7 @@ def m7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         if on_child and on_adult:
             return []
         missing = [w for w, ok in (("the child", on_child), ("the adult", on_adult)) if not ok]
+        subject = _person_ref(picture, order.subject)
         return [
             draft(
                 policy,
@@ -482,6 +524,11 @@ def m7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 f"{'has' if len(missing) == 1 else 'have'} no warning marker, so officers will not see it.",
                 [order.ref],
                 key=order.ref,
+                named=[
+                    named_person(
+                        "adult named in the notice" + ("" if on_adult else ", with no warning marker"), subject
+                    )
+                ],
             )
         ]
 
