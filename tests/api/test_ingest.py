@@ -65,6 +65,18 @@ def test_a_source_system_posts_json_lines_and_every_line_is_answered(client: Cli
     assert (batch.door, batch.api_key_id) == ("api", key[0].pk)
 
 
+def test_a_person_whose_date_of_birth_cannot_be_read_is_stored_with_a_warning(
+    client: Client, key: tuple[ApiKey, str]
+) -> None:
+    data = post(client, key[1], ndjson(person("P1", date_of_birth="2005-38-06"))).json()
+
+    assert data["counts"] == {"accepted": 1, "updated": 0, "unchanged": 0, "rejected": 0, "warned": 1}
+    (answer,) = data["lines"]
+    assert (answer["outcome"], answer["status"], answer["field"]) == ("accepted", 200, "date_of_birth")
+    assert "not a real calendar date" in answer["reason"] and "2005" not in answer["reason"]
+    assert Person.objects.get().date_of_birth_given == "2005-38-06"
+
+
 def test_a_json_array_is_accepted_too_and_sending_it_again_changes_nothing(
     client: Client, key: tuple[ApiKey, str]
 ) -> None:

@@ -25,8 +25,12 @@ Run = Callable[..., ImportResult]
         (b"\xff\xfe{}", None, "not valid UTF-8"),
         (b"[1, 2]", None, "one JSON object"),
         (json.dumps(line("spaceship", "S1")).encode(), "kind", "unknown kind"),
-        (json.dumps(person("P9", date_of_birth="2012-02-31")).encode(), "date_of_birth", "not a real calendar date"),
-        (json.dumps(person("P9", date_of_birth="2027-01-01")).encode(), "date_of_birth", "in the future"),
+        (
+            json.dumps(person("P9", date_of_birth=20120101)).encode(),
+            "date_of_birth",
+            "expected a date of birth as text",
+        ),
+        (json.dumps(person("P9", date_of_birth="2012\u202e-01-01")).encode(), "date_of_birth", "YYYY-MM-DD"),
         (json.dumps(person("P9", sex="f")).encode(), "sex", "expected female, male, other or unknown"),
         (json.dumps(person("P9", given_names=7)).encode(), "given_names", "expected text"),
         (json.dumps({**person("P9"), "recorded_at": "2026-01-05"}).encode(), "recorded_at", "with an offset"),
@@ -59,6 +63,43 @@ def test_a_bad_line_is_rejected_whole_with_field_and_reason_and_the_rest_stored(
     assert reason_part in reject["reason"]
     original = reject["raw"].encode("utf-8") if "raw" in reject else base64.b64decode(reject["raw_base64"])
     assert original == bad  # written unchanged
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("2005-38-06", "not a real calendar date"),
+        ("2012-02-31", "not a real calendar date"),
+        ("2027-01-01", "in the future"),
+        ("1066-10-14", "before 1880"),
+        ("06/05/2012", "expected a date of birth as YYYY-MM-DD"),
+    ],
+)
+def test_a_person_with_a_date_of_birth_that_cannot_be_read_is_kept_and_flagged_not_rejected(
+    run_import: Run, tmp_path: Path, given: str, problem: str
+) -> None:
+    from safetynet.cli.commands.importer import format_summary
+
+    result = run_import([person("P1"), person("P9", date_of_birth=given, family_name="Keptdob")])
+
+    assert result.rejected == 0 and not rejects(tmp_path / "in.jsonl")
+    assert result.counts["person"]["accepted"] == 2 and result.counts["person"]["warned"] == 1
+    kept = Person.live.get(source_id="P9")
+    assert (kept.family_name, kept.date_of_birth, kept.dob, kept.birth_year) == ("Keptdob", "", None, None)
+    assert kept.date_of_birth_given == given  # as sent, and the payload keeps the line
+    assert kept.payload["date_of_birth"] == given
+    assert "1 line(s) stored with a warning" in format_summary(result.counts)
+
+    # Through the capture service (the API's door) the line is answered accepted, naming the
+    # field and the problem, never the value.
+    from safetynet.interchange.capture import capture
+    from safetynet.interchange.models import ImportBatch
+    from safetynet.lib.clock import system_clock
+
+    answered = capture([person("P8", date_of_birth=given)], door=ImportBatch.Door.CLI, clock=system_clock)
+    (answer,) = answered.answers
+    assert (answer.outcome, answer.status, answer.field) == ("accepted", 200, "date_of_birth")
+    assert problem in answer.reason and "kept as sent" in answer.reason and given not in answer.reason
 
 
 def test_a_ten_megabyte_line_is_rejected_without_losing_its_neighbours(run_import: Run, tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def test_every_line_is_answered_accepted_updated_unchanged_or_rejected(clock: Fi
     [
         ({**person("P9"), "given_names": 3}, "given_names", "expected text in quotes"),
         ({**person("P9"), "kind": "persn"}, "kind", "unknown kind"),
-        ({**person("P9"), "date_of_birth": "2012-02-31"}, "date_of_birth", "not a real calendar date"),
+        ({**person("P9"), "sex": "f"}, "sex", "expected female, male, other or unknown"),
         (
             line("event", "E9", event_type="incident", participants=[{"person": {"source": "test"}, "role": "victim"}]),
             "participants[0].person",

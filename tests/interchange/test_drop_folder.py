@@ -76,7 +76,7 @@ def test_files_are_imported_in_name_order_each_as_a_drop_batch(folder: Path, clo
 
 
 def test_rejects_go_to_done_beside_the_file(folder: Path, clock: FixedClock) -> None:
-    write_jsonl(folder / "csc.jsonl", [person("P1"), person("P2", date_of_birth="2012-02-31"), b"{not json"])
+    write_jsonl(folder / "csc.jsonl", [person("P1"), person("P2", sex="f"), b"{not json"])
 
     (item,) = ingest_once(folder, clock=clock, notify=False)
 
@@ -88,7 +88,7 @@ def test_rejects_go_to_done_beside_the_file(folder: Path, clock: FixedClock) -> 
 
 
 def test_a_file_dropped_again_after_a_restart_is_moved_without_being_imported(folder: Path, clock: FixedClock) -> None:
-    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", date_of_birth="2012-02-31")])
+    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", sex="f")])
     ingest_once(folder, clock=clock, notify=False)
     # the same content under a name done/ already holds: remembered by its digest, not its name
     shutil.copy(folder / "done" / "rms.jsonl", folder / "rms.jsonl")
@@ -104,7 +104,7 @@ def test_a_file_dropped_again_after_a_restart_is_moved_without_being_imported(fo
 def test_a_crash_between_the_import_and_the_move_neither_loses_nor_doubles(
     folder: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", date_of_birth="2012-02-31")])
+    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", sex="f")])
     real_replace = os.replace
     moves: list[str] = []
 
@@ -227,7 +227,7 @@ def test_the_watcher_passes_over_the_folder_until_stopped(
 def test_the_log_names_files_and_counts_never_content(
     folder: Path, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", date_of_birth="2012-02-31")])
+    write_jsonl(folder / "rms.jsonl", [person("P1"), person("P2", sex="f")])
 
     with caplog.at_level(logging.INFO, logger="safetynet.interchange.drop"):
         ingest_once(folder, clock=clock, notify=False)

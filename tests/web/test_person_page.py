@@ -93,3 +93,15 @@ def test_markup_in_names_and_free_text_is_shown_as_text(officer_client: Client, 
 def test_person_pages_need_a_signed_in_user(client: Client, world: World) -> None:
     response = client.get(f"/people/{world.child.pk}/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_record_whose_date_of_birth_could_not_be_read_is_flagged_with_the_text_as_sent(
+    officer_client: Client, world: World
+) -> None:
+    from safetynet.records.models import Person
+
+    Person.objects.filter(source="csc", source_id="C3").update(
+        date_of_birth="", dob=None, birth_year=None, date_of_birth_given="2011-31-12"
+    )
+    html = officer_client.get(f"/people/{world.child.pk}/").content.decode()
+    assert 'data-testid="dob-unreadable"' in html and "sent as &ldquo;2011-31-12&rdquo;" in html

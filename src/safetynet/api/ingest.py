@@ -128,6 +128,8 @@ def ingest_records(request: HttpRequest) -> Any:
         return records
     result = capture(records, door=ImportBatch.Door.API, api_key=key, clock=system_clock, label=f"api {key.name}")
     counts = {outcome: result.count(outcome) for outcome in OUTCOMES}
+    if warned := sum(1 for a in result.answers if a.warned):
+        counts["warned"] = warned
     return {"batch": result.batch_id, "counts": counts, "lines": [a.as_dict() for a in result.answers]}
 
 

@@ -93,20 +93,33 @@ def to_date(text: str | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _parse_date_of_birth(value: Any, info: ValidationInfo) -> str:
-    text = _require_text(value, "a date of birth")
+def date_of_birth_problem(text: str, today: dt.date) -> str:
+    """Why `text` cannot be read as a date of birth ("" when it can): not YYYY-MM-DD, YYYY-MM or
+    YYYY, not a real calendar date, in the future, or before 1880."""
     if not _PARTIAL_DATE_RE.match(text):
-        raise ValueError("expected a date of birth as YYYY-MM-DD, YYYY-MM or YYYY")
+        return "expected a date of birth as YYYY-MM-DD, YYYY-MM or YYYY"
     parts = [int(p) for p in text.split("-")]
     try:
         earliest = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError:
-        raise ValueError("not a real calendar date (check the day and month)") from None
-    today = (info.context or {}).get("today") or dt.datetime.now(dt.UTC).date()
+        return "not a real calendar date (check the day and month)"
     if earliest > today:
-        raise ValueError("date of birth is in the future")
+        return "date of birth is in the future"
     if parts[0] < 1880:
-        raise ValueError("date of birth is before 1880")
+        return "date of birth is before 1880"
+    return ""
+
+
+def today_of(info: ValidationInfo) -> dt.date:
+    today = (info.context or {}).get("today")
+    return today if isinstance(today, dt.date) else dt.datetime.now(dt.UTC).date()
+
+
+def _parse_date_of_birth(value: Any, info: ValidationInfo) -> str:
+    text = _require_text(value, "a date of birth")
+    problem = date_of_birth_problem(text, today_of(info))
+    if problem:
+        raise ValueError(problem)
     return text
 
 

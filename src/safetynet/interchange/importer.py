@@ -80,7 +80,8 @@ class ImportResult:
 @dataclass
 class LineAnswer:
     """What became of one line: `outcome` is accepted, updated, unchanged or rejected; a rejected
-    line names the `field` and `reason`. `status` is the line's HTTP-like status: 200 stored (or
+    line names the `field` and `reason`, and so does a stored line with a warning (a date of
+    birth kept as sent). `status` is the line's HTTP-like status: 200 stored (or
     already stored), 422 invalid, 409 a conflicting version, 403 outside the sender's scope."""
 
     line: int
@@ -91,6 +92,11 @@ class LineAnswer:
     id: str = ""
     field: str = ""
     reason: str = ""
+
+    @property
+    def warned(self) -> bool:
+        """Stored, with a warning (a value kept as sent, not read)."""
+        return self.outcome != "rejected" and bool(self.field)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"line": self.line, "outcome": self.outcome, "status": self.status}
@@ -206,8 +212,12 @@ class Importer:
         return result
 
     def outcome_counts(self) -> dict[str, dict[str, int]]:
-        """kind -> {accepted, updated, unchanged, rejected}."""
-        return {k: {o: c[o] for o in OUTCOMES} for k, c in sorted(self.counts.items())}
+        """kind -> {accepted, updated, unchanged, rejected}, and `warned` (lines stored with a
+        warning, counted among the others) where there were any."""
+        return {
+            k: {o: c[o] for o in OUTCOMES} | ({"warned": c["warned"]} if c["warned"] else {})
+            for k, c in sorted(self.counts.items())
+        }
 
     def store_lines(self, lines: Iterable[RawLine], *, label: str) -> None:
         """Store lines already in memory (the capture service), chunk by chunk; rejects are
@@ -274,6 +284,9 @@ class Importer:
                 self._reject_prepared(item, field, reason, status=status)
             else:
                 parsed.append(item)
+        for item in parsed:
+            if item.warning is not None:
+                self.counts[item.kind]["warned"] += 1
         records_before, rejected_before = self.records, self.batch.rejected
         last_line = max((item.number for item in results), default=0)
         with transaction.atomic():
@@ -343,7 +356,8 @@ class Importer:
                 else:
                     outcome = "updated" if item.recorded_at > newest else "unchanged"
                 newest = item.recorded_at if newest is None else max(newest, item.recorded_at)
-                self.answers.append(LineAnswer(item.number, outcome, 200, item.kind, *item.key))
+                field, reason = item.warning or ("", "")
+                self.answers.append(LineAnswer(item.number, outcome, 200, item.kind, *item.key, field, reason))
 
 
 def import_files(

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt, ValidationInfo, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationInfo,
+    model_validator,
+)
 
 from safetynet.interchange.fields import (
     Actor,
@@ -34,7 +42,9 @@ from safetynet.interchange.fields import (
     ShortText,
     SourceName,
     Text,
+    date_of_birth_problem,
     short_text,
+    today_of,
 )
 
 # ---------------------------------------------------------------- envelope and kinds
@@ -94,6 +104,52 @@ class PersonRecord(Envelope):
     school: Ref | None = None
     care_status: CareStatus | None = None
     notes: Text | None = None
+
+    # A date of birth that cannot be read (an impossible or future date, another shape) is
+    # kept as sent, not read as a date, and the line is accepted with a warning
+    # (docs/interchange.md "Bad dates are kept"): the person still links on everything else.
+    _date_of_birth_given: str = PrivateAttr("")
+    _date_of_birth_problem: str = PrivateAttr("")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_an_unreadable_date_of_birth(
+        cls, data: Any, handler: ModelWrapValidatorHandler[PersonRecord], info: ValidationInfo
+    ) -> PersonRecord:
+        given = problem = ""
+        if isinstance(data, dict) and isinstance(data.get("date_of_birth"), str):
+            text = data["date_of_birth"]
+            if _keepable(text, info):
+                problem = date_of_birth_problem(text, today_of(info))
+                if problem:
+                    given, data = text, {**data, "date_of_birth": None}
+        record = handler(data)
+        record._date_of_birth_given, record._date_of_birth_problem = given, problem
+        return record
+
+    @property
+    def date_of_birth_given(self) -> str:
+        """The date of birth as sent when it could not be read ("" otherwise)."""
+        return self._date_of_birth_given
+
+    @property
+    def date_of_birth_problem(self) -> str:
+        return self._date_of_birth_problem
+
+
+def _keepable(text: str, info: ValidationInfo) -> bool:
+    """A date of birth that may be kept as sent: short, on one line, with no control characters
+    and not blank (anything else is refused on the field, as any text would be)."""
+    if not text.strip() or len(text) > DATE_OF_BIRTH_GIVEN_MAX:
+        return False
+    try:
+        short_text(text, info)
+    except ValueError:
+        return False
+    return True
+
+
+DATE_OF_BIRTH_GIVEN_MAX = 40
 
 
 class OrganisationRecord(Envelope):

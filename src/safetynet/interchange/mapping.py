@@ -77,6 +77,8 @@ class Prepared:
     associates: list[Target] = field(default_factory=list)
     places: list[Target] = field(default_factory=list)
     current_address: Target | None = None
+    # (field, reason) of a line accepted with a warning: a value kept as sent, not read
+    warning: tuple[str, str] | None = None
     _refs: list[tuple[str, Target]] | None = None
 
     def references(self) -> list[tuple[str, Target]]:
@@ -189,6 +191,7 @@ def _prepare_person(prepared: Prepared, record: PersonRecord) -> None:
         family_name=record.family_name or "",
         other_names=_json(record.other_names or []),
         date_of_birth=dob_text,
+        date_of_birth_given=record.date_of_birth_given,
         dob=dt.date.fromisoformat(dob_text) if len(dob_text) == 10 else None,
         birth_year=int(dob_text[:4]) if dob_text else None,
         sex=record.sex or "",
@@ -204,6 +207,12 @@ def _prepare_person(prepared: Prepared, record: PersonRecord) -> None:
         care_status=record.care_status or "",
         postcode="",  # filled by the importer from the current address's location
     )
+    if record.date_of_birth_given:
+        prepared.warning = (
+            "date_of_birth",
+            f"kept as sent, not read as a date ({record.date_of_birth_problem}); "
+            "the person is linked on everything else and flagged for data quality",
+        )
     prepared.fks["school"] = _target("organisation", record.school, record.source)
     current: Target | None = None
     last: Target | None = None

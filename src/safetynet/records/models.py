@@ -164,6 +164,9 @@ class Person(SourceRecord):
     family_name = models.CharField(max_length=200, blank=True)
     other_names = models.JSONField(default=list, blank=True)
     date_of_birth = models.CharField(max_length=10, blank=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY")
+    date_of_birth_given = models.CharField(
+        max_length=40, blank=True, help_text="a date of birth as sent when it could not be read (a data-quality flag)"
+    )
     dob = models.DateField(null=True, blank=True, db_index=True, help_text="the full date of birth when known")
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)

@@ -120,4 +120,10 @@ def format_summary(counts: dict[str, dict[str, int]], *, quiet: bool = False) ->
     for kind, c in counts.items():
         rows.append(f"{kind:<14}" + "".join(f"{c.get(o, 0):>11,}" for o in outcomes))
     rows.append(total_line)
+    warned = sum(c.get("warned", 0) for c in counts.values())
+    if warned:
+        rows.append(
+            f"{warned:,} line(s) stored with a warning (a date of birth kept as sent, not read as a date; "
+            "the person is flagged for data quality)"
+        )
     return "\n".join(rows)
