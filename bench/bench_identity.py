@@ -112,7 +112,7 @@ def main() -> int:
 
     # Splink's own predict + cluster at the link threshold.
     started = time.perf_counter()
-    linker = training.new_linker(training.features_table(features), model.splink_settings)
+    linker = training.new_linker(training.features_table(features), training.settings_for_dialect(model, "duckdb"))
     predictions = linker.inference.predict(threshold_match_probability=limits["link"], warning_mode="never")
     clusters_df = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=limits["link"]

@@ -55,6 +55,7 @@ def test_small_county_links_with_f1_above_095_and_precision_above_098(
     figures = pairwise_figures({p: i for i, c in enumerate(clusters) for p in c}, truth)
     assert figures.precision >= 0.98, figures.as_dict()
     assert figures.f1 >= 0.95, figures.as_dict()
+    print("\nlinkage figures:", figures.as_dict())
 
 
 def test_python_scores_equal_splink_scores(
@@ -66,3 +67,29 @@ def test_python_scores_equal_splink_scores(
     sample: list[Any] = random.Random(1).sample(scored, min(3000, len(scored)))
     for a, b, weight in sample:
         assert model.score(by_id[a], by_id[b]).match_weight == pytest.approx(weight, abs=1e-6)
+
+
+def test_the_index_pairs_exactly_the_records_splink_blocks_together(
+    county: tuple[list[Features], dict[int, str]],
+) -> None:
+    """The incremental matcher (stored keys, looked up by `lookup_keys`) and the batch path
+    (Splink's `BLOCKING_RULES`) consider the same candidate pairs, the household rule included."""
+    from collections import defaultdict
+
+    from safetynet.identity.features import blocking_keys, lookup_keys
+    from safetynet.identity.training import count_candidate_pairs
+
+    features, _truth = county
+    stored: dict[str, list[int]] = defaultdict(list)
+    for f in features:
+        for key in blocking_keys(f):
+            stored[key].append(f["unique_id"])
+    pairs = {
+        (min(f["unique_id"], other), max(f["unique_id"], other))
+        for f in features
+        for key in lookup_keys(f)
+        for other in stored.get(key, [])
+        if other != f["unique_id"]
+    }
+    splink_pairs = count_candidate_pairs(features)[-1]["cumulative_comparison_count"]
+    assert len(pairs) == splink_pairs

@@ -7,6 +7,7 @@ import datetime as dt
 from safetynet.identity.features import (
     blocking_keys,
     features_from_values,
+    lookup_keys,
     normalise_postcode,
     parse_dob,
     soundex,
@@ -90,3 +91,38 @@ def test_postcodes_and_soundex_are_normalised() -> None:
 def test_blocking_keys_never_include_a_malformed_identifier() -> None:
     keys = blocking_keys(features(identifiers={"nhs_number": "1234567890"}))  # type: ignore[arg-type]
     assert not any(k.startswith("nhs:") for k in keys)
+
+
+def _shared(a: dict[str, object], b: dict[str, object]) -> set[str]:
+    """The keys by which the index pairs `a` and `b` (one's lookup keys among the other's stored keys)."""
+    return (set(lookup_keys(a)) & set(blocking_keys(b))) | (set(lookup_keys(b)) & set(blocking_keys(a)))  # type: ignore[arg-type]
+
+
+def test_two_misspelt_names_with_one_date_of_birth_at_one_postcode_are_compared() -> None:
+    # "Jcak Wakler" shares no name key with "Jack Walker": the date of birth at the postcode does.
+    a = features(given_names="Jack", family_name="Walker", date_of_birth="2008-05-08")
+    b = features(given_names="Jcak", family_name="Wakler", date_of_birth="2008-05-08")
+    assert {k.split(":")[0] for k in _shared(a, b)} == {"dob_pc"}
+
+
+def test_a_record_with_no_date_of_birth_is_compared_with_its_family_at_its_postcode() -> None:
+    a = features(given_names="Charlie", family_name="Ling", date_of_birth="2020-10-13")
+    b = features(given_names="Charles Callum", family_name="Ling", date_of_birth=None)
+    assert {k.split(":")[0] for k in _shared(a, b)} & {"pc_fsx", "pc_fsx_d"}
+    sibling = features(given_names="Chloe", family_name="Ling", date_of_birth="2016-02-01")
+    assert not _shared(a, sibling)  # both dated: the household alone does not pair them
+    moved = features(given_names="Charles Callum", family_name="Ling", date_of_birth=None, postcode="EK2 9GJ")
+    assert not _shared(a, moved)  # no date, another address, another given name: nothing left to block on
+
+
+def test_a_one_letter_slip_inside_a_longer_name_is_a_typo_but_rhyming_twins_are_not() -> None:
+    from safetynet.identity.comparisons import NAME
+
+    def level(g1: str, f1: str, g2: str, f2: str) -> str:
+        left, right = features(given_names=g1, family_name=f1), features(given_names=g2, family_name=f2)
+        return NAME.levels[NAME.level_of(left, right)].label  # type: ignore[arg-type]
+
+    assert level("Chantelle", "Clarke", "Chentelle", "Clarke") == "similar name (typo)"
+    assert level("Mason", "Clarke", "Jason", "Clarke") == "same family name, different given name"
+    assert level("Bella", "Clarke", "Belle", "Clarke") == "similar name (typo)"  # Jaro-Winkler already
+    assert level("Amy", "Clarke", "Ama", "Clarke") == "same family name, different given name"  # too short

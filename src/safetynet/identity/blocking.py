@@ -13,9 +13,9 @@ from more_itertools import chunked
 
 from safetynet.identity.features import (
     Features,
-    blocking_keys,
     features_from_values,
     index_keys,
+    lookup_keys,
     search_name,
 )
 from safetynet.identity.models import (
@@ -28,8 +28,14 @@ from safetynet.records.models import Person, PersonAddress
 # --- features and the blocking index ----------------------------------------------------
 
 
+# Part of every stored digest: raising it (when the blocking keys change) makes the next
+# `safetynet link` re-key every record, so old records share the new keys with new ones.
+INDEX_VERSION = 2
+
+
 def _digest(features: Features) -> str:
-    return hashlib.sha1(json.dumps(features, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    text = json.dumps(features, sort_keys=True) + f"|index {INDEX_VERSION}"
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def refresh_features(
@@ -91,8 +97,8 @@ def stored_features(person_ids: Iterable[int]) -> dict[int, Features]:
 
 
 def candidates(features: Features, limit: int = 2000) -> list[int]:
-    """Return ids of persons sharing at least one blocking key with these features."""
-    keys = blocking_keys(features)
+    """Return ids of persons the blocking rules pair with these features (`lookup_keys`)."""
+    keys = lookup_keys(features)
     if not keys:
         return []
     found = (

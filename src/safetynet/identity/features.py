@@ -292,9 +292,32 @@ def blocking_keys(f: Features) -> list[str]:
         keys.append(f"dob_gk:{f['dob']}|{f['given_key']}")
     if f["postcode"] and f["given_key"]:
         keys.append(f"pc_gk:{f['postcode']}|{f['given_key']}")
+    # A misspelt name (Jcak Wakler) shares neither key above: the same date of birth at the
+    # same postcode does (twins at most). A record with no full date of birth and a changed or
+    # misspelt given name (Charles / Charlie, no date) is compared with the family at its
+    # postcode (one household): stored as `pc_fsx:` without a full date and `pc_fsx_d:` with
+    # one, and looked up across both by a record without one (`lookup_keys`), so two records
+    # that both have a date (siblings, mostly) are not paired by it. docs/identity.md.
+    if f["dob"] and f["postcode"]:
+        keys.append(f"dob_pc:{f['dob']}|{f['postcode']}")
+    if f["postcode"] and f["family_sx"]:
+        keys.append(f"{'pc_fsx_d' if f['dob'] else 'pc_fsx'}:{f['postcode']}|{f['family_sx']}")
     if f["dob_y"]:
         keys.extend(f"nk_y:{k}|{f['dob_y']}" for k in f["name_keys"])
     return keys
+
+
+def lookup_keys(f: Features) -> list[str]:
+    """Return the keys to look a record's candidates up by: its blocking keys, except that the
+    household key pairs a record only with records of which one has no full date of birth
+    (`comparisons.BLOCKING_RULES`' household rule)."""
+    keys = [k for k in blocking_keys(f) if not k.startswith("pc_fsx_d:")]
+    if f["postcode"] and f["family_sx"]:
+        household = f"{f['postcode']}|{f['family_sx']}"
+        keys.append(f"pc_fsx:{household}")
+        if not f["dob"]:
+            keys.append(f"pc_fsx_d:{household}")
+    return list(dict.fromkeys(keys))
 
 
 def search_keys(f: Features) -> list[str]:

@@ -332,9 +332,14 @@ def count_candidate_pairs(features: Sequence[Features], sample: float = 1.0) -> 
 
 
 def settings_for_dialect(model: LinkModel, dialect: str) -> dict[str, Any]:
-    """Return the model's Splink settings with every level's SQL written for `dialect`
-    ("duckdb" or "spark"); m and u are unchanged. Settings are not portable as saved: the
-    comparison functions differ by backend (see comparisons.SPARK_FUNCTIONS)."""
+    """Return the model's Splink settings with every level's SQL and the blocking rules as
+    this release writes them, for `dialect` ("duckdb" or "spark"); m and u are unchanged.
+
+    The saved SQL is not used as it stands: the comparison functions differ by backend (see
+    comparisons.SPARK_FUNCTIONS), and a level's condition or a blocking rule may be refined in
+    a release while the level keeps its position and meaning (the saved m and u apply by
+    position, as in the incremental matcher), so a model trained before still scores the same
+    pairs on both paths."""
     import copy
 
     settings = copy.deepcopy(model.splink_settings)
@@ -343,6 +348,15 @@ def settings_for_dialect(model: LinkModel, dialect: str) -> dict[str, Any]:
     for saved, fresh in zip(settings["comparisons"], rewritten, strict=True):
         for level, new_level in zip(saved["comparison_levels"], fresh["comparison_levels"], strict=True):
             level["sql_condition"] = new_level["sql_condition"]
+    exploded = [
+        rule
+        for rule in settings.get("blocking_rules_to_generate_predictions", [])
+        if isinstance(rule, dict) and rule.get("arrays_to_explode")
+    ]
+    # Written for DuckDB (as the saved rules are): Splink translates them for another backend.
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in BLOCKING_RULES
+    ] + exploded
     return settings
 
 
@@ -390,7 +404,7 @@ def splink_predict(
 ) -> tuple[list[tuple[int, int, float]], Any]:
     """Score every candidate pair with Splink; return (id_l, id_r, match_weight) above the
     probability threshold, and the linker (for Splink's own clustering in benchmarks)."""
-    linker = new_linker(features_table(features), model.splink_settings)
+    linker = new_linker(features_table(features), settings_for_dialect(model, "duckdb"))
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     table = linker.misc.query_sql(
         f"SELECT unique_id_l, unique_id_r, match_weight FROM {predictions.physical_name}"
@@ -417,7 +431,7 @@ def splink_predict_with_facts(
     same DuckDB: whether the records share an identifier, and whether both carry a usable
     given and family name (`pairs.judge_all` needs only these to judge a pair that shares
     no identifier, which saves reading both records' features in Python for each pair)."""
-    linker, persons = _linker_and_input(features_table(features), model.splink_settings)
+    linker, persons = _linker_and_input(features_table(features), settings_for_dialect(model, "duckdb"))
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     table = linker.misc.query_sql(
         f"""
