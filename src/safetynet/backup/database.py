@@ -29,7 +29,7 @@ from typing import Any
 from django.apps.registry import Apps
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
@@ -249,7 +249,12 @@ def _dump_rows(snapshot: Snapshot, writer: SealedWriter) -> None:
 
 
 def refuse_unless_empty() -> None:
-    tables = table_names()
+    try:
+        tables = table_names()
+    except DatabaseError:
+        raise BackupError(
+            f"cannot reach the {connection.vendor} database: is it running, and does DATABASE_URL name it?"
+        ) from None
     if tables:
         raise BackupError(
             f"the database is not empty ({len(tables)} tables, e.g. {tables[0]}); restore only onto a new, empty "

@@ -32,11 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from safetynet.backup.crypto import load_keys
     from safetynet.backup.errors import BackupError
     from safetynet.backup.services import restore_backup
-    from safetynet.cli.django_setup import ensure_database
 
     try:
         keys = load_keys(args.key_file)
-        ensure_database()
         report = restore_backup(args.directory, keys)
     except BackupError as exc:
         raise UsageError(f"{exc}.") from None
