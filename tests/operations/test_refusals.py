@@ -131,3 +131,11 @@ def test_backup_refuses_a_directory_in_use(county: Path, backup_key: Path, tmp_p
     refused(safetynet("backup", str(tmp_path / "used"), env=env), "already exists and is not an empty directory")
     assert [p.name for p in (tmp_path / "used").iterdir()] == ["keep.txt"]
     refused(safetynet("backup", str(tmp_path / "b"), "--keep", "0", env=env), "--keep must be at least 1")
+
+
+def test_a_new_key_needs_no_settings_or_database() -> None:
+    result = safetynet("backup", "--new-key", env={"DJANGO_SETTINGS_MODULE": "safetynet.settings.production"})
+    key = ok(result).strip()
+    assert len(key) == 44 and "\n" not in key
+    assert "printed only this once" in result.stderr
+    assert ok(safetynet("backup", "--new-key", env={})).strip() != key

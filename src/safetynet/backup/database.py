@@ -186,7 +186,10 @@ def _run_pg_dump(snapshot_id: str, writer: SealedWriter) -> None:
         writer.write(block)
     stderr = process.stderr.read()
     if process.wait() != 0:
-        raise BackupError(f"pg_dump failed: {_last_line(stderr)}")
+        raise BackupError(
+            f"pg_dump failed: {_last_line(stderr)} (a pg_dump older than the server? set {PG_DUMP_ENV} to one of "
+            f"the server's version, or to off for the rows dump)"
+        )
 
 
 def state_apps(migrations: dict[str, list[str]]) -> Apps:

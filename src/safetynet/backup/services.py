@@ -42,6 +42,7 @@ from safetynet.lib.clock import Clock, system_clock
 
 DATABASE_FILE = "database.sealed"
 FILES_FILE = "files.sealed"
+AUDIT_HEAD_FILE = "audit-head"
 DEFAULT_KEEP = 14
 
 
@@ -113,6 +114,8 @@ def take_backup(
             "key_id": keys.sealing_id,
         }
         write_manifest(staging, manifest, keys)
+        # For `safetynet audit verify --head DIR/audit-head` (a hash and a number: nothing personal).
+        (staging / AUDIT_HEAD_FILE).write_text(snapshot.head.line() + "\n", encoding="ascii")
         if destination.exists():
             destination.rmdir()
         os.replace(staging, destination)

@@ -30,14 +30,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--new-key", action="store_true", help="print a fresh key once (keep it safe, off this server) and stop"
     )
-    p.set_defaults(func=run, needs_django=True)
+    # Django starts in run(): --new-key needs no settings or database.
+    p.set_defaults(func=run, needs_django=False)
 
 
 def run(args: argparse.Namespace) -> int:
     from safetynet.backup.crypto import key_id, load_keys, new_key
     from safetynet.backup.errors import BackupError
-    from safetynet.backup.services import take_backup
-    from safetynet.cli.django_setup import ensure_database
+    from safetynet.cli.django_setup import ensure_database, setup_django
 
     if args.new_key:
         key = new_key()
@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("name the backup's directory (DIR), or pass --new-key.")
     try:
         keys = load_keys(args.key_file)
+        setup_django()
         ensure_database()
+        from safetynet.backup.services import take_backup
+
         report = take_backup(args.directory, keys, keep=args.keep)
     except BackupError as exc:
         raise UsageError(f"{exc}.") from None
