@@ -2,7 +2,9 @@
 environment's Python and packages) migrates a database and fills it with its demo county; this
 release's `migrate` then upgrades that database, and the data survives: the same records
 (byte-identical `export --with-history`), individuals, findings, tasks and users, an audit chain
-that verifies, and a child's page that opens."""
+that verifies, a child's page that opens, and a schema identical to a new installation's. Also:
+migrations added since the release only add, unless listed here with the reason and what the
+operator must do instead (docs/operations.md, "Upgrades")."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +36,18 @@ COUNTED = {
     "users": "SELECT COUNT(*) FROM auth_user",
     "audit entries": "SELECT COUNT(*) FROM audit_auditentry",
 }
+
+SQLITE_SCHEMA = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1, 2"
+# Columns, indexes, constraints and triggers: what a migration leaves behind on PostgreSQL.
+PG_SCHEMA = (
+    "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, '') "
+    "FROM information_schema.columns WHERE table_schema = 'public' "
+    "UNION ALL SELECT tablename, indexname, indexdef, '', '' FROM pg_indexes WHERE schemaname = 'public' "
+    "UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), '', '' "
+    "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+    "UNION ALL SELECT event_object_table, trigger_name, action_statement, event_manipulation, '' "
+    "FROM information_schema.triggers ORDER BY 1, 2, 3, 4"
+)
 
 # Opens a child's page as the demo sergeant, through this release's code and the upgraded data.
 PERSON_PAGE = """
@@ -71,26 +86,26 @@ def release_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def database(kind: str, data_dir: Path) -> Iterator[tuple[dict[str, str], Callable[[str], int]]]:
+def database(kind: str, data_dir: Path) -> Iterator[tuple[dict[str, str], Callable[[str], list[tuple[Any, ...]]]]]:
+    """The environment naming a new database of `kind`, and a function running a query on it."""
     env = {"SAFETYNET_DATA_DIR": str(data_dir)}
     if kind == "sqlite":
 
-        def count_sqlite(sql: str) -> int:
+        def query_sqlite(sql: str) -> list[tuple[Any, ...]]:
             with sqlite3.connect(data_dir / "safetynet.sqlite3") as db:
-                return int(db.execute(sql).fetchone()[0])
+                return list(db.execute(sql).fetchall())
 
-        yield env, count_sqlite
+        yield env, query_sqlite
         return
     import psycopg
 
     with pg_database() as url:
 
-        def count_pg(sql: str) -> int:
+        def query_pg(sql: str) -> list[tuple[Any, ...]]:
             with psycopg.connect(url) as conn:
-                row = conn.execute(sql).fetchone()
-                return int(row[0]) if row else 0
+                return list(conn.execute(sql).fetchall())
 
-        yield {**env, "DATABASE_URL": url}, count_pg
+        yield {**env, "DATABASE_URL": url}, query_pg
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
@@ -98,7 +113,11 @@ def test_this_release_upgrades_a_database_of_the_last_release_and_the_data_survi
     kind: str, release_src: Path, tmp_path: Path
 ) -> None:
     assert " backup " not in ok(safetynet("--help", env={}, src=str(release_src)))  # the old code runs
-    with database(kind, tmp_path / "var") as (env, count):
+    with database(kind, tmp_path / "var") as (env, query):
+
+        def count(sql: str) -> int:
+            return int(query(sql)[0][0])
+
         ok(safetynet("demo", "--no-serve", "--children", "25", env=env, src=str(release_src)))
         ok(safetynet("export", str(tmp_path / "old.jsonl"), "--with-history", env=env, src=str(release_src)))
         before = {name: count(sql) for name, sql in COUNTED.items()}
@@ -108,6 +127,10 @@ def test_this_release_upgrades_a_database_of_the_last_release_and_the_data_survi
         assert upgraded.startswith("applied ") and "applied 0 " not in upgraded  # the release is behind
         assert "pending migrations: 0" in ok(safetynet("doctor", env=env))
         assert {name: count(sql) for name, sql in COUNTED.items()} == before
+        schema = SQLITE_SCHEMA if kind == "sqlite" else PG_SCHEMA
+        with database(kind, tmp_path / "fresh") as (fresh_env, fresh_query):
+            ok(safetynet("migrate", env=fresh_env))
+            assert query(schema) == fresh_query(schema)  # upgraded = what a new installation gets
 
         assert "audit chain intact" in ok(safetynet("audit", "verify", env=env))
         ok(safetynet("export", str(tmp_path / "new.jsonl"), "--with-history", env=env))
@@ -118,3 +141,25 @@ def test_this_release_upgrades_a_database_of_the_last_release_and_the_data_survi
         assert status == "200", page.stdout + page.stderr
         assert int(individual) > 0
         assert "audit chain intact" in ok(safetynet("audit", "verify", env=env))  # the view was logged in order
+
+
+# Migrations since the release that remove or rename what the release's code reads: the release's
+# processes cannot keep serving while they run, so that upgrade stops the service (docs/operations.md).
+NOT_ADDITIVE = {
+    ("risk", "0002_task_owns_the_decision"): "Finding's decision columns moved to Task; v0.1.0 reads them",
+}
+DESTRUCTIVE = ("RemoveField", "DeleteModel", "RenameField", "RenameModel", "AlterModelTable")
+
+
+def test_migrations_since_the_release_only_add_unless_listed(release_src: Path) -> None:
+    from django.db.migrations.loader import MigrationLoader
+
+    released = {(p.parts[-3], p.stem) for p in release_src.glob("safetynet/*/migrations/0*.py")}
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    ours = {key: m for key, m in loader.disk_migrations.items() if m.__module__.startswith("safetynet.")}
+    assert released and released <= set(ours)  # nothing released was renamed or deleted
+    for key in sorted(set(ours) - released):
+        found = [type(op).__name__ for op in ours[key].operations if type(op).__name__ in DESTRUCTIVE]
+        assert not found or key in NOT_ADDITIVE, (
+            f"{key[0]}.{key[1]} {found}: add a column first, drop it a release later"
+        )
