@@ -48,6 +48,8 @@ def test_a_sqlite_backup_restores_to_the_same_records_counts_and_audit_chain(
 def test_a_backup_is_sealed_nothing_personal_is_readable_in_it(county: Path, backup_key: Path, tmp_path: Path) -> None:
     env = {"SAFETYNET_DATA_DIR": str(county), "SAFETYNET_BACKUP_KEY_FILE": str(backup_key)}
     ok(safetynet("backup", str(tmp_path / "b"), env=env))
+    assert (tmp_path / "b").stat().st_mode & 0o777 == 0o700
+    assert {item.stat().st_mode & 0o777 for item in (tmp_path / "b").iterdir()} == {0o600}
     family_names = {line.split('"family_name":"')[1].split('"')[0] for line in _people(county)}
     for item in (tmp_path / "b").iterdir():
         content = item.read_bytes()

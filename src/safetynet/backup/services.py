@@ -116,6 +116,8 @@ def take_backup(
         write_manifest(staging, manifest, keys)
         # For `safetynet audit verify --head DIR/audit-head` (a hash and a number: nothing personal).
         (staging / AUDIT_HEAD_FILE).write_text(snapshot.head.line() + "\n", encoding="ascii")
+        for item in staging.iterdir():
+            item.chmod(0o600)  # the directory is 0700 already; the files say so too
         if destination.exists():
             destination.rmdir()
         os.replace(staging, destination)
