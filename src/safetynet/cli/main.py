@@ -39,6 +39,8 @@ COMMANDS = [
     "alerts",
     "audit",
     "apikey",
+    "backup",
+    "restore",
 ]
 
 # Commands whose module has another name (`import` is a Python keyword).

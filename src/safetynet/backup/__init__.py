@@ -1,0 +1,1 @@
+"""Backup and restore (`safetynet backup DIR`, `safetynet restore DIR`): docs/operations.md."""
