@@ -14,6 +14,7 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
 from safetynet.api.schemas import (
@@ -57,6 +58,8 @@ api = NinjaAPI(
 )
 # Source systems' REST ingest: API-key (Bearer) authentication instead of the session.
 api.add_router("/records", ingest_router)
+# The partnership escalation log (api/escalations.py).
+api.add_router("/escalations", escalations_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

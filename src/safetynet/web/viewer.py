@@ -85,6 +85,7 @@ def viewer_for(user: Any) -> Viewer | None:
     for label, name in (
         ("My work", "web:my_work"),
         ("Oversight", "web:work_oversight"),
+        ("Escalations", "web:escalations"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

@@ -196,3 +196,109 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} task {self.task_id}"
+
+
+class PartnershipEscalation(models.Model):
+    """An escalation to another agency (or the safeguarding partnership): raised from a finding,
+    a task, a meeting action or a custody/accommodation refusal, owned by the agency that must
+    answer, with a response due that climbs a level (practitioner, manager, partnership: the
+    policy's `partnership_escalation.levels`) each time it passes unanswered.
+
+    `str()` and the history never hold the reason or a name: ids, levels and agency codes."""
+
+    class RaisedFrom(models.TextChoices):
+        FINDING = "finding"
+        TASK = "task"
+        MEETING_ACTION = "meeting_action", "meeting action"
+        REFUSAL = "refusal", "custody or accommodation refusal"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        ANSWERED = "answered"
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Agreed: the work will be done"
+        PARTLY_AGREED = "partly_agreed", "Agreed in part"
+        DECLINED = "declined", "Declined, with reasons"
+
+    raised_from = models.CharField(max_length=16, choices=RaisedFrom.choices)
+    finding = models.ForeignKey(
+        "risk.Finding", null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    # A meeting action (the meetings workspace, issue #17): a plain id until that model exists.
+    meeting_action_id = models.PositiveBigIntegerField(null=True, blank=True)
+    refusal = models.ForeignKey(
+        "records.Event",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the custody or accommodation record whose refusal is escalated",
+    )
+    individual = models.ForeignKey(
+        Individual, null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    owner_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="escalations_owned")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_by_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="escalations_raised")
+    raised_at = models.DateTimeField()
+    reason = models.TextField()
+    level = models.PositiveSmallIntegerField(default=1)
+    response_due = models.DateTimeField(db_index=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    exhausted = models.BooleanField(default=False, help_text="overdue at the top level")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "response_due"], name="pesc_status_due")]
+
+    def __str__(self) -> str:  # never the reason or a name
+        return f"escalation {self.pk} (level {self.level}) to {self.owner_agency_id}"
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Whether it is still unanswered after its response was due."""
+        return self.status == self.Status.OPEN and self.response_due < now
+
+    def answer_with(self, *, by: Any, outcome: str, answer: str, at: dt.datetime) -> None:
+        """Records the owner agency's answer; IllegalMove when it was already answered."""
+        if self.status != self.Status.OPEN:
+            raise IllegalMove(f"escalation {self.pk} is {self.status}; expected an open escalation")
+        self.status = self.Status.ANSWERED
+        self.outcome = outcome
+        self.answer = answer.strip()
+        self.answered_by = by
+        self.answered_at = at
+
+
+class EscalationEvent(models.Model):
+    """One change to a partnership escalation (raised, escalated, exhausted, answered)."""
+
+    class Action(models.TextChoices):
+        RAISED = "raised"
+        ESCALATED = "escalated"
+        EXHAUSTED = "exhausted", "overdue at the top level"
+        ANSWERED = "answered"
+
+    escalation = models.ForeignKey(PartnershipEscalation, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, help_text="no personal data: levels, agency codes, times")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} escalation {self.escalation_id}"
