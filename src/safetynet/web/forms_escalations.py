@@ -11,7 +11,7 @@ from django import forms
 from safetynet.access.roles import AgencyCode
 from safetynet.web.forms import GovukFormMixin
 from safetynet.work.escalations import ANSWER_MIN_CHARACTERS, REASON_MIN_CHARACTERS
-from safetynet.work.models import PartnershipEscalation
+from safetynet.work.models import NotificationPreference, PartnershipEscalation
 
 
 class RaiseEscalationForm(GovukFormMixin, forms.Form):
@@ -78,3 +78,20 @@ class EscalationFilterForm(forms.Form):
         field = self.fields["show"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+
+
+class NotificationEmailForm(GovukFormMixin, forms.Form):
+    email = forms.ChoiceField(
+        label="Email me",
+        choices=NotificationPreference.Email.choices,
+        widget=forms.RadioSelect,
+        help_text="Emails say what happened and link here; they never name a child",
+        error_messages={
+            "required": "Select how you want notifications by email",
+            "invalid_choice": "Select how you want notifications by email",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()

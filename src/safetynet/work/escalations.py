@@ -4,7 +4,8 @@ refusal, answered by the owner agency, and raised a level by the deadline sweep 
 answer is late (docs/work.md "Partnership escalation log").
 
 Every change is one atomic function with a keyword-only `acting_user` and an injected clock;
-it writes the escalation's history and the access-log entry in the same transaction."""
+it writes the escalation's history and the access-log entry in the same transaction, and tells
+the people who must answer (`work.notifications`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from safetynet.records.models import Event, Participation
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.risk.rules.base import working_days_after
+from safetynet.work import notifications
 from safetynet.work.models import EscalationEvent, PartnershipEscalation, Task
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,7 @@ def raise_escalation(
             note=f"raised by {raiser} to {agency.code} ({level_name(1, policy)} level)",
         )
         _audit(escalation, acting_user, Action.CHANGE, ["escalation", "reason", "owner_agency"], clock)
+        notifications.escalation_to_agency(escalation, clock=clock)
     return escalation
 
 
@@ -249,6 +252,7 @@ def answer_escalation(
             note=f"answered by {escalation.owner_agency.code}: {outcome}",
         )
         _audit(escalation, acting_user, Action.DECISION, ["answer", "outcome", "status"], clock)
+        notifications.escalation_answered(escalation, clock=clock)
     return escalation
 
 
@@ -302,4 +306,6 @@ def claim_step(pk: int, level: int, *, clock: Clock, policy: Policy) -> Escalati
         EscalationEvent.objects.create(escalation_id=pk, at=now, action=action, level=to_level or level, note=note)
         escalation = PartnershipEscalation.objects.select_related("owner_agency").get(pk=pk)
         _audit(escalation, None, Action.CHANGE, ["level"], clock)
+        if to_level is not None:
+            notifications.escalation_to_agency(escalation, clock=clock)
     return EscalationStep(pk, level, to_level)

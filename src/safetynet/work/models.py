@@ -302,3 +302,53 @@ class EscalationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} escalation {self.escalation_id}"
+
+
+class Notification(models.Model):
+    """Something a person should know about their work: a task assigned or escalated to them or
+    their team, due soon, or a partnership escalation to their agency. It holds no personal data:
+    the kind's words and a link, followed through the access rules like any other.
+
+    One per (user, event key): the same event notified twice (two workers, a retried sweep)
+    meets the unique constraint and is dropped."""
+
+    class Kind(models.TextChoices):
+        TASK_ASSIGNED = "task_assigned", "A task was assigned to you"
+        TASK_TEAM = "task_team", "A task was given to your team"
+        TASK_ESCALATED = "task_escalated", "A task was escalated to your role"
+        TASK_DUE_SOON = "task_due_soon", "A task of yours is due within the hour"
+        ESCALATION_RAISED = "escalation_raised", "An escalation was raised to your agency"
+        ESCALATION_LEVEL = "escalation_level", "An escalation to your agency went up a level"
+        ESCALATION_ANSWERED = "escalation_answered", "An escalation you raised was answered"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safetynet_notifications")
+    event_key = models.CharField(max_length=120, help_text="what happened, e.g. task:12:assigned:340 (ids only)")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    link = models.CharField(max_length=200, help_text="a path in the web app")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="sent (or claimed for sending) by email")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="uniq_notification_per_event")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} ({self.kind}) for user {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notifications by email: each at once, or one digest a day."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", "An email for each notification, straight away"
+        DIGEST = "digest", "One email a day listing how many are new"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safetynet_notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+
+    def __str__(self) -> str:
+        return f"notification preference of user {self.user_id}"

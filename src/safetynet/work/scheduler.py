@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection
 
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.policy import current_policy
+from safetynet.work import notifications
 from safetynet.work.escalations import EscalationStep, sweep_escalations
 from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
 
@@ -35,12 +36,15 @@ class SweepRun:
 
 def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     """Create tasks for findings without one, close those whose finding cleared, escalate
-    every overdue task one step, then raise every overdue partnership escalation one level,
-    all judged at `clock.now()`."""
+    every overdue task one step, raise every overdue partnership escalation one level, tell
+    the holders of tasks due within the hour, and send any immediate email still waiting (one a
+    failed server left behind), all judged at `clock.now()`."""
     policy = current_policy()
     synced = sync_tasks(clock=clock, policy=policy)
     swept = sweep(clock=clock, policy=policy)
     raised = sweep_escalations(clock=clock, policy=policy)
+    notifications.tasks_due_soon(clock=clock)
+    notifications.send_immediate(clock=clock)
     return SweepRun(synced, swept, raised)
 
 
