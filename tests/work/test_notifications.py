@@ -183,3 +183,22 @@ def test_the_notify_command_sends_the_digests_and_refuses_without_saying_which(
     assert [m.to for m in mail.outbox] == [[sergeant.email]]
     assert main(["notify"]) == 2
     assert "say which emails to send: --digest" in capsys.readouterr().err
+
+
+def test_a_mail_server_that_is_down_gives_the_email_back_for_the_next_sweep(
+    mailed: AccessWorld, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    sergeant = mailed.users["sergeant"]
+    notifications.notify([sergeant.pk], kind="task_assigned", event_key="e:1", link="/work/", clock=clock)
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionRefusedError("invented: relay refused")
+
+    Notification.objects.update(emailed_at=None)  # as if its first send had not happened yet
+    mail.outbox.clear()
+    monkeypatch.setattr(notifications, "send_mail", down)
+    assert notifications.send_immediate(clock=clock) == 0
+    assert Notification.objects.get().emailed_at is None
+    assert "notification email failed (ConnectionRefusedError)" in caplog.text and "invented" not in caplog.text
+    monkeypatch.undo()
+    assert notifications.send_immediate(clock=clock) == 1 and len(mail.outbox) == 1

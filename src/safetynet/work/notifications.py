@@ -64,7 +64,8 @@ def _store(rows: Iterable[tuple[int, str, str, str]], clock: Clock) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
-    transaction.on_commit(lambda: send_immediate(clock=clock))
+    # robust: a mail server that is down never fails the change that was just committed.
+    transaction.on_commit(lambda: send_immediate(clock=clock), robust=True)
     return len(found)
 
 
@@ -193,7 +194,12 @@ def send_immediate(*, clock: Clock = system_clock) -> int:
         if not Notification.objects.filter(pk=pk, emailed_at__isnull=True).update(emailed_at=now):
             continue  # another worker claimed it
         label = Kind(kind).label
-        send_mail(f"safetynet: {label}", f"{label}: {absolute(link)}\n", None, [address])
+        try:
+            send_mail(f"safetynet: {label}", f"{label}: {absolute(link)}\n", None, [address])
+        except Exception as error:  # noqa: BLE001 - any backend failure: give the claim back, try next sweep
+            Notification.objects.filter(pk=pk).update(emailed_at=None)
+            log.error("work: notification email failed (%s); it is retried on the next sweep", type(error).__name__)
+            break
         sent += 1
     return sent
 
