@@ -12,7 +12,7 @@ import pytest
 from safetynet.audit.models import AuditEntry
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.policy import current_policy
-from safetynet.work import escalations
+from safetynet.work import escalations, scheduler
 from safetynet.work.escalations import EscalationRefused, NotYourEscalation, claim_step, sweep_escalations
 from safetynet.work.models import EscalationEvent, IllegalMove, PartnershipEscalation, Task
 from tests.world import AccessWorld, open_task
@@ -183,3 +183,14 @@ def test_an_answered_escalation_never_climbs(access_world: AccessWorld, task: Ta
         raised.pk, acting_user=access_world.users["partner_social_worker"], outcome="agreed", answer=ANSWER, clock=clock
     )
     assert sweep_escalations(clock=FixedClock(raised.response_due + dt.timedelta(days=10))) == []
+
+
+def test_the_deadline_sweeper_raises_an_overdue_escalation_exactly_once(
+    access_world: AccessWorld, task: Task, clock: FixedClock
+) -> None:
+    raised = _raise(access_world, task, clock)
+    late = FixedClock(raised.response_due + dt.timedelta(minutes=1))
+    first, second = scheduler.sweep_once(clock=late), scheduler.sweep_once(clock=late)
+    assert [(s.escalation_id, s.to_level) for s in first.escalations] == [(raised.pk, 2)]
+    assert second.escalations == []
+    assert raised.history.filter(action="escalated").count() == 1
