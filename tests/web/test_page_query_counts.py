@@ -22,12 +22,13 @@ from tests.world import RECORDED, World
 # Session, user, profile, agency; the child; records and their explanations (2); possible
 # matches; markers, orders (3), plans; relationships and who of them the viewer may open (4);
 # findings with their tasks; chronology (3); restrictions the viewer is not named on (3, one
-# per access check); the access-log entry (3); the session.
-PERSON_PAGE_QUERIES = 34
+# per access check); the access-log entry (3); the header's unread notifications; the session.
+PERSON_PAGE_QUERIES = 35
 # Session, user, profile, agency; the name search (2: candidates with their names, then the
 # individuals of those that can be results); headlines, last events (2), top
-# findings; who may be seen (3, restrictions included); the access-log entry (3); the session.
-SEARCH_QUERIES = 22
+# findings; who may be seen (3, restrictions included); the access-log entry (3); the header's
+# unread notifications; the session.
+SEARCH_QUERIES = 23
 
 
 def _more_of_everything(world: World, clock: FixedClock) -> None:

@@ -36,6 +36,7 @@ def test_alerts_sweep_escalates_an_overdue_task(findings: Any, clock: Any, capsy
     out = capsys.readouterr().out
     assert "1 overdue tasks escalated" in out
     assert "sergeant to inspector" in out
+    assert "0 overdue partnership escalations moved up a level" in out
     assert Task.objects.get().owner_role == "inspector"
 
 

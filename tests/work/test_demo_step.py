@@ -78,3 +78,27 @@ def test_the_demo_prints_where_the_auditor_starts_and_a_child_to_look_up(
     client.post("/login/", {"username": auditor.username, "password": auditor.password})
     client.post("/account/second-factor/", {"token": auditor.backup_codes[0], "next": "/"})
     assert client.get("/", follow=True).redirect_chain[-1][0] == "/audit/"
+
+
+def test_the_demo_raises_escalations_and_leaves_unread_notifications(findings: Any, tmp_path: Path, clock: Any) -> None:
+    from safetynet.cli.commands.demo import _demo_users, _escalations
+    from safetynet.work.models import Notification, PartnershipEscalation
+    from safetynet.work.services import sync_tasks
+
+    findings.make("M2", due_in=dt.timedelta(minutes=40))
+    findings.make("M3", severity="medium", due_in=dt.timedelta(hours=30))
+    sync_tasks(clock=clock)
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=clock)
+    _demo_users(ctx)
+    _escalations(ctx)
+    raised = PartnershipEscalation.objects.order_by("pk")
+    assert [(e.owner_agency.code, e.level, e.raised_by.username) for e in raised] == [
+        ("csc", 2, "sergeant"),
+        ("health", 1, "sergeant"),
+    ]
+    unread = Notification.objects.filter(read_at__isnull=True)
+    for username in ("sergeant", "socialworker", "health"):
+        assert unread.filter(user__username=username).exists(), username
+    assert "Escalations: the sergeant raised 2 partnership escalations (1 unanswered in time" in ctx.notes[-1]
+    _escalations(ctx)  # a re-run raises nothing more
+    assert PartnershipEscalation.objects.count() == 2

@@ -14,8 +14,10 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
+from safetynet.api.notifications import router as notifications_router
 from safetynet.api.schemas import (
     AssignIn,
     ChronologyOut,
@@ -59,6 +61,9 @@ api = NinjaAPI(
 )
 # Source systems' REST ingest: API-key (Bearer) authentication instead of the session.
 api.add_router("/records", ingest_router)
+# The partnership escalation log (api/escalations.py).
+api.add_router("/escalations", escalations_router)
+api.add_router("/notifications", notifications_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

@@ -37,6 +37,7 @@ COMMANDS = [
     "schema",
     "evaluate",
     "alerts",
+    "notify",
     "audit",
     "apikey",
     "backup",

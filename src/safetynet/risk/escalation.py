@@ -94,6 +94,32 @@ class EscalationSpec(BaseModel):
         return tuple(r for r in AGENCY_OF_ROLE if r == role or role in self.above(r))
 
 
+class PartnershipLevelSpec(BaseModel):
+    """One level of a partnership escalation: who answers it and in how many working days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    working_days: StrictInt = Field(gt=0)
+
+
+class PartnershipEscalationSpec(BaseModel):
+    """`partnership_escalation:` in the policy file: the levels an escalation to another agency
+    climbs when it is not answered in time, lowest first (level 1 is the first in the list)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: list[PartnershipLevelSpec] = Field(min_length=1)
+
+    def level(self, number: int) -> PartnershipLevelSpec:
+        """Level `number` (1-based); the top level for a number above it."""
+        return self.levels[min(max(number, 1), len(self.levels)) - 1]
+
+    @property
+    def top(self) -> int:
+        return len(self.levels)
+
+
 def escalation_errors(spec: EscalationSpec, owner_roles: dict[str, str]) -> list[tuple[tuple[Any, ...], str]]:
     """(location, expectation) for each chain the schema cannot refuse: a role of another
     agency in an agency's chain (or a role's own chain), a role twice in one chain, and a

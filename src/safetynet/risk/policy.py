@@ -27,7 +27,7 @@ from pydantic import (
     field_validator,
 )
 
-from safetynet.risk.escalation import EscalationSpec, escalation_errors
+from safetynet.risk.escalation import EscalationSpec, PartnershipEscalationSpec, escalation_errors
 from safetynet.risk.escalation import RoleCode as Role
 
 DEFAULT_POLICY_PATH = Path(__file__).parent / "policies" / "default.yaml"
@@ -206,6 +206,7 @@ class PolicyDocument(BaseModel):
     version: str = Field(min_length=1)
     name: str
     escalation: EscalationSpec
+    partnership_escalation: PartnershipEscalationSpec
     response_hours: dict[Severity, Number]
     clauses: dict[str, ClauseSpec]
     language: list[PhraseSpec] = Field(min_length=1)

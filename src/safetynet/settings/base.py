@@ -184,6 +184,16 @@ SAFETYNET_API_KEY_CALLS_PER_MINUTE = env_int("SAFETYNET_API_KEY_CALLS_PER_MINUTE
 # (risk/receivers.py); larger ones, and their network neighbours, go to the task worker. 0: always the worker.
 SAFETYNET_LIVE_EVALUATION_MAX = env_int("SAFETYNET_LIVE_EVALUATION_MAX", 10)
 
+# Notifications by email (work/notifications.py, docs/work.md): Django's email backend. The
+# console backend (the default, and the demo's) prints each email; a force sets the SMTP backend
+# and its relay. Emails carry a link to SAFETYNET_BASE_URL and never personal data.
+EMAIL_BACKEND = env_str("SAFETYNET_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("SAFETYNET_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SAFETYNET_EMAIL_PORT", 25)
+EMAIL_USE_TLS = env_bool("SAFETYNET_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SAFETYNET_FROM_EMAIL", "safetynet@localhost")
+SAFETYNET_BASE_URL = env_str("SAFETYNET_BASE_URL", "http://127.0.0.1:8000")
+
 # The access log's chain head kept off the database (docs/audit.md, audit/anchor.py): `safetynet
 # worker` appends it to this file and/or sends it to this syslog address (/dev/log, HOST:PORT,
 # udp:// or tcp://) every N minutes. Off when neither is set.

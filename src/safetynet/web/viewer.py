@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from safetynet.access import matrix
 from safetynet.access.profiles import has_permission
+from safetynet.work.notifications import unread_count
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Viewer:
     agency_code: str = ""
     agency_label: str = ""
     nav: list[NavItem] = field(default_factory=list)
+    unread_notifications: int = 0
 
 
 # Every role's first screen after signing in: the work that role comes to do.
@@ -85,6 +87,7 @@ def viewer_for(user: Any) -> Viewer | None:
     for label, name in (
         ("My work", "web:my_work"),
         ("Oversight", "web:work_oversight"),
+        ("Escalations", "web:escalations"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),
@@ -100,6 +103,7 @@ def viewer_for(user: Any) -> Viewer | None:
         agency_code=agency,
         agency_label=agency_label,
         nav=items,
+        unread_notifications=unread_count(user),
     )
 
 

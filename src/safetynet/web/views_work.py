@@ -96,6 +96,9 @@ def _task_page(
         "not_yours": task.is_current and not ours,
         "is_mine": task.assignee_id == request.user.pk,
         "chain": chain_steps(task, policy),
+        "may_escalate": ours
+        and may_use(request.user, "web:task_resolve")
+        and may_use(request.user, "web:task_escalate"),
     }
     return render(request, "web/task.html", context, status=status)
 

@@ -196,3 +196,159 @@ class TaskEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} task {self.task_id}"
+
+
+class PartnershipEscalation(models.Model):
+    """An escalation to another agency (or the safeguarding partnership): raised from a finding,
+    a task, a meeting action or a custody/accommodation refusal, owned by the agency that must
+    answer, with a response due that climbs a level (practitioner, manager, partnership: the
+    policy's `partnership_escalation.levels`) each time it passes unanswered.
+
+    `str()` and the history never hold the reason or a name: ids, levels and agency codes."""
+
+    class RaisedFrom(models.TextChoices):
+        FINDING = "finding"
+        TASK = "task"
+        MEETING_ACTION = "meeting_action", "meeting action"
+        REFUSAL = "refusal", "custody or accommodation refusal"
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        ANSWERED = "answered"
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", "Agreed: the work will be done"
+        PARTLY_AGREED = "partly_agreed", "Agreed in part"
+        DECLINED = "declined", "Declined, with reasons"
+
+    raised_from = models.CharField(max_length=16, choices=RaisedFrom.choices)
+    finding = models.ForeignKey(
+        "risk.Finding", null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    # A meeting action (the meetings workspace, issue #17): a plain id until that model exists.
+    meeting_action_id = models.PositiveBigIntegerField(null=True, blank=True)
+    refusal = models.ForeignKey(
+        "records.Event",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the custody or accommodation record whose refusal is escalated",
+    )
+    individual = models.ForeignKey(
+        Individual, null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
+    )
+    owner_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="escalations_owned")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_by_agency = models.ForeignKey("access.Agency", on_delete=models.PROTECT, related_name="escalations_raised")
+    raised_at = models.DateTimeField()
+    reason = models.TextField()
+    level = models.PositiveSmallIntegerField(default=1)
+    response_due = models.DateTimeField(db_index=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    exhausted = models.BooleanField(default=False, help_text="overdue at the top level")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "response_due"], name="pesc_status_due")]
+
+    def __str__(self) -> str:  # never the reason or a name
+        return f"escalation {self.pk} (level {self.level}) to {self.owner_agency_id}"
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Whether it is still unanswered after its response was due."""
+        return self.status == self.Status.OPEN and self.response_due < now
+
+    def answer_with(self, *, by: Any, outcome: str, answer: str, at: dt.datetime) -> None:
+        """Records the owner agency's answer; IllegalMove when it was already answered."""
+        if self.status != self.Status.OPEN:
+            raise IllegalMove(f"escalation {self.pk} is {self.status}; expected an open escalation")
+        self.status = self.Status.ANSWERED
+        self.outcome = outcome
+        self.answer = answer.strip()
+        self.answered_by = by
+        self.answered_at = at
+
+
+class EscalationEvent(models.Model):
+    """One change to a partnership escalation (raised, escalated, exhausted, answered)."""
+
+    class Action(models.TextChoices):
+        RAISED = "raised"
+        ESCALATED = "escalated"
+        EXHAUSTED = "exhausted", "overdue at the top level"
+        ANSWERED = "answered"
+
+    escalation = models.ForeignKey(PartnershipEscalation, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, help_text="no personal data: levels, agency codes, times")
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} escalation {self.escalation_id}"
+
+
+class Notification(models.Model):
+    """Something a person should know about their work: a task assigned or escalated to them or
+    their team, due soon, or a partnership escalation to their agency. It holds no personal data:
+    the kind's words and a link, followed through the access rules like any other.
+
+    One per (user, event key): the same event notified twice (two workers, a retried sweep)
+    meets the unique constraint and is dropped."""
+
+    class Kind(models.TextChoices):
+        TASK_ASSIGNED = "task_assigned", "A task was assigned to you"
+        TASK_TEAM = "task_team", "A task was given to your team"
+        TASK_ESCALATED = "task_escalated", "A task was escalated to your role"
+        TASK_DUE_SOON = "task_due_soon", "A task of yours is due within the hour"
+        ESCALATION_RAISED = "escalation_raised", "An escalation was raised to your agency"
+        ESCALATION_LEVEL = "escalation_level", "An escalation to your agency went up a level"
+        ESCALATION_ANSWERED = "escalation_answered", "An escalation you raised was answered"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safetynet_notifications")
+    event_key = models.CharField(max_length=120, help_text="what happened, e.g. task:12:assigned:340 (ids only)")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    link = models.CharField(max_length=200, help_text="a path in the web app")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="sent (or claimed for sending) by email")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="uniq_notification_per_event")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} ({self.kind}) for user {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants their notifications by email: each at once, or one digest a day."""
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", "An email for each notification, straight away"
+        DIGEST = "digest", "One email a day listing how many are new"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safetynet_notification_preference"
+    )
+    email = models.CharField(max_length=10, choices=Email.choices, default=Email.IMMEDIATE)
+
+    def __str__(self) -> str:
+        return f"notification preference of user {self.user_id}"

@@ -28,6 +28,7 @@ from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
+from safetynet.work import notifications
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
 from safetynet.work.ownership import check_assignment, check_ownership
 from safetynet.work.practice import practice_counts
@@ -204,6 +205,7 @@ def sweep(
             for pk, clause, role, due in rows.values_list("pk", "clause", "owner_role", "due_at"):
                 by_role[role].append((pk, clause, due))
             events: list[TaskEvent] = []
+            moved: list[tuple[int, str, dt.datetime | None]] = []
             for role, items in by_role.items():
                 to_role = policy.escalation_after(role)
                 claim = overdue.filter(pk__in=[pk for pk, _, _ in items], owner_role=role)
@@ -225,7 +227,11 @@ def sweep(
                         TaskEvent(task_id=pk, at=now, action=action, from_role=role, to_role=to_role or "", note=note)
                     )
                     report.escalations.append(Escalation(pk, clause, role, to_role, now + step if to_role else due))
+                    if to_role is not None:
+                        moved.append((pk, to_role, now + step))
             TaskEvent.objects.bulk_create(events, batch_size=1000)
+            # The new owners are told, in the claim's transaction (once: notifications are unique per event).
+            notifications.tasks_escalated(moved, clock=clock)
     if report.escalations:
         log.info("work: sweep escalated %d task(s), %d at the top", report.escalated, report.exhausted)
     return report
@@ -273,10 +279,11 @@ def assign(
         who = f"team {team}" if team else "a named person"
         if assignee is not None and team:
             who = f"a named person in team {team}"
-        TaskEvent.objects.create(
+        event = TaskEvent.objects.create(
             task=task, at=clock.now(), action=TaskEvent.Action.ASSIGNED, actor=acting_user, note=f"assigned to {who}"
         )
         _audit(task, acting_user, Action.CHANGE, ["assignee", "team"], clock)
+        notifications.task_assigned(task, acting_user=acting_user, event_id=event.pk, clock=clock)
     return task
 
 

@@ -5,6 +5,7 @@ safetynet alerts --json              one task per line as JSON
 safetynet alerts --as-of T           as of a time: tasks created by T, overdue judged at T
 safetynet alerts --sync              create tasks for new findings, close tasks whose finding cleared
 safetynet alerts --sweep             --sync, then escalate every overdue task one step up the chain
+                                     (and every unanswered partnership escalation one level)
 safetynet alerts --role ROLE         only tasks owned by ROLE (a role code)
 safetynet alerts --practice          practice findings (breaches on work already closed), counts per clause;
                                      with --json one breach per line (never tasks: for oversight)
@@ -55,7 +56,7 @@ def parse_as_of(value: str | None) -> dt.datetime | None:
 def run(args: argparse.Namespace) -> int:
     from safetynet.lib.clock import FixedClock, system_clock
     from safetynet.risk.policy import current_policy
-    from safetynet.work import services
+    from safetynet.work import escalations, services
 
     as_of = parse_as_of(args.as_of)
     clock = FixedClock(as_of) if as_of else system_clock
@@ -72,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         for e in swept.escalations[: args.limit or None]:
             where = f"to {e.to_role}" if e.to_role else "(top of the chain)"
             print(f"  task {e.task_id} {e.clause}: {e.from_role} {where}")
+        raised = escalations.sweep_escalations(clock=clock, policy=policy)
+        print(f"alerts: {len(raised):,} overdue partnership escalations moved up a level")
         return 0
     if args.practice:
         return _practice(args)

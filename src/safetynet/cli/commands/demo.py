@@ -76,6 +76,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("assess every individual against the risk policy", _evaluate),
         ("turn findings into work", _work),
         ("create demo logins", _demo_users),
+        ("raise partnership escalations", _escalations),
     ]
 
 
@@ -318,3 +319,58 @@ def _give_the_sergeant_work(ctx: DemoContext, count: int = 3) -> int:
     for task in running:
         assign(task.pk, acting_user=None, clock=ctx.clock, assignee=sergeant, team=team)
     return len(running)
+
+
+DEMO_ESCALATIONS = (
+    # (owner agency, days before the county ends, reason): invented, about the work, no names.
+    (
+        "csc",
+        5,
+        "A strategy discussion is needed: children's social care has not attended the last two, "
+        "and the child was found at an address of concern again.",
+    ),
+    (
+        "health",
+        0,
+        "Please share the outcome of the health assessment requested after the last return "
+        "home interview, so the safety plan can be reviewed.",
+    ),
+)
+
+
+def _escalations(ctx: DemoContext) -> None:
+    """The demo logins get email addresses (.invalid: the console backend prints the emails) and
+    the demo sergeant raises two partnership escalations from their tasks: one to social care
+    five days ago (past its two working days, whatever the weekday), which the sweep raises to
+    the manager level, and one to health today. The social worker and the health practitioner
+    see them in Escalations and have unread notifications; the sergeant has notifications of the
+    tasks given to them."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.work.escalations import raise_escalation, sweep_escalations
+    from safetynet.work.models import PartnershipEscalation, Task
+
+    User = get_user_model()
+    for username in DEMO_USERNAMES.values():
+        User.objects.filter(username=username, email="").update(email=f"{username}@safetynet-demo.invalid")
+    sergeant = User.objects.filter(username=DEMO_USERNAMES[Role.SERGEANT]).first()
+    tasks = list(Task.objects.filter(state__in=Task.CURRENT, assignee=sergeant).order_by("due_at", "pk")[:2])
+    if sergeant is None or not tasks or PartnershipEscalation.objects.exists():
+        return
+    now = ctx.clock.now()
+    for (agency, days_ago, reason), task in zip(DEMO_ESCALATIONS, tasks * 2, strict=False):
+        raise_escalation(
+            acting_user=sergeant,
+            owner_agency=agency,
+            reason=reason,
+            task_id=task.pk,
+            clock=FixedClock(now - dt.timedelta(days=days_ago)),
+        )
+    moved = sweep_escalations(clock=ctx.clock)
+    ctx.notes.append(
+        f"Escalations: the sergeant raised {len(DEMO_ESCALATIONS)} partnership escalations ({len(moved)} unanswered "
+        "in time and moved up a level); sign in as socialworker or health and open Escalations to answer, "
+        "or Notifications (the count in the header). Emails go to the console."
+    )
