@@ -26,9 +26,11 @@ def _every_record_scored(
     """The search as it was before it was made fast: every record sharing an index key with
     the search fully scored."""
     tokens = query.split()
-    if len(tokens) >= 2:
+    if len(tokens) >= 2:  # either order: "Forename Surname" or "Surname Forename"
+        today = system_clock.now().date()
         probes = [
-            services._probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode, system_clock.now().date())
+            services._probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode, today),
+            services._probe(" ".join(tokens[1:]), tokens[0], dob, identifier, postcode, today),
         ]
     else:
         probes = [services._probe("", tokens[0], dob, identifier, postcode, system_clock.now().date())]

@@ -24,6 +24,20 @@ def test_search_by_partial_date_of_birth_identifier_and_postcode(officer_client:
     assert f'href="/people/{world.child.pk}/"' in by_postcode
 
 
+def test_dates_of_birth_and_names_are_read_as_uk_users_type_them(officer_client: Client, world: World) -> None:
+    for typed in ("23/04/2011", "23-4-2011", "23.04.2011", "23 April 2011", "23rd Apr 2011", "04/2011", "April 2011"):
+        html = officer_client.get("/search/", {"date_of_birth": typed}).content.decode()
+        assert f'href="/people/{world.child.pk}/"' in html, typed
+        assert f'href="/people/{world.adult.pk}/"' not in html, typed
+    for typed in ("Testperson Kayleigh", "Testperson, Kayleigh"):
+        html = officer_client.get("/search/", {"name": typed}).content.decode()
+        assert f'href="/people/{world.child.pk}/"' in html, typed
+    wrong = officer_client.get("/search/", {"date_of_birth": "31/02/2011"}).content.decode()
+    assert "Enter a real date of birth" in wrong and 'value="31/02/2011"' in wrong
+    unread = officer_client.get("/search/", {"date_of_birth": "the spring of 2011"}).content.decode()
+    assert "Enter the date of birth like 27/03/2011" in unread
+
+
 def test_an_empty_search_asks_for_something_to_search_by(officer_client: Client, world: World) -> None:
     html = officer_client.get("/search/", {"name": ""}).content.decode()
     assert "There is a problem" in html

@@ -10,7 +10,6 @@ detail names each field: "date_from: Enter the from date as a real date, like 20
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, TypeVar
 
 from django.utils.formats import get_format
@@ -18,7 +17,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
-from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, normalise_postcode
+from safetynet.reads.search import normalise_postcode, read_date_of_birth
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
@@ -114,14 +113,11 @@ class ChronologyQuery(Schema):
         return end
 
 
-DATE_OF_BIRTH = re.compile(DATE_OF_BIRTH_PATTERN)
-
-
 class PersonSearch(Schema):
     """Find a person by name, date of birth, identifier or postcode (at least one)."""
 
     name: str = ""
-    date_of_birth: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
+    date_of_birth: str = ""  # 27/03/2011, 03/2011, 27 March 2011, 2011 or ISO (2011-03-27)
     identifier: str = ""
     postcode: str = ""
 
@@ -134,14 +130,9 @@ class PersonSearch(Schema):
     @classmethod
     def _date_of_birth(cls, value: Any) -> str:
         text = "" if value is None else str(value).strip()
-        problems = [NULL_CHARACTERS] if "\x00" in text else []
-        if text and not DATE_OF_BIRTH.search(text):
-            problems.append("Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23")
-        if problems:
-            raise ValueError(" ".join(problems))
-        if not is_real_partial_date(text):
-            raise ValueError("Enter a real date of birth, like 2011-04-23")
-        return text
+        if "\x00" in text:
+            raise ValueError(NULL_CHARACTERS)
+        return read_date_of_birth(text)
 
     @field_validator("identifier", mode="before")
     @classmethod

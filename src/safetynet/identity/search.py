@@ -89,7 +89,9 @@ def search_individuals(
 ) -> list[SearchResult]:
     """Return individuals matching a person search, best first, at most `limit`.
 
-    `query` is a name ("Kayley Smith", "smith", typos and nicknames tolerated); `dob` a full
+    `query` is a name ("Kayley Smith", "Smith Kayley", "Smith, Kayley", "smith", typos and
+    nicknames tolerated; two words are tried in either order, a comma puts the family name
+    first); `dob` a full
     or partial date of birth (YYYY-MM-DD, YYYY-MM, YYYY); `identifier` an NHS number, PNC
     id, UPN or CSC id; `postcode` a UK postcode. Candidates come from the blocking index;
     each is scored with the linkage model on what the search gives (absent fields count
@@ -105,10 +107,15 @@ def search_individuals(
     record's id.
     """
     today = clock.now().date()
-    tokens = (query or "").split()
+    family_first, comma, given_after = (query or "").partition(",")
+    tokens = (query or "").replace(",", " ").split()
     probes: list[Features] = []
-    if len(tokens) >= 2:
+    if comma and family_first.strip() and given_after.strip():  # "Shaw, Jacob": the family name first
+        probes.append(_probe(given_after.strip(), family_first.strip(), dob, identifier, postcode, today))
+    elif len(tokens) >= 2:
         probes.append(_probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode, today))
+        # or the family name first, as police systems write it ("Shaw Jacob")
+        probes.append(_probe(" ".join(tokens[1:]), tokens[0], dob, identifier, postcode, today))
     elif len(tokens) == 1:
         probes.append(_probe("", tokens[0], dob, identifier, postcode, today))  # a family name
         probes.append(_probe(tokens[0], "", dob, identifier, postcode, today))  # or a given name

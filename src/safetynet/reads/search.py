@@ -11,6 +11,7 @@ adds what a result row shows: age, last event (when the viewer may see it), top 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,59 @@ RESULT_LIMIT = 50
 # How far down the ranked matches a name search reads to find RESULT_LIMIT the viewer may see.
 WIDEST_NAME_SEARCH = 5000
 
-# A date of birth as searched: a year, a year and month, or a full date.
+# A date of birth as searched, in the form it is stored: a year, a year and month, or a full date.
 DATE_OF_BIRTH_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+DATE_OF_BIRTH_FORMAT = "Enter the date of birth like 27/03/2011, 03/2011, 27 March 2011 or 2011"
+DATE_OF_BIRTH_UNREAL = "Enter a real date of birth, like 27/03/2011"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_UK_NUMERIC = re.compile(r"^(?:(\d{1,2})[/.\- ])?(\d{1,2})[/.\- ](\d{4})$")  # 27/03/2011, 3/2011
+_UK_WORDS = re.compile(r"^(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(\d{4})$")  # 27 March 2011, Mar 2011
+
+
+def read_date_of_birth(text: str) -> str:
+    """A searched date of birth in any form a UK user types it, as the stored partial date
+    ("27/03/2011" and "27 March 2011" -> "2011-03-27", "3/2011" -> "2011-03", "2011");
+    "" for nothing typed. Raises ValueError with the screen's words when it cannot be read or
+    names no real date. Day first, as in the UK: 03/04/2011 is 3 April."""
+    value = " ".join(text.strip().lower().split())
+    if not value:
+        return ""
+    day: str | None
+    if re.match(DATE_OF_BIRTH_PATTERN, value):
+        iso = value
+    elif found := _UK_NUMERIC.match(value):
+        day, month, year = found.groups()
+        iso = f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    elif (found := _UK_WORDS.match(value)) and found.group(2) in _MONTHS:
+        day, month_name, year = found.groups()
+        iso = f"{year}-{_MONTHS[month_name]:02d}" + (f"-{int(day):02d}" if day else "")
+    else:
+        raise ValueError(DATE_OF_BIRTH_FORMAT)
+    if not is_real_partial_date(iso):
+        raise ValueError(DATE_OF_BIRTH_UNREAL)
+    return iso
 
 
 def is_real_partial_date(value: str) -> bool:

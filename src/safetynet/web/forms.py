@@ -13,7 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from safetynet.audit.models import Action
 from safetynet.reads.audit_log import resolve_person_ref
-from safetynet.reads.search import DATE_OF_BIRTH_PATTERN, is_real_partial_date, normalise_postcode
+from safetynet.reads.search import normalise_postcode, read_date_of_birth
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
@@ -124,12 +124,10 @@ class SearchForm(GovukFormMixin, forms.Form):
         max_length=200,
         help_text="Full or part name; spelling mistakes and nicknames are allowed",
     )
-    date_of_birth = forms.RegexField(
+    date_of_birth = forms.CharField(
         label="Date of birth",
         required=False,
-        regex=DATE_OF_BIRTH_PATTERN,
-        help_text="As YYYY-MM-DD, or YYYY-MM or YYYY if you only know part of it",
-        error_messages={"invalid": "Enter the date of birth as YYYY-MM-DD, YYYY-MM or YYYY, like 2011-04-23"},
+        help_text="For example, 27/03/2011, or 03/2011 or 2011 if you only know part of it",
     )
     identifier = forms.CharField(
         label="Identifier",
@@ -149,10 +147,10 @@ class SearchForm(GovukFormMixin, forms.Form):
         self.style_widgets()
 
     def clean_date_of_birth(self) -> str:
-        value: str = self.cleaned_data.get("date_of_birth") or ""
-        if not is_real_partial_date(value):
-            raise forms.ValidationError("Enter a real date of birth, like 2011-04-23")
-        return value
+        try:
+            return read_date_of_birth(self.cleaned_data.get("date_of_birth") or "")
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from None
 
     def clean_postcode(self) -> str:
         return normalise_postcode(self.cleaned_data.get("postcode") or "")
