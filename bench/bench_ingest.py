@@ -8,8 +8,9 @@ to one to three systems, linked by construction; kept and reused by the next run
 1. *Single events*: for `--seconds` (default 60) a thread posts one missing report a tenth of a
    second apart (`--rate`, default 10 a second) to `POST /api/v1/records` with a source
    system's key: a child from the missing persons system, graded low with a blaming rationale,
-   so the policy raises M1. Each post is followed, in its own thread, by
-   `GET /api/v1/individuals/{id}/findings` (a sergeant's session) every 20 ms until a finding
+   so the policy raises M1. Twenty posts go one at a time first (the path's own latency); then
+   each post is followed, in its own thread, by
+   `GET /api/v1/individuals/{id}/findings` (a sergeant's session) every 50 ms (`--poll-findings`) until a finding
    citing the new record is there. Prints the median and p95 from the start of the POST to the
    finding being visible (target: p95 under 250 ms), and the POST's own median and p95.
 2. *Bulk*: the same number of new records (`--bulk-records`, default 20,000: missing reports
@@ -109,9 +110,18 @@ def _wait_for_up(base: str) -> None:
 
 
 def single_events(
-    base: str, key: str, children: list[tuple[str, int]], *, seconds: float, rate: float, seed: int
+    base: str,
+    key: str,
+    children: list[tuple[str, int]],
+    *,
+    seconds: float,
+    rate: float,
+    seed: int,
+    poll: float = 0.05,
+    sequential: int = 20,
 ) -> None:
-    """Phase 1 (see the module docstring)."""
+    """Phase 1 (see the module docstring). First `sequential` posts one at a time (the path's
+    own latency, nothing queued behind it), then `rate` a second for `seconds`."""
     opener = _client(base)
     rng = random.Random(seed)
     run = int(time.time())
@@ -121,7 +131,7 @@ def single_events(
     lock = threading.Lock()
 
     def one(n: int, child: str, individual: int) -> None:
-        source_id = f"LIVE{run}-{n:05d}"
+        source_id = f"LIVE{run}-{n:05d}" if n >= 0 else f"SEQ{run}-{-n:05d}"
         at = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=5)
         body = (json.dumps(_report(source_id, child, at)) + "\n").encode()
         started = time.perf_counter()
@@ -141,9 +151,22 @@ def single_events(
                     visible.append(time.perf_counter() - started)
                     posts.append(posted)
                 return
-            time.sleep(0.02)
+            time.sleep(poll)
         with lock:
             missed.append(f"{source_id}: no finding within 30 s")
+
+    for n in range(sequential):
+        child, individual = rng.choice(children)
+        one(-1 - n, child, individual)
+    if visible:
+        print(
+            f"  one at a time ({len(visible)} posts): POST -> finding visible median "
+            f"{statistics.median(visible) * 1000:.0f} ms, p95 {_percentile(visible, 0.95) * 1000:.0f} ms; "
+            f"the POST alone median {statistics.median(posts) * 1000:.0f} ms; load {_load()}",
+            flush=True,
+        )
+    visible.clear()
+    posts.clear()
 
     threads = []
     interval = 1 / rate
@@ -214,6 +237,9 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=0.1, help="the task workers' polling interval, seconds")
     parser.add_argument("--worker-processes", type=int, default=2, help="task worker processes (default 2)")
     parser.add_argument("--port", type=int, default=8798)
+    parser.add_argument(
+        "--poll-findings", type=float, default=0.05, help="seconds between a post's reads of the findings (0.05)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -266,7 +292,15 @@ def main() -> int:
     base = f"http://127.0.0.1:{args.port}"
     try:
         _wait_for_up(base)
-        single_events(base, keys["single"], children, seconds=args.seconds, rate=args.rate, seed=args.seed)
+        single_events(
+            base,
+            keys["single"],
+            children,
+            seconds=args.seconds,
+            rate=args.rate,
+            seed=args.seed,
+            poll=args.poll_findings,
+        )
         bulk(base, keys["bulk"], [c for c, _ in children], count=args.bulk_records, seed=args.seed, env=env)
     except urllib.error.HTTPError as error:
         raise SystemExit(f"{error.code} from {error.url}: {error.read()[:300]!r}") from None
