@@ -54,3 +54,37 @@ def test_a_malformed_date_of_birth_is_explained_and_kept(officer_client: Client,
 def test_search_shows_markup_in_names_as_text(officer_client: Client, world: World) -> None:
     html = officer_client.get("/search/", {"date_of_birth": "2012"}).content.decode()
     assert "&lt;script&gt;" in html and "<script>alert" not in html
+
+
+def test_a_search_with_more_than_a_page_of_people_says_how_many_and_pages(
+    officer_client: Client, world: World, monkeypatch: object
+) -> None:
+    import datetime as dt
+
+    from safetynet.identity.models import Individual, Membership
+    from safetynet.reads import search
+    from safetynet.records.models import Person
+
+    monkeypatch.setattr(search, "RESULT_LIMIT", 5)  # type: ignore[attr-defined]
+    for n in range(12):
+        person = Person.objects.create(
+            source="test",
+            source_id=f"PAGE{n}",
+            recorded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            payload={},
+            given_names="Paged",
+            family_name=f"Person{n}",
+            date_of_birth="1999-01-01",
+            dob=dt.date(1999, 1, 1),
+            birth_year=1999,
+        )
+        Membership.objects.create(person=person, individual=Individual.objects.create())
+    first = officer_client.get("/search/", {"date_of_birth": "1999"}).content.decode()
+    assert "12 people found" in first and "Showing 1 to 5" in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first and "date_of_birth=1999&amp;page=2" in first
+    last = officer_client.get("/search/", {"date_of_birth": "1999", "page": "3"}).content.decode()
+    assert "Showing 11 to 12" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    answer = officer_client.get("/api/v1/search", {"date_of_birth": "1999", "page": 2})
+    assert answer["X-Total-Count"] == "12" and answer["X-Total-Exact"] == "true"
+    assert len(answer.json()) == 5
+    assert officer_client.get("/search/", {"date_of_birth": "1999", "page": "nonsense"}).status_code == 200

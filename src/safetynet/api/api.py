@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
@@ -167,19 +167,24 @@ class SearchParams(Schema):
     date_of_birth: str = ""
     identifier: str = ""
     postcode: str = ""
+    page: int = Field(1, ge=1, le=9999)
 
 
 @api.get("/search", response=answers(list[SearchResultOut], 401, 403, 422), url_name="search")
-def search(request: HttpRequest, params: Query[SearchParams]) -> list[SearchResultOut]:
-    """People matching a name (typos and nicknames allowed), date of birth, identifier or postcode."""
-    asked = validated(PersonSearch, params.dict())
+def search(request: HttpRequest, params: Query[SearchParams], response: HttpResponse) -> list[SearchResultOut]:
+    """People matching a name (typos and nicknames allowed), date of birth, identifier or
+    postcode, 50 a page (`page`); the `X-Total-Count` header says how many were found in all
+    and `X-Total-Exact` whether that count is exact (false: at least that many)."""
+    asked = validated(PersonSearch, params.dict(exclude={"page"}))
     query = SearchQuery(
         name=asked.name, date_of_birth=asked.date_of_birth, identifier=asked.identifier, postcode=asked.postcode
     )
     try:
-        shown = search_people(query, system_clock.now().date(), user=request.user)
+        shown = search_people(query, system_clock.now().date(), user=request.user, page=params.page)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
+    response["X-Total-Count"] = str(shown.total)
+    response["X-Total-Exact"] = "true" if shown.total_exact else "false"
     access.log_search(request.user, fields=asked.searched(), individual_ids=[r.headline.individual_id for r in shown])
     return [
         SearchResultOut(

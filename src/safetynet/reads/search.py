@@ -121,7 +121,42 @@ class SearchResult:
     held_elsewhere: list[Any] = field(default_factory=list)  # notices for findings they may not (reads.disclosure)
 
 
-def _exact(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
+@dataclass
+class SearchPage:
+    """One page of a search: its results, how many people were found in all (`total`; a
+    lower bound when `total_exact` is False: a name search reads the best WIDEST_NAME_SEARCH
+    matches at most), and the page's place."""
+
+    results: list[SearchResult]
+    total: int
+    total_exact: bool
+    page: int
+    per_page: int = RESULT_LIMIT
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.results else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.results)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.last < self.total
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Any:
+        return iter(self.results)
+
+
+def _exact(query: SearchQuery, user: Any, page: int) -> tuple[list[tuple[int, float]], int, bool]:
     where = Q(person__recorded_at__isnull=False, person__deleted=False)
     if query.date_of_birth:
         where &= Q(person__date_of_birth__startswith=query.date_of_birth)
@@ -137,13 +172,16 @@ def _exact(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
         where &= Q(person__postcode=query.postcode) | Q(person__addresses__location__postcode=query.postcode)
     where &= Q(individual_id__in=visible_individuals(user).values("pk"))
     ids = Membership.objects.filter(where).order_by("individual_id").values_list("individual_id", flat=True).distinct()
-    return [(i, 1.0) for i in ids[:RESULT_LIMIT]]
+    start = (page - 1) * RESULT_LIMIT
+    return [(i, 1.0) for i in ids[start : start + RESULT_LIMIT]], ids.count(), True
 
 
-def _by_name(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
-    """The best name matches `user` may see: reads further down the ranking (ten times as far
-    each time, up to WIDEST_NAME_SEARCH) while hidden people keep the page short."""
-    limit = RESULT_LIMIT
+def _by_name(query: SearchQuery, user: Any, page: int) -> tuple[list[tuple[int, float]], int, bool]:
+    """The best name matches `user` may see, for `page`: reads further down the ranking (ten
+    times as far each time, up to WIDEST_NAME_SEARCH) while hidden people keep the page short.
+    The total is exact when the ranking ran out before the widest read."""
+    wanted = page * RESULT_LIMIT + 1  # one more than the page, to know whether another follows
+    limit = min(max(RESULT_LIMIT, wanted), WIDEST_NAME_SEARCH)
     while True:
         found = search_individuals(
             query.name.strip(),
@@ -154,16 +192,22 @@ def _by_name(query: SearchQuery, user: Any) -> list[tuple[int, float]]:
         )
         allowed = set(visible_individual_ids(user, [r.individual_id for r in found]))
         shown = [(r.individual_id, r.probability) for r in found if r.individual_id in allowed]
-        if len(shown) >= RESULT_LIMIT or len(found) < limit or limit >= WIDEST_NAME_SEARCH:
-            return shown[:RESULT_LIMIT]
-        limit *= 10
+        exhausted = len(found) < limit
+        if len(shown) >= wanted or exhausted or limit >= WIDEST_NAME_SEARCH:
+            start = (page - 1) * RESULT_LIMIT
+            return shown[start : start + RESULT_LIMIT], len(shown), exhausted
+        limit = min(limit * 10, WIDEST_NAME_SEARCH)
 
 
-def search_people(query: SearchQuery, today: dt.date, *, user: Any) -> list[SearchResult]:
-    """Individuals matching the query that `user` may see, best first, at most RESULT_LIMIT;
-    a row's last event only when `user` may see that event (its type alone can tell a partner
-    that intelligence or a health record exists)."""
-    found = _by_name(query, user) if query.name.strip() else _exact(query, user)
+def search_people(query: SearchQuery, today: dt.date, *, user: Any, page: int = 1) -> SearchPage:
+    """Individuals matching the query that `user` may see, best first, RESULT_LIMIT a page,
+    with how many were found; a row's last event only when `user` may see that event (its
+    type alone can tell a partner that intelligence or a health record exists)."""
+    page = max(1, page)
+    if query.name.strip():
+        found, total, exact = _by_name(query, user, page)
+    else:
+        found, total, exact = _exact(query, user, page)
     ids = [i for i, _p in found]
     heads = people.headlines_for(ids, today)
     last = people.last_events(ids)
@@ -171,7 +215,7 @@ def search_people(query: SearchQuery, today: dt.date, *, user: Any) -> list[Sear
     last = {i: e for i, e in last.items() if e is not None and e.pk in seen}
     now = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     top = top_findings(user, ids, now, today, names={i: h.name for i, h in heads.items()})
-    return [
+    results = [
         SearchResult(
             heads[i],
             p,
@@ -182,3 +226,4 @@ def search_people(query: SearchQuery, today: dt.date, *, user: Any) -> list[Sear
         for i, p in found
         if i in heads
     ]
+    return SearchPage(results=results, total=total, total_exact=exact, page=page, per_page=RESULT_LIMIT)

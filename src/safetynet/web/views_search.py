@@ -21,7 +21,16 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid():
         query = SearchQuery(**{k: form.cleaned_data[k] for k in ("name", "date_of_birth", "identifier", "postcode")})
-        results = search_people(query, system_clock.now().date(), user=request.user)
+        results = search_people(query, system_clock.now().date(), user=request.user, page=_page(request))
         searched = [k for k in ("name", "date_of_birth", "identifier", "postcode") if form.cleaned_data[k]]
         log_search(request.user, fields=searched, individual_ids=[r.headline.individual_id for r in results])
-    return render(request, "web/search.html", {"form": form, "results": results})
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context = {"form": form, "results": results, "query_string": query_string.urlencode()}
+    return render(request, "web/search.html", context)
+
+
+def _page(request: HttpRequest) -> int:
+    """The page asked for (?page=N), the first for anything that is not a whole number >= 1."""
+    text = request.GET.get("page", "")
+    return int(text) if text.isdigit() and 0 < int(text) < 10_000 else 1
