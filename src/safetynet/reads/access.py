@@ -239,6 +239,7 @@ def redact_event(user: Any, event: Event) -> Event:
                 changed = True
         if event.summary:
             event.summary = ""
+            event.summary_withheld = True  # type: ignore[attr-defined]  # so pages say so, not "none recorded"
             changed = True
     if "view_health_details" not in perms:
         for key in content.health_detail_keys.get(event.event_type, ()):

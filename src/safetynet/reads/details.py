@@ -2,13 +2,24 @@
 
 Known fields come first, in the order a reader needs them for that event type, with plain
 labels; any other field follows with a label made from its name, so nothing a source sent is
-hidden. Values become lines of text (the template escapes them).
+hidden. Values become lines of text (the template escapes them); a reference to another
+record reads as what it is (an address, a name the viewer may read, an event's type and date),
+never as its code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Q
+
+from safetynet.identity.models import Membership
+from safetynet.reads.access import visible_event_ids, visible_individual_ids
+from safetynet.reads.labels import label
+from safetynet.reads.network import location_label
+from safetynet.reads.person import NO_ACCESS_NAME, display_name
+from safetynet.records.models import Event, Location, Person
 
 # Field order and labels per event type; the words an officer would use.
 FIELDS: dict[str, list[tuple[str, str]]] = {
@@ -74,47 +85,99 @@ def humanise(name: str) -> str:
     return words[:1].upper() + words[1:] if words else name
 
 
-def _scalar(value: Any) -> str:
+Ref = tuple[str, str]
+
+
+def _is_ref(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) <= {"source", "id"} and "id" in value
+
+
+def _scalar(value: Any, labels: dict[Ref, str]) -> str:
     if value is True:
         return "Yes"
     if value is False:
         return "No"
     if value is None:
         return "Not recorded"
-    if isinstance(value, dict) and set(value) <= {"source", "id"} and "id" in value:
-        return f"record {value.get('source', '')}:{value['id']}".replace(" :", " ")
+    if _is_ref(value):
+        ref = (str(value.get("source", "")), str(value["id"]))
+        return labels.get(ref) or f"record {ref[0]}:{ref[1]}".replace(" :", " ")
     if isinstance(value, str):
         return value.replace("_", " ") if value.isidentifier() and "_" in value else value
     return str(value)
 
 
-def _inline(value: dict[str, Any]) -> str:
-    return "; ".join(f"{humanise(k)}: {_flatten(v)}" for k, v in value.items())
+def _inline(value: dict[str, Any], labels: dict[Ref, str]) -> str:
+    return "; ".join(f"{humanise(k)}: {_flatten(v, labels)}" for k, v in value.items())
 
 
-def _flatten(value: Any) -> str:
-    if isinstance(value, dict):
-        return _inline(value)
+def _flatten(value: Any, labels: dict[Ref, str]) -> str:
+    if isinstance(value, dict) and not _is_ref(value):
+        return _inline(value, labels)
     if isinstance(value, list):
-        return ", ".join(_flatten(v) for v in value)
-    return _scalar(value)
+        return ", ".join(_flatten(v, labels) for v in value)
+    return _scalar(value, labels)
 
 
-def lines_of(value: Any) -> list[str]:
-    """The value as lines: a mapping gives one line per field, a list one line per item."""
-    if isinstance(value, dict) and not (set(value) <= {"source", "id"} and "id" in value):
-        return [f"{humanise(k)}: {_flatten(v)}" for k, v in value.items()] or ["Not recorded"]
+def lines_of(value: Any, labels: dict[Ref, str] | None = None) -> list[str]:
+    """The value as lines: a mapping gives one line per field, a list one line per item;
+    a reference to another record reads as its label in `labels` when given."""
+    labels = labels or {}
+    if isinstance(value, dict) and not _is_ref(value):
+        return [f"{humanise(k)}: {_flatten(v, labels)}" for k, v in value.items()] or ["Not recorded"]
     if isinstance(value, list):
         if value and all(not isinstance(v, dict | list) for v in value):
-            return [", ".join(_scalar(v) for v in value)]
-        return [_flatten(v) for v in value] or ["None"]
-    return [_scalar(value)]
+            return [", ".join(_scalar(v, labels) for v in value)]
+        return [_flatten(v, labels) for v in value] or ["None"]
+    return [_scalar(value, labels)]
 
 
-def detail_rows(event_type: str, details: dict[str, Any]) -> list[DetailRow]:
-    """Rows for the summary list: the type's known fields in order, then anything else."""
+def refs_in(value: Any) -> set[Ref]:
+    """Every reference to another record inside an event's details (a found location, the
+    person a line of enquiry names, a linked record)."""
+    if _is_ref(value):
+        return {(str(value.get("source", "")), str(value["id"]))}
+    if isinstance(value, dict):
+        return {r for v in value.values() for r in refs_in(v)}
+    if isinstance(value, list):
+        return {r for v in value for r in refs_in(v)}
+    return set()
+
+
+def reference_labels(user: Any, refs: set[Ref]) -> dict[Ref, str]:
+    """What a viewer reads for each referenced record: a place by its address; a person by
+    name when `user` may open them, else "a person you do not have access to"; an event by its
+    type and date when `user` may see it. A reference to nothing stored keeps its code."""
+    if not refs:
+        return {}
+    query = Q(pk__in=[])
+    for source, source_id in refs:
+        query |= Q(source=source, source_id=source_id)
+    out: dict[Ref, str] = {}
+    for place in Location.objects.filter(query, deleted=False):
+        out[(place.source, place.source_id)] = location_label(place)
+    people = list(Person.objects.filter(query, deleted=False))
+    owner = dict(Membership.objects.filter(person__in=people).values_list("person_id", "individual_id"))
+    openable = set(visible_individual_ids(user, set(owner.values())))
+    for person in people:
+        shown = owner.get(person.pk) in openable
+        out[(person.source, person.source_id)] = display_name(person) if shown else NO_ACCESS_NAME
+    events = list(Event.objects.filter(query, deleted=False))
+    seen = visible_event_ids(user, [e.pk for e in events])
+    for event in events:
+        when = f", {event.occurred_at:%-d %b %Y}" if event.occurred_at else ""
+        text = f"{label(event.event_type)}{when}" if event.pk in seen else "a record you do not have access to"
+        out.setdefault((event.source, event.source_id), text)
+    return out
+
+
+def detail_rows(event_type: str, details: dict[str, Any], labels: dict[Ref, str] | None = None) -> list[DetailRow]:
+    """Rows for the summary list: the type's known fields in order, then anything else;
+    references read as `labels` (`reference_labels`)."""
     known = FIELDS.get(event_type, [])
-    rows = [DetailRow(label, lines_of(details[key])) for key, label in known if key in details]
+    rows = [DetailRow(label, lines_of(details[key], labels)) for key, label in known if key in details]
     known_keys = {key for key, _label in known}
-    rows += [DetailRow(humanise(key), lines_of(value)) for key, value in details.items() if key not in known_keys]
+    rows += [
+        DetailRow(humanise(key), lines_of(value, labels)) for key, value in details.items() if key not in known_keys
+    ]
     return rows

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import event_for_user
-from safetynet.reads.details import detail_rows
+from safetynet.reads.details import detail_rows, reference_labels, refs_in
 from safetynet.reads.network import location_label
 
 
@@ -27,7 +27,9 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         "event": found,
         "place": location_label(found.location),
         "participants": participants,
-        "details": detail_rows(found.event_type, found.details or {}),
+        "details": detail_rows(
+            found.event_type, found.details or {}, reference_labels(request.user, refs_in(found.details or {}))
+        ),
         "linked_events": access.redact_events(request.user, linked),
     }
     access.log_view(
