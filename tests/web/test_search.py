@@ -11,7 +11,7 @@ def test_a_misspelt_name_finds_the_child_with_age_and_last_event(officer_client:
     html = officer_client.get("/search/", {"name": "Kaylee Testpersen"}).content.decode()
     assert "1 person found" in html
     assert f'href="/people/{world.child.pk}/"' in html
-    assert "2011-04-23 (14)" in html
+    assert "23 April 2011 (14)" in html
     assert "Incident, 21 Dec 2025" in html
 
 
@@ -88,3 +88,13 @@ def test_a_search_with_more_than_a_page_of_people_says_how_many_and_pages(
     assert answer["X-Total-Count"] == "12" and answer["X-Total-Exact"] == "true"
     assert len(answer.json()) == 5
     assert officer_client.get("/search/", {"date_of_birth": "1999", "page": "nonsense"}).status_code == 200
+
+
+def test_dates_of_birth_read_in_the_gov_uk_style() -> None:
+    from safetynet.web.templatetags.sn import partial_date
+
+    assert partial_date("2011-04-23") == "23 April 2011"
+    assert partial_date("2011-04") == "April 2011"
+    assert partial_date("2011") == "2011"
+    assert partial_date("") == ""
+    assert partial_date("2011-13") == "2011-13"  # not a month: shown as stored

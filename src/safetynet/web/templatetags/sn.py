@@ -13,3 +13,35 @@ register = template.Library()
 def label(code: object) -> str:
     """A coded value as a sentence-case label (see safetynet.reads.labels)."""
     return _label(code)
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@register.filter
+def partial_date(value: object) -> str:
+    """A stored full or partial date in the GOV.UK style: "2011-04-23" -> "23 April 2011",
+    "2011-04" -> "April 2011", "2011" stays; anything else is shown as it is."""
+    text = str(value or "")
+    parts = text.split("-")
+    if not all(p.isdigit() for p in parts) or len(parts[0]) != 4 or len(parts) > 3:
+        return text
+    if len(parts) >= 2 and not 1 <= int(parts[1]) <= 12:
+        return text
+    month = _MONTH_NAMES[int(parts[1]) - 1] if len(parts) >= 2 else ""
+    if len(parts) == 3:
+        return f"{int(parts[2])} {month} {parts[0]}"
+    return f"{month} {parts[0]}" if month else parts[0]
