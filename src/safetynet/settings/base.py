@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "safetynet.lib.logging.RequestIdMiddleware",
+    # Request latency by URL name for /metrics (per web process).
+    "safetynet.ops.metrics.LatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache lifetimes): nothing else is stored.
