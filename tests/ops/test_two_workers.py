@@ -1,8 +1,9 @@
 """Two `safetynet worker` processes against one PostgreSQL database escalate each overdue task once.
 
 Real processes (the command a force runs), not threads: each has its own connection, sweeper
-and heartbeat. The deadlines are moved to pass only once both workers are beating, so their
-sweeps (every 0.2 s) race for the same rows.
+and heartbeat. Both first sweeps race to create the tasks from the findings (serialised by an
+advisory lock: docs/operations.md); the deadlines are then moved to pass while both are beating, so
+their sweeps (every 0.2 s) race to escalate the same rows (claimed with SKIP LOCKED).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from django.db import connection
 from safetynet.lib.clock import WallClock
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task, TaskEvent, WorkerHeartbeat
-from safetynet.work.services import sync_tasks
 from tests.work.conftest import Findings
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -72,7 +72,7 @@ def test_two_worker_processes_escalate_each_overdue_task_exactly_once(tmp_path: 
     for _ in range(TASKS_PER_ROLE):
         findings.make("M2", owner_role="sergeant", due_in=dt.timedelta(hours=1))  # escalates to the inspector
         findings.make("M2", owner_role="superintendent", due_in=dt.timedelta(hours=1))  # top of the chain
-    sync_tasks(clock=wall)
+    # No tasks yet: both workers' first sweeps race to create them from the findings, too.
     workers = [_start_worker(tmp_path, n) for n in (1, 2)]
     try:
         assert _wait_for(lambda: WorkerHeartbeat.objects.count() == 2, 20), "both workers should beat"
@@ -103,4 +103,6 @@ def test_two_worker_processes_escalate_each_overdue_task_exactly_once(tmp_path: 
     assert len(moves) == 2 * TASKS_PER_ROLE
     assert set(moves.values()) == {1}, "a task escalated twice"
     assert Task.objects.filter(owner_role="inspector", escalation_level=1).count() == TASKS_PER_ROLE
+    created = Counter(TaskEvent.objects.filter(action=TaskEvent.Action.CREATED).values_list("task_id", flat=True))
+    assert len(created) == 2 * TASKS_PER_ROLE and set(created.values()) == {1}, "a task was created twice"
     assert not WorkerHeartbeat.objects.exists(), "a worker that stopped cleanly deletes its heartbeat"

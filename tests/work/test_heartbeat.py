@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
 
 import pytest
 
@@ -48,8 +47,9 @@ def test_the_heartbeat_thread_beats_and_its_row_goes_when_it_stops() -> None:
     assert not WorkerHeartbeat.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the heartbeat thread's own connection commits its beats
 def test_the_worker_command_beats_while_the_queue_runs_and_forgets_itself_after(
-    db: Any, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen: list[int] = []
     monkeypatch.setattr(
