@@ -38,6 +38,9 @@ STORAGES = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("SAFETYNET_SSL_REDIRECT", True)
+# Probes and Prometheus reach the web processes directly over the internal network, in plain HTTP;
+# the TLS proxy answers everyone else (and refuses /metrics from outside: deploy/Caddyfile).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SAFETYNET_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
