@@ -38,6 +38,7 @@ case "$mode" in
 esac
 
 from_file SAFETYNET_SECRET_KEY
+from_file SAFETYNET_SECRET_KEY_FALLBACKS
 from_file DATABASE_URL
 from_file SAFETYNET_METRICS_TOKEN
 require SAFETYNET_SECRET_KEY "a random value of at least 50 characters; see docs/operations.md"

@@ -21,6 +21,10 @@ if not SECRET_KEY or SECRET_KEY.startswith(("dev-only", "test-only", "change-me"
         "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
 
+# Rotation (docs/operations.md "Secrets"): the previous key here keeps sessions signed with it valid
+# while the new one takes over; nothing stored (passwords, the audit chain, API keys) depends on it.
+SECRET_KEY_FALLBACKS = env_list("SAFETYNET_SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("SAFETYNET_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SAFETYNET_ALLOWED_HOSTS must list the host names this server answers to.")
