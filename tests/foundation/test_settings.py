@@ -148,3 +148,11 @@ def test_metrics_networks_must_be_cidr_networks(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SN_NETS", "10.0.0.0/8,monitoring")
     with pytest.raises(ImproperlyConfigured, match=r"SN_NETS must be networks such as .* \(got 'monitoring'\)"):
         env_networks("SN_NETS")
+
+
+def test_the_demo_settings_answer_metrics_to_this_machine_only_unless_told_otherwise(tmp_path: Path) -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SAFETYNET_METRICS_NETWORKS)"
+    env = {"DJANGO_SETTINGS_MODULE": "safetynet.settings.dev", "SAFETYNET_DATA_DIR": str(tmp_path)}
+    assert run_python(code, env).stdout.strip() == "['127.0.0.1/32', '::1/128']"
+    told = run_python(code, {**env, "SAFETYNET_METRICS_NETWORKS": "10.1.0.0/16"})
+    assert told.stdout.strip() == "['10.1.0.0/16']"
