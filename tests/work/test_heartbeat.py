@@ -58,3 +58,13 @@ def test_the_worker_command_beats_while_the_queue_runs_and_forgets_itself_after(
     assert main(["worker", "--sweep-every", "0"]) == 0
     assert seen == [1]
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_the_worker_refuses_in_one_line_a_database_its_release_has_not_migrated(
+    db: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("safetynet.lib.health.pending_migrations", lambda alias="default": ["work.0099_future"])
+    monkeypatch.setattr("django.core.management.call_command", lambda name, **options: None)
+    assert main(["worker"]) == 2
+    assert "pending migrations; run 'safetynet migrate' first" in capsys.readouterr().err
+    assert not WorkerHeartbeat.objects.exists()

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     from safetynet.audit.anchor import configured_anchor, start_anchoring
     from safetynet.cli.django_setup import ensure_database
-    from safetynet.work.heartbeat import Heartbeat, beat, this_process
+    from safetynet.work.heartbeat import Heartbeat, this_process
     from safetynet.work.scheduler import start_sweeper, sweep_once
 
     if args.sweep_every < 0:
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         # The first beat before anything else: a worker that cannot write its row says so at once.
         worker = this_process()
-        beat(worker)
+        _first_beat(worker)
         heartbeat = Heartbeat(worker).start()
         if args.sweep_every:
             stops.append(start_sweeper(args.sweep_every))
@@ -81,3 +81,19 @@ def _publish_once(anchor: Any) -> None:
     except (OSError, ValueError) as exc:
         where = " and ".join(filter(None, (anchor.file, anchor.syslog)))
         raise UsageError(f"cannot write the audit chain head off-box to {where}: {exc}.") from None
+
+
+def _first_beat(worker: Any) -> None:
+    """The first heartbeat, before anything else: a worker that cannot write its row (a database
+    not yet migrated to this release) stops with one line instead of running unseen."""
+    from django.db import DatabaseError
+
+    from safetynet.lib.health import pending_migrations
+    from safetynet.work.heartbeat import beat
+
+    if pending_migrations():
+        raise UsageError("the database has pending migrations; run 'safetynet migrate' first.")
+    try:
+        beat(worker)
+    except DatabaseError as exc:
+        raise UsageError(f"cannot record this worker's heartbeat ({type(exc).__name__}).") from None
