@@ -14,10 +14,8 @@ token equal to SAFETYNET_METRICS_TOKEN or to a client address in SAFETYNET_METRI
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import time
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -36,6 +34,7 @@ from prometheus_client.registry import Collector
 from safetynet.audit.models import AuditChainHead
 from safetynet.interchange.models import ImportBatch
 from safetynet.lib.clock import Clock, system_clock
+from safetynet.lib.proxy import in_networks
 from safetynet.ops.readiness import queue_lag
 from safetynet.work.models import Task, WorkerHeartbeat
 
@@ -201,24 +200,13 @@ class LatencyMiddleware:
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
-@lru_cache(maxsize=8)
-def _networks(
-    configured: tuple[str, ...],
-) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(n, strict=False) for n in configured)
-
-
 def scrape_allowed(request: HttpRequest) -> bool:
     """Whether `request` carries the metrics token or comes from a monitoring network."""
     token: str = settings.SAFETYNET_METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip().encode(), token.encode()):
         return True
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(address in network for network in _networks(tuple(settings.SAFETYNET_METRICS_NETWORKS)))
+    return in_networks(request.META.get("REMOTE_ADDR", ""), settings.SAFETYNET_METRICS_NETWORKS)
 
 
 @never_cache

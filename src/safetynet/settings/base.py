@@ -44,6 +44,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: behind the force's proxy (SAFETYNET_TRUSTED_PROXIES) the user's address, for the access
+    # log, the lockout and the metrics network check alike.
+    "safetynet.lib.proxy.TrustedProxyMiddleware",
     "safetynet.lib.logging.RequestIdMiddleware",
     # Request latency by URL name for /metrics (per web process).
     "safetynet.ops.metrics.LatencyMiddleware",
@@ -200,6 +203,10 @@ if SAFETYNET_AUDIT_HEAD_MINUTES < 1:
 # by the sweeper (which runs every minute) younger than that.
 SAFETYNET_READY_HEARTBEAT_SECONDS = env_int("SAFETYNET_READY_HEARTBEAT_SECONDS", 60)
 SAFETYNET_READY_QUEUE_LAG_SECONDS = env_int("SAFETYNET_READY_QUEUE_LAG_SECONDS", 300)
+
+# Reverse proxies (CIDR, comma-separated) whose X-Forwarded-For names the user's address
+# (lib/proxy.py); from any other address the header is ignored. None by default.
+SAFETYNET_TRUSTED_PROXIES = env_networks("SAFETYNET_TRUSTED_PROXIES")
 
 # Metrics (/metrics, ops/metrics.py): answered only to a bearer token equal to this, or to a client
 # address in one of these networks (CIDR, comma-separated). Neither set: refused to everyone.
