@@ -47,8 +47,11 @@ bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # Re-resolve the lock file after changing dependencies in pyproject.toml.
+# deploy/requirements.lock: the runtime dependencies only (no test tools, no Spark), pinned to the
+# same versions (-c requirements.lock), for the reference image (deploy/Containerfile).
 lock: venv
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile -q pyproject.toml -c requirements.lock --python-version 3.11 -o deploy/requirements.lock
 
 # Refresh the vendored front end (GOV.UK Frontend, MoJ Frontend, htmx, Cytoscape.js, axe-core)
 # from npm into a temporary directory. Never run by install, demo or test: the built files are committed.

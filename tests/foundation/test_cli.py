@@ -132,6 +132,8 @@ def test_migrate_then_doctor_shows_the_database_and_no_pending_migrations(migrat
     assert f"database: SQLite file {migrated_dir / 'safetynet.sqlite3'}" in doctor.stdout
     assert "pending migrations: 0" in doctor.stdout
     assert "django 5.2" in doctor.stdout
+    assert "worker: ATTENTION: no worker heartbeat: start 'safetynet worker'" in doctor.stdout
+    assert "queue: ok: 0 job(s) due" in doctor.stdout
 
 
 def test_doctor_reports_pending_migrations_on_a_new_database(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""/healthz and the request log."""
+"""The request log (on /healthz; liveness and readiness themselves: tests/ops/test_readiness.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,7 @@ import logging
 import pytest
 from django.test import Client
 
-from safetynet.lib import health
 from safetynet.lib.logging import JsonFormatter
-
-
-@pytest.mark.django_db
-def test_healthz_reports_ok_when_the_database_is_reachable_and_migrated(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"database": "ok", "migrations": "ok", "status": "ok"}
-
-
-@pytest.mark.django_db
-def test_healthz_fails_when_migrations_are_pending(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(health, "pending_migrations", lambda alias="default": ["records.0099_future"])
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["migrations"] == "1 pending"
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from safetynet.settings.env import database_from_url, env_bool, env_int
+from safetynet.settings.env import database_from_url, env_bool, env_int, env_networks
 
 GOOD_SECRET = "k3Yq-8vN_2pL" * 6
 
@@ -119,3 +119,40 @@ def test_env_helpers_reject_values_of_the_wrong_type(monkeypatch: pytest.MonkeyP
         env_bool("SN_FLAG")
     with pytest.raises(ImproperlyConfigured, match="SN_NUM must be a whole number"):
         env_int("SN_NUM", 1)
+
+
+def test_production_accepts_what_the_previous_secret_key_signed_while_it_is_a_fallback(tmp_path: Path) -> None:
+    """Rotating the key (docs/operations.md "Secrets") signs nobody out while the old one is a fallback."""
+    old = "old-" + GOOD_SECRET
+    code = (
+        "import django; django.setup(); from django.core import signing;"
+        f"print(signing.loads(signing.dumps('session', key={old!r})))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "safetynet.settings.production",
+        "SAFETYNET_SECRET_KEY": GOOD_SECRET,
+        "DATABASE_URL": "postgres://u@localhost/sn",
+        "SAFETYNET_ALLOWED_HOSTS": "safetynet.example",
+        "SAFETYNET_DATA_DIR": str(tmp_path),
+    }
+    without = run_python(code, env)
+    assert without.returncode != 0 and "BadSignature" in without.stderr
+    rotated = run_python(code, {**env, "SAFETYNET_SECRET_KEY_FALLBACKS": old})
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.strip() == "session"
+
+
+def test_metrics_networks_must_be_cidr_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SN_NETS", "10.0.0.0/8, 192.168.5.7 ,fd00::/8")
+    assert env_networks("SN_NETS") == ["10.0.0.0/8", "192.168.5.7/32", "fd00::/8"]
+    monkeypatch.setenv("SN_NETS", "10.0.0.0/8,monitoring")
+    with pytest.raises(ImproperlyConfigured, match=r"SN_NETS must be networks such as .* \(got 'monitoring'\)"):
+        env_networks("SN_NETS")
+
+
+def test_the_demo_settings_answer_metrics_to_this_machine_only_unless_told_otherwise(tmp_path: Path) -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SAFETYNET_METRICS_NETWORKS)"
+    env = {"DJANGO_SETTINGS_MODULE": "safetynet.settings.dev", "SAFETYNET_DATA_DIR": str(tmp_path)}
+    assert run_python(code, env).stdout.strip() == "['127.0.0.1/32', '::1/128']"
+    told = run_python(code, {**env, "SAFETYNET_METRICS_NETWORKS": "10.1.0.0/16"})
+    assert told.stdout.strip() == "['10.1.0.0/16']"

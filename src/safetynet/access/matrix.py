@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from safetynet.access.roles import AGENCY_OF_ROLE, Role
 
 MATRIX_PATH = Path(__file__).resolve().parent / "matrix.yaml"
-PSEUDO_PERMISSIONS = frozenset({"public", "signed_in", "authenticated", "nobody", "api_key"})
+PSEUDO_PERMISSIONS = frozenset({"public", "signed_in", "authenticated", "nobody", "api_key", "monitoring"})
 
 
 @dataclass(frozen=True)

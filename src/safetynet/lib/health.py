@@ -1,6 +1,8 @@
-"""`/healthz`: is the database reachable and are all migrations applied?
+"""`/healthz` (liveness: the process answers; no database access) and the database checks
+`/readyz` (ops/readiness.py) and `safetynet doctor` use: is it reachable, are all migrations applied?
 
-Answers 200 with {"status": "ok"} or 503 with the failing check; never names data.
+Liveness must not touch the database: a supervisor that restarts a web process whose database is
+down would restart every process for nothing. Readiness says whether the service works.
 """
 
 from __future__ import annotations
@@ -42,5 +44,5 @@ def check_health(alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    result = check_health()
-    return JsonResponse(result, status=200 if result["status"] == "ok" else 503)
+    """200 {"status": "ok"} whenever the process can answer a request."""
+    return JsonResponse({"status": "ok"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from safetynet.settings.env import env_bool, env_int, env_list, env_str
+from safetynet.settings.env import env_bool, env_int, env_list, env_networks, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: behind the force's proxy (SAFETYNET_TRUSTED_PROXIES) the user's address, for the access
+    # log, the lockout and the metrics network check alike.
+    "safetynet.lib.proxy.TrustedProxyMiddleware",
     "safetynet.lib.logging.RequestIdMiddleware",
+    # Request latency by URL name for /metrics (per web process).
+    "safetynet.ops.metrics.LatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their cache lifetimes): nothing else is stored.
@@ -202,6 +207,21 @@ SAFETYNET_AUDIT_HEAD_SYSLOG = env_str("SAFETYNET_AUDIT_HEAD_SYSLOG", "")
 SAFETYNET_AUDIT_HEAD_MINUTES = env_int("SAFETYNET_AUDIT_HEAD_MINUTES", 15)
 if SAFETYNET_AUDIT_HEAD_MINUTES < 1:
     raise ImproperlyConfigured(f"SAFETYNET_AUDIT_HEAD_MINUTES must be at least 1 (got {SAFETYNET_AUDIT_HEAD_MINUTES}).")
+
+# Readiness (/readyz, ops/readiness.py): the newest worker heartbeat must be younger than this
+# (workers beat every 10 s), and the oldest job due in the queue or overdue task not yet escalated
+# by the sweeper (which runs every minute) younger than that.
+SAFETYNET_READY_HEARTBEAT_SECONDS = env_int("SAFETYNET_READY_HEARTBEAT_SECONDS", 60)
+SAFETYNET_READY_QUEUE_LAG_SECONDS = env_int("SAFETYNET_READY_QUEUE_LAG_SECONDS", 300)
+
+# Reverse proxies (CIDR, comma-separated) whose X-Forwarded-For names the user's address
+# (lib/proxy.py); from any other address the header is ignored. None by default.
+SAFETYNET_TRUSTED_PROXIES = env_networks("SAFETYNET_TRUSTED_PROXIES")
+
+# Metrics (/metrics, ops/metrics.py): answered only to a bearer token equal to this, or to a client
+# address in one of these networks (CIDR, comma-separated). Neither set: refused to everyone.
+SAFETYNET_METRICS_TOKEN = env_str("SAFETYNET_METRICS_TOKEN", "")
+SAFETYNET_METRICS_NETWORKS = env_networks("SAFETYNET_METRICS_NETWORKS")
 
 # The clock every service reads (safetynet.lib.clock); tests replace it.
 # JSON lines for log collectors; plain text when a person reads the terminal (`make demo`).

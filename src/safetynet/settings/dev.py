@@ -15,6 +15,10 @@ SAFETYNET_DATA_DIR = data_dir()
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The demo's /metrics answers this machine (`make demo` prints the address); production answers
+# nobody until SAFETYNET_METRICS_TOKEN or SAFETYNET_METRICS_NETWORKS says who (docs/operations.md).
+SAFETYNET_METRICS_NETWORKS = SAFETYNET_METRICS_NETWORKS or ["127.0.0.1/32", "::1/128"]
+
 _url = env_str("DATABASE_URL")
 if _url:
     DATABASES = {"default": database_from_url(_url)}

@@ -6,6 +6,7 @@ what was expected, so the command line can print it as one clear line.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None or raw.strip() == "":
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma-separated list of networks in CIDR form (a bare address is its own /32 or /128)."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be networks such as 10.0.0.0/8,192.168.5.7 (got {item!r})."
+            ) from None
+    return networks
 
 
 _SUPPORTED_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}

@@ -21,6 +21,10 @@ if not SECRET_KEY or SECRET_KEY.startswith(("dev-only", "test-only", "change-me"
         "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
     )
 
+# Rotation (docs/operations.md "Secrets"): the previous key here keeps sessions signed with it valid
+# while the new one takes over; nothing stored (passwords, the audit chain, API keys) depends on it.
+SECRET_KEY_FALLBACKS = env_list("SAFETYNET_SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("SAFETYNET_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SAFETYNET_ALLOWED_HOSTS must list the host names this server answers to.")
@@ -38,6 +42,9 @@ STORAGES = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("SAFETYNET_SSL_REDIRECT", True)
+# Probes and Prometheus reach the web processes directly over the internal network, in plain HTTP;
+# the TLS proxy answers everyone else (and refuses /metrics from outside: deploy/Caddyfile).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SAFETYNET_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

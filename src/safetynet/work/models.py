@@ -352,3 +352,16 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"notification preference of user {self.user_id}"
+class WorkerHeartbeat(models.Model):
+    """One running `safetynet worker` process, stamped every few seconds (work/heartbeat.py), so
+    `/readyz`, `safetynet doctor` and the metrics can tell a live worker from a dead one. The row
+    goes when the worker stops cleanly; a killed worker's row ages and is pruned after a day."""
+
+    name = models.CharField(max_length=255, unique=True, help_text="host:pid")
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.name}"

@@ -26,6 +26,7 @@ from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
+from safetynet.lib.locks import serialise
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work import notifications
@@ -142,6 +143,10 @@ def sync_tasks(
         tasks = tasks.filter(individual_id__in=ids)
         moved = moved.filter(individual_id__in=ids)
     with transaction.atomic():
+        # One sync at a time (workers' sweepers, web processes' receivers): two at once would both
+        # create a task for the same new finding (one failing on the unique finding) or both close
+        # the same task; the second now starts from what the first committed.
+        serialise("work.sync_tasks")
         # Plain rows, not model instances: a full first sync meets every finding in the county.
         rows = findings.values_list(
             "pk", "individual_id", "clause", "severity", "reason", "owner_role", "due_by", "raised_at", "state"

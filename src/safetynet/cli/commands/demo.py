@@ -108,6 +108,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     feed = None if args.no_feed else _start_feed(f"http://{args.host}:{args.port}")
     print(f"demo: serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    print(
+        f"demo: operations: http://{args.host}:{args.port}/readyz (readiness: database, migrations, worker "
+        f"heartbeat, queue lag) and /metrics (Prometheus, answered to this machine; docs/operations.md)",
+        flush=True,
+    )
     from safetynet.cli.commands.serve import serve_with_worker
 
     try:

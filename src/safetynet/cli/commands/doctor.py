@@ -1,5 +1,6 @@
 """`safetynet doctor`: versions, the database in use, pending migrations, and what needs an
-operator: person records linked to no one, imports still running, interrupted or failed."""
+operator: person records linked to no one, imports still running, interrupted or failed, and the
+worker's heartbeat and the queue's lag (the checks of /readyz)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name}")
         if not pending:
             _attention()
+            _worker_and_queue()
     return 0 if health["status"] == "ok" else 1
 
 
@@ -65,3 +67,12 @@ def _attention() -> None:
             f"  import batch {batch.pk} is {batch.status} (started {batch.started_at:%Y-%m-%d %H:%M} UTC on "
             f"{batch.host or 'an unknown host'}, pid {batch.pid}); run the same import again to finish it"
         )
+
+
+def _worker_and_queue() -> None:
+    """The readiness checks of the worker and the queue (/readyz): informational here, since
+    doctor also runs on a machine where no worker is meant to run yet."""
+    from safetynet.ops.readiness import queue_check, worker_check
+
+    for check in (worker_check(), queue_check()):
+        print(f"{check.name}: {'ok' if check.ok else 'ATTENTION'}: {check.detail}")

@@ -15,7 +15,8 @@ def register(sub: Any) -> None:
         description="Run the database-backed task worker until stopped, with the deadline sweeper "
         "beside it (tasks for new findings, overdue tasks escalated one step; docs/work.md) and, when "
         "SAFETYNET_AUDIT_HEAD_FILE or SAFETYNET_AUDIT_HEAD_SYSLOG is set, the access log's chain head "
-        "written there every SAFETYNET_AUDIT_HEAD_MINUTES (default 15; docs/audit.md). "
+        "written there every SAFETYNET_AUDIT_HEAD_MINUTES (default 15; docs/audit.md). While it runs it "
+        "stamps its heartbeat every 10 s (host and pid) for /readyz and the metrics (docs/operations.md). "
         "--batch sweeps once, processes what is queued and exits (for scripts and CI).",
     )
     p.add_argument("--batch", action="store_true", help="sweep once, run what is queued now, then exit")
@@ -36,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     from safetynet.audit.anchor import configured_anchor, start_anchoring
     from safetynet.cli.django_setup import ensure_database
+    from safetynet.work.heartbeat import Heartbeat, this_process
     from safetynet.work.scheduler import start_sweeper, sweep_once
 
     if args.sweep_every < 0:
@@ -44,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"interval": args.interval}
     anchor = configured_anchor()
     stops: list[Any] = []
+    heartbeat = None
     if args.batch:
         options["batch"] = True
         if args.sweep_every:
@@ -51,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
         if anchor is not None:
             _publish_once(anchor)
     else:
+        # The first beat before anything else: a worker that cannot write its row says so at once.
+        worker = this_process()
+        _first_beat(worker)
+        heartbeat = Heartbeat(worker).start()
         if args.sweep_every:
             stops.append(start_sweeper(args.sweep_every))
         if anchor is not None:
@@ -60,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for stop in stops:
             stop.set()
+        if heartbeat is not None:
+            heartbeat.stop()
     return 0
 
 
@@ -72,3 +81,19 @@ def _publish_once(anchor: Any) -> None:
     except (OSError, ValueError) as exc:
         where = " and ".join(filter(None, (anchor.file, anchor.syslog)))
         raise UsageError(f"cannot write the audit chain head off-box to {where}: {exc}.") from None
+
+
+def _first_beat(worker: Any) -> None:
+    """The first heartbeat, before anything else: a worker that cannot write its row (a database
+    not yet migrated to this release) stops with one line instead of running unseen."""
+    from django.db import DatabaseError
+
+    from safetynet.lib.health import pending_migrations
+    from safetynet.work.heartbeat import beat
+
+    if pending_migrations():
+        raise UsageError("the database has pending migrations; run 'safetynet migrate' first.")
+    try:
+        beat(worker)
+    except DatabaseError as exc:
+        raise UsageError(f"cannot record this worker's heartbeat ({type(exc).__name__}).") from None
