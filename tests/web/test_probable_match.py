@@ -76,9 +76,19 @@ def _probable_match(access_world: AccessWorld) -> ReviewPair:
 def test_both_pages_say_possibly_the_same_child_with_what_together_would_raise(
     access_world: AccessWorld, client_for: Callable[[str], Client]
 ) -> None:
-    _probable_match(access_world)
+    first = _probable_match(access_world)
+    # A second record of the same child paired too: one "possibly the same child" per other child.
+    ReviewPair.objects.create(
+        person_a=Person.objects.get(source="csc", source_id="C1"),
+        person_b=first.person_b,
+        reason=ReviewPair.Reason.UNCERTAIN,
+        match_probability=0.9,
+        match_weight=4.0,
+        created_at=RECORDED,
+    )
     sergeant = client_for("sergeant")
     page = sergeant.get(f"/people/{access_world.pupil.pk}/").content.decode()
+    assert page.count('data-testid="probable-match"') == 1
     block = page.split('data-testid="probable-match"')[1].split("</div>")[0]
     assert "Possibly the same child as <strong>Brody Policeonly</strong>" in block
     assert "match probability 97%, awaiting review" in block and "Review this match" in block

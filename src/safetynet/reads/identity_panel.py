@@ -103,6 +103,9 @@ class PossibleMatch:
     reason: str
     lines: list[str] = field(default_factory=list)
     risk_at_stake: str | None = None
+    # the first shown match with its other individual (several records of two individuals may
+    # each be paired: the page says "possibly the same child" once per other individual)
+    lead: bool = False
     # What the two records together would raise (risk's ID1 detail: clause, severity, reason,
     # was), "identity not confirmed"; only the ones whose every cited record the viewer may read
     provisional: list[dict[str, Any]] = field(default_factory=list)
@@ -148,6 +151,11 @@ def possible_matches(
                 risk_at_stake=pair.risk_at_stake,
             )
         )
+    leads: set[int] = set()
+    for match in found:
+        if match.other_individual_id is not None and match.other_individual_id not in leads:
+            match.lead = True
+            leads.add(match.other_individual_id)
     if readable is not None:
         _attach_provisional(found, person_ids, home, readable)
     return found
@@ -157,20 +165,24 @@ def _attach_provisional(
     matches: list[PossibleMatch], person_ids: list[int], home: dict[int, int], readable: Readable
 ) -> None:
     """Fill each shown match's provisional findings from the current ID1 finding of its pair."""
-    shown = [m for m in matches if m.other is not None]
+    shown = [m for m in matches if m.lead]
     if not shown:
         return
     ours = set(Membership.objects.filter(person_id__in=person_ids).values_list("individual_id", flat=True))
     sides = ours | {m.other_individual_id for m in shown if m.other_individual_id is not None}
     by_pair: dict[int, list[dict[str, Any]]] = {}
-    for detail in Finding.objects.filter(
-        clause="ID1", individual_id__in=sides, state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
-    ).values_list("detail", flat=True):
-        if isinstance(detail, dict):
-            for pair_id in detail.get("pairs") or []:
-                by_pair[int(pair_id)] = list(detail.get("provisional") or [])
-    wanted = {m.pair_id for m in shown}
-    items = [item for pair_id in wanted for item in by_pair.get(pair_id, [])]
+    current: list[tuple[set[int], list[dict[str, Any]]]] = [
+        ({int(p) for p in detail.get("pairs") or []}, list(detail.get("provisional") or []))
+        for detail in Finding.objects.filter(
+            clause="ID1", individual_id__in=sides, state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
+        ).values_list("detail", flat=True)
+        if isinstance(detail, dict)
+    ]
+    # The finding lists every pair between the two individuals; the lead may be any of them.
+    for match in shown:
+        pairs = [d for d in current if match.pair_id in d[0]]
+        by_pair[match.pair_id] = pairs[0][1] if pairs else []
+    items = [item for match in shown for item in by_pair.get(match.pair_id, [])]
     refs = {(str(c.get("source")), str(c.get("id"))) for item in items for c in item.get("cites") or []}
     may_read = readable(refs) if refs else set()
     for match in shown:
