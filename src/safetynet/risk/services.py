@@ -100,7 +100,8 @@ def evaluate_individuals(
     policy = policy or current_policy()
     out: list[Assessment] = []
     for batch in chunked(sorted(set(individual_ids)), CHUNK):
-        held = [m for m in probable.probable_matches(batch) if m.holder in set(batch)] if _probable_on(policy) else []
+        mine = set(batch)
+        held = [m for m in probable.probable_matches(batch) if m.holder in mine] if _probable_on(policy) else []
         pictures = load_pictures([*batch, *(m.other for m in held)], as_of)
         assessed = {i: _assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch}
         if held:
