@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from safetynet.risk.policy import CLAUSES
-from safetynet.risk.recall import score
+from safetynet.risk.recall import identity_matches, score
 from safetynet.risk.services import evaluate_individuals, finding_as_json
 
 # profile -> clauses whose recall is below 95% on it today (the rules read a generator habit).
@@ -66,6 +66,8 @@ def test_planted_failures_are_found_in_the_small_county(profile: str, tmp_path: 
     scores = score(findings, truth)
     with capsys.disabled():
         print(f"\nrisk: recall and precision per clause on the small county (seed 7, {profile})\n" + scores.table())
+        probable, same = identity_matches(findings, truth)
+        print(f"ID1 (a probable match changes the risk): {probable} finding(s), {same} about two records of one child")
     planted = {f["clause"] for f in truth["failures"]}
     assert planted <= set(CLAUSES), f"the truth uses clauses the engine does not know: {planted - set(CLAUSES)}"
     low = {c: f"{s.recall:.0%}" for c, s in scores.by_clause.items() if s.planted and s.recall < 0.95}

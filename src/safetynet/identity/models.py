@@ -113,6 +113,13 @@ class PairDecision(models.Model):
         return f"decision {self.pk}: persons {self.person_a_id} and {self.person_b_id} {verdict}"
 
 
+# A review pair's priority is its risk at stake times STAKE_STEP plus the priority it was queued
+# with (at most 13: identifier conflict 10, child 2, marker 1), so the risk at stake orders the
+# queue first (`review.set_risk_stakes`, from the risk engine's ID1 evaluation).
+STAKE_STEP = 100
+STAKES: dict[str, int] = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+
+
 class ReviewPair(models.Model):
     """A pair of person records waiting for a human decision."""
 
@@ -147,6 +154,12 @@ class ReviewPair(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.pk}: persons {self.person_a_id} and {self.person_b_id}"
+
+    @property
+    def risk_at_stake(self) -> str | None:
+        """The highest severity the two records together would newly raise (None: nothing more)."""
+        rank = self.priority // STAKE_STEP
+        return next((severity for severity, r in STAKES.items() if r == rank), None)
 
 
 class LinkChange(models.Model):

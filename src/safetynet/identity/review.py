@@ -1,19 +1,38 @@
-"""The review queue: uncertain pairs and identifier conflicts, children with markers first."""
+"""The review queue: ordered by the risk at stake (what the two records together would raise,
+set by the risk engine), then identifier conflicts, then children with markers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.db.models import F
+from django.db.models.functions import Mod
+
 from safetynet.identity.linkmodel import probability_from_weight
-from safetynet.identity.models import (
-    ReviewPair,
-)
+from safetynet.identity.models import STAKE_STEP, STAKES, ReviewPair
 from safetynet.identity.pairs import Pair
 from safetynet.lib.clock import Clock
 from safetynet.records.models import Marker, Person
 
 # --- the review queue ------------------------------------------------------------------------------
+
+
+def set_risk_stakes(stakes: dict[int, str | None]) -> int:
+    """Set each open review pair's risk at stake (review pair id -> the highest severity its two
+    records together would newly raise, None for none) in its priority; return how many changed."""
+    by_rank: dict[int, list[int]] = {}
+    for pair_id, severity in stakes.items():
+        by_rank.setdefault(STAKES.get(severity or "", 0), []).append(pair_id)
+    changed = 0
+    for rank, ids in by_rank.items():
+        wanted = Mod(F("priority"), STAKE_STEP) + rank * STAKE_STEP
+        changed += (
+            ReviewPair.objects.filter(pk__in=ids, status=ReviewPair.Status.OPEN)
+            .exclude(priority__gte=rank * STAKE_STEP, priority__lt=(rank + 1) * STAKE_STEP)
+            .update(priority=wanted)
+        )
+    return changed
 
 
 def risk_priority(person_ids: Iterable[int], today: dt.date) -> dict[int, int]:

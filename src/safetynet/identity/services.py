@@ -157,7 +157,9 @@ def decide_pair(
         reason=reason,
         clock=clock,
     )
-    send_changed(changed, "decision")
+    # Both individuals are re-assessed even when no record moved: a probable match they held
+    # (risk's ID1, "identity not confirmed") is settled by the decision either way.
+    send_changed({*changed, individual_a, individual_b}, "decision")
     return decision
 
 

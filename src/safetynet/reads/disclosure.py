@@ -265,3 +265,12 @@ def may_open_people(user: Any, person_ids: Iterable[int]) -> dict[int, bool]:
         return dict.fromkeys(wanted, True)
     opens = _Resolver(user, set())._may_open_people(wanted)
     return {p: opens.get(p, False) for p in wanted}
+
+
+def readable_refs(user: Any, refs: Iterable[Ref]) -> set[Ref]:
+    """The (source, id) among `refs` whose records `user` may read in full: the disclosure rule
+    for records cited outside a stored finding (a probable match's provisional findings)."""
+    wanted = set(refs)
+    if sees_everything(user):
+        return wanted
+    return _Resolver(user, wanted).readable & wanted

@@ -4,7 +4,9 @@ records that might be this person too (open review items), from the identity ser
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,6 +17,10 @@ from safetynet.identity.models import Membership, ReviewPair
 from safetynet.reads.labels import label
 from safetynet.reads.person import MayOpen, SourceRecordRow
 from safetynet.records.models import Person
+from safetynet.risk.models import Finding
+
+# (source, id) of records a viewer may read in full (`reads.disclosure.readable_refs`)
+Readable = Callable[[Iterable[tuple[str, str]]], set[tuple[str, str]]]
 
 # Explaining a link scores one pair; a person with very many records shows the first ones.
 EXPLAIN_LIMIT = 12
@@ -96,11 +102,28 @@ class PossibleMatch:
     probability: float
     reason: str
     lines: list[str] = field(default_factory=list)
+    risk_at_stake: str | None = None
+    # the first shown match with its other individual (several records of two individuals may
+    # each be paired: the page says "possibly the same child" once per other individual)
+    lead: bool = False
+    # What the two records together would raise (risk's ID1 detail: clause, severity, reason,
+    # was), "identity not confirmed"; only the ones whose every cited record the viewer may read
+    provisional: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return round(self.probability * 100)
 
 
-def possible_matches(person_ids: list[int], *, may_open: MayOpen) -> list[PossibleMatch]:
+def possible_matches(
+    person_ids: list[int], *, may_open: MayOpen, readable: Readable | None = None
+) -> list[PossibleMatch]:
     """Open review items involving the individual's records, most relevant first. A record of a
-    person the viewer may not open is shown without its name, date of birth or link."""
+    person the viewer may not open is shown without its name, date of birth or link.
+
+    With `readable`, a match with a person the viewer may open also carries the provisional
+    findings the two records together would raise (the risk engine's ID1 finding on either
+    side), each only when the viewer may read every record it cites."""
     pairs = (
         ReviewPair.objects.filter(status=ReviewPair.Status.OPEN)
         .filter(Q(person_a_id__in=person_ids) | Q(person_b_id__in=person_ids))
@@ -125,6 +148,46 @@ def possible_matches(person_ids: list[int], *, may_open: MayOpen) -> list[Possib
                 other_individual_id=home.get(other_id) if shown else None,
                 probability=pair.match_probability,
                 reason=str(pair.get_reason_display()),
+                risk_at_stake=pair.risk_at_stake,
             )
         )
+    leads: set[int] = set()
+    for match in found:
+        if match.other_individual_id is not None and match.other_individual_id not in leads:
+            match.lead = True
+            leads.add(match.other_individual_id)
+    if readable is not None:
+        _attach_provisional(found, person_ids, home, readable)
     return found
+
+
+def _attach_provisional(
+    matches: list[PossibleMatch], person_ids: list[int], home: dict[int, int], readable: Readable
+) -> None:
+    """Fill each shown match's provisional findings from the current ID1 finding of its pair."""
+    shown = [m for m in matches if m.lead]
+    if not shown:
+        return
+    ours = set(Membership.objects.filter(person_id__in=person_ids).values_list("individual_id", flat=True))
+    sides = ours | {m.other_individual_id for m in shown if m.other_individual_id is not None}
+    by_pair: dict[int, list[dict[str, Any]]] = {}
+    current: list[tuple[set[int], list[dict[str, Any]]]] = [
+        ({int(p) for p in detail.get("pairs") or []}, list(detail.get("provisional") or []))
+        for detail in Finding.objects.filter(
+            clause="ID1", individual_id__in=sides, state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED)
+        ).values_list("detail", flat=True)
+        if isinstance(detail, dict)
+    ]
+    # The finding lists every pair between the two individuals; the lead may be any of them.
+    for match in shown:
+        pairs = [d for d in current if match.pair_id in d[0]]
+        by_pair[match.pair_id] = pairs[0][1] if pairs else []
+    items = [item for match in shown for item in by_pair.get(match.pair_id, [])]
+    refs = {(str(c.get("source")), str(c.get("id"))) for item in items for c in item.get("cites") or []}
+    may_read = readable(refs) if refs else set()
+    for match in shown:
+        match.provisional = [
+            item
+            for item in by_pair.get(match.pair_id, [])
+            if all((str(c.get("source")), str(c.get("id"))) in may_read for c in item.get("cites") or [])
+        ]

@@ -74,6 +74,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     "Q1": {},
     "Q2": {},
     "LANG": {},
+    "ID1": {"clocks": ("confirm_identity",)},
 }
 WORDS: dict[str, tuple[str, ...]] = {
     "M1": ("supervisor_roles", "frequency_words"),

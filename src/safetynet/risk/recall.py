@@ -74,6 +74,8 @@ def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
     found: set[int] = set()
     for finding in _one_per_breach(findings):
         clause = finding["clause"]
+        if clause == IDENTITY_CLAUSE:
+            continue  # not a practice failure the generator plants: see `identity_matches`
         people = Counter(
             p for r in finding["subject"]["records"] if (p := key_of.get((r["source"], r["id"]))) is not None
         )
@@ -93,3 +95,21 @@ def score(findings: list[dict[str, Any]], truth: dict[str, Any]) -> Scores:
         if id(f) in found:
             scores.by_clause[f["clause"]].found += 1
     return scores
+
+
+IDENTITY_CLAUSE = "ID1"
+
+
+def identity_matches(findings: list[dict[str, Any]], truth: dict[str, Any]) -> tuple[int, int]:
+    """Returns (ID1 findings, those whose two cited person records are truly one person): how
+    often "a probable match changes the risk" was about one child, by the truth's person keys."""
+    key_of = {tuple(k.partition(":")[::2]): v for k, v in truth["persons"].items()}
+    total = same = 0
+    for finding in findings:
+        if finding["clause"] != IDENTITY_CLAUSE:
+            continue
+        total += 1
+        people = {key_of.get((r["source"], r["id"])) for r in finding["cites"]}
+        if len(people) == 1 and None not in people:
+            same += 1
+    return total, same

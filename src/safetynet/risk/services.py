@@ -27,13 +27,16 @@ from django.db.models import Field
 from more_itertools import chunked
 
 from safetynet.identity.models import Individual
+from safetynet.identity.review import set_risk_stakes
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
+from safetynet.risk import probable
 from safetynet.risk.models import SEVERITY_ORDER, Finding, reopen_reasons
 from safetynet.risk.picture import Picture, Ref
 from safetynet.risk.picture_load import load_pictures
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.risk.practice import sort_work_and_practice
+from safetynet.risk.probable import union_picture
 from safetynet.risk.rules import FindingDraft, run_rules
 from safetynet.risk.signals import findings_changed
 
@@ -63,6 +66,9 @@ class Assessment:
     subject_refs: list[Ref]
     drafts: list[FindingDraft]
     neighbours: set[int] = field(default_factory=set)
+    # review pair id -> the highest severity its union would newly raise (None: no change), for
+    # the probable matches this individual holds (risk/probable.py)
+    stakes: dict[int, str | None] = field(default_factory=dict)
 
 
 def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours: bool = False) -> Assessment:
@@ -71,24 +77,67 @@ def _assess(picture: Picture, policy: Policy, as_of: dt.datetime, *, neighbours:
     unique: dict[str, FindingDraft] = {}
     for d in drafts:
         unique.setdefault(fingerprint(d.clause, picture.individual_id, d.key, d.aspect), d)
-    ordered = sorted(
-        unique.values(), key=lambda d: (SEVERITY_ORDER.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect)
-    )
     return Assessment(
-        picture.individual_id, as_of, picture.refs, ordered, picture.neighbours() if neighbours else set()
+        picture.individual_id,
+        as_of,
+        picture.refs,
+        _ordered(unique.values()),
+        picture.neighbours() if neighbours else set(),
     )
+
+
+def _ordered(drafts: Iterable[FindingDraft]) -> list[FindingDraft]:
+    return sorted(drafts, key=lambda d: (SEVERITY_ORDER.get(d.severity, 9), d.clause, d.key or ("", ""), d.aspect))
 
 
 def evaluate_individuals(
     individual_ids: Iterable[int], *, as_of: dt.datetime, policy: Policy | None = None, neighbours: bool = False
 ) -> list[Assessment]:
-    """Returns each individual's findings computed from the records visible as of `as_of`."""
+    """Returns each individual's findings computed from the records visible as of `as_of`.
+
+    An individual holding a probable match (an open review pair with another individual) also
+    gets the ID1 finding when the two together would raise more (`_probable`)."""
     policy = policy or current_policy()
     out: list[Assessment] = []
     for batch in chunked(sorted(set(individual_ids)), CHUNK):
-        pictures = load_pictures(batch, as_of)
-        out.extend(_assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch)
+        mine = set(batch)
+        held = [m for m in probable.probable_matches(batch) if m.holder in mine] if _probable_on(policy) else []
+        pictures = load_pictures([*batch, *(m.other for m in held)], as_of)
+        assessed = {i: _assess(pictures[i], policy, as_of, neighbours=neighbours) for i in batch}
+        if held:
+            _probable(held, assessed, pictures, policy, as_of)
+        out.extend(assessed[i] for i in batch)
     return out
+
+
+def _probable_on(policy: Policy) -> bool:
+    return probable.CLAUSE in policy.enabled_clauses
+
+
+def _probable(
+    held: list[probable.ProbableMatch],
+    assessed: dict[int, Assessment],
+    pictures: dict[int, Picture],
+    policy: Policy,
+    as_of: dt.datetime,
+) -> None:
+    """Judges each probable match's union against each side alone; adds the ID1 finding to the
+    holder's assessment when the union changes the risk, and every pair's stake."""
+    others: dict[int, Assessment] = {}
+    for match in held:
+        store = pictures[match.holder].store
+        if match.person not in store.persons or match.other_person not in store.persons:
+            continue  # a record of the pair not recorded yet as of this time
+        mine = assessed[match.holder]
+        if match.other not in assessed and match.other not in others:
+            others[match.other] = _assess(pictures[match.other], policy, as_of)
+        theirs = assessed.get(match.other) or others[match.other]
+        union = union_picture(store, match.holder, match.other)
+        provisional = probable.raised_by_union(_assess(union, policy, as_of).drafts, [*mine.drafts, *theirs.drafts])
+        level = probable.stake(provisional)
+        mine.stakes.update(dict.fromkeys(match.pair_ids, level))
+        if provisional:
+            mine.drafts = _ordered([*mine.drafts, probable.identity_draft(policy, match, provisional, union)])
 
 
 # The policy the forked evaluation processes use: set before the fork, so it is never pickled.
@@ -280,11 +329,13 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
         if fp not in seen and state in (Finding.State.OPEN, Finding.State.ACKNOWLEDGED):
             changed.append(Finding(pk=pk, state=Finding.State.CLOSED, closed_at=now, evaluated_at=now, **judged))
             report.closed.append(pk)
+    stakes = {pair: level for a in assessments if a.individual_id in live for pair, level in a.stakes.items()}
     with transaction.atomic():
         created = Finding.objects.bulk_create(new, batch_size=500)
         _update_rows(changed, STORED_FIELDS)
         if unchanged:
             Finding.objects.filter(pk__int_in=keys(unchanged)).update(evaluated_at=now)
+        set_risk_stakes(stakes)
     if created and created[0].pk is None:  # backends that do not return keys (not SQLite/PostgreSQL)
         created = list(Finding.objects.filter(fingerprint__in=[f.fingerprint for f in new]))
     report.opened += [f.pk for f in created]
@@ -335,7 +386,11 @@ def refresh_findings(
     --json` prints). Returns what changed."""
     policy = policy or current_policy()
     now = clock.now()
-    ids = sorted(set(individual_ids))
+    wanted = set(individual_ids)
+    if _probable_on(policy):
+        # The holder of a probable match judges its union (ID1): evaluated with either side.
+        wanted |= {m.holder for m in probable.probable_matches(wanted)}
+    ids = sorted(wanted)
     report = RefreshReport()
     for assessments in assessments_by_chunk(ids, as_of=now, policy=policy, neighbours=with_neighbours, workers=workers):
         part = _store(assessments, policy, now)

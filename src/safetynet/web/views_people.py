@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
-from safetynet.reads.disclosure import disclose
+from safetynet.reads.disclosure import disclose, readable_refs
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
 from safetynet.reads.naming import log_named, named_for
@@ -72,12 +73,13 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     named = named_for(user, disclosed.shown)
     for row in findings:
         row.named = named.get(row.finding.pk, [])
+    matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
     context: dict[str, Any] = {
         "individual": individual,
         "headline": headline,
         "source_rows": rows,
         "anchor_id": min(person_ids) if person_ids else None,
-        "possible_matches": possible_matches(person_ids, may_open=access.may_open(user)),
+        "possible_matches": matches,
         "may_decide": may(user, "review_links"),
         "markers": list(access.visible_markers(user, people.markers(person_ids))),
         "orders": access.orders_for(user, people.orders(person_ids)),
@@ -87,13 +89,16 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "held_elsewhere": disclosed.held_elsewhere,
         **_chronology_context(request, person_ids),
     }
+    # A probable match's provisional findings are about the other child's records too.
+    probable = sorted({m.other_individual_id for m in matches if m.provisional and m.other_individual_id})
     access.log_view(
         user,
         object_type="individual",
         object_ids=[individual.pk],
-        individual_ids=[individual.pk],
+        individual_ids=[individual.pk, *probable],
         person_ids=person_ids,
-        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"],
+        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"]
+        + (["probable_match_findings"] if probable else []),
     )
     log_named(user, [line for lines in named.values() for line in lines], object_type="individual")
     return render(request, "web/person.html", context)

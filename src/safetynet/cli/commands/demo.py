@@ -238,6 +238,7 @@ def _link(ctx: DemoContext) -> None:
 
 def _evaluate(ctx: DemoContext) -> None:
     """Full evaluation of the county against the shipped policy (findings stored, as of now)."""
+    from safetynet.identity.models import ReviewPair
     from safetynet.risk.models import Finding
     from safetynet.risk.policy import current_policy
     from safetynet.risk.services import evaluate_all
@@ -248,6 +249,12 @@ def _evaluate(ctx: DemoContext) -> None:
     ctx.notes.append(
         f"Risk: {report.individuals:,} individuals assessed against policy {current_policy().version}: "
         f"{current.count():,} current findings under {clauses} clauses; see `safetynet evaluate --json`"
+    )
+    waiting = ReviewPair.objects.filter(status=ReviewPair.Status.OPEN).count()
+    ctx.notes.append(
+        f"Probable matches: {waiting:,} pairs await review; {current.filter(clause='ID1').count():,} would change "
+        "the risk together (ID1 'identity not confirmed' tasks for the MASH officer; they head the Review queue "
+        "and both children's pages say 'Possibly the same child as ...')"
     )
 
 
