@@ -352,6 +352,8 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"notification preference of user {self.user_id}"
+
+
 class WorkerHeartbeat(models.Model):
     """One running `safetynet worker` process, stamped every few seconds (work/heartbeat.py), so
     `/readyz`, `safetynet doctor` and the metrics can tell a live worker from a dead one. The row
