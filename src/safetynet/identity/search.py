@@ -106,21 +106,7 @@ def search_individuals(
     are looked up only for the records that can be shown. Equal scores rank by the best
     record's id.
     """
-    today = clock.now().date()
-    family_first, comma, given_after = (query or "").partition(",")
-    tokens = (query or "").replace(",", " ").split()
-    probes: list[Features] = []
-    if comma and family_first.strip() and given_after.strip():  # "Shaw, Jacob": the family name first
-        probes.append(_probe(given_after.strip(), family_first.strip(), dob, identifier, postcode, today))
-    elif len(tokens) >= 2:
-        probes.append(_probe(" ".join(tokens[:-1]), tokens[-1], dob, identifier, postcode, today))
-        # or the family name first, as police systems write it ("Shaw Jacob")
-        probes.append(_probe(" ".join(tokens[1:]), tokens[0], dob, identifier, postcode, today))
-    elif len(tokens) == 1:
-        probes.append(_probe("", tokens[0], dob, identifier, postcode, today))  # a family name
-        probes.append(_probe(tokens[0], "", dob, identifier, postcode, today))  # or a given name
-    else:
-        probes.append(_probe("", "", dob, identifier, postcode, today))
+    probes = _probes(query, dob, identifier, postcode, clock.now().date())
     keys: set[str] = set()
     for probe in probes:
         keys.update(index_keys(probe))
@@ -160,6 +146,25 @@ def search_individuals(
         SearchResult(individual_id=ind, person_id=pid, score=round(s, 3), probability=probability_from_weight(s))
         for s, pid, ind in ranked[:limit]
     ]
+
+
+def _probes(
+    query: str, dob: str | None, identifier: str | None, postcode: str | None, today: dt.date
+) -> list[Features]:
+    """The ways a searched name may be read, each as a record to score against: two words or
+    more either way round ("Jacob Shaw", or "Shaw Jacob" as police systems write it); with a
+    comma, the family name first ("Shaw, Jacob"); one word, a family or a given name."""
+    family_first, comma, given_after = (query or "").partition(",")
+    tokens = (query or "").replace(",", " ").split()
+    if comma and family_first.strip() and given_after.strip():
+        pairs = [(given_after.strip(), family_first.strip())]
+    elif len(tokens) >= 2:
+        pairs = [(" ".join(tokens[:-1]), tokens[-1]), (" ".join(tokens[1:]), tokens[0])]
+    elif len(tokens) == 1:
+        pairs = [("", tokens[0]), (tokens[0], "")]
+    else:
+        pairs = [("", "")]
+    return [_probe(given, family, dob, identifier, postcode, today) for given, family in pairs]
 
 
 def _best_records(order: list[int], scores: dict[int, float], limit: int) -> dict[int, tuple[float, int]]:
