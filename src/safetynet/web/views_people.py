@@ -10,20 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from safetynet.exports.services import export_pdf, may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
-from safetynet.reads.disclosure import disclose
-from safetynet.reads.findings import current_findings, rows_for
-from safetynet.reads.identity_panel import explain_rows, possible_matches
-from safetynet.reads.naming import log_named, named_for
+from safetynet.reads.naming import log_named
 from safetynet.reads.network import network as network_graph
+from safetynet.reads.person_page import PERSON_PAGE_FIELDS, PersonPage, person_page
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.viewer import may, may_use
 
 
-def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
+def _chronology_filters(request: HttpRequest) -> tuple[ChronologyFilterForm, people.ChronologyFilter, int]:
     form = ChronologyFilterForm(request.GET or None)
     filters = people.ChronologyFilter()
     if form.is_bound and form.is_valid():
@@ -36,67 +35,79 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    page, entries = people.chronology_page(person_ids, filters, page_number, restrict=access.event_filter(request.user))
-    access.redact_events(request.user, [entry.event for entry in entries])
+    return form, filters, page_number
+
+
+def _filter_context(request: HttpRequest, form: ChronologyFilterForm) -> dict[str, Any]:
     query = request.GET.copy()
     query.pop("page", None)
-    filters_active = any(request.GET.get(key) for key in ("type", "date_from", "date_to"))
     return {
         "filter_form": form,
-        "filters_active": filters_active,
-        "page": page,
-        "entries": entries,
+        "filters_active": any(request.GET.get(key) for key in ("type", "date_from", "date_to")),
         "filter_query": query.urlencode(),
     }
+
+
+def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
+    form, filters, page_number = _chronology_filters(request)
+    page, entries = people.chronology_page(person_ids, filters, page_number, restrict=access.event_filter(request.user))
+    access.redact_events(request.user, [entry.event for entry in entries])
+    return {"page": page, "entries": entries, **_filter_context(request, form)}
+
+
+def _person_page(request: HttpRequest, individual_id: int) -> tuple[Any, PersonPage]:
+    """The individual (404 unless the viewer may open it) and the page as the viewer may see it."""
+    individual = individual_for_user(request.user, individual_id)
+    form, filters, page_number = _chronology_filters(request)
+    built = person_page(
+        request.user,
+        individual,
+        system_clock.now(),
+        chronology=filters,
+        page_number=page_number,
+        show_tasks=may_use(request.user, "web:task"),
+        may_decide=may(request.user, "review_links"),
+    )
+    built.context.update(_filter_context(request, form))
+    built.context["may_export"] = may_export(request.user)
+    return individual, built
 
 
 @require_GET
 @login_required
 def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     """The person page: identity, markers, orders, plans, chronology, relationships, network."""
-    individual = individual_for_user(request.user, individual_id)
-    today = system_clock.now().date()
-    rows = people.source_records(individual.pk)
-    person_ids = [row.person.pk for row in rows]
-    user = request.user
-    explain_rows(rows, today)
-    headline = people.headline(individual.pk, [r.person for r in rows], today)
-    disclosed = disclose(user, current_findings([individual.pk], with_tasks=True))
-    findings = rows_for(
-        disclosed.shown,
-        system_clock.now(),
-        today,
-        names={individual.pk: headline.name},
-        show_tasks=may_use(user, "web:task"),
-    )
-    named = named_for(user, disclosed.shown)
-    for row in findings:
-        row.named = named.get(row.finding.pk, [])
-    context: dict[str, Any] = {
-        "individual": individual,
-        "headline": headline,
-        "source_rows": rows,
-        "anchor_id": min(person_ids) if person_ids else None,
-        "possible_matches": possible_matches(person_ids, may_open=access.may_open(user)),
-        "may_decide": may(user, "review_links"),
-        "markers": list(access.visible_markers(user, people.markers(person_ids))),
-        "orders": access.orders_for(user, people.orders(person_ids)),
-        "plans": list(access.visible_plans(user, people.plans(person_ids))),
-        "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
-        "findings": findings,
-        "held_elsewhere": disclosed.held_elsewhere,
-        **_chronology_context(request, person_ids),
-    }
+    individual, built = _person_page(request, individual_id)
     access.log_view(
-        user,
+        request.user,
         object_type="individual",
         object_ids=[individual.pk],
         individual_ids=[individual.pk],
-        person_ids=person_ids,
-        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"],
+        person_ids=built.person_ids,
+        fields=PERSON_PAGE_FIELDS,
     )
-    log_named(user, [line for lines in named.values() for line in lines], object_type="individual")
-    return render(request, "web/person.html", context)
+    log_named(request.user, built.named, object_type="individual")
+    return render(request, "web/person.html", built.context)
+
+
+@require_GET
+@login_required
+def person_pdf(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """The person page as a PDF: what this viewer may see (the chronology page and filters as on
+    screen), marked OFFICIAL-SENSITIVE, written to the access log as an export of the child."""
+    individual, built = _person_page(request, individual_id)
+    named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
+    return export_pdf(
+        request,
+        "web/person.html",
+        built.context,
+        title=f"Person record {individual.pk}",
+        individual_ids=[individual.pk, *named],
+        object_type="individual",
+        object_ids=[individual.pk],
+        fields=[*PERSON_PAGE_FIELDS, *(["named_in_finding"] if named else [])],
+        filename=f"person-{individual.pk}",
+    )
 
 
 @require_GET
