@@ -134,3 +134,16 @@ def test_the_api_exports_the_same_pdf(access_world: AccessWorld, client_for: Cal
     assert access_world.pupil.pk in entry.individual_ids
     hidden = client_for("mash_officer").get(f"/api/v1/individuals/{access_world.restricted.pk}/export.pdf")
     assert hidden.status_code == 404
+
+
+def test_a_pdf_that_fails_to_render_leaves_no_export_entry(
+    access_world: AccessWorld, client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(html: str) -> bytes:
+        raise OSError("Pango could not be loaded")
+
+    monkeypatch.setattr("safetynet.exports.services.html_to_pdf", broken)
+    client = client_for("mash_officer")
+    client.raise_request_exception = False
+    assert client.get(f"/people/{access_world.pupil.pk}/export.pdf").status_code == 500
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()

@@ -8,9 +8,12 @@ the screen. Each:
   PermissionDenied: 403) after writing a `denied` access-log entry;
 - marks the file OFFICIAL-SENSITIVE (every PDF page, top and bottom; the first and last CSV
   rows) with who exported it (name, role) and when;
-- writes one `export` access-log entry naming every child exported (`individual_ids`) inside
-  the transaction that produces the file: a file that fails to render leaves no entry, and no
-  file leaves without one.
+- writes one `export` access-log entry naming every child exported (`individual_ids`) once the
+  file is built, and hands the file out only after that entry is committed: a file that fails
+  to render leaves no entry, and no file leaves without one. The render (up to a few seconds
+  for a long PDF) runs before the transaction, not inside it: on SQLite a transaction holds
+  the database's write lock from its start (IMMEDIATE), so every page view's access-log entry
+  would wait behind the render.
 """
 
 from __future__ import annotations
@@ -146,9 +149,9 @@ def export_pdf(
     objects = list(object_ids)
     check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
     stamp = stamp_for(request.user, title, clock)
+    html = render_to_string(template, {**context, "base_template": PRINT_BASE, "export": stamp}, request=request)
+    pdf = html_to_pdf(html)
     with transaction.atomic():
-        html = render_to_string(template, {**context, "base_template": PRINT_BASE, "export": stamp}, request=request)
-        pdf = html_to_pdf(html)
         record_audit(
             acting_user=request.user,
             action=Action.EXPORT,
@@ -219,8 +222,8 @@ def export_csv(
     objects = list(object_ids)
     check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
     stamp = stamp_for(request.user, title, clock)
+    body = csv_bytes(rows, columns, stamp)
     with transaction.atomic():
-        body = csv_bytes(rows, columns, stamp)
         record_audit(
             acting_user=request.user,
             action=Action.EXPORT,
