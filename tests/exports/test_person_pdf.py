@@ -56,11 +56,19 @@ def test_the_export_is_one_access_log_entry_naming_the_child(officer_client: Cli
     assert not [e for e in entries if e.action == Action.VIEW and world.child.pk in e.individual_ids]
 
 
-def test_the_person_page_offers_the_download_with_its_chronology_page(officer_client: Client, world: World) -> None:
+def test_the_pdf_holds_the_whole_chronology_as_filtered_on_screen(officer_client: Client, world: World) -> None:
     html = officer_client.get(f"/people/{world.child.pk}/?page=2").content.decode()
-    assert f'href="/people/{world.child.pk}/export.pdf?page=2"' in html and "Download as PDF" in html
+    assert f'href="/people/{world.child.pk}/export.pdf"' in html and "Download as PDF" in html
     pdf = "\n".join(_pages(officer_client.get(f"/people/{world.child.pk}/export.pdf?page=2").content))
-    assert "(page 2 of 2)" in pdf and "Referral number 0" in pdf
+    assert f"{world.event_count} events, newest first." in pdf
+    assert "Referral number 0" in pdf and "Referral number 29" in pdf  # both screen pages in one copy
+    filtered = officer_client.get(f"/people/{world.child.pk}/?type=incident&date_from=2025-12-21").content.decode()
+    assert 'export.pdf?type=incident&amp;date_from=2025-12-21"' in filtered
+    pdf = "\n".join(
+        _pages(officer_client.get(f"/people/{world.child.pk}/export.pdf?type=incident&date_from=2025-12-21").content)
+    )
+    assert "1 event (incident from 21 Dec 2025), newest first." in pdf
+    assert "Referral number" not in pdf
 
 
 def test_the_person_page_offers_no_download_to_a_role_without_export(

@@ -48,7 +48,7 @@ from safetynet.reads.access import individual_for_user
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
 from safetynet.reads.naming import NamedLine, log_named, named_for
-from safetynet.reads.person_page import PERSON_PAGE_FIELDS, person_page
+from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, PERSON_PAGE_FIELDS, person_page
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
@@ -175,6 +175,12 @@ def _may_open_screen(user: Any, url_name: str) -> bool:
     return permission is not None and has_permission(user, permission)
 
 
+class PdfFilters(Schema):
+    type: list[str] = []
+    date_from: str = ""
+    date_to: str = ""
+
+
 PDF_ANSWER = {
     "200": {
         "description": "The person page as a PDF",
@@ -189,9 +195,10 @@ PDF_ANSWER = {
     url_name="individual_export_pdf",
     openapi_extra={"responses": PDF_ANSWER},
 )
-def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> HttpResponse:
+def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Query[PdfFilters]) -> HttpResponse:
     """The person page as the caller may see it, as a PDF marked OFFICIAL-SENSITIVE on every page
-    with who exported it and when; the chronology page and filters as for `/chronology`. Needs
+    with who exported it and when; the chronology filtered as for `/chronology`, the newest 200
+    events of it. Needs
     `export`; written to the access log as an export of the child (and anyone a finding names)."""
     found = individual_for_user(request.user, individual_id)
     asked = validated(
@@ -202,7 +209,8 @@ def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Que
         found,
         system_clock.now(),
         chronology=people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to),
-        page_number=max(1, filters.page),
+        page_number=1,
+        page_size=PDF_CHRONOLOGY_EVENTS,
         # The screen's rules: task links where the task screen is open to the caller, link
         # decisions for those who may review them.
         show_tasks=_may_open_screen(request.user, "web:task"),

@@ -18,6 +18,10 @@ from safetynet.reads.naming import NamedLine, named_for
 
 # The access-log fields of a person page (what it consulted).
 PERSON_PAGE_FIELDS = ["identity", "markers", "orders", "plans", "relationships", "chronology"]
+# A PDF of the person page carries the chronology as filtered on screen, every page of it up to
+# this many events, newest first (about 15 printed pages; a longer history is exported a date
+# range at a time, which the copy says).
+PDF_CHRONOLOGY_EVENTS = 200
 
 
 @dataclass
@@ -34,6 +38,7 @@ def person_page(
     *,
     chronology: people.ChronologyFilter,
     page_number: int,
+    page_size: int = people.CHRONOLOGY_PAGE_SIZE,
     show_tasks: bool,
     may_decide: bool,
 ) -> PersonPage:
@@ -49,7 +54,9 @@ def person_page(
     named = named_for(user, disclosed.shown)
     for row in findings:
         row.named = named.get(row.finding.pk, [])
-    page, entries = people.chronology_page(person_ids, chronology, page_number, restrict=access.event_filter(user))
+    page, entries = people.chronology_page(
+        person_ids, chronology, page_number, restrict=access.event_filter(user), page_size=page_size
+    )
     access.redact_events(user, [entry.event for entry in entries])
     context: dict[str, Any] = {
         "individual": individual,
@@ -66,5 +73,6 @@ def person_page(
         "held_elsewhere": disclosed.held_elsewhere,
         "page": page,
         "entries": entries,
+        "chronology_filter": chronology,
     }
     return PersonPage(context, person_ids, [line for lines in named.values() for line in lines])

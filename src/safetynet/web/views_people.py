@@ -17,7 +17,7 @@ from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
 from safetynet.reads.naming import log_named
 from safetynet.reads.network import network as network_graph
-from safetynet.reads.person_page import PERSON_PAGE_FIELDS, PersonPage, person_page
+from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, PERSON_PAGE_FIELDS, PersonPage, person_page
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.viewer import may, may_use
 
@@ -55,8 +55,9 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
     return {"page": page, "entries": entries, **_filter_context(request, form)}
 
 
-def _person_page(request: HttpRequest, individual_id: int) -> tuple[Any, PersonPage]:
-    """The individual (404 unless the viewer may open it) and the page as the viewer may see it."""
+def _person_page(request: HttpRequest, individual_id: int, *, for_pdf: bool = False) -> tuple[Any, PersonPage]:
+    """The individual (404 unless the viewer may open it) and the page as the viewer may see it;
+    `for_pdf`: the whole filtered chronology (up to PDF_CHRONOLOGY_EVENTS) instead of one page."""
     individual = individual_for_user(request.user, individual_id)
     form, filters, page_number = _chronology_filters(request)
     built = person_page(
@@ -64,7 +65,8 @@ def _person_page(request: HttpRequest, individual_id: int) -> tuple[Any, PersonP
         individual,
         system_clock.now(),
         chronology=filters,
-        page_number=page_number,
+        page_number=1 if for_pdf else page_number,
+        page_size=PDF_CHRONOLOGY_EVENTS if for_pdf else people.CHRONOLOGY_PAGE_SIZE,
         show_tasks=may_use(request.user, "web:task"),
         may_decide=may(request.user, "review_links"),
     )
@@ -93,9 +95,10 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def person_pdf(request: HttpRequest, individual_id: int) -> HttpResponse:
-    """The person page as a PDF: what this viewer may see (the chronology page and filters as on
-    screen), marked OFFICIAL-SENSITIVE, written to the access log as an export of the child."""
-    individual, built = _person_page(request, individual_id)
+    """The person page as a PDF: what this viewer may see, the chronology filtered as on screen
+    (every page of it, up to PDF_CHRONOLOGY_EVENTS), marked OFFICIAL-SENSITIVE, written to the
+    access log as an export of the child."""
+    individual, built = _person_page(request, individual_id, for_pdf=True)
     named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
     return export_pdf(
         request,
