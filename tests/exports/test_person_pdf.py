@@ -71,6 +71,15 @@ def test_the_pdf_holds_the_whole_chronology_as_filtered_on_screen(officer_client
     assert "Referral number" not in pdf
 
 
+def test_a_filter_the_screen_refused_is_refused_for_the_pdf_too(officer_client: Client, world: World) -> None:
+    html = officer_client.get(f"/people/{world.child.pk}/?date_from=not-a-date").content.decode()
+    assert "Enter the from date as a real date" in html and "Download as PDF" not in html
+    response = officer_client.get(f"/people/{world.child.pk}/export.pdf?date_from=not-a-date")
+    assert response.status_code == 400
+    assert response.content.decode() == "date_from: Enter the from date as a real date, like 2025-03-27\n"
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
 def test_the_person_page_offers_no_download_to_a_role_without_export(
     client_for: Callable[[str], Client], access_world: AccessWorld
 ) -> None:

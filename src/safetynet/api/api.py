@@ -198,8 +198,8 @@ PDF_ANSWER = {
 def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Query[PdfFilters]) -> HttpResponse:
     """The person page as the caller may see it, as a PDF marked OFFICIAL-SENSITIVE on every page
     with who exported it and when; the chronology filtered as for `/chronology`, the newest 200
-    events of it. Needs
-    `export`; written to the access log as an export of the child (and anyone a finding names)."""
+    events of it. Needs `export`; written to the access log as an export of the child (and anyone
+    a finding names)."""
     found = individual_for_user(request.user, individual_id)
     asked = validated(
         ChronologyQuery, {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}

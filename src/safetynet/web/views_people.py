@@ -99,6 +99,12 @@ def person_pdf(request: HttpRequest, individual_id: int) -> HttpResponse:
     (every page of it, up to PDF_CHRONOLOGY_EVENTS), marked OFFICIAL-SENSITIVE, written to the
     access log as an export of the child."""
     individual, built = _person_page(request, individual_id, for_pdf=True)
+    form = built.context["filter_form"]
+    if form.is_bound and form.errors:
+        # The screen shows the error beside the filter; a copy must not claim a filter it ignored.
+        field, errors = next(iter(form.errors.items()))
+        message = f"{field}: {errors[0]}" if field != "__all__" else errors[0]
+        return HttpResponse(f"{message}\n", status=400, content_type="text/plain; charset=utf-8")
     named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
     return export_pdf(
         request,
