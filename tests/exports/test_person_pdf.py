@@ -151,6 +151,9 @@ def test_the_api_exports_the_same_pdf(access_world: AccessWorld, client_for: Cal
     assert access_world.pupil.pk in entry.individual_ids
     hidden = client_for("mash_officer").get(f"/api/v1/individuals/{access_world.restricted.pk}/export.pdf")
     assert hidden.status_code == 404
+    bad = client_for("mash_officer").get(f"/api/v1/individuals/{access_world.pupil.pk}/export.pdf?date_from=nope")
+    assert bad.status_code == 422 and "date_from" in bad.content.decode()
+    assert AuditEntry.objects.filter(action=Action.EXPORT).count() == 1
 
 
 def test_a_pdf_that_fails_to_render_leaves_no_export_entry(
