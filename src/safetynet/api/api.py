@@ -14,6 +14,8 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from safetynet.access.matrix import load as load_matrix
+from safetynet.access.profiles import has_permission
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
@@ -22,6 +24,7 @@ from safetynet.api.schemas import (
     AssignIn,
     ChronologyOut,
     CiteOut,
+    ErrorOut,
     EventOut,
     FindingOut,
     HeldElsewhereOut,
@@ -37,6 +40,7 @@ from safetynet.api.schemas import (
     TaskOut,
     answers,
 )
+from safetynet.exports.services import ExportRefused, export_pdf
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
@@ -44,6 +48,7 @@ from safetynet.reads.access import individual_for_user
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
 from safetynet.reads.naming import NamedLine, log_named, named_for
+from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, person_page
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
@@ -160,6 +165,72 @@ def chronology(request: HttpRequest, individual_id: int, filters: Query[Chronolo
             for e in entries
         ],
     )
+
+
+def _may_open_screen(user: Any, url_name: str) -> bool:
+    """Whether the matrix opens the screen `url_name` to `user` (a signed-in API caller)."""
+    permission = load_matrix().permission_for_url(url_name)
+    if permission in {"public", "signed_in", "authenticated"}:
+        return True
+    return permission is not None and has_permission(user, permission)
+
+
+class PdfFilters(Schema):
+    type: list[str] = []
+    date_from: str = ""
+    date_to: str = ""
+
+
+PDF_ANSWER = {
+    "200": {
+        "description": "The person page as a PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@api.get(
+    "/individuals/{individual_id}/export.pdf",
+    response={frozenset({401, 403, 404, 422}): ErrorOut},
+    url_name="individual_export_pdf",
+    openapi_extra={"responses": PDF_ANSWER},
+)
+def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Query[PdfFilters]) -> HttpResponse:
+    """The person page as the caller may see it, as a PDF marked OFFICIAL-SENSITIVE on every page
+    with who exported it and when; the chronology filtered as for `/chronology`, the newest 200
+    events of it. Needs `export`; written to the access log as an export of the child (and anyone
+    a finding names)."""
+    found = individual_for_user(request.user, individual_id)
+    asked = validated(
+        ChronologyQuery, {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
+    )
+    built = person_page(
+        request.user,
+        found,
+        system_clock.now(),
+        chronology=people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to),
+        page_number=1,
+        page_size=PDF_CHRONOLOGY_EVENTS,
+        # The screen's rules: task links where the task screen is open to the caller, link
+        # decisions for those who may review them.
+        show_tasks=_may_open_screen(request.user, "web:task"),
+        may_decide=has_permission(request.user, "review_links"),
+    )
+    named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
+    try:
+        return export_pdf(
+            request,
+            "web/person.html",
+            built.context,
+            title=f"Person record {found.pk}",
+            individual_ids=[found.pk, *named, *built.probable],
+            object_type="individual",
+            object_ids=[found.pk],
+            fields=[*built.log_fields, *(["named_in_finding"] if named else [])],
+            filename=f"person-{found.pk}",
+        )
+    except ExportRefused:
+        raise HttpError(403, "Your role may not export records") from None
 
 
 class SearchParams(Schema):

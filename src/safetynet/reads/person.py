@@ -259,6 +259,7 @@ def chronology_page(
     filters: ChronologyFilter,
     page_number: int,
     restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
+    page_size: int = CHRONOLOGY_PAGE_SIZE,
 ) -> tuple[Page[Any], list[ChronologyEntry]]:
     """One page of the individual's events across sources, newest first, and the roles they had.
 
@@ -280,7 +281,7 @@ def chronology_page(
     if filters.date_to:
         events = events.filter(occurred_at__date__lte=filters.date_to)
     events = events.order_by("-occurred_at", "-pk")
-    paginator = Paginator(events, CHRONOLOGY_PAGE_SIZE)
+    paginator = Paginator(events, page_size)
     page = paginator.get_page(page_number)
     page_events = list(page.object_list)
     roles: dict[int, list[str]] = defaultdict(list)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.identity",
     "safetynet.risk",
     "safetynet.work",
+    "safetynet.exports",
     "safetynet.web",
     "safetynet.api",
     "ninja",  # serves its Swagger UI from static files, not a CDN

@@ -25,6 +25,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("people/<int:individual_id>/", views_people.person, name="person"),
+    path("people/<int:individual_id>/export.pdf", views_people.person_pdf, name="person_pdf"),
     path("people/<int:individual_id>/chronology/", views_people.chronology, name="person_chronology"),
     path("people/<int:individual_id>/network.json", views_people.network, name="person_network"),
     path(
@@ -33,7 +34,9 @@ urlpatterns = [
         name="identity_compare",
     ),
     path("work/", views_work.work, name="my_work"),
+    path("work/export.csv", views_work.work_csv, name="my_work_csv"),
     path("work/oversight/", views_work.oversight, name="work_oversight"),
+    path("work/oversight/export.csv", views_work.oversight_csv, name="work_oversight_csv"),
     path("work/tasks/<int:task_id>/", views_work.task, name="task"),
     path("work/tasks/<int:task_id>/acknowledge/", views_work.task_acknowledge, name="task_acknowledge"),
     path("work/tasks/<int:task_id>/assign/", views_work.task_assign, name="task_assign"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,20 +10,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from safetynet.exports.services import export_pdf, may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
-from safetynet.reads.disclosure import disclose, readable_refs
-from safetynet.reads.findings import current_findings, rows_for
-from safetynet.reads.identity_panel import explain_rows, possible_matches
-from safetynet.reads.naming import log_named, named_for
+from safetynet.reads.naming import log_named
 from safetynet.reads.network import network as network_graph
+from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, PersonPage, person_page
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.viewer import may, may_use
 
 
-def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
+def _chronology_filters(request: HttpRequest) -> tuple[ChronologyFilterForm, people.ChronologyFilter, int]:
     form = ChronologyFilterForm(request.GET or None)
     filters = people.ChronologyFilter()
     if form.is_bound and form.is_valid():
@@ -37,71 +35,88 @@ def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    page, entries = people.chronology_page(person_ids, filters, page_number, restrict=access.event_filter(request.user))
-    access.redact_events(request.user, [entry.event for entry in entries])
+    return form, filters, page_number
+
+
+def _filter_context(request: HttpRequest, form: ChronologyFilterForm) -> dict[str, Any]:
     query = request.GET.copy()
     query.pop("page", None)
-    filters_active = any(request.GET.get(key) for key in ("type", "date_from", "date_to"))
     return {
         "filter_form": form,
-        "filters_active": filters_active,
-        "page": page,
-        "entries": entries,
+        "filters_active": any(request.GET.get(key) for key in ("type", "date_from", "date_to")),
         "filter_query": query.urlencode(),
     }
+
+
+def _chronology_context(request: HttpRequest, person_ids: list[int]) -> dict[str, Any]:
+    form, filters, page_number = _chronology_filters(request)
+    page, entries = people.chronology_page(person_ids, filters, page_number, restrict=access.event_filter(request.user))
+    access.redact_events(request.user, [entry.event for entry in entries])
+    return {"page": page, "entries": entries, **_filter_context(request, form)}
+
+
+def _person_page(request: HttpRequest, individual_id: int, *, for_pdf: bool = False) -> tuple[Any, PersonPage]:
+    """The individual (404 unless the viewer may open it) and the page as the viewer may see it;
+    `for_pdf`: the whole filtered chronology (up to PDF_CHRONOLOGY_EVENTS) instead of one page."""
+    individual = individual_for_user(request.user, individual_id)
+    form, filters, page_number = _chronology_filters(request)
+    built = person_page(
+        request.user,
+        individual,
+        system_clock.now(),
+        chronology=filters,
+        page_number=1 if for_pdf else page_number,
+        page_size=PDF_CHRONOLOGY_EVENTS if for_pdf else people.CHRONOLOGY_PAGE_SIZE,
+        show_tasks=may_use(request.user, "web:task"),
+        may_decide=may(request.user, "review_links"),
+    )
+    built.context.update(_filter_context(request, form))
+    built.context["may_export"] = may_export(request.user)
+    return individual, built
 
 
 @require_GET
 @login_required
 def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     """The person page: identity, markers, orders, plans, chronology, relationships, network."""
-    individual = individual_for_user(request.user, individual_id)
-    today = system_clock.now().date()
-    rows = people.source_records(individual.pk)
-    person_ids = [row.person.pk for row in rows]
-    user = request.user
-    explain_rows(rows, today)
-    headline = people.headline(individual.pk, [r.person for r in rows], today)
-    disclosed = disclose(user, current_findings([individual.pk], with_tasks=True))
-    findings = rows_for(
-        disclosed.shown,
-        system_clock.now(),
-        today,
-        names={individual.pk: headline.name},
-        show_tasks=may_use(user, "web:task"),
-    )
-    named = named_for(user, disclosed.shown)
-    for row in findings:
-        row.named = named.get(row.finding.pk, [])
-    matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
-    context: dict[str, Any] = {
-        "individual": individual,
-        "headline": headline,
-        "source_rows": rows,
-        "anchor_id": min(person_ids) if person_ids else None,
-        "possible_matches": matches,
-        "may_decide": may(user, "review_links"),
-        "markers": list(access.visible_markers(user, people.markers(person_ids))),
-        "orders": access.orders_for(user, people.orders(person_ids)),
-        "plans": list(access.visible_plans(user, people.plans(person_ids))),
-        "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
-        "findings": findings,
-        "held_elsewhere": disclosed.held_elsewhere,
-        **_chronology_context(request, person_ids),
-    }
-    # A probable match's provisional findings are about the other child's records too.
-    probable = sorted({m.other_individual_id for m in matches if m.provisional and m.other_individual_id})
+    individual, built = _person_page(request, individual_id)
     access.log_view(
-        user,
+        request.user,
         object_type="individual",
         object_ids=[individual.pk],
-        individual_ids=[individual.pk, *probable],
-        person_ids=person_ids,
-        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"]
-        + (["probable_match_findings"] if probable else []),
+        individual_ids=[individual.pk, *built.probable],
+        person_ids=built.person_ids,
+        fields=built.log_fields,
     )
-    log_named(user, [line for lines in named.values() for line in lines], object_type="individual")
-    return render(request, "web/person.html", context)
+    log_named(request.user, built.named, object_type="individual")
+    return render(request, "web/person.html", built.context)
+
+
+@require_GET
+@login_required
+def person_pdf(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """The person page as a PDF: what this viewer may see, the chronology filtered as on screen
+    (every page of it, up to PDF_CHRONOLOGY_EVENTS), marked OFFICIAL-SENSITIVE, written to the
+    access log as an export of the child."""
+    individual, built = _person_page(request, individual_id, for_pdf=True)
+    form = built.context["filter_form"]
+    if form.is_bound and form.errors:
+        # The screen shows the error beside the filter; a copy must not claim a filter it ignored.
+        field, errors = next(iter(form.errors.items()))
+        message = f"{field}: {errors[0]}" if field != "__all__" else errors[0]
+        return HttpResponse(f"{message}\n", status=400, content_type="text/plain; charset=utf-8")
+    named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
+    return export_pdf(
+        request,
+        "web/person.html",
+        built.context,
+        title=f"Person record {individual.pk}",
+        individual_ids=[individual.pk, *named, *built.probable],
+        object_type="individual",
+        object_ids=[individual.pk],
+        fields=[*built.log_fields, *(["named_in_finding"] if named else [])],
+        filename=f"person-{individual.pk}",
+    )
 
 
 @require_GET

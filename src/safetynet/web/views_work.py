@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from safetynet.exports.services import Column, export_csv, may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.access import log_denied
@@ -25,6 +26,7 @@ from safetynet.reads.labels import label
 from safetynet.reads.naming import log_named
 from safetynet.reads.work_queue import (
     SHOW_CHOICES,
+    TaskRow,
     my_work,
     oversight_for,
     oversight_rows,
@@ -62,6 +64,7 @@ def work(request: HttpRequest) -> HttpResponse:
         "choices": [(value, text, found.counts.get(value, 0)) for value, text in SHOW_CHOICES],
         "may_act": may_use(request.user, "web:task_resolve"),
         "may_oversee": may_use(request.user, "web:work_oversight"),
+        "may_export": may_export(request.user),
     }
     template = "web/includes/work_list.html" if request.headers.get("HX-Request") else "web/work.html"
     return render(request, template, context)
@@ -223,4 +226,61 @@ def oversight(request: HttpRequest) -> HttpResponse:
         individual_ids=[r.task.individual_id for r in rows],
         fields=["tasks"],
     )
-    return render(request, "web/oversight.html", {"found": found, "rows": rows})
+    return render(request, "web/oversight.html", {"found": found, "rows": rows, "may_export": may_export(request.user)})
+
+
+# The columns of a task list's CSV: what the list shows, plus the ids a reader needs to find the
+# task and the child again (the screens' own links).
+TASK_COLUMNS: list[Column] = [
+    ("Due", lambda r: r.task.due_at),
+    ("Overdue", lambda r: r.overdue),
+    ("Late by", lambda r: r.late_by),
+    ("Child", lambda r: r.child_name),
+    ("Child id", lambda r: r.task.individual_id),
+    ("Task id", lambda r: r.task.pk),
+    ("Severity", lambda r: r.severity_label),
+    ("Clause", lambda r: r.task.clause),
+    ("Reason", lambda r: r.task.reason),
+    ("State", lambda r: r.task.state),
+    ("Owner", lambda r: r.owner),
+    ("Assigned to", lambda r: r.assignee_name),
+    ("Queue", lambda r: r.queue_label),
+    ("Escalation", lambda r: r.escalation),
+]
+
+
+def _task_csv(request: HttpRequest, rows: list[TaskRow], *, title: str, filename: str) -> HttpResponse:
+    return export_csv(
+        request,
+        rows,
+        TASK_COLUMNS,
+        title=title,
+        filename=filename,
+        individual_ids=[r.task.individual_id for r in rows],
+        object_type="task_list",
+        object_ids=[r.task.pk for r in rows],
+        fields=["tasks"],
+    )
+
+
+@require_GET
+@login_required
+def work_csv(request: HttpRequest) -> HttpResponse:
+    """My work as CSV: the rows the list shows (the same filter), one per task."""
+    form = WorkFilterForm(request.GET or None)
+    show = form.cleaned_data["show"] if form.is_bound and form.is_valid() else "all"
+    found = my_work(request.user, system_clock.now(), show)
+    return _task_csv(request, found.rows, title="My work", filename=f"my-work-{show}")
+
+
+@require_GET
+@login_required
+def oversight_csv(request: HttpRequest) -> HttpResponse:
+    """The oversight list as CSV, for a supervisor who may also export."""
+    worker = worker_of(request.user)
+    policy = current_policy()
+    if not services.supervises(worker.role, policy) or not may_use(request.user, "web:work_oversight"):
+        raise Http404
+    now = system_clock.now()
+    rows = oversight_rows(oversight_for(request.user, now, policy), now)
+    return _task_csv(request, rows, title="Late and escalated work", filename="oversight")

@@ -290,6 +290,11 @@ def _demo_users(ctx: DemoContext) -> None:
     given = _give_the_sergeant_work(ctx)
     if given:
         ctx.notes.append(f"The demo sergeant has {given} task(s) assigned: sign in as sergeant and open My work.")
+    ctx.notes.append(
+        "Exports: as sergeant (or MASH, an inspector, a coordinator) a person page has 'Download as PDF' and My "
+        "work 'Download this list as CSV', marked OFFICIAL-SENSITIVE; each download shows in the access log as "
+        "an export of every child in it. A partner or call handler is not offered them (403 if tried)."
+    )
     ctx.notes.append(_auditor_note())
 
 

@@ -1,0 +1,88 @@
+"""Everything the person page shows a viewer, built once for the screen, its PDF export and the
+API's PDF: the same access rules (scope, field-level redaction, findings disclosure, people the
+viewer may not open), so an export can never show more than the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from safetynet.identity.models import Individual
+from safetynet.reads import access
+from safetynet.reads import person as people
+from safetynet.reads.disclosure import disclose, readable_refs
+from safetynet.reads.findings import current_findings, rows_for
+from safetynet.reads.identity_panel import explain_rows, possible_matches
+from safetynet.reads.naming import NamedLine, named_for
+
+# The access-log fields of a person page (what it consulted).
+PERSON_PAGE_FIELDS = ["identity", "markers", "orders", "plans", "relationships", "chronology"]
+# A PDF of the person page carries the chronology as filtered on screen, every page of it up to
+# this many events, newest first (about 15 printed pages; a longer history is exported a date
+# range at a time, which the copy says).
+PDF_CHRONOLOGY_EVENTS = 200
+
+
+@dataclass
+class PersonPage:
+    context: dict[str, Any]
+    person_ids: list[int]
+    named: list[NamedLine]
+    # Children whose records a probable match's provisional findings shown here are about too.
+    probable: list[int] = field(default_factory=list)
+
+    @property
+    def log_fields(self) -> list[str]:
+        return PERSON_PAGE_FIELDS + (["probable_match_findings"] if self.probable else [])
+
+
+def person_page(
+    user: Any,
+    individual: Individual,
+    now: dt.datetime,
+    *,
+    chronology: people.ChronologyFilter,
+    page_number: int,
+    page_size: int = people.CHRONOLOGY_PAGE_SIZE,
+    show_tasks: bool,
+    may_decide: bool,
+) -> PersonPage:
+    """The person page's template context for `user`, who may open `individual` (fetched with
+    `access.individual_for_user`). Logs nothing: the caller writes a view or an export entry."""
+    today = now.date()
+    rows = people.source_records(individual.pk)
+    person_ids = [row.person.pk for row in rows]
+    explain_rows(rows, today)
+    headline = people.headline(individual.pk, [r.person for r in rows], today)
+    disclosed = disclose(user, current_findings([individual.pk], with_tasks=True))
+    findings = rows_for(disclosed.shown, now, today, names={individual.pk: headline.name}, show_tasks=show_tasks)
+    named = named_for(user, disclosed.shown)
+    for row in findings:
+        row.named = named.get(row.finding.pk, [])
+    page, entries = people.chronology_page(
+        person_ids, chronology, page_number, restrict=access.event_filter(user), page_size=page_size
+    )
+    access.redact_events(user, [entry.event for entry in entries])
+    matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
+    context: dict[str, Any] = {
+        "individual": individual,
+        "headline": headline,
+        "source_rows": rows,
+        "anchor_id": min(person_ids) if person_ids else None,
+        "possible_matches": matches,
+        "may_decide": may_decide,
+        "markers": list(access.visible_markers(user, people.markers(person_ids))),
+        "orders": access.orders_for(user, people.orders(person_ids)),
+        "plans": list(access.visible_plans(user, people.plans(person_ids))),
+        "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
+        "findings": findings,
+        "held_elsewhere": disclosed.held_elsewhere,
+        "page": page,
+        "entries": entries,
+        "chronology_filter": chronology,
+    }
+    # A probable match's provisional findings are about the other child's records too.
+    probable = sorted({m.other_individual_id for m in matches if m.provisional and m.other_individual_id})
+    return PersonPage(context, person_ids, [line for lines in named.values() for line in lines], probable)
