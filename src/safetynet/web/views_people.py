@@ -20,6 +20,8 @@ from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
 from safetynet.reads.naming import log_named, named_for
 from safetynet.reads.network import network as network_graph
+from safetynet.reads.summary import split_practice, summarise
+from safetynet.risk.policy import current_policy
 from safetynet.web.forms import ChronologyFilterForm
 from safetynet.web.viewer import may, may_use
 
@@ -73,6 +75,23 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
     named = named_for(user, disclosed.shown)
     for row in findings:
         row.named = named.get(row.finding.pk, [])
+    markers = list(access.visible_markers(user, people.markers(person_ids)))
+    orders = access.orders_for(user, people.orders(person_ids))
+    plans = list(access.visible_plans(user, people.plans(person_ids)))
+    summary = summarise(
+        user,
+        rows=findings,
+        held_elsewhere=len(disclosed.held_elsewhere),
+        markers=markers,
+        orders=orders,
+        plans=plans,
+        care_status=headline.care_status,
+        person_ids=person_ids,
+        now=system_clock.now(),
+        policy=current_policy(),
+        restrict=access.event_filter(user),
+        show_tasks=may_use(user, "web:task"),
+    )
     matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
     context: dict[str, Any] = {
         "individual": individual,
@@ -81,11 +100,13 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         "anchor_id": min(person_ids) if person_ids else None,
         "possible_matches": matches,
         "may_decide": may(user, "review_links"),
-        "markers": list(access.visible_markers(user, people.markers(person_ids))),
-        "orders": access.orders_for(user, people.orders(person_ids)),
-        "plans": list(access.visible_plans(user, people.plans(person_ids))),
+        "markers": markers,
+        "orders": orders,
+        "plans": plans,
+        "summary": summary,
         "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
-        "findings": findings,
+        # Practice findings have their own section (summary.practice), not the act-now list.
+        "findings": split_practice(findings)[0],
         "held_elsewhere": disclosed.held_elsewhere,
         **_chronology_context(request, person_ids),
     }
@@ -97,7 +118,7 @@ def person(request: HttpRequest, individual_id: int) -> HttpResponse:
         object_ids=[individual.pk],
         individual_ids=[individual.pk, *probable],
         person_ids=person_ids,
-        fields=["identity", "markers", "orders", "plans", "relationships", "chronology"]
+        fields=["identity", "markers", "orders", "plans", "relationships", "chronology", "summary"]
         + (["probable_match_findings"] if probable else []),
     )
     log_named(user, [line for lines in named.values() for line in lines], object_type="individual")
