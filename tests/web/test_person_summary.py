@@ -12,12 +12,12 @@ import pytest
 from django.test import Client
 
 from safetynet.lib.clock import FixedClock
-from safetynet.records.models import Event, Participation, Person, Plan
+from safetynet.records.models import Plan
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from safetynet.work.services import sync_tasks
 from tests.web.findings import make_finding
-from tests.world import RECORDED, AccessWorld, World, invented_finding
+from tests.world import AccessWorld, World, invented_finding, many_missing_episodes
 
 UTC = dt.UTC
 
@@ -33,45 +33,10 @@ def _summary(html: str) -> str:
     return _section(html, "summary")
 
 
-def _episode(person: Person, n: int, when: dt.datetime, *, found: dt.datetime | None, in_details: bool) -> None:
-    details = {"found_at": found.isoformat().replace("+00:00", "Z")} if found and in_details else {}
-    event = Event.objects.create(
-        source="mispers",
-        source_id=f"EP{n}",
-        recorded_at=RECORDED,
-        payload={},
-        event_type=Event.EventType.MISSING_REPORT,
-        occurred_at=when,
-        ended_at=None if in_details else found,
-        details=details,
-    )
-    Participation.objects.create(event=event, person=person, role=Participation.Role.MISSING_PERSON)
-
-
-def _many_episodes(world: World) -> None:
-    """158 episodes more than the world's one (20 December 2025, not found): 159 ever. The last
-    on 20 February 2026, found the next day; 3 in the 90 days to 2 March 2026 and 11 in 12 months."""
-    mispers = Person.objects.get(source="mispers", source_id="M7")
-    n = 0
-    for when in (dt.datetime(2026, 1, 10, 20, 0, tzinfo=UTC), dt.datetime(2026, 2, 20, 21, 0, tzinfo=UTC)):
-        n += 1
-        _episode(mispers, n, when, found=when + dt.timedelta(hours=16), in_details=n == 2)
-    for month in range(4, 12):  # April to November 2025
-        n += 1
-        when = dt.datetime(2025, month, 5, 22, 0, tzinfo=UTC)
-        _episode(mispers, n, when, found=when + dt.timedelta(hours=5), in_details=False)
-    for i in range(148):  # roughly every three weeks from 2015
-        n += 1
-        when = dt.datetime(2015, 1, 1, 18, 0, tzinfo=UTC) + dt.timedelta(days=21 * i)
-        _episode(mispers, n, when, found=when + dt.timedelta(hours=8), in_details=False)
-
-
 def test_summary_counts_a_repeat_missing_childs_episodes_and_shows_the_last(
     officer_client: Client, world: World
 ) -> None:
-    _many_episodes(world)
-    # The headline reads the newest record: every record of this child says looked after.
-    Person.objects.filter(source_id__in=["M7", "C3"]).update(care_status="looked_after")
+    many_missing_episodes()
     html = officer_client.get(f"/people/{world.child.pk}/").content.decode()
     summary = _summary(html)
     # The summary comes before the findings, the markers table and the chronology.
@@ -83,7 +48,7 @@ def test_summary_counts_a_repeat_missing_childs_episodes_and_shows_the_last(
     markers = _section(summary, "summary-markers")
     assert "CSE risk" in markers
     assert "CAWN (protected by it)" in _section(summary, "summary-orders")
-    assert re.search(r"Care status</dt>\s*<dd[^>]*>Looked after</dd>", summary)
+    assert re.search(r"Care status</dt>\s*<dd[^>]*>Looked after \(rms\)</dd>", summary)
     plans = _section(summary, "summary-plans")
     assert "Trigger plan: review not set" in plans
 
@@ -91,7 +56,7 @@ def test_summary_counts_a_repeat_missing_childs_episodes_and_shows_the_last(
 def test_the_chart_counts_episodes_and_other_events_per_month_with_a_table(
     officer_client: Client, world: World
 ) -> None:
-    _many_episodes(world)
+    many_missing_episodes()
     summary = _summary(officer_client.get(f"/people/{world.child.pk}/").content.decode())
     assert '<svg class="sn-chart"' in summary and 'role="img"' in summary
     rows = dict(

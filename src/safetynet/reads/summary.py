@@ -31,7 +31,7 @@ from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.reads.findings import FindingRow
 from safetynet.reads.labels import label
 from safetynet.reads.work_queue import TaskRow
-from safetynet.records.models import Event, Marker, Order, Participation, Plan
+from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan
 from safetynet.risk.models import SEVERITY_ORDER
 from safetynet.risk.policy import Policy
 from safetynet.work.models import Task
@@ -312,6 +312,16 @@ def prominent_markers(markers: Iterable[Marker], today: dt.date) -> list[Marker]
     return sorted(current, key=lambda m: (rank.get(m.marker_type, len(rank)), m.marker_type))
 
 
+def care_status_of(people: Iterable[Person]) -> str:
+    """The care status of the newest record that records one ("Looked after (rms)"): the
+    headline reads only the newest record, which may be a system that does not hold it."""
+    held = [p for p in people if p.care_status]
+    if not held:
+        return ""
+    newest = max(held, key=lambda p: (p.recorded_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk))
+    return f"{label(newest.care_status)} ({newest.source})"
+
+
 def current_orders(orders: Iterable[tuple[Order, str]], today: dt.date) -> list[tuple[Order, str]]:
     """Orders in force (CAWNs first)."""
     live = [(o, how) for o, how in orders if o.valid_to is None or o.valid_to >= today]
@@ -326,8 +336,7 @@ def summarise(
     markers: Iterable[Marker],
     orders: Iterable[tuple[Order, str]],
     plans: Iterable[Plan],
-    care_status: str,
-    person_ids: list[int],
+    people: Sequence[Person],
     now: dt.datetime,
     policy: Policy,
     restrict: Callable[[QuerySet[Event]], QuerySet[Event]],
@@ -335,15 +344,15 @@ def summarise(
 ) -> RiskSummary:
     """The summary of one child for `user`, from what the page has already read for them:
     `rows` are the findings the disclosure rule shows them, the markers, orders and plans
-    those the viewer may see."""
+    those the viewer may see; `people` the child's source records."""
     today = timezone.localtime(now).date()
     work, practice = split_practice(rows)
-    episodes, chart = episodes_and_chart(person_ids, now, restrict)
+    episodes, chart = episodes_and_chart([p.pk for p in people], now, restrict)
     return RiskSummary(
         act_now=group_by_clause(work, policy),
         markers=prominent_markers(markers, today),
         orders=current_orders(orders, today),
-        care_status=care_status,
+        care_status=care_status_of(people),
         plans=current_plans(plans, today),
         episodes=episodes,
         open_tasks=open_tasks(work) if show_tasks else [],
