@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from safetynet.lib.clock import FixedClock
-from safetynet.records.models import Plan
+from safetynet.records.models import Person, Plan
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from safetynet.work.services import sync_tasks
@@ -154,6 +154,13 @@ def test_open_tasks_show_their_owner_and_assignee(
     assert tasks.count("<li>") == 6  # the practice finding has no task
     assert tasks.index("M2 task open") < tasks.index("X1 task open")  # overdue first
     assert "Sergeant, not yet taken" in tasks
+
+
+def test_care_status_none_reads_as_no_care_status_with_its_source(officer_client: Client, world: World) -> None:
+    Person.objects.filter(source_id="P1").update(care_status="")
+    Person.objects.filter(source_id="C3").update(care_status="none")
+    summary = _summary(officer_client.get(f"/people/{world.child.pk}/").content.decode())
+    assert re.search(r"Care status</dt>\s*<dd[^>]*>No care status \(csc\)</dd>", summary)
 
 
 def test_plan_with_a_review_date_passed_is_flagged(officer_client: Client, world: World) -> None:

@@ -319,7 +319,9 @@ def care_status_of(people: Iterable[Person]) -> str:
     if not held:
         return ""
     newest = max(held, key=lambda p: (p.recorded_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.pk))
-    return f"{label(newest.care_status)} ({newest.source})"
+    # "none" is a system saying the child has no care status, not a status called "None".
+    text = "No care status" if newest.care_status == "none" else label(newest.care_status)
+    return f"{text} ({newest.source})"
 
 
 def current_orders(orders: Iterable[tuple[Order, str]], today: dt.date) -> list[tuple[Order, str]]:
