@@ -481,3 +481,37 @@ def build_access_world() -> AccessWorld:
         custody=custody,
         events={"police_only": police_event, "restricted": restricted_event},
     )
+
+
+def _missing_episode(person: Person, n: int, when: dt.datetime, *, found: dt.datetime | None, in_details: bool) -> None:
+    details = {"found_at": found.isoformat().replace("+00:00", "Z")} if found and in_details else {}
+    event = Event.objects.create(
+        source="mispers",
+        source_id=f"EP{n}",
+        recorded_at=RECORDED,
+        payload={},
+        event_type=Event.EventType.MISSING_REPORT,
+        occurred_at=when,
+        ended_at=None if in_details else found,
+        details=details,
+    )
+    Participation.objects.create(event=event, person=person, role=Participation.Role.MISSING_PERSON)
+
+
+def many_missing_episodes() -> None:
+    """For `build_world`'s child (its mispers record), 158 missing episodes more than the world's
+    one (20 December 2025, not found): 159 ever. The last on 20 February 2026, found the next day
+    (in the report's details); 3 in the 90 days to 2 March 2026 and 11 in 12 months."""
+    mispers = Person.objects.get(source="mispers", source_id="M7")
+    n = 0
+    for when in (dt.datetime(2026, 1, 10, 20, 0, tzinfo=dt.UTC), dt.datetime(2026, 2, 20, 21, 0, tzinfo=dt.UTC)):
+        n += 1
+        _missing_episode(mispers, n, when, found=when + dt.timedelta(hours=16), in_details=n == 2)
+    for month in range(4, 12):  # April to November 2025
+        n += 1
+        when = dt.datetime(2025, month, 5, 22, 0, tzinfo=dt.UTC)
+        _missing_episode(mispers, n, when, found=when + dt.timedelta(hours=5), in_details=False)
+    for i in range(148):  # roughly every three weeks from 2015
+        n += 1
+        when = dt.datetime(2015, 1, 1, 18, 0, tzinfo=dt.UTC) + dt.timedelta(days=21 * i)
+        _missing_episode(mispers, n, when, found=when + dt.timedelta(hours=8), in_details=False)

@@ -22,8 +22,10 @@ from tests.world import RECORDED, World
 # Session, user, profile, agency; the child; records and their explanations (2); possible
 # matches; markers, orders (3), plans; relationships and who of them the viewer may open (4);
 # findings with their tasks; chronology (3); restrictions the viewer is not named on (3, one
-# per access check); the access-log entry (3); the header's unread notifications; the session.
-PERSON_PAGE_QUERIES = 35
+# per access check); the access-log entry (3); the header's unread notifications; the session;
+# the risk summary (3: the viewer's restrictions for its events, the missing reports, the
+# other events per month of the last 24 months, counted by the database).
+PERSON_PAGE_QUERIES = 38
 # Session, user, profile, agency; the name search (2: candidates with their names, then the
 # individuals of those that can be results); headlines, last events (2), top
 # findings; who may be seen (3, restrictions included); the access-log entry (3); the header's
@@ -32,7 +34,8 @@ SEARCH_QUERIES = 23
 
 
 def _more_of_everything(world: World, clock: FixedClock) -> None:
-    """Five more linked records, five more relationships, four findings with tasks, 40 more events."""
+    """Five more linked records, five more relationships, four findings with tasks, 40 more events,
+    30 missing episodes."""
     for i in range(5):
         person = Person.objects.create(
             source="school",
@@ -68,6 +71,18 @@ def _more_of_everything(world: World, clock: FixedClock) -> None:
                 occurred_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=i * 10 + j),
             )
             Participation.objects.create(event=event, person=person, role=Participation.Role.SUBJECT)
+    mispers = Person.objects.get(source="mispers", source_id="M7")
+    for k in range(30):  # missing episodes over three years: counted and charted in the summary
+        episode = Event.objects.create(
+            source="mispers",
+            source_id=f"MR{k}",
+            recorded_at=RECORDED,
+            payload={},
+            event_type=Event.EventType.MISSING_REPORT,
+            occurred_at=dt.datetime(2023, 3, 1, tzinfo=dt.UTC) + dt.timedelta(days=36 * k),
+            details={"found_at": "2023-03-02T10:00:00Z"},
+        )
+        Participation.objects.create(event=episode, person=mispers, role=Participation.Role.MISSING_PERSON)
     for n, clause in enumerate(("M2", "M4", "X1", "H1")):
         make_finding(world.child, clause, "high", f"Invented finding {n}", owner_role="sergeant", due_in_hours=n - 1)
     sync_tasks(clock=clock)

@@ -16,9 +16,11 @@ from safetynet.reads.disclosure import disclose, readable_refs
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
 from safetynet.reads.naming import NamedLine, named_for
+from safetynet.reads.summary import split_practice, summarise
+from safetynet.risk.policy import current_policy
 
 # The access-log fields of a person page (what it consulted).
-PERSON_PAGE_FIELDS = ["identity", "markers", "orders", "plans", "relationships", "chronology"]
+PERSON_PAGE_FIELDS = ["identity", "markers", "orders", "plans", "relationships", "chronology", "summary"]
 # A PDF of the person page carries the chronology as filtered on screen, every page of it up to
 # this many events, newest first (about 15 printed pages; a longer history is exported a date
 # range at a time, which the copy says).
@@ -66,6 +68,22 @@ def person_page(
     )
     access.redact_events(user, [entry.event for entry in entries])
     matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
+    markers = list(access.visible_markers(user, people.markers(person_ids)))
+    orders = access.orders_for(user, people.orders(person_ids))
+    plans = list(access.visible_plans(user, people.plans(person_ids)))
+    summary = summarise(
+        user,
+        rows=findings,
+        held_elsewhere=len(disclosed.held_elsewhere),
+        markers=markers,
+        orders=orders,
+        plans=plans,
+        people=[r.person for r in rows],
+        now=now,
+        policy=current_policy(),
+        restrict=access.event_filter(user),
+        show_tasks=show_tasks,
+    )
     context: dict[str, Any] = {
         "individual": individual,
         "headline": headline,
@@ -73,11 +91,13 @@ def person_page(
         "anchor_id": min(person_ids) if person_ids else None,
         "possible_matches": matches,
         "may_decide": may_decide,
-        "markers": list(access.visible_markers(user, people.markers(person_ids))),
-        "orders": access.orders_for(user, people.orders(person_ids)),
-        "plans": list(access.visible_plans(user, people.plans(person_ids))),
+        "markers": markers,
+        "orders": orders,
+        "plans": plans,
+        "summary": summary,
         "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
-        "findings": findings,
+        # Practice findings have their own section (summary.practice), not the act-now list.
+        "findings": split_practice(findings)[0],
         "held_elsewhere": disclosed.held_elsewhere,
         "page": page,
         "entries": entries,
