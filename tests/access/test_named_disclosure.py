@@ -112,3 +112,29 @@ def test_the_task_page_and_api_name_them_too(
     detail = sergeant.get(f"/api/v1/tasks/{task.pk}").json()
     assert detail["named"][0]["text"].startswith("Brody Policeonly")
     assert detail["named"][0]["individual"] == access_world.police_only.pk
+
+
+def test_another_agencys_practice_findings_reach_no_partner_surface(
+    access_world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    """A police practice finding citing only a record the partner may read is still police
+    oversight: not on the partner's person page, API or search, nor announced as held elsewhere."""
+    finding = invented_finding(
+        access_world.pupil,
+        "M2",
+        owner_role="sergeant",
+        reason="PRACTICEWORD: 3 late reviews between 2024 and 2025.",
+        at=AT,
+        cites=[("csc", "C1")],
+        fingerprint="named-practice",
+        due_in=None,
+    )
+    Finding.objects.filter(pk=finding.pk).update(kind="practice")
+    sergeant = client_for("sergeant")
+    assert "PRACTICEWORD" in str(sergeant.get(f"/api/v1/individuals/{access_world.pupil.pk}/findings").json())
+    partner = client_for("partner_social_worker")
+    assert "PRACTICEWORD" not in str(partner.get(f"/api/v1/individuals/{access_world.pupil.pk}/findings").json())
+    page = partner.get(f"/people/{access_world.pupil.pk}/").content.decode()
+    assert "PRACTICEWORD" not in page and "contact the sergeant" not in page.lower()
+    found = partner.get("/search/", {"name": "Alexa Inventedchild"}).content.decode()
+    assert "PRACTICEWORD" not in found

@@ -43,6 +43,7 @@ from safetynet.reads.access import (
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Location, Marker, Order, Organisation, Person, Plan, Relationship
 from safetynet.risk.models import Finding
+from safetynet.risk.practice import PRACTICE
 from safetynet.work.models import Task
 
 Ref = tuple[str, str]
@@ -220,8 +221,18 @@ def _given_the_work(user: Any, findings: Sequence[Finding]) -> set[int]:
     return mine
 
 
+def _other_agencys_practice(user: Any, findings: Iterable[Finding]) -> set[int]:
+    """Practice findings (breaches on work already closed) owned by a role of another agency
+    than the viewer's: an agency's practice is its own oversight, so they are neither shown to
+    the viewer nor announced as held elsewhere (docs/access.md "Practice findings")."""
+    agency = AGENCY_OF_ROLE.get(getattr(policy_of(user), "role", "") or "")
+    return {f.pk for f in findings if f.kind == PRACTICE and (not agency or AGENCY_OF_ROLE.get(f.owner_role) != agency)}
+
+
 def disclosed_ids(user: Any, findings: Sequence[Finding]) -> set[int]:
     """The ids of the findings `user` may read in full (see the module docstring)."""
+    hidden = _other_agencys_practice(user, findings)
+    findings = [f for f in findings if f.pk not in hidden]
     if sees_everything(user):
         return {f.pk for f in findings}
     mine = _given_the_work(user, findings)
@@ -250,6 +261,8 @@ class Disclosed:
 def disclose(user: Any, findings: Sequence[Finding]) -> Disclosed:
     """`findings` split for `user`: those shown in full (in the given order) and the notices
     that stand for the rest."""
+    hidden = _other_agencys_practice(user, findings)
+    findings = [f for f in findings if f.pk not in hidden]
     full = disclosed_ids(user, findings)
     return Disclosed(
         shown=[f for f in findings if f.pk in full],
