@@ -151,17 +151,34 @@ def export_pdf(
     stamp = stamp_for(request.user, title, clock)
     html = render_to_string(template, {**context, "base_template": PRINT_BASE, "export": stamp}, request=request)
     pdf = html_to_pdf(html)
-    with transaction.atomic():
-        record_audit(
-            acting_user=request.user,
-            action=Action.EXPORT,
-            object_type=object_type,
-            object_ids=objects,
-            individual_ids=ids,
-            fields=["pdf", *fields],
-            clock=clock,
-        )
-    return _attachment(pdf, "application/pdf", safe_filename(filename, ".pdf"))
+    logged = _Logged(request.user, object_type, objects, ids, list(fields), clock)
+    return logged.hand_out(pdf, "pdf", "application/pdf", filename)
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """An export's access-log entry: written (and committed) once the file is built, before it
+    is handed out, naming every child in it."""
+
+    user: Any
+    object_type: str
+    objects: list[Any]
+    individual_ids: list[int]
+    fields: list[str]
+    clock: Clock
+
+    def hand_out(self, body: bytes, kind: str, content_type: str, filename: str) -> HttpResponse:
+        with transaction.atomic():
+            record_audit(
+                acting_user=self.user,
+                action=Action.EXPORT,
+                object_type=self.object_type,
+                object_ids=self.objects,
+                individual_ids=self.individual_ids,
+                fields=[kind, *self.fields],
+                clock=self.clock,
+            )
+        return _attachment(body, content_type, safe_filename(filename, f".{kind}"))
 
 
 Column = tuple[str, Callable[[Any], Any]]
@@ -223,14 +240,5 @@ def export_csv(
     check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
     stamp = stamp_for(request.user, title, clock)
     body = csv_bytes(rows, columns, stamp)
-    with transaction.atomic():
-        record_audit(
-            acting_user=request.user,
-            action=Action.EXPORT,
-            object_type=object_type,
-            object_ids=objects,
-            individual_ids=ids,
-            fields=["csv", *fields],
-            clock=clock,
-        )
-    return _attachment(body, "text/csv; charset=utf-8", safe_filename(filename, ".csv"))
+    logged = _Logged(request.user, object_type, objects, ids, list(fields), clock)
+    return logged.hand_out(body, "csv", "text/csv; charset=utf-8", filename)
