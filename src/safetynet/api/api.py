@@ -40,7 +40,7 @@ from safetynet.api.schemas import (
     TaskOut,
     answers,
 )
-from safetynet.exports.services import ExportRefused, export_pdf
+from safetynet.exports.services import ExportRefused
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
@@ -216,19 +216,8 @@ def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Que
         show_tasks=_may_open_screen(request.user, "web:task"),
         may_decide=has_permission(request.user, "review_links"),
     )
-    named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
     try:
-        return export_pdf(
-            request,
-            "web/person.html",
-            built.context,
-            title=f"Person record {found.pk}",
-            individual_ids=[found.pk, *named, *built.probable],
-            object_type="individual",
-            object_ids=[found.pk],
-            fields=[*built.log_fields, *(["named_in_finding"] if named else [])],
-            filename=f"person-{found.pk}",
-        )
+        return built.pdf(request, found)
     except ExportRefused:
         raise HttpError(403, "Your role may not export records") from None
 

@@ -133,9 +133,14 @@ def named_for(user: Any, findings: Sequence[Any]) -> dict[int, list[NamedLine]]:
     return out
 
 
+def shown_individuals(lines: Iterable[NamedLine]) -> list[int]:
+    """The individuals `lines` named by name to their viewer (their personal data was shown)."""
+    return sorted({line.individual_id for line in lines if line.shown and line.individual_id is not None})
+
+
 def log_named(user: Any, lines: Iterable[NamedLine], *, object_type: str) -> None:
     """Writes the people a screen named to the access log: viewing a finding that names an
     adult is viewing that adult's personal data."""
-    shown = sorted({line.individual_id for line in lines if line.shown and line.individual_id is not None})
+    shown = shown_individuals(lines)
     if shown:
         log_view(user, object_type=object_type, object_ids=shown, individual_ids=shown, fields=["named_in_finding"])

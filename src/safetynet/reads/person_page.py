@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+
+from safetynet.exports.services import export_pdf
 from safetynet.identity.models import Individual
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.disclosure import disclose, readable_refs
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
-from safetynet.reads.naming import NamedLine, named_for
+from safetynet.reads.naming import NamedLine, named_for, shown_individuals
 from safetynet.reads.summary import split_practice, summarise
 from safetynet.risk.policy import current_policy
 
@@ -38,6 +41,23 @@ class PersonPage:
     @property
     def log_fields(self) -> list[str]:
         return PERSON_PAGE_FIELDS + (["probable_match_findings"] if self.probable else [])
+
+    def pdf(self, request: HttpRequest, individual: Individual) -> HttpResponse:
+        """This page as a PDF (the screen's template), written to the access log as an export
+        of the child, of anyone its findings name to the viewer, and of a probable match's
+        other child whose provisional findings it shows. Raises ExportRefused."""
+        named = shown_individuals(self.named)
+        return export_pdf(
+            request,
+            "web/person.html",
+            self.context,
+            title=f"Person record {individual.pk}",
+            individual_ids=[individual.pk, *named, *self.probable],
+            object_type="individual",
+            object_ids=[individual.pk],
+            fields=[*self.log_fields, *(["named_in_finding"] if named else [])],
+            filename=f"person-{individual.pk}",
+        )
 
 
 def person_page(

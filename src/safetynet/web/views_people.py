@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.exports.services import export_pdf, may_export
+from safetynet.exports.services import may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
@@ -105,18 +105,7 @@ def person_pdf(request: HttpRequest, individual_id: int) -> HttpResponse:
         field, errors = next(iter(form.errors.items()))
         message = f"{field}: {errors[0]}" if field != "__all__" else errors[0]
         return HttpResponse(f"{message}\n", status=400, content_type="text/plain; charset=utf-8")
-    named = sorted({line.individual_id for line in built.named if line.shown and line.individual_id is not None})
-    return export_pdf(
-        request,
-        "web/person.html",
-        built.context,
-        title=f"Person record {individual.pk}",
-        individual_ids=[individual.pk, *named, *built.probable],
-        object_type="individual",
-        object_ids=[individual.pk],
-        fields=[*built.log_fields, *(["named_in_finding"] if named else [])],
-        filename=f"person-{individual.pk}",
-    )
+    return built.pdf(request, individual)
 
 
 @require_GET
