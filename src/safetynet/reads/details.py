@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
-from safetynet.identity.models import Membership
-from safetynet.reads.access import visible_event_ids, visible_individual_ids
+from safetynet.reads.access import visible_event_ids
+from safetynet.reads.disclosure import matching, may_open_people
 from safetynet.reads.labels import label
 from safetynet.reads.network import location_label
 from safetynet.reads.person import NO_ACCESS_NAME, display_name
@@ -148,21 +146,14 @@ def reference_labels(user: Any, refs: set[Ref]) -> dict[Ref, str]:
     """What a viewer reads for each referenced record: a place by its address; a person by
     name when `user` may open them, else "a person you do not have access to"; an event by its
     type and date when `user` may see it. A reference to nothing stored keeps its code."""
-    if not refs:
-        return {}
-    query = Q(pk__in=[])
-    for source, source_id in refs:
-        query |= Q(source=source, source_id=source_id)
     out: dict[Ref, str] = {}
-    for place in Location.objects.filter(query, deleted=False):
+    for place in matching(Location.live, refs):
         out[(place.source, place.source_id)] = location_label(place)
-    people = list(Person.objects.filter(query, deleted=False))
-    owner = dict(Membership.objects.filter(person__in=people).values_list("person_id", "individual_id"))
-    openable = set(visible_individual_ids(user, set(owner.values())))
+    people = list(matching(Person.live, refs))
+    opens = may_open_people(user, [p.pk for p in people])
     for person in people:
-        shown = owner.get(person.pk) in openable
-        out[(person.source, person.source_id)] = display_name(person) if shown else NO_ACCESS_NAME
-    events = list(Event.objects.filter(query, deleted=False))
+        out[(person.source, person.source_id)] = display_name(person) if opens[person.pk] else NO_ACCESS_NAME
+    events = list(matching(Event.live, refs))
     seen = visible_event_ids(user, [e.pk for e in events])
     for event in events:
         when = f", {event.occurred_at:%-d %b %Y}" if event.occurred_at else ""
@@ -175,8 +166,8 @@ def detail_rows(event_type: str, details: dict[str, Any], labels: dict[Ref, str]
     """Rows for the summary list: the type's known fields in order, then anything else;
     references read as `labels` (`reference_labels`)."""
     known = FIELDS.get(event_type, [])
-    rows = [DetailRow(label, lines_of(details[key], labels)) for key, label in known if key in details]
-    known_keys = {key for key, _label in known}
+    rows = [DetailRow(title, lines_of(details[key], labels)) for key, title in known if key in details]
+    known_keys = {key for key, _title in known}
     rows += [
         DetailRow(humanise(key), lines_of(value, labels)) for key, value in details.items() if key not in known_keys
     ]

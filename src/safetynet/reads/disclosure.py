@@ -98,7 +98,7 @@ def sees_everything(user: Any) -> bool:
     return not restricted_individual_ids(user)
 
 
-def _matching(manager: Any, refs: Iterable[Ref]) -> QuerySet[Any]:
+def matching(manager: Any, refs: Iterable[Ref]) -> QuerySet[Any]:
     """The records of `manager` (a model's `live` manager for records about people) named by `refs`."""
     by_source: dict[str, set[str]] = defaultdict(set)
     for source, source_id in refs:
@@ -146,7 +146,7 @@ class _Resolver:
         return self._people_cache
 
     def _events(self, refs: set[Ref]) -> None:
-        found = list(_matching(Event.live, refs))
+        found = list(matching(Event.live, refs))
         allowed = set(
             visible_events(self.user, Event.objects.filter(pk__in=[e.pk for e in found])).values_list("pk", flat=True)
         )
@@ -156,7 +156,7 @@ class _Resolver:
     def _about_one_person(self, model: type[Any], narrow: Any, refs: set[Ref]) -> None:
         """Markers and plans: readable when the role's rule (`narrow`) keeps them and the viewer
         may open the person they are about."""
-        found = list(_matching(model.live, refs))
+        found = list(matching(model.live, refs))
         allowed = set(
             narrow(self.user, model.objects.filter(pk__in=[r.pk for r in found])).values_list("pk", flat=True)
         )
@@ -171,7 +171,7 @@ class _Resolver:
         self._about_one_person(Plan, visible_plans, refs)
 
     def _orders(self, refs: set[Ref]) -> None:
-        found = list(_matching(Order.live, refs).prefetch_related("protected"))
+        found = list(matching(Order.live, refs).prefetch_related("protected"))
         allowed = set(
             visible_orders(self.user, Order.objects.filter(pk__in=[o.pk for o in found])).values_list("pk", flat=True)
         )
@@ -184,13 +184,13 @@ class _Resolver:
     def _people(self, refs: set[Ref]) -> None:
         # A person record shows, whatever its system, in the identity panel of the individual it
         # belongs to: whoever may open that individual reads it.
-        found = list(_matching(Person.live, refs))
+        found = list(matching(Person.live, refs))
         opens = self._may_open_people(p.pk for p in found)
         for person in found:
             self._mark(person, opens.get(person.pk, False))
 
     def _relationships(self, refs: set[Ref]) -> None:
-        found = list(_matching(Relationship.live, refs))
+        found = list(matching(Relationship.live, refs))
         hidden = set(restricted_individual_ids(self.user))
         ends = [p for r in found for p in (r.person_a_id, r.person_b_id) if p is not None]
         owner = dict(Membership.objects.filter(person_id__in=ends).values_list("person_id", "individual_id"))
@@ -203,7 +203,7 @@ class _Resolver:
     def _places(self, refs: set[Ref]) -> None:
         # Places and organisations are not about a person: anyone reading the finding may see them.
         for model in (Location, Organisation):
-            for record in _matching(model.objects, refs).filter(deleted=False):
+            for record in matching(model.objects, refs).filter(deleted=False):
                 self._mark(record, True)
 
 

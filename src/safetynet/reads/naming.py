@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from safetynet.identity.models import Membership
 from safetynet.reads.access import log_view
-from safetynet.reads.disclosure import may_open_people
+from safetynet.reads.disclosure import matching, may_open_people
+from safetynet.reads.network import location_label
 from safetynet.reads.person import age_on, display_name
 from safetynet.records.models import Location, Person, PersonAddress
 
@@ -59,18 +60,7 @@ def _ref(entry: dict[str, Any]) -> Ref:
 
 
 def _lookup(model: Any, refs: set[Ref]) -> dict[Ref, Any]:
-    if not refs:
-        return {}
-    query = Q(pk__in=[])
-    for source, source_id in refs:
-        query |= Q(source=source, source_id=source_id)
-    return {(r.source, r.source_id): r for r in model.objects.filter(query, deleted=False)}
-
-
-def address_text(location: Location) -> str:
-    parts = [str(line) for line in location.address_lines or [] if line]
-    parts += [p for p in (location.town, location.postcode) if p]
-    return ", ".join(parts) or "Address not recorded"
+    return {(r.source, r.source_id): r for r in matching(model.live, refs)}
 
 
 def _homes(person_ids: Iterable[int], today: dt.date) -> dict[int, Location]:
@@ -91,7 +81,7 @@ def _person_text(person: Person, home: Location | None, today: dt.date) -> str:
     if age is not None:
         parts.append(f"aged {age}")
     if home is not None:
-        parts.append(address_text(home))
+        parts.append(location_label(home))
     return ", ".join(parts)
 
 
@@ -127,7 +117,7 @@ def named_for(user: Any, findings: Sequence[Any]) -> dict[int, list[NamedLine]]:
                     lines.append(NamedLine("person", role, text, True, ref, count, individual.get(person.pk)))
             else:
                 place = places.get(ref)
-                text = address_text(place) if place is not None else "No longer on record"
+                text = location_label(place) if place is not None else "No longer on record"
                 lines.append(NamedLine("place", role, text, place is not None, ref, count))
         out[finding_id] = lines
     return out
