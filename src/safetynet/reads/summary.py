@@ -10,9 +10,9 @@ the disclosure rule, the viewer's markers, orders and plans) plus two queries of
 events, both narrowed by the viewer's event rules: a fixed cost however long the history is.
 
 Practice findings (breaches on work already closed, `risk/practice.py`) are not what matters
-now: they are split off here into their own section of the page, and shown only to viewers of
-the agency whose role owns them (an agency's practice is its own oversight; police practice
-findings are never shown to partner roles).
+now: they are split off here into their own section of the page. Only viewers of the agency
+whose role owns them reach this far with them: the disclosure rule keeps another agency's
+practice findings from every surface (`reads.disclosure`, docs/access.md "Practice findings").
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from safetynet.access.profiles import policy_of
-from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.reads.findings import FindingRow
 from safetynet.reads.labels import label
 from safetynet.reads.work_queue import TaskRow
@@ -167,15 +165,6 @@ def split_practice(rows: Iterable[FindingRow]) -> tuple[list[FindingRow], list[F
     for row in rows:
         (practice if row.finding.kind == PRACTICE else work).append(row)
     return work, practice
-
-
-def practice_for(user: Any, rows: Iterable[FindingRow]) -> list[FindingRow]:
-    """The practice rows `user` may see: those owned by a role of the viewer's own agency."""
-    policy = policy_of(user)
-    agency = AGENCY_OF_ROLE.get(getattr(policy, "role", "") or "")
-    if not agency:
-        return []
-    return [r for r in rows if AGENCY_OF_ROLE.get(r.finding.owner_role) == agency]
 
 
 def group_by_clause(rows: Sequence[FindingRow], policy: Policy) -> list[ClauseGroup]:
@@ -361,5 +350,5 @@ def summarise(
         chart=chart,
         show_tasks=show_tasks,
         held_elsewhere=held_elsewhere,
-        practice=practice_for(user, practice),
+        practice=practice,  # the disclosure rule keeps another agency's practice findings from `rows`
     )
