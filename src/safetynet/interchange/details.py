@@ -3,6 +3,8 @@ the importer per type and published in the JSON Schema with if/then."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, StrictBool
 
 from safetynet.interchange.fields import (
@@ -13,6 +15,7 @@ from safetynet.interchange.fields import (
     DateOrDateTime,
     DateTime,
     Grading,
+    MeetingStatus,
     MeetingType,
     MissingFrom,
     MissingRisk,
@@ -125,19 +128,54 @@ class ReferralDetails(OpenModel):
 
 
 class MeetingAction(OpenModel):
+    """One action. Optional fields added by the meetings workspace (docs/meetings.md): `id`
+    (unique within the meeting), `about` (the person it is for), `outcome` and `done_by` (when
+    done). An `owner` object may carry `organisation` (an agency code), `team` (a team code) and
+    `username` (a user of this system): such an action is its owner's task (policy clause X7)."""
+
+    id: Annotated[str, Field(max_length=40)] | None = None
     text: Text | None = None
     owner: Actor | None = None
+    about: Ref | None = None
     due: DateOrDateTime | None = None
     done_at: DateTime | None = None
+    done_by: Actor | None = None
+    outcome: Text | None = None
+
+
+class AgendaItem(OpenModel):
+    """A person on a meeting's agenda: why (`reason`, and the finding `clause` that put them
+    there when built from the picture), and, when the chair took them off, `removed_reason`."""
+
+    person: Ref
+    reason: Text | None = None
+    clause: Annotated[str, Field(max_length=8)] | None = None
+    added_by: Actor | None = None
+    removed_reason: Text | None = None
+    repeat: StrictBool | None = None
+
+
+class SharedInformation(OpenModel):
+    """What an agency told the meeting (`by`: the attendee or their organisation)."""
+
+    by: Actor | None = None
+    text: Text
 
 
 class MeetingDetails(OpenModel):
     meeting_type: MeetingType | None = None
+    status: MeetingStatus | None = None
+    chair: Actor | None = None
     attendees: list[Actor] | None = None
+    apologies: list[Actor] | None = None
     subjects: list[Ref] | None = None
+    agenda: list[AgendaItem] | None = None
+    trigger: Ref | None = None
+    information_shared: list[SharedInformation] | None = None
     decisions: list[Text] | Text | None = None
     actions: list[MeetingAction] | None = None
     outcome_recorded: StrictBool | None = None
+    outcome_recorded_at: DateTime | None = None
 
 
 class Handover(OpenModel):

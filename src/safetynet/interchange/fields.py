@@ -441,8 +441,12 @@ MeetingType = Literal[
     "mappa",
     "missing_tasking",
     "child_protection_conference",
+    "daily_management",
     "other",
 ]
+# A meeting written in the product is scheduled first and recorded as held afterwards; a
+# meeting from a source system without a status was held (format v1).
+MeetingStatus = Literal["scheduled", "held", "cancelled"]
 AccommodationOutcome = Literal["provided", "secure_provided", "not_provided"]
 Scheme = Literal["operation_encompass", "gp_notification", "other"]
 

@@ -258,8 +258,15 @@ def _prepare_event(prepared: Prepared, record: EventRecord, line: ParsedLine) ->
             prepared.participants.append((target, participant.role))
     if isinstance(line.details, MeetingDetails):
         # Meeting subjects are the people the meeting was about: participants as `subject`.
-        for target in _targets("person", line.details.subjects, record.source):
+        # ... and the people on its agenda the chair has not taken off (the meetings workspace).
+        listed = [item.person for item in line.details.agenda or [] if not item.removed_reason]
+        for target in _targets("person", [*(line.details.subjects or []), *listed], record.source):
             if (target, "subject") not in seen:
                 seen.add((target, "subject"))
                 prepared.participants.append((target, "subject"))
     prepared.linked_events = _targets("event", record.linked_events, record.source)
+    if isinstance(line.details, MeetingDetails) and line.details.trigger is not None:
+        # A strategy discussion's trigger (the incident or referral that called it) is a linked event.
+        for target in _targets("event", [line.details.trigger], record.source):
+            if target not in prepared.linked_events:
+                prepared.linked_events.append(target)

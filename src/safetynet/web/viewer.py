@@ -88,6 +88,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("My work", "web:my_work"),
         ("Oversight", "web:work_oversight"),
         ("Escalations", "web:escalations"),
+        ("Meetings", "web:meetings"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

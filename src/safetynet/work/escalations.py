@@ -107,7 +107,6 @@ class Source:
     task: Task | None = None
     finding: Finding | None = None
     refusal: Event | None = None
-    meeting_action_id: int | None = None
     individual_id: int | None = None
 
 
@@ -134,7 +133,12 @@ def _source(task_id: int | None, finding_id: int | None, refusal_id: int | None,
                 "refusal", f"expected the id of a {' or '.join(REFUSAL_EVENT_TYPES)} record, not {refusal_id}"
             )
         return Source(PartnershipEscalation.RaisedFrom.REFUSAL, refusal=event, individual_id=_child_of(event))
-    return Source(PartnershipEscalation.RaisedFrom.MEETING_ACTION, meeting_action_id=action_id)
+    # A meeting action is escalated through the task it became (policy clause X7): its child,
+    # its finding and its owner come with it, and the task's page links the meeting.
+    task = Task.objects.filter(pk=action_id or 0, clause="X7").first()
+    if task is None:
+        raise EscalationRefused("meeting_action", f"expected the task of a meeting action, not {action_id}")
+    return Source(PartnershipEscalation.RaisedFrom.MEETING_ACTION, task=task, individual_id=task.individual_id)
 
 
 def _child_of(event: Event) -> int | None:
@@ -168,7 +172,7 @@ def raise_escalation(
     task_id: int | None = None,
     finding_id: int | None = None,
     refusal_id: int | None = None,
-    meeting_action_id: int | None = None,
+    meeting_action_task_id: int | None = None,
     clock: Clock = system_clock,
     policy: Policy | None = None,
 ) -> PartnershipEscalation:
@@ -185,7 +189,7 @@ def raise_escalation(
     flagged = policy.check_language(text)
     if flagged:
         raise EscalationRefused("reason", "expected wording that does not blame the child: " + flagged[0].message())
-    source = _source(task_id, finding_id, refusal_id, meeting_action_id)
+    source = _source(task_id, finding_id, refusal_id, meeting_action_task_id)
     now = clock.now()
     with transaction.atomic():
         escalation = PartnershipEscalation.objects.create(
@@ -193,7 +197,6 @@ def raise_escalation(
             task=source.task,
             finding=source.finding or (source.task.finding if source.task else None),
             refusal=source.refusal,
-            meeting_action_id=source.meeting_action_id,
             individual_id=source.individual_id,
             owner_agency=agency,
             raised_by=acting_user,

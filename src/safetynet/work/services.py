@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from more_itertools import chunked
@@ -115,6 +116,21 @@ def _close_cleared(tasks: QuerySet[Task], now: dt.datetime) -> int:
     return len(closing)
 
 
+def _assign_as_found(finding_ids: list[int]) -> None:
+    """Gives new tasks to the team or person their finding names (`detail["assign"]`: a meeting
+    action owned by a team or a user, X7); a username that is no active user leaves the task in
+    its role's queue."""
+    named = Finding.objects.filter(pk__in=finding_ids, detail__has_key="assign") if finding_ids else None
+    for finding_id, detail in named.values_list("pk", "detail") if named is not None else ():
+        assign = detail.get("assign") or {}
+        user = (
+            get_user_model().objects.filter(username=assign["username"], is_active=True).first()
+            if assign.get("username")
+            else None
+        )
+        Task.objects.filter(finding_id=finding_id).update(team=str(assign.get("team") or "")[:60], assignee=user)
+
+
 def sync_tasks(
     *,
     acting_user: Any = None,
@@ -174,6 +190,7 @@ def sync_tasks(
             batch_size=1000,
         )
         report.created = len(new)
+        _assign_as_found([t.finding_id for t in new])
         # A finding whose clock moved (a review recorded, a re-review due) moves its task,
         # unless the task has already escalated on the old deadline.
         for task in moved.select_related("finding"):

@@ -9,6 +9,7 @@ from safetynet.risk.rules import (  # noqa: F401  (registers the rules)
     exploitation,
     language,
     mash,
+    meetings,
     missing,
     offenders,
     online,

@@ -98,7 +98,12 @@ def d2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     if not picture.is_child:
         return []
     out: list[FindingDraft] = []
-    listed = {e.pk for e, _ in picture.events("meeting")}
+    mine = [e for e, _ in picture.events("meeting") if e.details.get("status") != "cancelled"]
+    listed = {e.pk for e in mine}
+    # A later MARAC (held or scheduled) that lists the child answers an earlier one that did not.
+    latest_listing = max(
+        (e.occurred_at for e in mine if e.details.get("meeting_type") == "marac" and e.occurred_at), default=None
+    )
     seen: set[int] = set()
     for parent, rel in parents(picture).items():
         for meeting, _ in picture.events_of(parent, "meeting"):
@@ -107,6 +112,7 @@ def d2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             if (
                 meeting.occurred_at is None
                 or meeting.occurred_at > as_of
+                or (latest_listing is not None and latest_listing >= meeting.occurred_at)
                 or not picture.is_child_individual(picture.individual_id, meeting.occurred_at)
             ):
                 continue

@@ -17,6 +17,7 @@ from safetynet.risk.rules.base import (
     ts,
     working_days_after,
 )
+from safetynet.risk.rules.meetings import NOT_HELD
 
 
 def _name(staff: object) -> str:
@@ -29,7 +30,11 @@ def p1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
     the initiating officer, social care notified, strategy discussion within 1 working day,
     accommodation waits escalated, an end rationale."""
     spec = policy.clause("P1")
-    meetings = [e for e, _ in picture.events("meeting") if e.details.get("meeting_type") == "strategy_discussion"]
+    meetings = [
+        e
+        for e, _ in picture.events("meeting")
+        if e.details.get("meeting_type") == "strategy_discussion" and e.details.get("status") not in NOT_HELD
+    ]
 
     def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
         pp, _ = item
