@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from safetynet.identity.models import Membership
 from safetynet.interchange.capture import capture
 from safetynet.lib.clock import FixedClock
 from safetynet.meetings import agendas
@@ -20,67 +19,8 @@ from safetynet.risk.models import Finding
 from safetynet.work import escalations
 from safetynet.work.models import Task
 from safetynet.work.services import sweep
+from tests.meetings.conftest import NEW_CHILD, OLD_CHILD, line
 from tests.world import AccessWorld
-
-RECORDED = "2026-01-05T12:00:00+00:00"
-
-
-def _line(kind: str, source: str, id: str, **fields: Any) -> dict[str, Any]:
-    return {"kind": kind, "source": source, "id": id, "recorded_at": RECORDED, **fields}
-
-
-def _person(source: str, id: str, given: str, dob: str) -> dict[str, Any]:
-    return _line("person", source, id, given_names=given, family_name="Inventedfamily", date_of_birth=dob)
-
-
-def _rel(id: str, a: tuple[str, str], b: tuple[str, str], rel_type: str) -> dict[str, Any]:
-    return _line(
-        "relationship",
-        "rms",
-        id,
-        person_a={"source": a[0], "id": a[1]},
-        person_b={"source": b[0], "id": b[1]},
-        rel_type=rel_type,
-    )
-
-
-VICTIM, PERP = ("rms", "MV1"), ("rms", "MP1")
-OLD_CHILD, NEW_CHILD = ("csc", "MC1"), ("csc", "MC2")
-
-
-@pytest.fixture
-def household(access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any) -> dict[str, int]:
-    """A victim and a perpetrator (partners), his child from a previous relationship living
-    elsewhere, her child, and a MARAC about the two adults 100 days ago that listed no child."""
-    marac_at = (clock.now() - dt.timedelta(days=100)).isoformat()
-    lines = [
-        _person(*VICTIM, "Vera", "1990-03-01"),
-        _person(*PERP, "Piers", "1984-07-09"),
-        _person(*OLD_CHILD, "Olly", "2014-02-02"),
-        _person(*NEW_CHILD, "Nina", "2017-06-06"),
-        _rel("MR1", PERP, OLD_CHILD, "parent_of"),
-        _rel("MR2", VICTIM, NEW_CHILD, "parent_of"),
-        _rel("MR3", PERP, VICTIM, "partner_of"),
-        _line(
-            "event",
-            "rms",
-            "MM1",
-            event_type="meeting",
-            occurred_at=marac_at,
-            participants=[
-                {"person": {"source": VICTIM[0], "id": VICTIM[1]}, "role": "victim"},
-                {"person": {"source": PERP[0], "id": PERP[1]}, "role": "perpetrator"},
-            ],
-            details={"meeting_type": "marac", "outcome_recorded": True, "outcome_recorded_at": marac_at},
-        ),
-    ]
-    with django_capture_on_commit_callbacks(execute=True):
-        result = capture(lines, door="cli", clock=clock)
-    assert result.rejected == 0, [a.reason for a in result.answers if a.outcome == "rejected"]
-    ids = {}
-    for name, (source, sid) in {"victim": VICTIM, "perp": PERP, "old": OLD_CHILD, "new": NEW_CHILD}.items():
-        ids[name] = Membership.objects.get(person__source=source, person__source_id=sid).individual_id
-    return ids
 
 
 def test_a_marac_agenda_lists_every_child_of_the_victim_and_the_perpetrator_and_flags_a_repeat(
@@ -276,7 +216,7 @@ def test_a_mace_agenda_includes_a_child_named_in_emerging_intelligence(
 ) -> None:
     capture(
         [
-            _line(
+            line(
                 "event",
                 "rms",
                 "MI1",

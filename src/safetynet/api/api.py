@@ -19,6 +19,7 @@ from safetynet.access.profiles import has_permission
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
+from safetynet.api.meetings import router as meetings_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.schemas import (
     AssignIn,
@@ -69,6 +70,8 @@ api.add_router("/records", ingest_router)
 # The partnership escalation log (api/escalations.py).
 api.add_router("/escalations", escalations_router)
 api.add_router("/notifications", notifications_router)
+# The meetings workspace (api/meetings.py).
+api.add_router("/meetings", meetings_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
-from safetynet.meetings.services import AgendaEntry
+from safetynet.meetings.services import MEETING_TYPES, AgendaEntry, MeetingRefused
 from safetynet.records.models import Event, Participation, Person, Relationship
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import Policy, current_policy
@@ -75,16 +75,13 @@ def mace(now: dt.datetime, policy: Policy | None = None) -> list[AgendaEntry]:
             if clause == "X2" and isinstance(ref, dict):
                 adults[(str(ref.get("source")), str(ref.get("id")))] = clause
     since = now - dt.timedelta(days=spec.number("emerging_intelligence_days"))
-    emerging = (
-        Participation.objects.filter(
-            event__event_type="intelligence",
-            event__recorded_at__isnull=False,
-            event__deleted=False,
-            event__occurred_at__gte=since,
-            event__occurred_at__lte=now,
-        )
-        .values_list("person_id", "event__details__confirmed")
-    )
+    emerging = Participation.objects.filter(
+        event__event_type="intelligence",
+        event__recorded_at__isnull=False,
+        event__deleted=False,
+        event__occurred_at__gte=since,
+        event__occurred_at__lte=now,
+    ).values_list("person_id", "event__details__confirmed")
     # Emerging: not confirmed (a missing key counts as unconfirmed, so it is read here, not in SQL).
     people = _individuals(person for person, confirmed in emerging if confirmed is not True)
     for individual in sorted(_children(people.values(), now.date())):
@@ -208,3 +205,30 @@ def strategy_due(trigger: Event | None, policy: Policy | None = None) -> dt.date
     start = trigger.occurred_at or trigger.recorded_at
     days = int((policy or current_policy()).clause("X3").number("strategy_discussion_working_days"))
     return working_days_after(start, days) if start else None
+
+
+def for_meeting(
+    meeting_type: str,
+    now: dt.datetime,
+    *,
+    victim: int | None = None,
+    perpetrator: int | None = None,
+    child: int | None = None,
+) -> list[AgendaEntry]:
+    """The agenda a meeting of `meeting_type` starts with (the screens' and the API's one rule);
+    MeetingRefused names the person a MARAC (`victim`) or a strategy discussion (`child`) needs."""
+    if meeting_type == "marac":
+        if not victim:
+            raise MeetingRefused("victim", "expected the victim a MARAC case is about")
+        return marac(victim, perpetrator, now)
+    if meeting_type == "strategy_discussion":
+        if not child:
+            raise MeetingRefused("child", "expected the child a strategy discussion is about")
+        return strategy_discussion(child, now)
+    if meeting_type == "mace":
+        return mace(now)
+    if meeting_type == "missing_tasking":
+        return missing_tasking(now)
+    if meeting_type == "daily_management":
+        return daily_management(now)
+    raise MeetingRefused("meeting_type", f"expected one of {', '.join(MEETING_TYPES)}")

@@ -340,3 +340,15 @@ def partners_of(user: Any, individual_id: int) -> list[tuple[int, str]]:
         if line.shown and line.individual_id and line.individual_id != individual_id:
             out.setdefault(line.individual_id, line.text)
     return sorted(out.items(), key=lambda kv: kv[1])
+
+
+# The actions as CSV columns (the screens' and the API's download).
+ACTION_COLUMNS: list[tuple[str, Any]] = [
+    ("Action", lambda a: a.id),
+    ("What must be done", lambda a: a.text),
+    ("Owner", lambda a: a.owner),
+    ("For", lambda a: a.about.text if a.about else ""),
+    ("Due", lambda a: a.due),
+    ("Done", lambda a: a.done_at[:16].replace("T", " ")),
+    ("Outcome", lambda a: a.outcome),
+]

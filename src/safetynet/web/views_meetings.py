@@ -21,6 +21,7 @@ from safetynet.meetings import agendas
 from safetynet.meetings import services as meetings
 from safetynet.reads import access
 from safetynet.reads.meetings import (
+    ACTION_COLUMNS,
     SHOW_MEETINGS,
     log_meeting,
     meeting_detail,
@@ -79,18 +80,13 @@ def _refusal_to_form(form: Any, refused: meetings.MeetingRefused) -> None:
 
 
 def _agenda_for(data: dict[str, Any]) -> list[meetings.AgendaEntry]:
-    now = system_clock.now()
-    kind = data["meeting_type"]
-    if kind == "marac":
-        return agendas.marac(data["victim"], data.get("perpetrator"), now)
-    if kind == "strategy_discussion":
-        return agendas.strategy_discussion(data["child"], now)
-    builders: dict[str, Callable[[Any], list[meetings.AgendaEntry]]] = {
-        "mace": agendas.mace,
-        "missing_tasking": agendas.missing_tasking,
-        "daily_management": agendas.daily_management,
-    }
-    return builders[kind](now)
+    return agendas.for_meeting(
+        data["meeting_type"],
+        system_clock.now(),
+        victim=data.get("victim"),
+        perpetrator=data.get("perpetrator"),
+        child=data.get("child"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -398,19 +394,10 @@ def meeting_actions_csv(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The actions as CSV (owner, who for, due, done, outcome), logged per person named."""
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
-    columns = [
-        ("Action", lambda a: a.id),
-        ("What must be done", lambda a: a.text),
-        ("Owner", lambda a: a.owner),
-        ("For", lambda a: a.about.text if a.about else ""),
-        ("Due", lambda a: a.due),
-        ("Done", lambda a: a.done_at[:16].replace("T", " ")),
-        ("Outcome", lambda a: a.outcome),
-    ]
     return export_csv(
         request,
         detail.actions,
-        columns,
+        ACTION_COLUMNS,
         title=f"{detail.type_label} actions",
         filename=f"{detail.type_label} actions {meeting.pk}",
         individual_ids=detail.individual_ids,

@@ -77,6 +77,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("turn findings into work", _work),
         ("create demo logins", _demo_users),
         ("raise partnership escalations", _escalations),
+        ("schedule meetings with agendas", _meetings),
     ]
 
 
@@ -390,4 +391,112 @@ def _escalations(ctx: DemoContext) -> None:
         f"Escalations: the sergeant raised {len(DEMO_ESCALATIONS)} partnership escalations ({len(moved)} unanswered "
         "in time and moved up a level); sign in as socialworker or health and open Escalations to answer, "
         "or Notifications (the count in the header). Emails go to the console."
+    )
+
+
+def _meeting_chair() -> Any:
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+
+    return get_user_model().objects.filter(username=DEMO_USERNAMES[Role.PUBLIC_PROTECTION_OFFICER]).first()
+
+
+def _marac_case() -> tuple[int, int | None] | None:
+    """The victim and perpetrator of a MARAC whose children a D2 finding says were not listed."""
+    from safetynet.meetings.services import individual_of_ref
+    from safetynet.records.models import Event
+    from safetynet.risk.models import Finding
+
+    key = Finding.objects.filter(clause="D2", state="open").values_list("key", flat=True).first()
+    old = Event.live.filter(source=key["source"], source_id=key["id"]).first() if key else None
+    if old is None:
+        return None
+    roles = {p.role: p.person.ref for p in old.participations.select_related("person")}
+    victim = individual_of_ref(roles.get("victim"))
+    return (victim, individual_of_ref(roles.get("perpetrator"))) if victim else None
+
+
+def _meetings(ctx: DemoContext) -> None:
+    """The demo public protection officer schedules this week's meetings with agendas built from
+    the county: a MACE tomorrow, missing tasking the day after, a MARAC for a case whose children
+    were never listed (D2) next week; and records a strategy discussion held this morning whose
+    action is the demo social worker's task (X7), due in two days."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.meetings import agendas
+    from safetynet.meetings import services as meetings
+    from safetynet.records.models import Event
+    from safetynet.risk.models import Finding
+
+    chair = _meeting_chair()
+    if chair is None or Event.live.filter(source="safetynet", event_type="meeting").exists():
+        return
+    now = ctx.clock.now().replace(second=0, microsecond=0)
+    at = (now + dt.timedelta(days=1)).replace(hour=10, minute=0)
+    plan: list[tuple[str, dt.datetime, dict[str, Any]]] = [
+        ("mace", at, {}),
+        ("missing_tasking", at + dt.timedelta(days=1), {}),
+    ]
+    case = _marac_case()
+    if case is not None:
+        plan.append(("marac", at + dt.timedelta(days=7), {"victim": case[0], "perpetrator": case[1]}))
+    scheduled = 0
+    for kind, when, who in plan:
+        agenda = agendas.for_meeting(kind, now, **who)
+        if agenda:
+            meetings.schedule(acting_user=chair, meeting_type=kind, at=when, agenda=agenda, clock=ctx.clock, **who)
+            scheduled += 1
+    child = Finding.objects.filter(clause="X1", state="open").values_list("individual_id", flat=True).first()
+    social_worker = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.PARTNER_SOCIAL_WORKER]).first()
+    if child is not None and social_worker is not None:
+        held = meetings.schedule(
+            acting_user=chair,
+            meeting_type="strategy_discussion",
+            at=now,
+            agenda=agendas.strategy_discussion(child, now),
+            clock=ctx.clock,
+        )
+        meetings.record_held(held.pk, _demo_held(now), acting_user=chair, clock=ctx.clock)
+        meetings.add_action(
+            held.pk,
+            text="Complete a child and family assessment and share it with the exploitation team.",
+            owner=meetings.action_owner(user_id=social_worker.pk),
+            about=child,
+            due=(now + dt.timedelta(days=2)).date(),
+            acting_user=chair,
+            clock=ctx.clock,
+        )
+    ctx.notes.append(
+        f"Meetings: {scheduled} upcoming meetings with agendas built from the county (MACE, missing tasking, MARAC) "
+        "and a strategy discussion held this morning; sign in as ppu (or sergeant) and open Meetings; the social "
+        "worker has the strategy discussion's action in My work."
+    )
+
+
+def _demo_held(now: dt.datetime) -> Any:
+    from safetynet.meetings.services import Held
+
+    return Held(
+        held_at=now,
+        attendees=[
+            {"name": "Demo Public Protection", "organisation": "police"},
+            {"name": "Demo Social Worker", "organisation": "csc"},
+            {"name": "Demo School Nurse", "organisation": "health"},
+            {"name": "Demo Probation Officer", "organisation": "probation"},
+        ],
+        apologies=[{"name": "Demo Head Teacher", "organisation": "education"}],
+        information_shared=[
+            {
+                "by": {"organisation": "police"},
+                "text": "Two missing episodes this month, found with adults.",
+                "police_only": True,
+            },
+            {"by": {"organisation": "csc"}, "text": "Open to children's social care as a child in need."},
+        ],
+        decisions=["Section 47 enquiry to start today.", "Exploitation screening to be completed."],
+        outcome="Threshold for section 47 met; joint visit arranged; review at the next MACE.",
     )
