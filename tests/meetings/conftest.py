@@ -40,10 +40,10 @@ VICTIM, PERP = ("rms", "MV1"), ("rms", "MP1")
 OLD_CHILD, NEW_CHILD = ("csc", "MC1"), ("csc", "MC2")
 
 
-@pytest.fixture
-def household(access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any) -> dict[str, int]:
+def build_household(clock: FixedClock) -> dict[str, int]:
     """A victim and a perpetrator (partners), his child from a previous relationship living
-    elsewhere, her child, and a MARAC about the two adults 100 days ago that listed no child."""
+    elsewhere, her child, and a MARAC about the two adults 100 days ago that listed no child;
+    returns their individual ids (victim, perp, old, new)."""
     marac_at = (clock.now() - dt.timedelta(days=100)).isoformat()
     lines = [
         _person(*VICTIM, "Vera", "1990-03-01"),
@@ -66,10 +66,16 @@ def household(access_world: AccessWorld, clock: FixedClock, django_capture_on_co
             details={"meeting_type": "marac", "outcome_recorded": True, "outcome_recorded_at": marac_at},
         ),
     ]
-    with django_capture_on_commit_callbacks(execute=True):
-        result = capture(lines, door="cli", clock=clock)
+    result = capture(lines, door="cli", clock=clock)
     assert result.rejected == 0, [a.reason for a in result.answers if a.outcome == "rejected"]
     ids = {}
     for name, (source, sid) in {"victim": VICTIM, "perp": PERP, "old": OLD_CHILD, "new": NEW_CHILD}.items():
         ids[name] = Membership.objects.get(person__source=source, person__source_id=sid).individual_id
     return ids
+
+
+@pytest.fixture
+def household(access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any) -> dict[str, int]:
+    """`build_household` in a test's transaction, running the after-commit work it schedules."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_household(clock)

@@ -72,6 +72,7 @@ def _person_page(request: HttpRequest, individual_id: int, *, for_pdf: bool = Fa
     )
     built.context.update(_filter_context(request, form))
     built.context["may_export"] = may_export(request.user)
+    built.context["may_call_meetings"] = may_use(request.user, "web:meeting_new")
     return individual, built
 
 

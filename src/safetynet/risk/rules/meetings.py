@@ -85,8 +85,8 @@ def x7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             draft_ = draft(
                 policy,
                 "X7",
-                f"An action from {a_or_an(kind)} {kind} about {child_words(picture, held)} is due "
-                f"{due:%d %B %Y} and not yet done.",
+                f"An action from {a_or_an(kind).lower()} {kind} about {child_words(picture, held)} is due "
+                f"{due.day} {due:%B %Y} and not yet done.",
                 [meeting.ref],
                 key=meeting.ref,
                 due_by=due,
