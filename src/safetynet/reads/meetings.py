@@ -143,6 +143,15 @@ class ActionRow:
     task_id: int | None
     may_complete: bool
 
+    @property
+    def due_text(self) -> str:
+        """The due date as people read it: "2 March 2026"."""
+        try:
+            day = dt.date.fromisoformat(self.due)
+        except ValueError:
+            return self.due
+        return f"{day.day} {day:%B %Y}"
+
 
 @dataclass
 class SharedRow:
