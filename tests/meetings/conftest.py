@@ -41,9 +41,14 @@ OLD_CHILD, NEW_CHILD = ("csc", "MC1"), ("csc", "MC2")
 
 
 def build_household(clock: FixedClock) -> dict[str, int]:
+    """`capture_household` in a transactional test (linkage runs at each commit), then the ids."""
+    capture_household(clock)
+    return household_ids()
+
+
+def capture_household(clock: FixedClock) -> None:
     """A victim and a perpetrator (partners), his child from a previous relationship living
-    elsewhere, her child, and a MARAC about the two adults 100 days ago that listed no child;
-    returns their individual ids (victim, perp, old, new)."""
+    elsewhere, her child, and a MARAC about the two adults 100 days ago that listed no child."""
     marac_at = (clock.now() - dt.timedelta(days=100)).isoformat()
     lines = [
         _person(*VICTIM, "Vera", "1990-03-01"),
@@ -68,6 +73,10 @@ def build_household(clock: FixedClock) -> dict[str, int]:
     ]
     result = capture(lines, door="cli", clock=clock)
     assert result.rejected == 0, [a.reason for a in result.answers if a.outcome == "rejected"]
+
+
+def household_ids() -> dict[str, int]:
+    """The household's individual ids, once linkage has run."""
     ids = {}
     for name, (source, sid) in {"victim": VICTIM, "perp": PERP, "old": OLD_CHILD, "new": NEW_CHILD}.items():
         ids[name] = Membership.objects.get(person__source=source, person__source_id=sid).individual_id
@@ -78,4 +87,5 @@ def build_household(clock: FixedClock) -> dict[str, int]:
 def household(access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any) -> dict[str, int]:
     """`build_household` in a test's transaction, running the after-commit work it schedules."""
     with django_capture_on_commit_callbacks(execute=True):
-        return build_household(clock)
+        capture_household(clock)
+    return household_ids()

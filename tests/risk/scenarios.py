@@ -151,6 +151,33 @@ def x3(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     return c, meeting
 
 
+def x7(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
+    """An action of a held MARAC owned by social care and about the child: open (its owner's
+    task) or done with an outcome."""
+    c = w.child(12)
+    action = {
+        "id": "A1",
+        "text": "Safety plan with the child",
+        "owner": {"name": "Social care", "organisation": "csc", "team": "csc-east"},
+        "about": {"source": c.source, "id": c.source_id},
+        "due": (NOW + dt.timedelta(days=3)).date().isoformat(),
+        "done_at": None if fail else iso(ago(days=1)),
+    }
+    meeting = w.event(
+        "meeting",
+        ago(days=5),
+        [(c, "subject")],
+        details={
+            "meeting_type": "marac",
+            "status": "held",
+            "outcome_recorded": True,
+            "outcome_recorded_at": iso(ago(days=5)),
+            "actions": [action],
+        },
+    )
+    return c, meeting
+
+
 def x4(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     c = w.child(14, care_status="child_protection_plan")
     marker = w.marker(c, "cse_risk")
@@ -407,7 +434,7 @@ def lang(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
 
 SCENARIOS: dict[str, Scenario] = {
     "M1": m1, "M2": m2, "M3": m3, "M4": m4, "M5": m5, "M6": m6, "M7": m7,
-    "X1": x1, "X2": x2, "X3": x3, "X4": x4, "X5": x5, "X6": x6,
+    "X1": x1, "X2": x2, "X3": x3, "X4": x4, "X5": x5, "X6": x6, "X7": x7,
     "H1": h1, "H2": h2, "H3": h3,
     "D1": d1, "D2": d2, "D3": d3, "D4": d4,
     "O1": o1, "O2": o2,

@@ -31,6 +31,7 @@ from safetynet.reads.meetings import (
     partners_of,
 )
 from safetynet.records.models import Event
+from safetynet.web.forms_escalations import RaiseEscalationForm
 from safetynet.web.forms_meetings import (
     ActionForm,
     AgendaAddForm,
@@ -338,8 +339,6 @@ def meeting_action(request: HttpRequest, meeting_id: int, action_id: str) -> Htt
 @login_required
 def meeting_action_escalate(request: HttpRequest, meeting_id: int, action_id: str) -> HttpResponse:
     """Raise an escalation to the action's owner agency (a chair, once the action is a task)."""
-    from safetynet.web.forms_escalations import RaiseEscalationForm
-
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
     row = next((a for a in detail.actions if a.id == action_id and a.task_id), None)
