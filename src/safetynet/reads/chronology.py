@@ -207,7 +207,7 @@ def _mentions(
             event_id__in=[e.pk for e in events], person__recorded_at__isnull=False, person__deleted=False
         )
         .select_related("person")
-        .only("event_id", "role", "person__given_names", "person__family_name")
+        .only("event_id", "role", "person", "person__given_names", "person__family_name")
         .order_by("event_id", "pk")
     )
     individual_of = individual_of_people({p.person_id for p in parts if p.person_id not in person_ids})

@@ -149,13 +149,13 @@ def reference_labels(user: Any, refs: set[Ref]) -> dict[Ref, str]:
     name when `user` may open them, else "a person you do not have access to"; an event by its
     type and date when `user` may see it. A reference to nothing stored keeps its code."""
     out: dict[Ref, str] = {}
-    for place in matching(Location.live, refs):
+    for place in matching(Location.live, refs).defer("payload"):
         out[(place.source, place.source_id)] = location_label(place)
-    people = list(matching(Person.live, refs))
+    people = list(matching(Person.live, refs).defer("payload"))
     opens = may_open_people(user, [p.pk for p in people])
     for person in people:
         out[(person.source, person.source_id)] = display_name(person) if opens[person.pk] else NO_ACCESS_NAME
-    events = list(matching(Event.live, refs))
+    events = list(matching(Event.live, refs).only("source", "source_id", "event_type", "occurred_at"))
     seen = visible_event_ids(user, [e.pk for e in events])
     for event in events:
         when = f", {uk_date(event.occurred_at)}" if event.occurred_at else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from safetynet.risk.policy import LanguageMatch, Policy
+from safetynet.risk.policy import LanguageMatch, Policy, normalise
 from safetynet.risk.rules.language import labelled_texts
 
 
@@ -29,6 +29,11 @@ class LanguageNote:
     phrase: str  # the policy's phrase they matched
     reason: str
     suggestion: str
+
+    @property
+    def names_the_phrase(self) -> bool:
+        """Whether the words as written already read as the policy's phrase (no need to name it)."""
+        return normalise(self.written) == normalise(self.phrase)
 
 
 @dataclass
