@@ -119,9 +119,33 @@ def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
 
 class ChronologyFilters(Schema):
     type: list[str] = []
+    agency: list[str] = []
+    period: str = ""
     date_from: str = ""
     date_to: str = ""
     page: int = 1
+
+
+def _chronology_asked(filters: ChronologyFilters | PdfFilters) -> people.ChronologyFilter:
+    """The chronology filter a caller asked for, checked as the screen checks it (422 naming
+    the field otherwise): event types, agencies (police, csc, health, education, safetynet), a
+    period back from today (90d, 12m, 3y) or a from and to date."""
+    data = {
+        "type": filters.type,
+        "agency": filters.agency,
+        "period": filters.period,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
+    asked = validated(ChronologyQuery, data)
+    return people.chronology_filter(
+        today=system_clock.now().date(),
+        event_types=asked.type,
+        agencies=asked.agency,
+        period=asked.period,
+        date_from=asked.date_from,
+        date_to=asked.date_to,
+    )
 
 
 @api.get(
@@ -130,11 +154,10 @@ class ChronologyFilters(Schema):
     url_name="individual_chronology",
 )
 def chronology(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> ChronologyOut:
-    """The person's events across sources, newest first, 25 a page; filter by type and date."""
+    """The person's events across sources, newest first, 25 a page; filter by type, agency and
+    period or dates."""
     found = individual_for_user(request.user, individual_id)
-    data = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    asked = validated(ChronologyQuery, data)
-    chosen = people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to)
+    chosen = _chronology_asked(filters)
     person_ids = people.person_ids_of(found.pk)
     page, entries = people.chronology_page(
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
@@ -177,6 +200,8 @@ def _may_open_screen(user: Any, url_name: str) -> bool:
 
 class PdfFilters(Schema):
     type: list[str] = []
+    agency: list[str] = []
+    period: str = ""
     date_from: str = ""
     date_to: str = ""
 
@@ -201,14 +226,12 @@ def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Que
     events of it. Needs `export`; written to the access log as an export of the child (and anyone
     a finding names)."""
     found = individual_for_user(request.user, individual_id)
-    asked = validated(
-        ChronologyQuery, {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    )
+    chosen = _chronology_asked(filters)
     built = person_page(
         request.user,
         found,
         system_clock.now(),
-        chronology=people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to),
+        chronology=chosen,
         page_number=1,
         page_size=PDF_CHRONOLOGY_EVENTS,
         # The screen's rules: task links where the task screen is open to the caller, link

@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from safetynet.access.models import Agency
+from safetynet.access.roles import AgencyCode
 from safetynet.identity.models import Membership
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan, Relationship
@@ -262,6 +263,27 @@ PERIODS: dict[str, tuple[str, int]] = {
     "12m": ("Last 12 months", 365),
     "3y": ("Last 3 years", 3 * 365),
 }
+
+
+AGENCY_CODES = (*AgencyCode.values, SAFETYNET_AGENCY)
+
+
+def chronology_filter(
+    *,
+    today: dt.date,
+    event_types: Iterable[str] = (),
+    agencies: Iterable[str] = (),
+    period: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ChronologyFilter:
+    """A chronology filter as the screen or the API asked for it (already validated): a period
+    becomes the date `PERIODS` days back from `today`."""
+    if period:
+        date_from = today - dt.timedelta(days=PERIODS[period][1])
+    return ChronologyFilter(
+        event_types=list(event_types), agencies=list(agencies), period=period, date_from=date_from, date_to=date_to
+    )
 
 
 def source_agencies() -> dict[str, str]:

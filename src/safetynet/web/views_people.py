@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -32,14 +31,12 @@ def _chronology_filters(request: HttpRequest) -> tuple[ChronologyFilterForm, peo
     filters = people.ChronologyFilter()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        date_from = data["date_from"]
-        if data["period"]:
-            date_from = system_clock.now().date() - dt.timedelta(days=people.PERIODS[data["period"]][1])
-        filters = people.ChronologyFilter(
+        filters = people.chronology_filter(
+            today=system_clock.now().date(),
             event_types=data["type"],
             agencies=data["agency"],
             period=data["period"],
-            date_from=date_from,
+            date_from=data["date_from"],
             date_to=data["date_to"],
         )
     try:
