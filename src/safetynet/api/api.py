@@ -30,7 +30,9 @@ from safetynet.api.schemas import (
     HeldElsewhereOut,
     HistoryOut,
     IndividualOut,
+    LanguageNoteOut,
     MarkerOut,
+    MentionOut,
     NamedOut,
     RefOut,
     ResolveIn,
@@ -45,6 +47,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
+from safetynet.reads.chronology import ChronologyLine, in_words, shown_people
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
 from safetynet.reads.naming import NamedLine, log_named, named_for
@@ -163,29 +166,47 @@ def chronology(request: HttpRequest, individual_id: int, filters: Query[Chronolo
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
     )
     access.redact_events(request.user, [e.event for e in entries])
+    lines = in_words(request.user, entries, person_ids, current_policy())
+    named = [i for i in shown_people(lines) if i != found.pk]
     access.log_view(
         request.user,
         object_type="individual",
         object_ids=[found.pk],
-        individual_ids=[found.pk],
+        individual_ids=[found.pk, *named],
         person_ids=person_ids,
-        fields=["chronology"],
+        fields=["chronology", *(["named_in_chronology"] if named else [])],
     )
     return ChronologyOut(
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,
-        events=[
-            EventOut(
-                id=e.event.pk,
-                event_type=e.event.event_type,
-                occurred_at=e.event.occurred_at,
-                source=e.event.source,
-                source_id=e.event.source_id,
-                summary=e.event.summary,
-                roles=e.roles,
+        events=[_event_out(line) for line in lines],
+    )
+
+
+def _event_out(line: ChronologyLine) -> EventOut:
+    event = line.event
+    return EventOut(
+        id=event.pk,
+        event_type=event.event_type,
+        occurred_at=event.occurred_at,
+        source=event.source,
+        source_id=event.source_id,
+        summary=event.summary,
+        roles=line.roles,
+        agency=line.agency,
+        place=line.place,
+        people=[
+            MentionOut(role=m.role, name=m.name, individual_id=m.individual_id, this_child=m.this_child)
+            for m in line.people
+        ],
+        description=line.facts,
+        language=[
+            LanguageNoteOut(
+                text=text.title, written=n.written, phrase=n.phrase, reason=n.reason, suggestion=n.suggestion
             )
-            for e in entries
+            for text in line.texts
+            for n in text.notes
         ],
     )
 

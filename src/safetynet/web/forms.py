@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from safetynet.access.roles import AgencyCode
 from safetynet.audit.models import Action
 from safetynet.reads.audit_log import resolve_person_ref
+from safetynet.reads.labels import label
 from safetynet.reads.person import PERIODS, SAFETYNET_AGENCY, SAFETYNET_AGENCY_NAME
 from safetynet.reads.search import normalise_postcode, read_date_of_birth
 from safetynet.reads.work_queue import SHOW_CHOICES
@@ -117,7 +118,7 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
         type_field, agency_field = self.fields["type"], self.fields["agency"]
         assert isinstance(type_field, forms.MultipleChoiceField)
         assert isinstance(agency_field, forms.MultipleChoiceField)
-        type_field.choices = Event.EventType.choices
+        type_field.choices = [(code, label(code)) for code in Event.EventType.values]  # sentence case
         agency_field.choices = [*AgencyCode.choices, (SAFETYNET_AGENCY, SAFETYNET_AGENCY_NAME)]
         self.fields["type"].error_messages["invalid_choice"] = "Choose event types from the list"
         self.fields["agency"].error_messages["invalid_choice"] = "Choose agencies from the list"
