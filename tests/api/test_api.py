@@ -74,3 +74,26 @@ def test_the_openapi_document_declares_each_refusal_an_operation_gives(officer_c
     missing = officer_client.get("/api/v1/individuals/999999")
     assert missing.status_code == 404 and set(missing.json()) == {"detail"}
     assert Client().get(f"/api/v1/individuals/{world.child.pk}").json() == {"detail": "Unauthorized"}
+
+
+def test_the_chronology_reads_in_words_as_on_the_screen(officer_client: Client, world: World) -> None:
+    from safetynet.records.models import Event
+
+    Event.objects.filter(pk=world.missing_event.pk).update(summary="A regular missing person, again.")
+    data = officer_client.get(
+        f"/api/v1/individuals/{world.child.pk}/chronology", {"agency": ["police"], "period": "90d"}
+    ).json()
+    assert data["count"] == 2
+    incident, missing = data["events"]
+    assert incident["agency"] == "Police (rms)" and incident["place"] == "Station Hotel, Testtown, TT1 9ZZ"
+    assert {"role": "Suspect", "name": "Darren Madeup", "individual_id": world.adult.pk, "this_child": False} in (
+        incident["people"]
+    )
+    assert "Found at Station Hotel, Testtown, TT1 9ZZ." in missing["description"]
+    assert [(n["text"], n["written"], n["phrase"]) for n in missing["language"]] == [
+        ("Summary", "regular missing person", "regular missing person")
+    ]
+    both = officer_client.get(
+        f"/api/v1/individuals/{world.child.pk}/chronology", {"period": "90d", "date_from": "2025-01-01"}
+    )
+    assert both.status_code == 422 and "period: Choose a period or enter dates, not both" in both.json()["detail"]

@@ -38,6 +38,10 @@ CHRONOLOGY = [
     {"date_from": "2025-06-01", "date_to": "2025-05-01"},
     {"type": ["nonsense"], "date_from": "2025-06-01", "date_to": "2025-05-01"},
     {"date_from": "bad", "date_to": "also bad"},
+    {"agency": ["csc", "police"], "period": "12m"},
+    {"agency": ["nowhere"]},
+    {"period": "forever"},
+    {"period": "90d", "date_from": "2025-01-01"},
 ]
 
 

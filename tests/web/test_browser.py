@@ -87,10 +87,12 @@ def test_officer_finds_a_child_by_a_misspelt_name_and_reads_the_whole_picture(li
     expect(page.get_by_test_id("network")).to_have_attribute("data-sn-network-ready", "ready")
     check_accessibility(page, "03-person")
 
-    # Older events arrive through htmx without leaving the page.
+    # Older events arrive through htmx without leaving the page; the address follows (Back keeps it).
+    page.evaluate("window.snSamePage = true")
     page.get_by_role("link", name="Older events").click()
     expect(page.locator("#chronology")).to_contain_text("page 2 of 2")
-    assert "/people/" in page.url and "page=" not in page.url
+    assert page.url.endswith(f"/people/{world.child.pk}/?page=2#chronology")
+    assert page.evaluate("window.snSamePage === true")
     page.get_by_text("Filter the chronology").click()
     page.get_by_label("Incident").check(force=True)  # GOV.UK draws its own box over the input
     page.get_by_role("button", name="Apply filters").click()

@@ -40,7 +40,8 @@ def test_a_sergeant_downloads_the_person_page_as_a_marked_pdf(live_server: Any, 
     pages = [page_.extract_text() for page_ in PdfReader(io.BytesIO(body)).pages]
     assert all("OFFICIAL-SENSITIVE" in text and "Sam Sergeant" in " ".join(text.split()) for text in pages)
     exports = AuditEntry.objects.filter(action=Action.EXPORT)
-    assert [e.individual_ids for e in exports] == [[world.child.pk]]
+    # The child, and the adult the chronology names by name (the incident's suspect).
+    assert [e.individual_ids for e in exports] == [[world.child.pk, world.adult.pk]]
 
     page.goto(f"{live_server.url}/work/")
     expect(page.get_by_test_id("my-work-csv")).to_contain_text("Download this list as CSV")

@@ -24,8 +24,10 @@ from tests.world import RECORDED, World
 # findings with their tasks; chronology (3); restrictions the viewer is not named on (3, one
 # per access check); the access-log entry (3); the header's unread notifications; the session;
 # the risk summary (3: the viewer's restrictions for its events, the missing reports, the
-# other events per month of the last 24 months, counted by the database).
-PERSON_PAGE_QUERIES = 38
+# other events per month of the last 24 months, counted by the database); the chronology in
+# words (7: who else took part, their individuals and who of them the viewer may open; the
+# places, people and events the details name; the agencies' systems: reads/chronology.py).
+PERSON_PAGE_QUERIES = 45
 # Session, user, profile, agency; the name search (2: candidates with their names, then the
 # individuals of those that can be results); headlines, last events (2), top
 # findings; who may be seen (3, restrictions included); the access-log entry (3); the header's

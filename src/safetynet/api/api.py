@@ -31,7 +31,9 @@ from safetynet.api.schemas import (
     HeldElsewhereOut,
     HistoryOut,
     IndividualOut,
+    LanguageNoteOut,
     MarkerOut,
+    MentionOut,
     NamedOut,
     RefOut,
     ResolveIn,
@@ -46,6 +48,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access, work_queue
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
+from safetynet.reads.chronology import ChronologyLine, in_words, shown_people
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
 from safetynet.reads.naming import NamedLine, log_named, named_for
@@ -122,9 +125,33 @@ def individual(request: HttpRequest, individual_id: int) -> IndividualOut:
 
 class ChronologyFilters(Schema):
     type: list[str] = []
+    agency: list[str] = []
+    period: str = ""
     date_from: str = ""
     date_to: str = ""
     page: int = 1
+
+
+def _chronology_asked(filters: ChronologyFilters | PdfFilters) -> people.ChronologyFilter:
+    """The chronology filter a caller asked for, checked as the screen checks it (422 naming
+    the field otherwise): event types, agencies (police, csc, health, education, safetynet), a
+    period back from today (90d, 12m, 3y) or a from and to date."""
+    data = {
+        "type": filters.type,
+        "agency": filters.agency,
+        "period": filters.period,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+    }
+    asked = validated(ChronologyQuery, data)
+    return people.chronology_filter(
+        today=system_clock.now().date(),
+        event_types=asked.type,
+        agencies=asked.agency,
+        period=asked.period,
+        date_from=asked.date_from,
+        date_to=asked.date_to,
+    )
 
 
 @api.get(
@@ -133,39 +160,56 @@ class ChronologyFilters(Schema):
     url_name="individual_chronology",
 )
 def chronology(request: HttpRequest, individual_id: int, filters: Query[ChronologyFilters]) -> ChronologyOut:
-    """The person's events across sources, newest first, 25 a page; filter by type and date."""
+    """The person's events across sources, newest first, 25 a page; filter by type, agency and
+    period or dates."""
     found = individual_for_user(request.user, individual_id)
-    data = {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    asked = validated(ChronologyQuery, data)
-    chosen = people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to)
+    chosen = _chronology_asked(filters)
     person_ids = people.person_ids_of(found.pk)
     page, entries = people.chronology_page(
         person_ids, chosen, max(1, filters.page), restrict=access.event_filter(request.user)
     )
     access.redact_events(request.user, [e.event for e in entries])
+    lines = in_words(request.user, entries, person_ids, current_policy())
+    named = [i for i in shown_people(lines) if i != found.pk]
     access.log_view(
         request.user,
         object_type="individual",
         object_ids=[found.pk],
-        individual_ids=[found.pk],
+        individual_ids=[found.pk, *named],
         person_ids=person_ids,
-        fields=["chronology"],
+        fields=["chronology", *(["named_in_chronology"] if named else [])],
     )
     return ChronologyOut(
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,
-        events=[
-            EventOut(
-                id=e.event.pk,
-                event_type=e.event.event_type,
-                occurred_at=e.event.occurred_at,
-                source=e.event.source,
-                source_id=e.event.source_id,
-                summary=e.event.summary,
-                roles=e.roles,
+        events=[_event_out(line) for line in lines],
+    )
+
+
+def _event_out(line: ChronologyLine) -> EventOut:
+    event = line.event
+    return EventOut(
+        id=event.pk,
+        event_type=event.event_type,
+        occurred_at=event.occurred_at,
+        source=event.source,
+        source_id=event.source_id,
+        summary=event.summary,
+        roles=line.roles,
+        agency=line.agency,
+        place=line.place,
+        people=[
+            MentionOut(role=m.role, name=m.name, individual_id=m.individual_id, this_child=m.this_child)
+            for m in line.people
+        ],
+        description=line.facts,
+        language=[
+            LanguageNoteOut(
+                text=text.title, written=n.written, phrase=n.phrase, reason=n.reason, suggestion=n.suggestion
             )
-            for e in entries
+            for text in line.texts
+            for n in text.notes
         ],
     )
 
@@ -180,6 +224,8 @@ def _may_open_screen(user: Any, url_name: str) -> bool:
 
 class PdfFilters(Schema):
     type: list[str] = []
+    agency: list[str] = []
+    period: str = ""
     date_from: str = ""
     date_to: str = ""
 
@@ -204,14 +250,12 @@ def individual_export_pdf(request: HttpRequest, individual_id: int, filters: Que
     events of it. Needs `export`; written to the access log as an export of the child (and anyone
     a finding names)."""
     found = individual_for_user(request.user, individual_id)
-    asked = validated(
-        ChronologyQuery, {"type": filters.type, "date_from": filters.date_from, "date_to": filters.date_to}
-    )
+    chosen = _chronology_asked(filters)
     built = person_page(
         request.user,
         found,
         system_clock.now(),
-        chronology=people.ChronologyFilter(event_types=asked.type, date_from=asked.date_from, date_to=asked.date_to),
+        chronology=chosen,
         page_number=1,
         page_size=PDF_CHRONOLOGY_EVENTS,
         # The screen's rules: task links where the task screen is open to the caller, link

@@ -17,6 +17,7 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
+from safetynet.reads.person import AGENCY_CODES, PERIODS
 from safetynet.reads.search import normalise_postcode, read_date_of_birth
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
@@ -87,6 +88,8 @@ class ChronologyQuery(Schema):
     """A chronology filter: event types and a date range, all optional."""
 
     type: list[str] = []
+    agency: list[str] = []
+    period: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
@@ -97,6 +100,28 @@ class ChronologyQuery(Schema):
         if any(v not in Event.EventType.values for v in chosen):
             raise ValueError("Choose event types from the list")
         return chosen
+
+    @field_validator("agency", mode="before")
+    @classmethod
+    def _known_agencies(cls, value: Any) -> list[str]:
+        chosen = [str(v) for v in (value or [])]
+        if any(v not in AGENCY_CODES for v in chosen):
+            raise ValueError("Choose agencies from the list")
+        return chosen
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _known_period(cls, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if text and text not in PERIODS:
+            raise ValueError("Choose a period from the list")
+        return text
+
+    @model_validator(mode="after")
+    def _period_or_dates(self) -> ChronologyQuery:
+        if self.period and (self.date_from or self.date_to):
+            raise FieldError("period", "Choose a period or enter dates, not both")
+        return self
 
     @field_validator("date_from", mode="before")
     @classmethod

@@ -61,6 +61,27 @@ class IndividualOut(Schema):
     concerns_held_elsewhere: list[HeldElsewhereOut]
 
 
+class MentionOut(Schema):
+    """A person who took part, as the caller may read them (name "A person you do not have
+    access to" and no id for anyone the caller may not open)."""
+
+    role: str
+    name: str
+    individual_id: int | None
+    this_child: bool
+
+
+class LanguageNoteOut(Schema):
+    """A blaming phrase in the event's free text: where (which text), the words as written, the
+    policy's phrase, why it matters and what to write instead."""
+
+    text: str
+    written: str
+    phrase: str
+    reason: str
+    suggestion: str
+
+
 class EventOut(Schema):
     id: int
     event_type: str
@@ -69,6 +90,12 @@ class EventOut(Schema):
     source_id: str
     summary: str
     roles: list[str]
+    # The entry in words, as the screen's chronology reads it (reads/chronology.py).
+    agency: str = ""
+    place: str = ""
+    people: list[MentionOut] = []
+    description: list[str] = []
+    language: list[LanguageNoteOut] = []
 
 
 class ChronologyOut(Schema):

@@ -39,6 +39,7 @@ from safetynet.lib.clock import Clock, system_clock
 
 MARKING = "OFFICIAL-SENSITIVE"
 PRINT_BASE = "exports/print.html"
+PRINT_VIEW_BASE = "exports/print_view.html"
 EXPORT_PERMISSION = "export"
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -155,6 +156,33 @@ def export_pdf(
     return logged.hand_out(pdf, "pdf", "application/pdf", filename)
 
 
+def export_print(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    individual_ids: Iterable[int],
+    object_type: str,
+    object_ids: Iterable[Any] = (),
+    fields: Iterable[str] = (),
+    clock: Clock = system_clock,
+) -> HttpResponse:
+    """The page `template` rendered with `context` as a print view: a web page made for the
+    browser's Print (PRINT_VIEW_BASE: the marking at the top and bottom of the page and of every
+    printed sheet, who printed it and when, no navigation), logged as an export (kind "print")
+    exactly as a PDF is. A print view is a copy leaving the system on paper, so it is refused,
+    marked and logged like `export_pdf`; the template leaves out what only makes sense on
+    screen with `{% if not export %}`."""
+    ids = list(individual_ids)
+    objects = list(object_ids)
+    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
+    stamp = stamp_for(request.user, title, clock)
+    html = render_to_string(template, {**context, "base_template": PRINT_VIEW_BASE, "export": stamp}, request=request)
+    _Logged(request.user, object_type, objects, ids, list(fields), clock).record("print")
+    return HttpResponse(html)
+
+
 @dataclass(frozen=True)
 class _Logged:
     """An export's access-log entry: written (and committed) once the file is built, before it
@@ -167,7 +195,7 @@ class _Logged:
     fields: list[str]
     clock: Clock
 
-    def hand_out(self, body: bytes, kind: str, content_type: str, filename: str) -> HttpResponse:
+    def record(self, kind: str) -> None:
         with transaction.atomic():
             record_audit(
                 acting_user=self.user,
@@ -178,6 +206,9 @@ class _Logged:
                 fields=[kind, *self.fields],
                 clock=self.clock,
             )
+
+    def hand_out(self, body: bytes, kind: str, content_type: str, filename: str) -> HttpResponse:
+        self.record(kind)
         return _attachment(body, content_type, safe_filename(filename, f".{kind}"))
 
 

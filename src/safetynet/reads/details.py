@@ -14,10 +14,12 @@ from typing import Any
 
 from safetynet.reads.access import visible_event_ids
 from safetynet.reads.disclosure import matching, may_open_people
-from safetynet.reads.labels import label
+from safetynet.reads.labels import label, uk_date
+from safetynet.reads.language_marks import MarkedText, mark_text
 from safetynet.reads.network import location_label
 from safetynet.reads.person import NO_ACCESS_NAME, display_name
 from safetynet.records.models import Event, Location, Person
+from safetynet.risk.policy import Policy
 
 # Field order and labels per event type; the words an officer would use.
 FIELDS: dict[str, list[tuple[str, str]]] = {
@@ -147,16 +149,16 @@ def reference_labels(user: Any, refs: set[Ref]) -> dict[Ref, str]:
     name when `user` may open them, else "a person you do not have access to"; an event by its
     type and date when `user` may see it. A reference to nothing stored keeps its code."""
     out: dict[Ref, str] = {}
-    for place in matching(Location.live, refs):
+    for place in matching(Location.live, refs).defer("payload"):
         out[(place.source, place.source_id)] = location_label(place)
-    people = list(matching(Person.live, refs))
+    people = list(matching(Person.live, refs).defer("payload"))
     opens = may_open_people(user, [p.pk for p in people])
     for person in people:
         out[(person.source, person.source_id)] = display_name(person) if opens[person.pk] else NO_ACCESS_NAME
-    events = list(matching(Event.live, refs))
+    events = list(matching(Event.live, refs).only("source", "source_id", "event_type", "occurred_at"))
     seen = visible_event_ids(user, [e.pk for e in events])
     for event in events:
-        when = f", {event.occurred_at:%-d %b %Y}" if event.occurred_at else ""
+        when = f", {uk_date(event.occurred_at)}" if event.occurred_at else ""
         text = f"{label(event.event_type)}{when}" if event.pk in seen else "a record you do not have access to"
         out.setdefault((event.source, event.source_id), text)
     return out
@@ -172,3 +174,26 @@ def detail_rows(event_type: str, details: dict[str, Any], labels: dict[Ref, str]
         DetailRow(humanise(key), lines_of(value, labels)) for key, value in details.items() if key not in known_keys
     ]
     return rows
+
+
+@dataclass(frozen=True)
+class MarkedRow:
+    """A details row whose lines carry the language check's marks (reads.language_marks)."""
+
+    label: str
+    lines: list[MarkedText]
+
+
+def marked_rows(rows: list[DetailRow], policy: Policy, *, first_note: int = 1) -> list[MarkedRow]:
+    """`rows` with every line marked where it uses a phrase the policy flags (a risk rationale,
+    a review's rationale, a line of enquiry), notes numbered on from `first_note`."""
+    out: list[MarkedRow] = []
+    number = first_note
+    for row in rows:
+        lines = []
+        for line in row.lines:
+            marked = mark_text(row.label, line, policy, first_note=number)
+            number += len(marked.notes)
+            lines.append(marked)
+        out.append(MarkedRow(row.label, lines))
+    return out

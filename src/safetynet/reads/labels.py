@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 ACRONYMS = {
     "cse",
     "cce",
@@ -40,3 +44,20 @@ SEVERITY_TAG_COLOUR = {"critical": "red", "high": "orange", "medium": "yellow", 
 def severity_colour(severity: str) -> str:
     """The GOV.UK tag colour for a severity (grey for one the policy does not name)."""
     return SEVERITY_TAG_COLOUR.get(severity, "grey")
+
+
+def uk_datetime(value: dt.datetime | None) -> str:
+    """A moment in the GOV.UK style, in UK time: "5 December 2026 at 14:20"; "" for None."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def uk_date(value: dt.date | dt.datetime | None) -> str:
+    """A date in the GOV.UK style: "5 December 2026"; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"

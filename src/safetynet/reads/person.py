@@ -16,13 +16,15 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
+from safetynet.access.models import Agency
+from safetynet.access.roles import AgencyCode
 from safetynet.identity.models import Membership
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan, Relationship
 
 CHRONOLOGY_PAGE_SIZE = 25
 # What a chronology entry shows or needs to redact (safetynet.reads.access.redact_event).
-CHRONOLOGY_FIELDS = ("source", "source_id", "event_type", "occurred_at", "summary", "details")
+CHRONOLOGY_FIELDS = ("source", "source_id", "event_type", "occurred_at", "ended_at", "summary", "details", "location")
 
 # How a person the viewer may not open (restricted from them, or outside their scope) appears
 # on another person's page: no name, no date of birth, no link and no id that resolves.
@@ -246,12 +248,109 @@ class ChronologyFilter:
     event_types: list[str] = field(default_factory=list)
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # Agency codes (access.roles.AgencyCode, or SAFETYNET_AGENCY): events from their systems.
+    agencies: list[str] = field(default_factory=list)
+    # A period back from today (PERIODS); the view has already narrowed `date_from` by it.
+    period: str = ""
+
+
+# Records the product's own forms captured (source "safetynet"), whichever agency's user wrote them.
+SAFETYNET_AGENCY = "safetynet"
+SAFETYNET_AGENCY_NAME = "Recorded in safetynet"
+# Periods a chronology can be narrowed to, back from today: code -> (words, days).
+PERIODS: dict[str, tuple[str, int]] = {
+    "90d": ("Last 90 days", 90),
+    "12m": ("Last 12 months", 365),
+    "3y": ("Last 3 years", 3 * 365),
+}
+
+
+AGENCY_CODES = (*AgencyCode.values, SAFETYNET_AGENCY)
+
+
+def chronology_filter(
+    *,
+    today: dt.date,
+    event_types: Iterable[str] = (),
+    agencies: Iterable[str] = (),
+    period: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ChronologyFilter:
+    """A chronology filter as the screen or the API asked for it (already validated): a period
+    becomes the date `PERIODS` days back from `today`."""
+    if period:
+        date_from = today - dt.timedelta(days=PERIODS[period][1])
+    return ChronologyFilter(
+        event_types=list(event_types), agencies=list(agencies), period=period, date_from=date_from, date_to=date_to
+    )
+
+
+def source_agencies() -> dict[str, str]:
+    """source system code -> the name of the agency whose system it is (access.Agency's
+    `source_systems`), "Recorded in safetynet" for the product's own records."""
+    names: dict[str, str] = {SAFETYNET_AGENCY: SAFETYNET_AGENCY_NAME}
+    for name, sources in Agency.objects.values_list("name", "source_systems"):
+        for source in sources or []:
+            names.setdefault(str(source), str(name))
+    return names
+
+
+def agency_sources(codes: Iterable[str]) -> list[str]:
+    """The source system codes of the agencies `codes` (SAFETYNET_AGENCY: "safetynet")."""
+    wanted = set(codes)
+    sources = [SAFETYNET_AGENCY] if SAFETYNET_AGENCY in wanted else []
+    for found in Agency.objects.filter(code__in=sorted(wanted)).values_list("source_systems", flat=True):
+        sources += [str(s) for s in found or []]
+    return sorted(set(sources))
 
 
 @dataclass
 class ChronologyEntry:
     event: Event
     roles: list[str]
+
+
+# What a chronology entry reads of the event's place (its address, in words).
+_PLACE_FIELDS = ("location__address_lines", "location__town", "location__postcode", "location__location_type")
+
+
+def chronology_events(
+    person_ids: list[int],
+    filters: ChronologyFilter,
+    restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
+) -> QuerySet[Event]:
+    """The individual's events as filtered, newest first, without the stored payload (the
+    source's whole object, the largest column) or anything else the chronology does not show.
+    The events are chosen through the participation index (a semi-join, so nothing needs
+    DISTINCT); `restrict` narrows them to what the viewer may see (safetynet.reads.access)."""
+    events = (
+        Event.live.filter(pk__in=Participation.objects.filter(person_id__in=person_ids).values("event_id"))
+        .select_related("location")
+        .only(*CHRONOLOGY_FIELDS, *_PLACE_FIELDS)
+    )
+    if restrict is not None:
+        events = restrict(events)
+    if filters.event_types:
+        events = events.filter(event_type__in=filters.event_types)
+    if filters.agencies:
+        events = events.filter(source__in=agency_sources(filters.agencies))
+    if filters.date_from:
+        events = events.filter(occurred_at__date__gte=filters.date_from)
+    if filters.date_to:
+        events = events.filter(occurred_at__date__lte=filters.date_to)
+    return events.order_by("-occurred_at", "-pk")
+
+
+def _with_roles(events: list[Event], person_ids: list[int]) -> list[ChronologyEntry]:
+    """Each event with the roles the individual had in it, in one query."""
+    roles: dict[int, list[str]] = defaultdict(list)
+    for event_id, role in Participation.objects.filter(
+        event_id__in=[e.pk for e in events], person_id__in=person_ids
+    ).values_list("event_id", "role"):
+        if label(role) not in roles[event_id]:
+            roles[event_id].append(label(role))
+    return [ChronologyEntry(e, roles[e.pk]) for e in events]
 
 
 def chronology_page(
@@ -261,36 +360,20 @@ def chronology_page(
     restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
     page_size: int = CHRONOLOGY_PAGE_SIZE,
 ) -> tuple[Page[Any], list[ChronologyEntry]]:
-    """One page of the individual's events across sources, newest first, and the roles they had.
-
-    `restrict` narrows the events to what the viewer may see (safetynet.reads.access).
-
-    The database counts and pages: the events are chosen through the participation index
-    (a semi-join, so nothing needs DISTINCT) and only the page's rows are read, without the
-    stored payload (the source's whole object, the largest column) or anything else the
-    chronology does not show (`CHRONOLOGY_FIELDS`)."""
-    events = Event.live.filter(pk__in=Participation.objects.filter(person_id__in=person_ids).values("event_id")).only(
-        *CHRONOLOGY_FIELDS
-    )
-    if restrict is not None:
-        events = restrict(events)
-    if filters.event_types:
-        events = events.filter(event_type__in=filters.event_types)
-    if filters.date_from:
-        events = events.filter(occurred_at__date__gte=filters.date_from)
-    if filters.date_to:
-        events = events.filter(occurred_at__date__lte=filters.date_to)
-    events = events.order_by("-occurred_at", "-pk")
-    paginator = Paginator(events, page_size)
+    """One page of the individual's events across sources, newest first, and the roles they had
+    (`chronology_events`): the database counts and pages, and only the page's rows are read."""
+    paginator = Paginator(chronology_events(person_ids, filters, restrict), page_size)
     page = paginator.get_page(page_number)
-    page_events = list(page.object_list)
-    roles: dict[int, list[str]] = defaultdict(list)
-    for event_id, role in Participation.objects.filter(
-        event_id__in=[e.pk for e in page_events], person_id__in=person_ids
-    ).values_list("event_id", "role"):
-        if label(role) not in roles[event_id]:
-            roles[event_id].append(label(role))
-    return page, [ChronologyEntry(e, roles[e.pk]) for e in page_events]
+    return page, _with_roles(list(page.object_list), person_ids)
+
+
+def chronology_all(
+    person_ids: list[int],
+    filters: ChronologyFilter,
+    restrict: Callable[[QuerySet[Event]], QuerySet[Event]] | None = None,
+) -> list[ChronologyEntry]:
+    """Every event of the chronology as filtered, newest first (the print view)."""
+    return _with_roles(list(chronology_events(person_ids, filters, restrict)), person_ids)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from safetynet.exports.services import export_pdf
 from safetynet.identity.models import Individual
 from safetynet.reads import access
 from safetynet.reads import person as people
+from safetynet.reads.chronology import in_words, shown_people
 from safetynet.reads.disclosure import disclose, readable_refs
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
@@ -37,6 +38,8 @@ class PersonPage:
     named: list[NamedLine]
     # Children whose records a probable match's provisional findings shown here are about too.
     probable: list[int] = field(default_factory=list)
+    # Other people the chronology names by name (reads.chronology.shown_people).
+    in_chronology: list[int] = field(default_factory=list)
 
     @property
     def log_fields(self) -> list[str]:
@@ -46,7 +49,8 @@ class PersonPage:
         """This page as a PDF (the screen's template), written to the access log as an export
         of the child, of anyone its findings name to the viewer, and of a probable match's
         other child whose provisional findings it shows. Raises ExportRefused."""
-        named = shown_individuals(self.named)
+        in_findings = shown_individuals(self.named)
+        named = sorted({*in_findings, *self.in_chronology} - {individual.pk})
         return export_pdf(
             request,
             "web/person.html",
@@ -55,7 +59,11 @@ class PersonPage:
             individual_ids=[individual.pk, *named, *self.probable],
             object_type="individual",
             object_ids=[individual.pk],
-            fields=[*self.log_fields, *(["named_in_finding"] if named else [])],
+            fields=[
+                *self.log_fields,
+                *(["named_in_finding"] if in_findings else []),
+                *(["named_in_chronology"] if self.in_chronology else []),
+            ],
             filename=f"person-{individual.pk}",
         )
 
@@ -87,6 +95,7 @@ def person_page(
         person_ids, chronology, page_number, restrict=access.event_filter(user), page_size=page_size
     )
     access.redact_events(user, [entry.event for entry in entries])
+    lines = in_words(user, entries, person_ids, current_policy())
     matches = possible_matches(person_ids, may_open=access.may_open(user), readable=partial(readable_refs, user))
     markers = list(access.visible_markers(user, people.markers(person_ids)))
     orders = access.orders_for(user, people.orders(person_ids))
@@ -120,9 +129,10 @@ def person_page(
         "findings": split_practice(findings)[0],
         "held_elsewhere": disclosed.held_elsewhere,
         "page": page,
-        "entries": entries,
+        "entries": lines,
         "chronology_filter": chronology,
     }
     # A probable match's provisional findings are about the other child's records too.
     probable = sorted({m.other_individual_id for m in matches if m.provisional and m.other_individual_id})
-    return PersonPage(context, person_ids, [line for lines in named.values() for line in lines], probable)
+    named_lines = [line for found in named.values() for line in found]
+    return PersonPage(context, person_ids, named_lines, probable, shown_people(lines))

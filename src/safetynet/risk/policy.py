@@ -248,6 +248,26 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalise(text)` and, for each of its characters, the index in `text` it came from, so
+    a phrase found in the normalised text can be marked where it was written."""
+    chars: list[str] = []
+    origin: list[int] = []
+    gap = False
+    for index, char in enumerate(text):
+        for low in char.lower():
+            if re.match(r"\w", low):
+                if gap and chars:
+                    chars.append(" ")
+                    origin.append(index)
+                gap = False
+                chars.append(low)
+                origin.append(index)
+            else:
+                gap = True
+    return "".join(chars), origin
+
+
 @dataclass(frozen=True)
 class LanguageMatch:
     """A flagged phrase: what was written, why it matters and what to write instead."""
@@ -298,6 +318,27 @@ class Policy:
             if match:
                 found.append(LanguageMatch(spec.phrase, match.group(0), spec.reason, spec.suggestion))
         return found
+
+    def language_spans(self, text: str | None, *, about_child: bool = True) -> list[tuple[int, int, LanguageMatch]]:
+        """Where in `text` (start, end: indexes into `text` as written) each flagged phrase
+        stands, every occurrence, in order, overlaps dropped: the same phrases and patterns as
+        `check_language`, for pages that mark the words in place."""
+        if not text:
+            return []
+        plain, origin = normalise_with_offsets(text)
+        spans: list[tuple[int, int, LanguageMatch]] = []
+        for spec, regex in self._phrases:
+            if spec.child_only and not about_child:
+                continue
+            for match in regex.finditer(plain):
+                found = LanguageMatch(spec.phrase, match.group(0), spec.reason, spec.suggestion)
+                spans.append((origin[match.start()], origin[match.end() - 1] + 1, found))
+        spans.sort(key=lambda span: (span[0], -span[1]))
+        kept: list[tuple[int, int, LanguageMatch]] = []
+        for span in spans:
+            if not kept or span[0] >= kept[-1][1]:
+                kept.append(span)
+        return kept
 
     def escalation_after(self, role: str) -> str | None:
         """Returns the next owner of an overdue task owned by `role`: up the chain of the role's

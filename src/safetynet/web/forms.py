@@ -11,8 +11,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from safetynet.access.roles import AgencyCode
 from safetynet.audit.models import Action
 from safetynet.reads.audit_log import resolve_person_ref
+from safetynet.reads.labels import label
+from safetynet.reads.person import PERIODS, SAFETYNET_AGENCY, SAFETYNET_AGENCY_NAME
 from safetynet.reads.search import normalise_postcode, read_date_of_birth
 from safetynet.reads.work_queue import SHOW_CHOICES
 from safetynet.records.models import Event
@@ -86,7 +89,8 @@ class LoginForm(GovukFormMixin, AuthenticationForm):
 
 
 class ChronologyFilterForm(GovukFormMixin, forms.Form):
-    """Filter a person's chronology by event type and date (the query string of the page)."""
+    """Filter a person's chronology by event type, agency and period (the query string of the
+    page, so the address, a bookmark and Back keep the filter)."""
 
     type = forms.MultipleChoiceField(
         label="Event type",
@@ -94,23 +98,42 @@ class ChronologyFilterForm(GovukFormMixin, forms.Form):
         choices=[],
         widget=forms.CheckboxSelectMultiple,
     )
+    agency = forms.MultipleChoiceField(
+        label="Agency",
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        choices=[("", "Any time"), *((code, words) for code, (words, _days) in PERIODS.items())],
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
     date_from = _date_field("From", "2025-03-27")
     date_to = _date_field("To", "2026-01-31")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        type_field = self.fields["type"]
+        type_field, agency_field = self.fields["type"], self.fields["agency"]
         assert isinstance(type_field, forms.MultipleChoiceField)
-        type_field.choices = Event.EventType.choices
+        assert isinstance(agency_field, forms.MultipleChoiceField)
+        type_field.choices = [(code, label(code)) for code in Event.EventType.values]  # sentence case
+        agency_field.choices = [*AgencyCode.choices, (SAFETYNET_AGENCY, SAFETYNET_AGENCY_NAME)]
         self.fields["type"].error_messages["invalid_choice"] = "Choose event types from the list"
+        self.fields["agency"].error_messages["invalid_choice"] = "Choose agencies from the list"
         self.style_widgets()
 
     def clean(self) -> dict[str, Any]:
-        return _check_date_range(self, super().clean() or {})
+        data = _check_date_range(self, super().clean() or {})
+        if data.get("period") and (data.get("date_from") or data.get("date_to")):
+            self.add_error("period", "Choose a period or enter dates, not both")
+        return data
 
     def style_widgets(self) -> None:
         super().style_widgets()
         self.fields["type"].widget.attrs["class"] = "govuk-checkboxes__input"
+        self.fields["agency"].widget.attrs["class"] = "govuk-checkboxes__input"
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs["class"] += " govuk-input--width-10"
 

@@ -28,6 +28,11 @@ urlpatterns = [
     path("people/<int:individual_id>/", views_people.person, name="person"),
     path("people/<int:individual_id>/export.pdf", views_people.person_pdf, name="person_pdf"),
     path("people/<int:individual_id>/chronology/", views_people.chronology, name="person_chronology"),
+    path(
+        "people/<int:individual_id>/chronology/print/",
+        views_people.chronology_print,
+        name="person_chronology_print",
+    ),
     path("people/<int:individual_id>/network.json", views_people.network, name="person_network"),
     path(
         "people/<int:individual_id>/records/<int:person_id>/compare/<int:other_id>/",

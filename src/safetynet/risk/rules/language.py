@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from safetynet.risk.picture import EventRec, Picture
 from safetynet.risk.policy import Policy
@@ -16,16 +17,28 @@ from safetynet.risk.rules.base import (
 )
 
 
+def labelled_texts(summary: str, details: dict[str, Any]) -> list[tuple[str, str]]:
+    """The free text of an event a person wrote, each with what it is ("Summary", "Risk
+    rationale", "Review rationale", "Decision", ...): the texts the language check reads, for
+    the rule and for the pages that mark the phrases it flags."""
+    texts = [("Summary", summary or ""), ("Risk rationale", str(details.get("risk_rationale") or ""))]
+    reviews = details.get("reviews") or []
+    texts += [("Review rationale", str(r.get("rationale") or "")) for r in reviews if isinstance(r, dict)]
+    texts += [("Decision", str(x)) for x in details.get("decisions") or [] if isinstance(x, str)]
+    for key, title in (
+        ("rationale", "Rationale"),
+        ("end_rationale", "End rationale"),
+        ("text", "Text"),
+        ("findings", "Findings"),
+    ):
+        if isinstance(details.get(key), str):
+            texts.append((title, details[key]))
+    return [(title, text) for title, text in texts if text]
+
+
 def event_texts(event: EventRec) -> list[str]:
     """The free text of an event a person wrote: summary, risk rationale, review rationales, decisions."""
-    d = event.details
-    texts = [event.summary, str(d.get("risk_rationale") or "")]
-    texts += [str(r.get("rationale") or "") for r in d.get("reviews") or [] if isinstance(r, dict)]
-    texts += [str(x) for x in d.get("decisions") or [] if isinstance(x, str)]
-    for key in ("rationale", "end_rationale", "text", "findings"):
-        if isinstance(d.get(key), str):
-            texts.append(d[key])
-    return [t for t in texts if t]
+    return [text for _title, text in labelled_texts(event.summary, event.details)]
 
 
 @rule("LANG")
