@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from more_itertools import chunked
 
 from safetynet.access.roles import AGENCY_OF_ROLE
@@ -199,7 +200,9 @@ def sweep(
     now = clock.now()
     step = dt.timedelta(hours=float(policy.document.escalation.step_hours))
     report = SweepReport()
-    overdue = Task.objects.overdue(now).filter(escalation_exhausted=False)
+    # The current owner's clock, not "overdue": a task already escalated stays overdue (late_since)
+    # but waits for its new owner's deadline before it climbs again.
+    overdue = Task.objects.past_deadline(now).filter(escalation_exhausted=False)
     candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
     for batch in chunked(candidates, chunk):
         with transaction.atomic():
@@ -214,8 +217,10 @@ def sweep(
             for role, items in by_role.items():
                 to_role = policy.escalation_after(role)
                 claim = overdue.filter(pk__in=[pk for pk, _, _ in items], owner_role=role)
+                # The first deadline missed is kept: late since then, whatever the next owner's clock.
+                late_since = Coalesce(F("late_since"), F("due_at"))
                 if to_role is None:
-                    claim.update(escalation_exhausted=True, escalated_at=now)
+                    claim.update(escalation_exhausted=True, escalated_at=now, late_since=late_since)
                     note, action = "deadline passed at the top of the escalation chain", TaskEvent.Action.EXHAUSTED
                 else:
                     claim.update(
@@ -225,6 +230,7 @@ def sweep(
                         team="",
                         escalation_level=F("escalation_level") + 1,
                         escalated_at=now,
+                        late_since=late_since,
                     )
                     note, action = f"deadline passed; escalated from {role} to {to_role}", TaskEvent.Action.ESCALATED
                 for pk, clause, due in items:
