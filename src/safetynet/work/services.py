@@ -31,8 +31,8 @@ from safetynet.lib.locks import serialise
 from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work import notifications
-from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
-from safetynet.work.ownership import check_assignment, check_ownership
+from safetynet.work.models import IllegalMove, Task, TaskEvent, due_soon_q, overdue_q
+from safetynet.work.ownership import AssignmentRefused, NotYourTask, check_assignment, check_ownership
 from safetynet.work.practice import practice_counts
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,54 @@ def assign(
     return task
 
 
+@dataclass
+class BulkAssignment:
+    """What `assign_many` did: the tasks assigned, and each refused task's id with why (roles,
+    agencies, team codes and states only: the words of NotYourTask, AssignmentRefused and
+    IllegalMove, never a name)."""
+
+    assigned: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+    # Refused because the acting user may not act on the task, or give it to that target (the
+    # screens and the API write these to the access log as denied).
+    forbidden: list[int] = field(default_factory=list)
+
+
+def assign_many(
+    task_ids: Iterable[int],
+    *,
+    acting_user: Any,
+    clock: Clock = system_clock,
+    assignee: Any = None,
+    team: str = "",
+    policy: Policy | None = None,
+) -> BulkAssignment:
+    """Assigns each task in turn through `assign` (its own transaction, ownership and assignment
+    checks, history, access-log entry and notification), so a refused task leaves the others
+    assigned; returns which were assigned and why each other one was refused."""
+    if assignee is None and not team:
+        raise WorkError("assign needs a person or a team code")
+    policy = policy or current_policy()
+    done = BulkAssignment()
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            assign(task_id, acting_user=acting_user, clock=clock, assignee=assignee, team=team, policy=policy)
+        except NotYourTask as why:
+            done.refused[task_id] = str(why)
+            done.forbidden.append(task_id)
+        except AssignmentRefused as why:
+            done.refused[task_id] = str(why)
+            if why.forbidden:
+                done.forbidden.append(task_id)
+        except IllegalMove:
+            done.refused[task_id] = f"Task {task_id} is no longer open."
+        except WorkError as why:
+            done.refused[task_id] = str(why)
+        else:
+            done.assigned.append(task_id)
+    return done
+
+
 def _audit(task: Task, acting_user: Any, action: str, fields: list[str], clock: Clock) -> None:
     """The access-log entry for a change to a task, inside the caller's transaction."""
     record_audit(
@@ -467,16 +515,18 @@ QUEUE_SCOPES = ("all", "mine", "team", "role")
 _NEVER = Q(pk__in=[])
 
 
-def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all") -> Q:
-    """Which current tasks are someone's work: `mine` (assigned to them), `team` (given to
-    their team), `role` (the role queue: nobody assigned, owned by their role, no other
-    team's), or `all` of these. A user without a role has no role queue; without a team, no
-    team queue."""
+def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all", team_id: int | None = None) -> Q:
+    """Which current tasks are someone's work, in three queues that never overlap: `mine`
+    (assigned to them), `team` (their own team's: given to their team code, or assigned to
+    another member of their team, `team_id`), `role` (the role queue: nobody assigned, no
+    team, owned by their role), or `all` of these (so the three counts add up to it). A user
+    without a role has no role queue; without a team, no team queue."""
     if scope not in QUEUE_SCOPES:
         raise WorkError(f"unknown queue {scope!r}; expected one of {', '.join(QUEUE_SCOPES)}")
     mine = Q(assignee_id=user_id)
-    teams = Q(team=team) if team else _NEVER
-    role_queue = Q(assignee__isnull=True, owner_role=role) & (Q(team="") | teams) if role else _NEVER
+    ours = (Q(team=team) if team else _NEVER) | (Q(assignee__profile__team_id=team_id) if team_id else _NEVER)
+    teams = ours & ~mine
+    role_queue = Q(assignee__isnull=True, team="", owner_role=role) if role else _NEVER
     return {"mine": mine, "team": teams, "role": role_queue, "all": mine | teams | role_queue}[scope]
 
 
@@ -487,13 +537,25 @@ def task_queue(
     team: str = "",
     scope: str = "all",
     overdue_at: dt.datetime | None = None,
+    team_id: int | None = None,
 ) -> QuerySet[Task]:
-    """Current tasks in a person's queue (see `queue_filter`), earliest deadline first (no
-    deadline last), then most severe; `overdue_at` keeps only those due before that time."""
-    qs = Task.objects.current().filter(queue_filter(user_id=user_id, role=role, team=team, scope=scope))
+    """Current tasks in a person's queue (see `queue_filter`), the longest late first, then the
+    earliest deadline (no deadline last), then most severe; `overdue_at` keeps only those
+    overdue at that time."""
+    qs = Task.objects.current().filter(
+        queue_filter(user_id=user_id, role=role, team=team, scope=scope, team_id=team_id)
+    )
     if overdue_at is not None:
         qs = qs.overdue(overdue_at)
-    return qs.annotate(severity_rank=severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
+    return qs.annotate(severity_rank=severity_rank(), deadline=deadline()).order_by(
+        F("deadline").asc(nulls_last=True), "severity_rank", "pk"
+    )
+
+
+def deadline() -> Coalesce:
+    """A query expression for the deadline a queue sorts by: the first one missed (`late_since`)
+    for a task that escalated, else its current one: the longest late come first."""
+    return Coalesce(F("late_since"), F("due_at"))
 
 
 def supervises(role: str, policy: Policy) -> bool:
@@ -559,8 +621,8 @@ def oversight(
     )
     by_role = dict(watched.filter(late).values_list("owner_role").annotate(n=Count("pk")).order_by("-n", "owner_role"))
     return Oversight(
-        tasks=flagged.annotate(severity_rank=severity_rank()).order_by(
-            F("due_at").asc(nulls_last=True), "severity_rank", "pk"
+        tasks=flagged.annotate(severity_rank=severity_rank(), deadline=deadline()).order_by(
+            F("deadline").asc(nulls_last=True), "severity_rank", "pk"
         ),
         overdue=counts["overdue"],
         escalated=counts["escalated"],
