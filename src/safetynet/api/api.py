@@ -56,6 +56,7 @@ from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
 from safetynet.work import services as work_services
+from safetynet.work.bulk import assign_many
 from safetynet.work.models import IllegalMove
 from safetynet.work.ownership import AssignmentRefused, NotYourTask, may_act
 
@@ -356,7 +357,7 @@ def assign_tasks(request: HttpRequest, body: BulkAssignIn) -> BulkAssignOut:
     reach = set(access.visible_individual_ids(assignee, {t.individual_id for t in tasks})) if assignee else None
     unreachable = {t.pk for t in tasks if reach is not None and t.individual_id not in reach}
     team = body.team or (work_queue.worker_of(assignee).team if assignee is not None else "")
-    done = work_services.assign_many(
+    done = assign_many(
         [t.pk for t in tasks if t.pk not in unreachable],
         acting_user=request.user,
         clock=system_clock,

@@ -52,6 +52,7 @@ from safetynet.risk.policy import current_policy
 from safetynet.web.forms import AssignTaskForm, BulkAssignForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
 from safetynet.work import services
+from safetynet.work.bulk import assign_many
 from safetynet.work.models import IllegalMove
 from safetynet.work.ownership import AssignmentRefused, NotYourTask, assignable_teams, may_act
 
@@ -130,7 +131,7 @@ def work_assign(request: HttpRequest) -> HttpResponse:
     # The person must be able to open each child: a task about a child they cannot see is refused.
     reach = set(access.visible_individual_ids(assignee, {t.individual_id for t in tasks})) if assignee else None
     unreachable = [t for t in tasks if reach is not None and t.individual_id not in reach]
-    done = services.assign_many(
+    done = assign_many(
         [t.pk for t in tasks if t not in unreachable],
         acting_user=request.user,
         clock=system_clock,
