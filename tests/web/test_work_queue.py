@@ -287,3 +287,36 @@ def test_only_supervisors_see_the_checkboxes_and_may_bulk_assign(officer_client:
     assert 'form="bulk-assign"' not in html and "Assign selected tasks" not in html
     refused = _bulk(officer_client, [queue[40].pk], team="east-response")
     assert refused.status_code == 403 and Task.objects.get(pk=queue[40].pk).team == ""
+
+
+# Session, user, profile and agency; the worker's team; the bulk form's people and teams; who
+# may be seen and the findings withheld; the tab counts (one aggregate) and the page (one query);
+# the page's headlines; the access-log entry; the header's unread notifications; the session.
+# Measured 21: none of it grows with the queue.
+QUEUE_PAGE_QUERIES = 21
+
+
+def test_the_queue_page_costs_a_fixed_number_of_queries_however_long_the_queue(
+    officer_client: Client, world: World, team: Any, clock: FixedClock, django_assert_max_num_queries: Any
+) -> None:
+    for i in range(3):
+        _finding(world.child, CLAUSES[i], "high", owner_role="sergeant", due_in_hours=DUE[i])
+    sync_tasks(clock=clock)
+    officer_client.get("/work/")  # warm: the first request loads the access matrix
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
+        assert officer_client.get("/work/", {"severity": "high"}).status_code == 200
+    for i in range(150):
+        _finding(
+            world.adult if i % 2 else world.child,
+            CLAUSES[i % 4],
+            "high",
+            owner_role="sergeant",
+            due_in_hours=DUE[i % 3],
+        )
+    sync_tasks(clock=clock)
+    sweep(clock=clock)  # some escalated: still this sergeant's to watch, not to work
+    for task in Task.objects.filter(owner_role="sergeant")[:20]:
+        assign(task.pk, acting_user=None, clock=clock, assignee=world.officer, team="east-response")
+    with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
+        html = officer_client.get("/work/", {"severity": "high", "page": 2}).content.decode()
+    assert len(_ids(html)) == 50

@@ -66,7 +66,9 @@ def withheld_findings(user: Any, tasks: QuerySet[Task]) -> list[int]:
     tasks are not shown to `user`, in lists, counts or on their own."""
     if sees_everything(user):
         return []
-    findings = list(Finding.objects.filter(pk__in=tasks.values("finding_id")).only("pk", "cites", "key", "owner_role"))
+    findings = list(
+        Finding.objects.filter(pk__in=tasks.values("finding_id")).only("pk", "cites", "key", "owner_role", "kind")
+    )
     full = disclosed_ids(user, findings)
     return [f.pk for f in findings if f.pk not in full]
 
