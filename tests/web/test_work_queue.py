@@ -320,3 +320,11 @@ def test_the_queue_page_costs_a_fixed_number_of_queries_however_long_the_queue(
     with django_assert_max_num_queries(QUEUE_PAGE_QUERIES):
         html = officer_client.get("/work/", {"severity": "high", "page": 2}).content.decode()
     assert len(_ids(html)) == 50
+
+
+def test_each_selected_filter_is_a_link_that_removes_it(officer_client: Client, queue: list[Task]) -> None:
+    html = officer_client.get("/work/", {"show": "role", "severity": ["high", "low"], "due": "soon"}).content.decode()
+    selected = html[html.index("Selected filters") : html.index("moj-filter__options")]
+    assert 'href="/work/?show=role&amp;severity=low&amp;due=soon"' in selected  # without High
+    assert 'href="/work/?show=role&amp;severity=high&amp;severity=low"' in selected  # without the due filter
+    assert 'href="/work/?show=role" data-testid="clear-filters"' in selected

@@ -374,6 +374,27 @@ def page_items(found: MyWork) -> list[tuple[int | None, str]]:
     return items
 
 
+def selected_filters(query: QueueQuery) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The filters applied, for the MoJ filter's "Selected filters": (heading, [(text, the
+    query string without that one)]), so each tag removes itself."""
+    dues = dict(DUE_CHOICES)
+    groups = [
+        (
+            "Clause",
+            [(c, query.querystring(clauses=tuple(x for x in query.clauses if x != c), page=1)) for c in query.clauses],
+        ),
+        (
+            "Severity",
+            [
+                (label(s), query.querystring(severities=tuple(x for x in query.severities if x != s), page=1))
+                for s in query.severities
+            ],
+        ),
+        ("Due", [(dues.get(query.due, query.due), query.querystring(due="", page=1))] if query.due else []),
+    ]
+    return [(heading, [(text, link or "?") for text, link in tags]) for heading, tags in groups if tags]
+
+
 @dataclass(frozen=True)
 class SortHeader:
     """A sortable column's header: a link that sorts by it (MoJ sortable table, without JS)."""
