@@ -328,3 +328,17 @@ def test_each_selected_filter_is_a_link_that_removes_it(officer_client: Client, 
     assert 'href="/work/?show=role&amp;severity=low&amp;due=soon"' in selected  # without High
     assert 'href="/work/?show=role&amp;severity=high&amp;severity=low"' in selected  # without the due filter
     assert 'href="/work/?show=role" data-testid="clear-filters"' in selected
+
+
+def test_an_escalated_tasks_page_says_when_it_went_late_and_the_next_ranks_deadline(
+    world: World, queue: list[Task], clock: FixedClock
+) -> None:
+    inspector = create_user_with_role(
+        acting_user=None, username="insp.invented", password=PASSWORD, role="inspector", check_password=False
+    )
+    sweep(clock=clock)
+    task = Task.objects.filter(owner_role="inspector").order_by("pk").first()
+    assert task is not None
+    html = sign_in(Client(), inspector).get(f"/work/tasks/{task.pk}/").content.decode()
+    assert "Overdue</strong> by 3 h 0 min" in html and '<time datetime="2026-03-02T06:00:00+00:00">' in html
+    assert "Escalated: the inspector must act by" in html and "2 Mar 2026 11:00" in html
