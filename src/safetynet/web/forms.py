@@ -329,6 +329,12 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
     def clean_show(self) -> str:
         return self.cleaned_data.get("show") or "all"
 
+    def clean_sort(self) -> str:
+        return self.cleaned_data.get("sort") or "due"
+
+    def clean_order(self) -> str:
+        return self.cleaned_data.get("order") or "asc"
+
     def query(self, per_page: int = PAGE_SIZE) -> QueueQuery:
         """What was asked, each field that failed its check left at its default."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(self, "cleaned_data", {})

@@ -40,15 +40,13 @@ from safetynet.reads.work_queue import (
     my_work,
     oversight_for,
     oversight_rows,
-    page_items,
-    selected_filters,
-    sort_headers,
     task_detail,
     task_for_user,
     tasks_for_user,
     team_members,
     worker_of,
 )
+from safetynet.reads.work_queue_links import page_items, selected_filters, sort_headers
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms import AssignTaskForm, BulkAssignForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
