@@ -147,7 +147,8 @@ def test_sergeant_sees_their_own_their_teams_and_their_roles_tasks_soonest_first
     ("show", "present", "absent"),
     [
         ("mine", ["An adult was found"], ["A return home interview", "A repeat missing child"]),
-        ("team", ["A return home interview", "An adult was found"], ["A repeat missing child"]),
+        # My team: given to the team or to a colleague in it; not the user's own (Assigned to me).
+        ("team", ["A return home interview"], ["An adult was found", "A repeat missing child"]),
         ("role", ["A repeat missing child", "No supervisor has reviewed"], ["An adult was found"]),
         ("overdue", ["No supervisor has reviewed"], ["A repeat missing child", "An adult was found"]),
     ],
@@ -158,7 +159,7 @@ def test_filters_narrow_my_work_to_one_queue_with_counts(
     html = officer_client.get("/work/", {"show": show}).content.decode()
     table = _table(html)
     assert all(text in table for text in present) and not any(text in table for text in absent)
-    assert "Assigned to me (1)" in html and "My team (2)" in html and "Role queue (2)" in html
+    assert "Assigned to me (1)" in html and "My team (1)" in html and "Role queue (2)" in html
     assert "Overdue (1)" in html and "All my work (4)" in html
 
 
@@ -309,9 +310,10 @@ def test_a_sergeant_sees_late_and_escalated_work_with_counts(
     assert "No supervisor has reviewed" in table and "Escalated to inspector" in table
     assert "A repeat missing child" not in table  # not late, not escalated
     assert "restricted child" not in html
-    # Overdue: the team's task; escalated: the review (its new deadline still runs); due within
-    # the hour: the MASH triage. The restricted child's escalated task is never counted.
-    assert [int(n) for n in re.findall(r'govuk-heading-xl govuk-!-margin-bottom-1">(\d+)<', counts)] == [1, 1, 0, 1]
+    # Overdue: the team's task and the escalated review (late since its first deadline, though
+    # the inspector's clock still runs); escalated: the review; due within the hour: the MASH
+    # triage. The restricted child's escalated task is never counted.
+    assert [int(n) for n in re.findall(r'govuk-heading-xl govuk-!-margin-bottom-1">(\d+)<', counts)] == [2, 1, 0, 1]
     assert UserProfile.objects.filter(role="sergeant").exists()
     UserProfile.objects.update(role="mash_officer")
     assert officer_client.get("/work/oversight/").status_code == 403

@@ -18,11 +18,13 @@ from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
-from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkShow, validated
+from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.schemas import (
     AssignIn,
+    BulkAssignIn,
+    BulkAssignOut,
     ChronologyOut,
     CiteOut,
     ErrorOut,
@@ -36,6 +38,7 @@ from safetynet.api.schemas import (
     MentionOut,
     NamedOut,
     RefOut,
+    RefusalOut,
     ResolveIn,
     SearchResultOut,
     SourceRecordOut,
@@ -57,6 +60,7 @@ from safetynet.reads.search import SearchQuery, search_people
 from safetynet.reads.work_queue import TaskRow
 from safetynet.risk.policy import current_policy
 from safetynet.work import services as work_services
+from safetynet.work.bulk import assign_many
 from safetynet.work.models import IllegalMove
 from safetynet.work.ownership import AssignmentRefused, NotYourTask, may_act
 
@@ -341,15 +345,34 @@ def _one_task(request: HttpRequest, task_id: int) -> TaskOut:
 
 class TaskFilters(Schema):
     show: str = "all"
-    limit: int = Field(work_queue.WORK_LIMIT, ge=1, le=1000)
+    clause: list[str] = []
+    severity: list[str] = []
+    due: str = ""
+    sort: str = "due"
+    order: str = "asc"
+    page: int = Field(1, ge=1, le=99999)
+    page_size: int = Field(work_queue.PAGE_SIZE, ge=1, le=work_queue.MAX_PAGE_SIZE)
 
 
 @api.get("/tasks", response=answers(list[TaskOut], 401, 403, 422), url_name="tasks")
-def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]:
-    """My work: tasks assigned to me, my team's and my role's queue, soonest deadline first.
-    `show`: all, mine, team, role or overdue."""
-    show = validated(WorkShow, {"show": filters.show}).show
-    found = work_queue.my_work(request.user, system_clock.now(), show, limit=filters.limit)
+def my_tasks(request: HttpRequest, filters: Query[TaskFilters], response: HttpResponse) -> list[TaskOut]:
+    """My work: tasks assigned to me, my team's and my role's queue, the longest overdue first.
+    `show`: all, mine, team, role or overdue; `clause` and `severity` (repeat for several), `due`:
+    overdue, soon or later; `sort`: due, severity or clause, `order`: asc or desc; `page` (from 1)
+    of `page_size` (50, at most 200). `X-Total-Count` says how many match in all (the screen's
+    tab count), `X-Counts` the count behind each tab with the same filters."""
+    asked = validated(WorkQuery, filters.dict(exclude={"page", "page_size"}))
+    query = work_queue.QueueQuery(
+        show=asked.show,
+        clauses=tuple(asked.clause),
+        severities=tuple(asked.severity),
+        due=asked.due,
+        sort=asked.sort,
+        order=asked.order,
+        page=filters.page,
+        per_page=filters.page_size,
+    )
+    found = work_queue.my_work(request.user, system_clock.now(), query)
     access.log_view(
         request.user,
         object_type="task_list",
@@ -357,7 +380,50 @@ def my_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[TaskOut]
         individual_ids=[r.task.individual_id for r in found.rows],
         fields=["tasks"],
     )
-    return [TaskOut(**_task_out(r)) for r in found.rows]
+    response["X-Total-Count"] = str(found.total)
+    response["X-Counts"] = ", ".join(f"{tab}={n}" for tab, n in found.counts.items())
+    return [TaskOut(**_task_out(r)) for r in found.rows] if found.page == filters.page else []
+
+
+@api.post("/tasks/assign", response=answers(BulkAssignOut, 400, 401, 403, 422), url_name="tasks_assign")
+def assign_tasks(request: HttpRequest, body: BulkAssignIn) -> BulkAssignOut:
+    """Supervisors: give several tasks (`tasks`: ids, at most 200) to one person (`assignee`: a
+    user id; the task goes to their team too) or one team (`team`: its code), each through the
+    same checks as `/tasks/{id}/assign`. The answer lists the tasks assigned and each refused one
+    by id with why (missing and not yours alike: "not found"); refusals are logged as denied."""
+    if (body.assignee is None) == (not body.team):
+        raise HttpError(422, "assignee: expected a user id, or team: a team code (one of them)")
+    if not body.tasks or len(body.tasks) > work_queue.MAX_PAGE_SIZE:
+        raise HttpError(422, f"tasks: expected from 1 to {work_queue.MAX_PAGE_SIZE} task ids")
+    assignee = None
+    if body.assignee is not None:
+        assignee = get_user_model().objects.filter(pk=body.assignee, is_active=True).first()
+        if assignee is None:
+            raise HttpError(422, "assignee: expected the id of an active user")
+    tasks, missing = work_queue.tasks_for_user(request.user, body.tasks)
+    reach = set(access.visible_individual_ids(assignee, {t.individual_id for t in tasks})) if assignee else None
+    unreachable = {t.pk for t in tasks if reach is not None and t.individual_id not in reach}
+    team = body.team or (work_queue.worker_of(assignee).team if assignee is not None else "")
+    done = assign_many(
+        [t.pk for t in tasks if t.pk not in unreachable],
+        acting_user=request.user,
+        clock=system_clock,
+        assignee=assignee,
+        team=team,
+        policy=current_policy(),
+    )
+    by_id = {t.pk: t for t in tasks}
+    for task_id in done.forbidden:
+        access.log_denied(
+            request.user, object_type="task", object_id=task_id, individual_ids=[by_id[task_id].individual_id]
+        )
+    refusals = {pk: "not found" for pk in missing}
+    refusals |= {pk: "assignee: this user may not open the child's record" for pk in unreachable}
+    refusals |= done.refused
+    return BulkAssignOut(
+        assigned=done.assigned,
+        refused=[RefusalOut(task=pk, reason=refusals[pk]) for pk in dict.fromkeys(body.tasks) if pk in refusals],
+    )
 
 
 @api.get("/tasks/{task_id}", response=answers(TaskDetailOut, 401, 403, 404, 422), url_name="task")

@@ -19,7 +19,14 @@ from pydantic import ValidationError, ValidationInfo, field_validator, model_val
 
 from safetynet.reads.person import AGENCY_CODES, PERIODS
 from safetynet.reads.search import normalise_postcode, read_date_of_birth
-from safetynet.reads.work_queue import SHOW_CHOICES
+from safetynet.reads.work_queue import (
+    DUE_CHOICES,
+    ORDER_CHOICES,
+    SEVERITY_CHOICES,
+    SHOW_CHOICES,
+    SORT_CHOICES,
+    clause_choices,
+)
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
 from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
@@ -193,6 +200,55 @@ class WorkShow(Schema):
         if text and text not in {code for code, _label in SHOW_CHOICES}:
             raise ValueError("Choose all, mine, team, role or overdue")
         return text or "all"
+
+
+class WorkQuery(WorkShow):
+    """My work's filters, sort and page, checked with the screen's words (web.forms.WorkFilterForm)."""
+
+    clause: list[str] = []
+    severity: list[str] = []
+    due: str = ""
+    sort: str = "due"
+    order: str = "asc"
+
+    @field_validator("clause")
+    @classmethod
+    def _clauses(cls, value: list[str]) -> list[str]:
+        known = {code for code, _label in clause_choices()}
+        if any(c not in known for c in value):
+            raise ValueError("Choose clauses from the list")
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _severities(cls, value: list[str]) -> list[str]:
+        if any(s not in {code for code, _label in SEVERITY_CHOICES} for s in value):
+            raise ValueError("Choose critical, high, medium or low")
+        return value
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if text and text not in {code for code, _label in DUE_CHOICES}:
+            raise ValueError("Choose overdue, soon or later")
+        return text
+
+    @field_validator("sort", mode="before")
+    @classmethod
+    def _sort(cls, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if text and text not in {code for code, _label in SORT_CHOICES}:
+            raise ValueError("Sort by due, severity or clause")
+        return text or "due"
+
+    @field_validator("order", mode="before")
+    @classmethod
+    def _order(cls, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if text and text not in {code for code, _label in ORDER_CHOICES}:
+            raise ValueError("Choose the order asc or desc")
+        return text or "asc"
 
 
 class Rationale(Schema):

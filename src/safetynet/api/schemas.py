@@ -187,6 +187,26 @@ class AssignIn(Schema):
     team: str = Field("", max_length=60)
 
 
+class BulkAssignIn(Schema):
+    """Several tasks (ids) for one person (user id) or one team (code)."""
+
+    tasks: list[int] = Field(default_factory=list)
+    assignee: int | None = None
+    team: str = Field("", max_length=60)
+
+
+class RefusalOut(Schema):
+    task: int
+    reason: str
+
+
+class BulkAssignOut(Schema):
+    """The tasks assigned, and each refused one with why (roles, agencies, team codes, states)."""
+
+    assigned: list[int]
+    refused: list[RefusalOut]
+
+
 class ResolveIn(Schema):
     rationale: str = ""
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -36,7 +36,7 @@ from safetynet.interchange.models import ImportBatch
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.proxy import in_networks
 from safetynet.ops.readiness import queue_lag
-from safetynet.work.models import Task, WorkerHeartbeat
+from safetynet.work.models import Task, WorkerHeartbeat, overdue_q
 
 # Seconds: a page is meant to answer within half a second on a county (docs/web.md benchmarks).
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -147,7 +147,7 @@ class DatabaseCollector(Collector):
         rows = (
             Task.objects.current()
             .values("clause", "owner_role", "state")
-            .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+            .annotate(n=Count("id"), late=Count("id", filter=overdue_q(now)))
             .order_by("clause", "owner_role", "state")
         )
         late: dict[tuple[str, str], int] = {}

@@ -59,7 +59,8 @@ def queue_lag(*, clock: Clock = system_clock) -> QueueLag:
     scheduled = ready.filter(run_after__lte=now).aggregate(oldest=Min("run_after"))["oldest"]
     due = [at for at in (unscheduled, scheduled) if at is not None]
     jobs_ready = ready.filter(run_after__lte=now).count() + ready.filter(run_after=get_date_max()).count()
-    unswept = Task.objects.overdue(now).filter(escalation_exhausted=False).aggregate(oldest=Min("due_at"))["oldest"]
+    waiting = Task.objects.past_deadline(now).filter(escalation_exhausted=False)
+    unswept = waiting.aggregate(oldest=Min("due_at"))["oldest"]
     return QueueLag(
         oldest_job=max(now - min(due), _ZERO) if due else None,
         oldest_unswept_task=max(now - unswept, _ZERO) if unswept is not None else None,

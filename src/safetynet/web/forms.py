@@ -17,7 +17,17 @@ from safetynet.reads.audit_log import resolve_person_ref
 from safetynet.reads.labels import label
 from safetynet.reads.person import PERIODS, SAFETYNET_AGENCY, SAFETYNET_AGENCY_NAME
 from safetynet.reads.search import normalise_postcode, read_date_of_birth
-from safetynet.reads.work_queue import SHOW_CHOICES
+from safetynet.reads.work_queue import (
+    DUE_CHOICES,
+    MAX_PAGE_SIZE,
+    ORDER_CHOICES,
+    PAGE_SIZE,
+    SEVERITY_CHOICES,
+    SHOW_CHOICES,
+    SORT_CHOICES,
+    QueueQuery,
+    clause_choices,
+)
 from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
 from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
@@ -284,7 +294,9 @@ class AssignTaskForm(GovukFormMixin, forms.Form):
 
 
 class WorkFilterForm(GovukFormMixin, forms.Form):
-    """Which part of My work to show (the query string of the page and the API's `show`)."""
+    """My work's tab, filters, sort and page: the page's query string (the API reads the same
+    names: `api.inputs.WorkQuery`). A value that is not offered is an error on its field; the
+    list is then shown with that field's default."""
 
     show = forms.ChoiceField(
         label="Show",
@@ -292,16 +304,132 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
         choices=[],
         error_messages={"invalid_choice": "Choose all, mine, team, role or overdue"},
     )
+    clause = forms.MultipleChoiceField(
+        label="Clause", required=False, choices=[], error_messages={"invalid_choice": "Choose clauses from the list"}
+    )
+    severity = forms.MultipleChoiceField(
+        label="Severity",
+        required=False,
+        choices=SEVERITY_CHOICES,
+        error_messages={"invalid_choice": "Choose critical, high, medium or low"},
+    )
+    due = forms.ChoiceField(
+        label="Due",
+        required=False,
+        choices=[("", "Any time"), *DUE_CHOICES],
+        error_messages={"invalid_choice": "Choose overdue, soon or later"},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=SORT_CHOICES,
+        error_messages={"invalid_choice": "Sort by due, severity or clause"},
+    )
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=ORDER_CHOICES,
+        error_messages={"invalid_choice": "Choose the order asc or desc"},
+    )
+    page = forms.IntegerField(
+        label="Page",
+        required=False,
+        min_value=1,
+        max_value=99999,
+        error_messages={"invalid": "Enter the page as a whole number, like 2", "min_value": "Pages start at 1"},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["show"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = SHOW_CHOICES
+        show = self.fields["show"]
+        assert isinstance(show, forms.ChoiceField)
+        show.choices = SHOW_CHOICES
+        clause = self.fields["clause"]
+        assert isinstance(clause, forms.MultipleChoiceField)
+        clause.choices = clause_choices()
         self.style_widgets()
 
     def clean_show(self) -> str:
         return self.cleaned_data.get("show") or "all"
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data.get("sort") or "due"
+
+    def clean_order(self) -> str:
+        return self.cleaned_data.get("order") or "asc"
+
+    def query(self, per_page: int = PAGE_SIZE) -> QueueQuery:
+        """What was asked, each field that failed its check left at its default."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else getattr(self, "cleaned_data", {})
+        return QueueQuery(
+            show=data.get("show") or "all",
+            clauses=tuple(data.get("clause") or ()),
+            severities=tuple(data.get("severity") or ()),
+            due=data.get("due") or "",
+            sort=data.get("sort") or "due",
+            order=data.get("order") or "asc",
+            page=data.get("page") or 1,
+            per_page=per_page,
+        )
+
+
+class BulkAssignForm(GovukFormMixin, forms.Form):
+    """A supervisor gives the tasks ticked on My work to a person of their team or to a team."""
+
+    task = forms.TypedMultipleChoiceField(
+        label="Tasks",
+        coerce=int,
+        choices=[],
+        error_messages={"required": "Select the tasks to assign", "invalid_choice": "Select tasks from the list"},
+    )
+    assignee = forms.ChoiceField(
+        label="Assign to a person",
+        choices=[],
+        required=False,
+        error_messages={"invalid_choice": "Select a member of your team from the list"},
+    )
+    team = forms.ChoiceField(
+        label="Or give to a team",
+        choices=[],
+        required=False,
+        error_messages={"invalid_choice": "Select a team from the list"},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[str, str]] | None = None,
+        teams: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name, empty, choices in (("assignee", "Choose a person", members), ("team", "Choose a team", teams)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", empty), *(choices or [])]
+        self.style_widgets()
+
+    def full_clean(self) -> None:
+        # Any task id is a choice here; whether the user may open and assign it is checked per task.
+        field = self.fields["task"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(v, v) for v in (self.data.getlist("task") if hasattr(self.data, "getlist") else [])]
+        super().full_clean()
+
+    def clean_task(self) -> list[int]:
+        ids = list(dict.fromkeys(self.cleaned_data.get("task") or []))
+        if len(ids) > MAX_PAGE_SIZE:
+            raise forms.ValidationError(f"Select at most {MAX_PAGE_SIZE} tasks at a time")
+        return ids
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "assignee" not in self.errors and "team" not in self.errors:
+            if not data.get("assignee") and not data.get("team"):
+                self.add_error("assignee", "Select a person or a team to assign the tasks to")
+            elif data.get("assignee") and data.get("team"):
+                self.add_error("team", "Select a person or a team, not both")
+        return data
 
 
 def _person_ref(raw: str) -> tuple[int | None, int | None]:

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("work/", views_work.work, name="my_work"),
     path("work/export.csv", views_work.work_csv, name="my_work_csv"),
+    path("work/assign/", views_work.work_assign, name="my_work_assign"),
     path("work/oversight/", views_work.oversight, name="work_oversight"),
     path("work/oversight/export.csv", views_work.oversight_csv, name="work_oversight_csv"),
     path("work/tasks/<int:task_id>/", views_work.task, name="task"),

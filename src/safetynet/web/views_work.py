@@ -8,14 +8,17 @@ access-log entry in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from safetynet.exports.services import Column, export_csv, may_export
@@ -25,32 +28,40 @@ from safetynet.reads.access import log_denied
 from safetynet.reads.labels import label
 from safetynet.reads.naming import log_named
 from safetynet.reads.work_queue import (
+    CSV_LIMIT,
+    DUE_CHOICES,
+    SEVERITY_CHOICES,
     SHOW_CHOICES,
     TaskRow,
+    bulk_members,
+    bulk_teams,
+    clause_choices,
+    display_name,
     my_work,
     oversight_for,
     oversight_rows,
     task_detail,
     task_for_user,
+    tasks_for_user,
     team_members,
     worker_of,
 )
+from safetynet.reads.work_queue_links import page_items, selected_filters, sort_headers
 from safetynet.risk.policy import current_policy
-from safetynet.web.forms import AssignTaskForm, ResolveTaskForm, WorkFilterForm
+from safetynet.web.forms import AssignTaskForm, BulkAssignForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
 from safetynet.work import services
+from safetynet.work.bulk import assign_many
 from safetynet.work.models import IllegalMove
 from safetynet.work.ownership import AssignmentRefused, NotYourTask, assignable_teams, may_act
 
 
-@require_GET
-@login_required
-def work(request: HttpRequest) -> HttpResponse:
-    """My work: soonest deadline first, overdue highlighted; htmx swaps just the list."""
+def _work_page(request: HttpRequest, *, bulk_form: BulkAssignForm | None = None, status: int = 200) -> HttpResponse:
+    """My work: one page of the queue, its tabs with counts, filters and sort in the query string;
+    htmx swaps just the list. Supervisors get checkboxes to assign the ticked tasks at once."""
     now = system_clock.now()
     form = WorkFilterForm(request.GET or None)
-    show = form.cleaned_data["show"] if form.is_bound and form.is_valid() else "all"
-    found = my_work(request.user, now, show)
+    found = my_work(request.user, now, form.query())
     access.log_view(
         request.user,
         object_type="task_list",
@@ -58,16 +69,89 @@ def work(request: HttpRequest) -> HttpResponse:
         individual_ids=[r.task.individual_id for r in found.rows],
         fields=["tasks"],
     )
+    may_bulk = may_use(request.user, "web:my_work_assign")
+    if may_bulk and bulk_form is None:
+        bulk_form = BulkAssignForm(members=bulk_members(request.user), teams=bulk_teams(request.user))
     context = {
         "work": found,
         "filter_form": form,
-        "choices": [(value, text, found.counts.get(value, 0)) for value, text in SHOW_CHOICES],
+        "bulk_form": bulk_form if may_bulk else None,
+        "tabs": [
+            (value, text, found.counts.get(value, 0), found.query.querystring(show=value, page=1))
+            for value, text in SHOW_CHOICES
+        ],
+        "clauses": clause_choices(),
+        "severities": SEVERITY_CHOICES,
+        "dues": DUE_CHOICES,
+        "sort": sort_headers(found.query),
+        "selected": selected_filters(found.query),
+        "pages": page_items(found),
+        "previous_page": found.query.querystring(page=found.page - 1) or "?",
+        "next_page": found.query.querystring(page=found.page + 1),
+        "here": found.query.querystring(),
         "may_act": may_use(request.user, "web:task_resolve"),
         "may_oversee": may_use(request.user, "web:work_oversight"),
         "may_export": may_export(request.user),
     }
     template = "web/includes/work_list.html" if request.headers.get("HX-Request") else "web/work.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def work(request: HttpRequest) -> HttpResponse:
+    """My work (see `_work_page`)."""
+    return _work_page(request)
+
+
+def _back_to_queue(request: HttpRequest) -> str:
+    """My work at the place the form was sent from (its query string, re-read: never another URL)."""
+    asked = QueryDict(str(request.POST.get("back", "")).lstrip("?"))
+    query = WorkFilterForm(asked or None).query()
+    return reverse("web:my_work") + query.querystring()
+
+
+@require_POST
+@login_required
+def work_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the ticked tasks to one person or team (supervisors): each through
+    `services.assign` with its ownership and assignment checks; those refused are reported by
+    task id (and written to the access log as denied), the rest are assigned."""
+    members = bulk_members(request.user)
+    form = BulkAssignForm(request.POST, members=members, teams=bulk_teams(request.user))
+    if not form.is_valid():
+        request.GET = QueryDict(str(request.POST.get("back", "")).lstrip("?"))
+        return _work_page(request, bulk_form=form, status=400)
+    assignee: Any = None
+    team = form.cleaned_data["team"]
+    if form.cleaned_data["assignee"]:
+        assignee = get_user_model().objects.get(pk=int(form.cleaned_data["assignee"]))
+        team = worker_of(assignee).team
+    tasks, missing = tasks_for_user(request.user, form.cleaned_data["task"])
+    # The person must be able to open each child: a task about a child they cannot see is refused.
+    reach = set(access.visible_individual_ids(assignee, {t.individual_id for t in tasks})) if assignee else None
+    unreachable = [t for t in tasks if reach is not None and t.individual_id not in reach]
+    done = assign_many(
+        [t.pk for t in tasks if t not in unreachable],
+        acting_user=request.user,
+        clock=system_clock,
+        assignee=assignee,
+        team=team,
+        policy=current_policy(),
+    )
+    by_id = {t.pk: t for t in tasks}
+    for task_id in done.forbidden:
+        log_denied(request.user, object_type="task", object_id=task_id, individual_ids=[by_id[task_id].individual_id])
+    refusals = {pk: f"Task {pk} was not found." for pk in missing}
+    refusals |= {t.pk: f"Task {t.pk}: the person cannot open this child's record." for t in unreachable}
+    refusals |= done.refused
+    who = f"team {team}" if assignee is None else display_name(assignee)
+    if done.assigned:
+        messages.success(request, f"Assigned {len(done.assigned)} task{pluralize(len(done.assigned))} to {who}.")
+    for pk in form.cleaned_data["task"]:
+        if pk in refusals:
+            messages.error(request, f"Not assigned: {refusals[pk]}")
+    return redirect(_back_to_queue(request))
 
 
 def _task_page(
@@ -266,11 +350,11 @@ def _task_csv(request: HttpRequest, rows: list[TaskRow], *, title: str, filename
 @require_GET
 @login_required
 def work_csv(request: HttpRequest) -> HttpResponse:
-    """My work as CSV: the rows the list shows (the same filter), one per task."""
-    form = WorkFilterForm(request.GET or None)
-    show = form.cleaned_data["show"] if form.is_bound and form.is_valid() else "all"
-    found = my_work(request.user, system_clock.now(), show)
-    return _task_csv(request, found.rows, title="My work", filename=f"my-work-{show}")
+    """My work as CSV: every row of the list as filtered and sorted (not only the page shown),
+    up to CSV_LIMIT, one per task."""
+    query = replace(WorkFilterForm(request.GET or None).query(per_page=CSV_LIMIT), page=1)
+    found = my_work(request.user, system_clock.now(), query)
+    return _task_csv(request, found.rows, title="My work", filename=f"my-work-{query.show}")
 
 
 @require_GET

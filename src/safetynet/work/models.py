@@ -9,6 +9,11 @@ The task owns the human decision about its finding: its transition methods (`ack
 `resolve`, `assign`, `close`) refuse an illegal move with `IllegalMove` and stamp who and
 when; `work.services` calls them inside its atomic, audited functions. Time-driven state is
 judged at a given `now`: `Task.is_overdue(now)`, `Task.is_due_soon(now)`, `Task.objects.overdue(now)`.
+
+Two deadlines are kept apart: `due_at` is the current owner's clock (what the escalation sweep
+reads: `Task.objects.past_deadline(now)`), and `late_since` the first deadline the task missed
+(set by the sweep when it escalates it). An escalated task is still late for the child, so it
+stays overdue (`overdue_q`) on every screen and count until it is resolved or closed.
 """
 
 from __future__ import annotations
@@ -34,13 +39,22 @@ DUE_SOON = dt.timedelta(hours=1)
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """The condition of a task that is overdue at `now`: current, with a deadline before it."""
+    """The condition of a task that is overdue at `now`: current, and either its deadline is
+    before `now` or it has been late since an earlier deadline it missed (escalated: the new
+    owner's clock is running, but the child's work is still late)."""
+    return Q(state__in=Task.CURRENT) & (Q(due_at__lt=now) | Q(late_since__lt=now))
+
+
+def past_deadline_q(now: dt.datetime) -> Q:
+    """The condition of a task whose current owner's deadline (`due_at`) passed before `now`:
+    what the escalation sweep moves up the chain (not every overdue task: one already
+    escalated waits for its new owner's clock)."""
     return Q(state__in=Task.CURRENT, due_at__lt=now)
 
 
 def due_soon_q(now: dt.datetime) -> Q:
     """The condition of a task due soon at `now` (see `Task.is_due_soon`)."""
-    return Q(state__in=Task.CURRENT, due_at__gte=now, due_at__lt=now + DUE_SOON)
+    return Q(state__in=Task.CURRENT, late_since__isnull=True, due_at__gte=now, due_at__lt=now + DUE_SOON)
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -50,6 +64,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def overdue(self, now: dt.datetime) -> TaskQuerySet:
         """Tasks overdue at `now` (see `Task.is_overdue`)."""
         return self.filter(overdue_q(now))
+
+    def past_deadline(self, now: dt.datetime) -> TaskQuerySet:
+        """Tasks whose current owner's deadline passed before `now` (what the sweep escalates)."""
+        return self.filter(past_deadline_q(now))
 
 
 class Task(models.Model):
@@ -72,6 +90,11 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="safetynet_tasks"
     )
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    late_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="the first deadline the task missed (set when it escalates): overdue since then",
+    )
     state = models.CharField(max_length=14, choices=State.choices, default=State.OPEN)
     escalation_level = models.PositiveSmallIntegerField(default=0, help_text="steps up the chain so far")
     escalation_exhausted = models.BooleanField(default=False, help_text="overdue at the top of the chain")
@@ -106,12 +129,26 @@ class Task(models.Model):
         return self.state in self.CURRENT
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        """Whether the task is current and its deadline passed before `now`."""
-        return self.is_current and self.due_at is not None and self.due_at < now
+        """Whether the task is current and late at `now`: its deadline passed, or it has been
+        late since a deadline it missed before escalating (see `overdue_q`)."""
+        return self.is_current and self.overdue_since(now) is not None
+
+    def overdue_since(self, now: dt.datetime) -> dt.datetime | None:
+        """The deadline the task has been late since at `now` (the first one missed), or None."""
+        if self.late_since is not None and self.late_since < now:
+            return self.late_since
+        if self.due_at is not None and self.due_at < now:
+            return self.due_at
+        return None
 
     def is_due_soon(self, now: dt.datetime) -> bool:
         """Whether the task is current and falls due within DUE_SOON of `now` (not yet overdue)."""
-        return self.is_current and self.due_at is not None and now <= self.due_at < now + DUE_SOON
+        return (
+            self.is_current
+            and self.late_since is None
+            and self.due_at is not None
+            and now <= self.due_at < now + DUE_SOON
+        )
 
     def _require_current(self) -> None:
         if not self.is_current:
@@ -154,6 +191,7 @@ class Task(models.Model):
         self.reason = reason
         self.escalation_level = 0
         self.escalation_exhausted = False
+        self.late_since = None
 
     def assign(self, assignee: Any, team: str) -> None:
         """Gives the task to a person and/or a team; the owner role stays."""

@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from more_itertools import chunked
 
 from safetynet.access.roles import AGENCY_OF_ROLE
@@ -216,7 +217,9 @@ def sweep(
     now = clock.now()
     step = dt.timedelta(hours=float(policy.document.escalation.step_hours))
     report = SweepReport()
-    overdue = Task.objects.overdue(now).filter(escalation_exhausted=False)
+    # The current owner's clock, not "overdue": a task already escalated stays overdue (late_since)
+    # but waits for its new owner's deadline before it climbs again.
+    overdue = Task.objects.past_deadline(now).filter(escalation_exhausted=False)
     candidates = list(overdue.order_by("due_at", "pk").values_list("pk", flat=True))
     for batch in chunked(candidates, chunk):
         with transaction.atomic():
@@ -231,8 +234,10 @@ def sweep(
             for role, items in by_role.items():
                 to_role = policy.escalation_after(role)
                 claim = overdue.filter(pk__in=[pk for pk, _, _ in items], owner_role=role)
+                # The first deadline missed is kept: late since then, whatever the next owner's clock.
+                late_since = Coalesce(F("late_since"), F("due_at"))
                 if to_role is None:
-                    claim.update(escalation_exhausted=True, escalated_at=now)
+                    claim.update(escalation_exhausted=True, escalated_at=now, late_since=late_since)
                     note, action = "deadline passed at the top of the escalation chain", TaskEvent.Action.EXHAUSTED
                 else:
                     claim.update(
@@ -242,6 +247,7 @@ def sweep(
                         team="",
                         escalation_level=F("escalation_level") + 1,
                         escalated_at=now,
+                        late_since=late_since,
                     )
                     note, action = f"deadline passed; escalated from {role} to {to_role}", TaskEvent.Action.ESCALATED
                 for pk, clause, due in items:
@@ -478,16 +484,18 @@ QUEUE_SCOPES = ("all", "mine", "team", "role")
 _NEVER = Q(pk__in=[])
 
 
-def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all") -> Q:
-    """Which current tasks are someone's work: `mine` (assigned to them), `team` (given to
-    their team), `role` (the role queue: nobody assigned, owned by their role, no other
-    team's), or `all` of these. A user without a role has no role queue; without a team, no
-    team queue."""
+def queue_filter(*, user_id: int, role: str, team: str, scope: str = "all", team_id: int | None = None) -> Q:
+    """Which current tasks are someone's work, in three queues that never overlap: `mine`
+    (assigned to them), `team` (their own team's: given to their team code, or assigned to
+    another member of their team, `team_id`), `role` (the role queue: nobody assigned, no
+    team, owned by their role), or `all` of these (so the three counts add up to it). A user
+    without a role has no role queue; without a team, no team queue."""
     if scope not in QUEUE_SCOPES:
         raise WorkError(f"unknown queue {scope!r}; expected one of {', '.join(QUEUE_SCOPES)}")
     mine = Q(assignee_id=user_id)
-    teams = Q(team=team) if team else _NEVER
-    role_queue = Q(assignee__isnull=True, owner_role=role) & (Q(team="") | teams) if role else _NEVER
+    ours = (Q(team=team) if team else _NEVER) | (Q(assignee__profile__team_id=team_id) if team_id else _NEVER)
+    teams = ours & ~mine
+    role_queue = Q(assignee__isnull=True, team="", owner_role=role) if role else _NEVER
     return {"mine": mine, "team": teams, "role": role_queue, "all": mine | teams | role_queue}[scope]
 
 
@@ -498,13 +506,25 @@ def task_queue(
     team: str = "",
     scope: str = "all",
     overdue_at: dt.datetime | None = None,
+    team_id: int | None = None,
 ) -> QuerySet[Task]:
-    """Current tasks in a person's queue (see `queue_filter`), earliest deadline first (no
-    deadline last), then most severe; `overdue_at` keeps only those due before that time."""
-    qs = Task.objects.current().filter(queue_filter(user_id=user_id, role=role, team=team, scope=scope))
+    """Current tasks in a person's queue (see `queue_filter`), the longest late first, then the
+    earliest deadline (no deadline last), then most severe; `overdue_at` keeps only those
+    overdue at that time."""
+    qs = Task.objects.current().filter(
+        queue_filter(user_id=user_id, role=role, team=team, scope=scope, team_id=team_id)
+    )
     if overdue_at is not None:
         qs = qs.overdue(overdue_at)
-    return qs.annotate(severity_rank=severity_rank()).order_by(F("due_at").asc(nulls_last=True), "severity_rank", "pk")
+    return qs.annotate(severity_rank=severity_rank(), deadline=deadline()).order_by(
+        F("deadline").asc(nulls_last=True), "severity_rank", "pk"
+    )
+
+
+def deadline() -> Coalesce:
+    """A query expression for the deadline a queue sorts by: the first one missed (`late_since`)
+    for a task that escalated, else its current one: the longest late come first."""
+    return Coalesce(F("late_since"), F("due_at"))
 
 
 def supervises(role: str, policy: Policy) -> bool:
@@ -570,8 +590,8 @@ def oversight(
     )
     by_role = dict(watched.filter(late).values_list("owner_role").annotate(n=Count("pk")).order_by("-n", "owner_role"))
     return Oversight(
-        tasks=flagged.annotate(severity_rank=severity_rank()).order_by(
-            F("due_at").asc(nulls_last=True), "severity_rank", "pk"
+        tasks=flagged.annotate(severity_rank=severity_rank(), deadline=deadline()).order_by(
+            F("deadline").asc(nulls_last=True), "severity_rank", "pk"
         ),
         overdue=counts["overdue"],
         escalated=counts["escalated"],
