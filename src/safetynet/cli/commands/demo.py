@@ -413,9 +413,17 @@ def _marac_case() -> tuple[int, int | None] | None:
     old = Event.live.filter(source=key["source"], source_id=key["id"]).first() if key else None
     if old is None:
         return None
-    roles = {p.role: p.person.ref for p in old.participations.select_related("person")}
-    victim = individual_of_ref(roles.get("victim"))
-    return (victim, individual_of_ref(roles.get("perpetrator"))) if victim else None
+    people = list(old.participations.select_related("person").order_by("pk"))
+    # A source may name the victim and perpetrator by role, or only list the case's adults as
+    # subjects (the victim first): either way the MARAC is about them.
+    by_role = {p.role: p.person.ref for p in people}
+    subjects = [p.person.ref for p in people if p.role == "subject"]
+    victim_ref = by_role.get("victim") or (subjects[0] if subjects else None)
+    perpetrator_ref = (
+        by_role.get("perpetrator") or by_role.get("suspect") or (subjects[1] if len(subjects) > 1 else None)
+    )
+    victim = individual_of_ref(victim_ref)
+    return (victim, individual_of_ref(perpetrator_ref)) if victim else None
 
 
 def _meetings(ctx: DemoContext) -> None:
@@ -444,12 +452,12 @@ def _meetings(ctx: DemoContext) -> None:
     case = _marac_case()
     if case is not None:
         plan.append(("marac", at + dt.timedelta(days=7), {"victim": case[0], "perpetrator": case[1]}))
-    scheduled = 0
+    scheduled: list[str] = []
     for kind, when, who in plan:
         agenda = agendas.for_meeting(kind, now, **who)
         if agenda:
             meetings.schedule(acting_user=chair, meeting_type=kind, at=when, agenda=agenda, clock=ctx.clock, **who)
-            scheduled += 1
+            scheduled.append(meetings.MEETING_TYPES[kind])
     child = Finding.objects.filter(clause="X1", state="open").values_list("individual_id", flat=True).first()
     social_worker = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.PARTNER_SOCIAL_WORKER]).first()
     if child is not None and social_worker is not None:
@@ -471,7 +479,7 @@ def _meetings(ctx: DemoContext) -> None:
             clock=ctx.clock,
         )
     ctx.notes.append(
-        f"Meetings: {scheduled} upcoming meetings with agendas built from the county (MACE, missing tasking, MARAC) "
+        f"Meetings: {len(scheduled)} upcoming meetings with agendas built from the county ({', '.join(scheduled)}) "
         "and a strategy discussion held this morning; sign in as ppu (or sergeant) and open Meetings; the social "
         "worker has the strategy discussion's action in My work."
     )
