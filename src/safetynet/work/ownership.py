@@ -14,10 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
 from safetynet.access.matrix import load as load_matrix
 from safetynet.access.models import Team
 from safetynet.access.profiles import profile_of, role_of
 from safetynet.access.roles import AGENCY_OF_ROLE
+from safetynet.risk.models import Finding
 from safetynet.risk.policy import Policy
 from safetynet.work.models import Task
 
@@ -168,3 +171,18 @@ def assignable_teams(task: Task) -> list[Team]:
     it be handed to, by agency then name."""
     allowed = load_matrix().assignable_agencies(owner_agency(task))
     return list(Team.objects.filter(agency__code__in=allowed).select_related("agency").order_by("agency__code", "name"))
+
+
+def assign_as_found(finding_ids: list[int]) -> None:
+    """Gives new tasks to the team or person their finding names (`detail["assign"]`: a meeting
+    action owned by a team or a user, X7); a username that is no active user leaves the task in
+    its role's queue."""
+    named = Finding.objects.filter(pk__in=finding_ids, detail__has_key="assign") if finding_ids else None
+    for finding_id, detail in named.values_list("pk", "detail") if named is not None else ():
+        assign = detail.get("assign") or {}
+        user = (
+            get_user_model().objects.filter(username=assign["username"], is_active=True).first()
+            if assign.get("username")
+            else None
+        )
+        Task.objects.filter(finding_id=finding_id).update(team=str(assign.get("team") or "")[:60], assignee=user)

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -33,7 +32,7 @@ from safetynet.risk.models import Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work import notifications
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
-from safetynet.work.ownership import check_assignment, check_ownership
+from safetynet.work.ownership import assign_as_found, check_assignment, check_ownership
 from safetynet.work.practice import practice_counts
 
 log = logging.getLogger(__name__)
@@ -117,21 +116,6 @@ def _close_cleared(tasks: QuerySet[Task], now: dt.datetime) -> int:
     return len(closing)
 
 
-def _assign_as_found(finding_ids: list[int]) -> None:
-    """Gives new tasks to the team or person their finding names (`detail["assign"]`: a meeting
-    action owned by a team or a user, X7); a username that is no active user leaves the task in
-    its role's queue."""
-    named = Finding.objects.filter(pk__in=finding_ids, detail__has_key="assign") if finding_ids else None
-    for finding_id, detail in named.values_list("pk", "detail") if named is not None else ():
-        assign = detail.get("assign") or {}
-        user = (
-            get_user_model().objects.filter(username=assign["username"], is_active=True).first()
-            if assign.get("username")
-            else None
-        )
-        Task.objects.filter(finding_id=finding_id).update(team=str(assign.get("team") or "")[:60], assignee=user)
-
-
 def sync_tasks(
     *,
     acting_user: Any = None,
@@ -191,7 +175,7 @@ def sync_tasks(
             batch_size=1000,
         )
         report.created = len(new)
-        _assign_as_found([t.finding_id for t in new])
+        assign_as_found([t.finding_id for t in new])
         # A finding whose clock moved (a review recorded, a re-review due) moves its task,
         # unless the task has already escalated on the old deadline.
         for task in moved.select_related("finding"):
