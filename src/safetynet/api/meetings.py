@@ -14,19 +14,24 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from safetynet.api.schemas import ErrorOut, answers
-from safetynet.exports.services import ExportRefused, export_csv, export_pdf
+from safetynet.exports.services import ExportRefused
 from safetynet.lib.clock import system_clock
 from safetynet.meetings import agendas
 from safetynet.meetings import services as meetings
 from safetynet.reads import access
 from safetynet.reads.meetings import (
-    ACTION_COLUMNS,
     SHOW_MEETINGS,
     MeetingDetail,
     log_meeting,
     meeting_detail,
     meeting_for_user,
     meeting_list,
+)
+from safetynet.reads.meetings import (
+    actions_csv as actions_csv_file,
+)
+from safetynet.reads.meetings import (
+    minutes_pdf as minutes_pdf_file,
 )
 from safetynet.work import escalations
 
@@ -438,17 +443,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
     try:
-        return export_pdf(
-            request,
-            "web/meeting_minutes.html",
-            {"detail": detail, "meeting": meeting},
-            title=f"{detail.type_label} minutes",
-            individual_ids=detail.individual_ids,
-            object_type="meeting",
-            object_ids=[meeting.pk],
-            fields=["minutes"],
-            filename=f"{detail.type_label} minutes {meeting.pk}",
-        )
+        return minutes_pdf_file(request, detail)
     except ExportRefused:
         raise HttpError(403, "Your role may not export records") from None
 
@@ -464,15 +459,6 @@ def actions_csv(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
     try:
-        return export_csv(
-            request,
-            detail.actions,
-            ACTION_COLUMNS,
-            title=f"{detail.type_label} actions",
-            filename=f"{detail.type_label} actions {meeting.pk}",
-            individual_ids=detail.individual_ids,
-            object_type="meeting_actions",
-            object_ids=[meeting.pk],
-        )
+        return actions_csv_file(request, detail)
     except ExportRefused:
         raise HttpError(403, "Your role may not export records") from None

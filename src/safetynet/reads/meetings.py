@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from safetynet.access.models import Team, UserProfile
 from safetynet.access.profiles import has_permission
+from safetynet.exports.services import export_csv, export_pdf
 from safetynet.identity.models import Membership
 from safetynet.meetings.agendas import strategy_due
 from safetynet.meetings.services import MEETING_TYPES, SOURCE, may_complete
@@ -361,3 +362,34 @@ ACTION_COLUMNS: list[tuple[str, Any]] = [
     ("Done", lambda a: a.done_at[:16].replace("T", " ")),
     ("Outcome", lambda a: a.outcome),
 ]
+
+
+def minutes_pdf(request: Any, detail: MeetingDetail) -> Any:
+    """The minutes as the requesting viewer reads them, as a marked PDF logged as an export of
+    every person named (the screens' and the API's one download; ExportRefused without `export`)."""
+    meeting = detail.meeting
+    return export_pdf(
+        request,
+        "web/meeting_minutes.html",
+        {"detail": detail, "meeting": meeting},
+        title=f"{detail.type_label} minutes",
+        individual_ids=detail.individual_ids,
+        object_type="meeting",
+        object_ids=[meeting.pk],
+        fields=["minutes"],
+        filename=f"{detail.type_label} minutes {meeting.pk}",
+    )
+
+
+def actions_csv(request: Any, detail: MeetingDetail) -> Any:
+    """The actions as CSV, logged as an export of every person named."""
+    return export_csv(
+        request,
+        detail.actions,
+        ACTION_COLUMNS,
+        title=f"{detail.type_label} actions",
+        filename=f"{detail.type_label} actions {detail.meeting.pk}",
+        individual_ids=detail.individual_ids,
+        object_type="meeting_actions",
+        object_ids=[detail.meeting.pk],
+    )

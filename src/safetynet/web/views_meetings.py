@@ -15,18 +15,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.exports.services import export_csv, export_pdf, may_export
+from safetynet.exports.services import may_export
 from safetynet.lib.clock import system_clock
 from safetynet.meetings import agendas
 from safetynet.meetings import services as meetings
 from safetynet.reads import access
 from safetynet.reads.meetings import (
-    ACTION_COLUMNS,
     SHOW_MEETINGS,
+    actions_csv,
     log_meeting,
     meeting_detail,
     meeting_for_user,
     meeting_list,
+    minutes_pdf,
     owner_choices,
     partners_of,
 )
@@ -374,17 +375,7 @@ def meeting_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The minutes as a PDF: the meeting page as this viewer reads it, marked and logged."""
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
-    return export_pdf(
-        request,
-        "web/meeting_minutes.html",
-        {"detail": detail, "meeting": meeting},
-        title=f"{detail.type_label} minutes",
-        individual_ids=detail.individual_ids,
-        object_type="meeting",
-        object_ids=[meeting.pk],
-        fields=["minutes"],
-        filename=f"{detail.type_label} minutes {meeting.pk}",
-    )
+    return minutes_pdf(request, detail)
 
 
 @require_GET
@@ -393,13 +384,4 @@ def meeting_actions_csv(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The actions as CSV (owner, who for, due, done, outcome), logged per person named."""
     meeting = meeting_for_user(request.user, meeting_id)
     detail = meeting_detail(request.user, meeting, system_clock.now())
-    return export_csv(
-        request,
-        detail.actions,
-        ACTION_COLUMNS,
-        title=f"{detail.type_label} actions",
-        filename=f"{detail.type_label} actions {meeting.pk}",
-        individual_ids=detail.individual_ids,
-        object_type="meeting_actions",
-        object_ids=[meeting.pk],
-    )
+    return actions_csv(request, detail)
