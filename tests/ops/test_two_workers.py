@@ -76,6 +76,8 @@ def test_two_worker_processes_escalate_each_overdue_task_exactly_once(tmp_path: 
     workers = [_start_worker(tmp_path, n) for n in (1, 2)]
     try:
         assert _wait_for(lambda: WorkerHeartbeat.objects.count() == 2, 20), "both workers should beat"
+        # The first sweeps create the tasks (once each); only then can they fall due.
+        assert _wait_for(lambda: Task.objects.count() == 2 * TASKS_PER_ROLE, 20), "the workers should sync"
         due = wall.now() + dt.timedelta(seconds=0.5)
         Finding.objects.update(due_by=due)  # the sweep's sync moves a task's deadline to its finding's
         Task.objects.update(due_at=due)
