@@ -105,6 +105,16 @@ def test_a_marac_by_the_api_lists_the_perpetrators_child_and_refuses_bad_input_b
     action = ppo.get(f"/api/v1/meetings/{meeting['id']}").json()["actions"][0]
     assert action["task"] == Task.objects.get(clause="X7", individual_id=household["old"]).pk
 
+    # Escalated to social care from the meeting: the log names the meeting and its action.
+    escalated = ppo.post(
+        f"/api/v1/meetings/{meeting['id']}/actions/{action['id']}/escalate",
+        {"owner_agency": "csc", "reason": "The safety plan is needed before the next contact visit."},
+        content_type="application/json",
+    )
+    assert escalated.status_code == 200, escalated.content
+    logged = ppo.get("/api/v1/escalations").json()
+    assert [e["meeting_action"] for e in logged] == [{"meeting": meeting["id"], "action": action["id"]}]
+
     # Health attends but is not the owner; social care completes it.
     health = client_for("partner_health")
     refused = health.post(

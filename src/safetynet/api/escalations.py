@@ -31,13 +31,21 @@ from safetynet.work.ownership import may_act
 router = Router(tags=["escalations"])
 
 
+class MeetingActionOut(Schema):
+    """The meeting action an escalation was raised from: the meeting's id (`/api/v1/meetings/{id}`)
+    and the action's id within it."""
+
+    meeting: int
+    action: str
+
+
 class EscalationOut(Schema):
     id: int
     raised_from: str
     task: int | None
     finding: int | None
     refusal: int | None
-    meeting_action: int | None
+    meeting_action: MeetingActionOut | None
     individual: int | None
     owner_agency: str
     raised_by_agency: str
@@ -88,7 +96,9 @@ def _out(row: EscalationRow) -> dict[str, Any]:
         "task": e.task_id,
         "finding": e.finding_id,
         "refusal": e.refusal_id,
-        "meeting_action": e.meeting_action_id,
+        "meeting_action": {"meeting": row.meeting_action[0], "action": row.meeting_action[1]}
+        if row.meeting_action
+        else None,
         "individual": e.individual_id,
         "owner_agency": e.owner_agency.code,
         "raised_by_agency": e.raised_by_agency.code,

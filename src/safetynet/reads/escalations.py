@@ -15,9 +15,10 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from safetynet.reads import person as people
 from safetynet.reads.access import refused, visible_individual_ids
 from safetynet.reads.work_queue import display_name, duration
+from safetynet.records.models import Event
 from safetynet.risk.policy import current_policy
 from safetynet.work.escalations import agency_of, involving, level_name, may_answer
-from safetynet.work.models import EscalationEvent, PartnershipEscalation
+from safetynet.work.models import EscalationEvent, PartnershipEscalation, Task
 
 ESCALATION_LIMIT = 200
 # The list's filters: (value, label).
@@ -36,6 +37,8 @@ class EscalationRow:
     escalation: PartnershipEscalation
     child_name: str  # "" when the viewer may not open the child's record
     now: dt.datetime
+    # (meeting id, action id) for one raised from a meeting action: read from its X7 task's finding.
+    meeting_action: tuple[int, str] | None = None
 
     @property
     def overdue(self) -> bool:
@@ -66,10 +69,32 @@ def escalations_for(user: Any) -> QuerySet[PartnershipEscalation]:
     return PartnershipEscalation.objects.filter(involving(agency))
 
 
+def _meeting_actions(found: Sequence[PartnershipEscalation]) -> dict[int, tuple[int, str]]:
+    """escalation id -> (meeting id, action id) for those raised from a meeting action: the
+    action's X7 task carries them in its finding's detail (`meeting_action`)."""
+    tasks = {e.task_id: e.pk for e in found if e.raised_from == PartnershipEscalation.RaisedFrom.MEETING_ACTION}
+    details = Task.objects.filter(pk__in=[t for t in tasks if t]).values_list("pk", "finding__detail")
+    refs = {tasks[pk]: (detail or {}).get("meeting_action") or {} for pk, detail in details}
+    meeting_ids = {
+        (m.source, m.source_id): m.pk
+        for m in Event.live.filter(
+            event_type="meeting", source_id__in=[str((r.get("meeting") or {}).get("id")) for r in refs.values()]
+        ).only("pk", "source", "source_id")
+    }
+    out: dict[int, tuple[int, str]] = {}
+    for escalation_id, ref in refs.items():
+        meeting = ref.get("meeting") or {}
+        pk = meeting_ids.get((meeting.get("source"), meeting.get("id")))
+        if pk is not None:
+            out[escalation_id] = (pk, str(ref.get("action")))
+    return out
+
+
 def _rows(user: Any, found: Sequence[PartnershipEscalation], now: dt.datetime) -> list[EscalationRow]:
     ids = {e.individual_id for e in found if e.individual_id}
     visible = set(visible_individual_ids(user, sorted(ids)))
     heads = people.headlines_for(visible, now.date())
+    actions = _meeting_actions(found)
     return [
         EscalationRow(
             escalation=e,
@@ -77,6 +102,7 @@ def _rows(user: Any, found: Sequence[PartnershipEscalation], now: dt.datetime) -
             if e.individual_id in visible
             else "",
             now=now,
+            meeting_action=actions.get(e.pk),
         )
         for e in found
     ]

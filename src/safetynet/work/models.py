@@ -266,8 +266,6 @@ class PartnershipEscalation(models.Model):
     task = models.ForeignKey(
         Task, null=True, blank=True, on_delete=models.PROTECT, related_name="partnership_escalations"
     )
-    # A meeting action (the meetings workspace, issue #17): a plain id until that model exists.
-    meeting_action_id = models.PositiveBigIntegerField(null=True, blank=True)
     refusal = models.ForeignKey(
         "records.Event",
         null=True,
