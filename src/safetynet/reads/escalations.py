@@ -84,7 +84,7 @@ def _meeting_actions(found: Sequence[PartnershipEscalation]) -> dict[int, tuple[
     out: dict[int, tuple[int, str]] = {}
     for escalation_id, ref in refs.items():
         meeting = ref.get("meeting") or {}
-        pk = meeting_ids.get((meeting.get("source"), meeting.get("id")))
+        pk = meeting_ids.get((str(meeting.get("source")), str(meeting.get("id"))))
         if pk is not None:
             out[escalation_id] = (pk, str(ref.get("action")))
     return out
