@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,14 +95,27 @@ def actor(user: Any) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-def person_ref(individual_id: int) -> dict[str, str]:
-    """One source record of `individual_id` to refer to them by (the oldest, a stable choice)."""
-    member = (
-        Membership.objects.filter(individual_id=individual_id).select_related("person").order_by("person_id").first()
+def person_refs(individual_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """One source record of each individual to refer to them by (the oldest, a stable choice),
+    in one query; MeetingRefused naming the first id that is not a known person."""
+    wanted = list(dict.fromkeys(individual_ids))
+    found: dict[int, dict[str, str]] = {}
+    members = (
+        Membership.objects.filter(individual_id__in=wanted)
+        .order_by("individual_id", "person_id")
+        .values_list("individual_id", "person__source", "person__source_id")
     )
-    if member is None:
-        raise MeetingRefused("individual", f"expected the id of a known person, not {individual_id}")
-    return {"source": member.person.source, "id": member.person.source_id}
+    for individual_id, source, source_id in members:
+        found.setdefault(individual_id, {"source": source, "id": source_id})
+    for individual_id in wanted:
+        if individual_id not in found:
+            raise MeetingRefused("individual", f"expected the id of a known person, not {individual_id}")
+    return found
+
+
+def person_ref(individual_id: int) -> dict[str, str]:
+    """One source record of `individual_id` to refer to them by (see `person_refs`)."""
+    return person_refs([individual_id])[individual_id]
 
 
 def individual_of_ref(ref: Any) -> int | None:
@@ -164,9 +178,9 @@ def _record_of(meeting: Event, clock: Clock) -> dict[str, Any]:
     return record
 
 
-def _agenda_item(entry: AgendaEntry, added_by: dict[str, str]) -> dict[str, Any]:
+def _agenda_item(entry: AgendaEntry, added_by: dict[str, str], ref: dict[str, str] | None = None) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "person": person_ref(entry.individual_id),
+        "person": ref or person_ref(entry.individual_id),
         "reason": _text("reason", entry.reason, "why the person is on the agenda"),
         "added_by": added_by,
     }
@@ -207,8 +221,9 @@ def schedule(
         "meeting_type": meeting_type,
         "status": "scheduled",
         "chair": chair,
-        "agenda": [_agenda_item(e, chair) for e in agenda],
     }
+    refs = person_refs([e.individual_id for e in agenda] + [pk for pk in (victim, perpetrator) if pk])
+    details["agenda"] = [_agenda_item(e, chair, refs[e.individual_id]) for e in agenda]
     record: dict[str, Any] = {
         "kind": "event",
         "source": SOURCE,
@@ -220,9 +235,7 @@ def schedule(
         "details": details,
     }
     participants = [
-        {"person": person_ref(pk), "role": role}
-        for pk, role in ((victim, "victim"), (perpetrator, "perpetrator"))
-        if pk
+        {"person": refs[pk], "role": role} for pk, role in ((victim, "victim"), (perpetrator, "perpetrator")) if pk
     ]
     if meeting_type == "marac" and not participants:
         raise MeetingRefused("victim", "expected the victim (and perpetrator) a MARAC case is about")
