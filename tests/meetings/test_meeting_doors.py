@@ -170,6 +170,7 @@ def test_the_screens_schedule_record_and_export_minutes_marked_and_logged(
         },
     )
     assert recorded.status_code == 400 and b"now or earlier" in recorded.content
+    assert b'id="day-error"' in recorded.content  # on the date field, where the chair typed it
     assert meetings.meeting_of(meeting.pk).details["status"] == "scheduled"
 
     pdf = ppo.get(f"/meetings/{meeting.pk}/minutes.pdf")

@@ -65,7 +65,7 @@ class MeetingList:
     total: int
 
 
-def _filter(show: str, now: dt.datetime) -> Q:
+def _filter(show: str) -> Q:
     if show == "upcoming":
         return Q(details__status="scheduled")
     if show in ("held", "cancelled"):
@@ -87,8 +87,8 @@ def meeting_list(user: Any, now: dt.datetime, show: str = "upcoming", meeting_ty
     base = _meetings()
     if meeting_type in MEETING_TYPES:
         base = base.filter(details__meeting_type=meeting_type)
-    counts = {value: base.filter(_filter(value, now)).count() for value, _ in SHOW_MEETINGS}
-    chosen = base.filter(_filter(show, now))
+    counts = {value: base.filter(_filter(value)).count() for value, _ in SHOW_MEETINGS}
+    chosen = base.filter(_filter(show))
     chosen = chosen.order_by("occurred_at", "pk") if show == "upcoming" else chosen.order_by("-occurred_at", "-pk")
     rows = []
     for m in chosen[:PAGE_SIZE]:

@@ -163,6 +163,8 @@ class RecordHeldForm(GovukFormMixin, forms.Form):
     )
     decisions = _text("Decisions", "at least one decision", rows=5, hint="One decision a line")
     outcome = _text("Outcome", "the meeting's outcome", rows=4, hint=f"At least {OUTCOME_MIN_CHARACTERS} characters")
+    # The service's field -> the form's field its refusal belongs to.
+    service_fields = {"held_at": "day"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -76,9 +76,10 @@ def meetings_list(request: HttpRequest) -> HttpResponse:
 
 
 def _refusal_to_form(form: Any, refused: meetings.MeetingRefused) -> None:
-    form.add_error(
-        refused.field if refused.field in form.fields else None, refused.expected[:1].upper() + refused.expected[1:]
-    )
+    """The service's refusal on the form field it names (`service_fields` maps a service field
+    the form names otherwise), or on the form as a whole."""
+    field = getattr(form, "service_fields", {}).get(refused.field, refused.field)
+    form.add_error(field if field in form.fields else None, refused.expected[:1].upper() + refused.expected[1:])
 
 
 def _agenda_for(data: dict[str, Any]) -> list[meetings.AgendaEntry]:
@@ -148,10 +149,10 @@ def _forms(detail: Any, post: Any = None, which: str = "") -> dict[str, Any]:
 
 
 def _page(
-    request: HttpRequest, meeting_id: int, *, which: str = "", status: int = 200, form: Any = None
+    request: HttpRequest, meeting: Event, *, detail: Any = None, which: str = "", status: int = 200, form: Any = None
 ) -> HttpResponse:
-    meeting = meeting_for_user(request.user, meeting_id)
-    detail = meeting_detail(request.user, meeting, system_clock.now())
+    """The meeting page; `detail` when the request has read it already (one read a request)."""
+    detail = detail or meeting_detail(request.user, meeting, system_clock.now())
     log_meeting(request.user, detail, ["meeting", "agenda", "attendance", "decisions", "actions"])
     forms = _forms(detail, request.POST if which else None, which)
     if form is not None:
@@ -171,20 +172,30 @@ def _page(
 @login_required
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One meeting: its agenda, attendance, decisions and actions."""
-    return _page(request, meeting_id)
+    return _page(request, meeting_for_user(request.user, meeting_id))
 
 
 def _change(
-    request: HttpRequest, meeting_id: int, which: str, form: Any, act: Callable[[], Any], done: str
+    request: HttpRequest,
+    meeting_id: int,
+    which: str,
+    form: Any,
+    act: Callable[[], Any],
+    done: str,
+    *,
+    read: tuple[Event, Any] | None = None,
 ) -> HttpResponse:
-    meeting_for_user(request.user, meeting_id)
+    """Runs `act` on a valid form and goes back to the meeting; an invalid form or a refusal
+    shows the page again with the form's errors (nothing was stored, so what `read` holds, the
+    meeting and its detail when the view read them already, is still current)."""
+    meeting, detail = read or (meeting_for_user(request.user, meeting_id), None)
     if not form.is_valid():
-        return _page(request, meeting_id, which=which, status=400, form=form)
+        return _page(request, meeting, detail=detail, which=which, status=400, form=form)
     try:
         act()
     except Refusals as refused:
         _refusal_to_form(form, refused)
-        return _page(request, meeting_id, which=which, status=400, form=form)
+        return _page(request, meeting, detail=detail, which=which, status=400, form=form)
     except meetings.NotYourMeeting as refused:
         raise PermissionDenied(str(refused)) from None
     messages.success(request, done)
@@ -249,7 +260,13 @@ def meeting_action_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
         )
 
     return _change(
-        request, meeting_id, "action", form, act, "Action added. It is in its owner's queue once the meeting is held."
+        request,
+        meeting_id,
+        "action",
+        form,
+        act,
+        "Action added. It is in its owner's queue once the meeting is held.",
+        read=(meeting, detail),
     )
 
 
@@ -286,9 +303,7 @@ def meeting_record(request: HttpRequest, meeting_id: int) -> HttpResponse:
             try:
                 meetings.record_held(meeting_id, held, acting_user=request.user, clock=system_clock)
             except Refusals as refused:
-                _refusal_to_form(
-                    form, refused if refused.field != "held_at" else meetings.MeetingRefused("day", refused.expected)
-                )
+                _refusal_to_form(form, refused)
             except meetings.NotYourMeeting as refused:
                 raise PermissionDenied(str(refused)) from None
             else:
