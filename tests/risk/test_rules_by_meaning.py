@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from safetynet.risk.rules.base import ordinal, rank_of
+from safetynet.risk.rules.meetings import _due
 from tests.risk.conftest import World, ago, iso, ref
 from tests.risk.scenarios import _episode, _review
 
@@ -158,3 +159,17 @@ def test_the_child_who_shared_an_image_is_considered_as_well_as_the_child_depict
 )
 def test_ordinals_read_as_english(n: int, text: str) -> None:
     assert ordinal(n) == text
+
+
+@pytest.mark.parametrize(
+    ("due", "falls_due"),
+    [
+        ("2026-07-01", dt.datetime(2026, 7, 1, 22, 59, tzinfo=dt.UTC)),  # 23:59 BST
+        ("2026-12-01", dt.datetime(2026, 12, 1, 23, 59, tzinfo=dt.UTC)),  # 23:59 GMT
+        ("2026-07-01T09:00:00+01:00", dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)),
+    ],
+)
+def test_a_meeting_action_due_on_a_day_falls_due_at_the_end_of_that_day_in_the_forces_time_zone(
+    due: str, falls_due: dt.datetime
+) -> None:
+    assert _due(due) == falls_due

@@ -13,6 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.risk.picture import EventRec, Picture
@@ -51,10 +54,12 @@ def _is_about(picture: Picture, about: Any, source: str) -> bool:
 
 
 def _due(value: Any) -> dt.datetime | None:
-    """An action's due date as the end of that day (UTC), or its exact time when one was given."""
+    """An action's due date as the end of that day where the force is (`TIME_ZONE`: 23:59 in
+    London is 22:59 UTC in summer), or its exact time when one was given."""
     if isinstance(value, str) and len(value) == 10:
         d = day(value)
-        return dt.datetime.combine(d, dt.time(23, 59), tzinfo=dt.UTC) if d else None
+        local = dt.datetime.combine(d, dt.time(23, 59), tzinfo=ZoneInfo(settings.TIME_ZONE)) if d else None
+        return local.astimezone(dt.UTC) if local else None
     return ts(value)
 
 
