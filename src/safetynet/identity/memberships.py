@@ -22,6 +22,19 @@ from safetynet.identity.models import (
 from safetynet.identity.signals import individuals_changed
 from safetynet.lib.clock import Clock
 
+# --- reading: which individual holds a record, which records an individual holds ----------------
+
+
+def individual_of_people(person_ids: Iterable[int]) -> dict[int, int]:
+    """Each source record (Person id) -> the individual holding it (records not linked left out)."""
+    return dict(Membership.objects.filter(person_id__in=list(person_ids)).values_list("person_id", "individual_id"))
+
+
+def records_of(individual_id: int) -> list[int]:
+    """The source records (Person ids) linked into `individual_id`, deleted ones included."""
+    return list(Membership.objects.filter(individual_id=individual_id).values_list("person_id", flat=True))
+
+
 # --- writing clusters as individuals ------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from safetynet.audit.services import record_audit
 from safetynet.identity.blocking import features_of, person_pk
 from safetynet.identity.clustering import cluster
 from safetynet.identity.linkmodel import load_model
-from safetynet.identity.memberships import apply_clusters, send_changed
+from safetynet.identity.memberships import apply_clusters, records_of, send_changed
 from safetynet.identity.models import (
     Individual,
     LinkChange,
@@ -59,7 +59,7 @@ def _require_reason(reason: str) -> str:
 
 
 def _members(individual_id: int) -> set[int]:
-    return set(Membership.objects.filter(individual_id=individual_id).values_list("person_id", flat=True))
+    return set(records_of(individual_id))
 
 
 def _individual_of(person_id: int) -> int:

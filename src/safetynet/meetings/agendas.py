@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from safetynet.identity.memberships import individual_of_people, records_of
 from safetynet.identity.models import Membership
 from safetynet.meetings.services import MEETING_TYPES, AgendaEntry, MeetingRefused
 from safetynet.records.models import Event, Participation, Person, Relationship
@@ -39,11 +40,6 @@ CHILD_AGE = 18
 MISSING_NOW_DAYS = 30
 
 
-def _individuals(person_ids: Iterable[int]) -> dict[int, int]:
-    """person id -> individual id."""
-    return dict(Membership.objects.filter(person_id__in=list(person_ids)).values_list("person_id", "individual_id"))
-
-
 def _children(individual_ids: Iterable[int], today: dt.date) -> set[int]:
     """The individuals among `individual_ids` with a record giving an age under 18 today."""
     born_after = today.replace(year=today.year - CHILD_AGE)
@@ -52,10 +48,6 @@ def _children(individual_ids: Iterable[int], today: dt.date) -> set[int]:
             "individual_id", flat=True
         )
     )
-
-
-def _records_of(individual_id: int) -> list[int]:
-    return list(Membership.objects.filter(individual_id=individual_id).values_list("person_id", flat=True))
 
 
 def mace(now: dt.datetime, policy: Policy | None = None) -> list[AgendaEntry]:
@@ -83,7 +75,7 @@ def mace(now: dt.datetime, policy: Policy | None = None) -> list[AgendaEntry]:
         event__occurred_at__lte=now,
     ).values_list("person_id", "event__details__confirmed")
     # Emerging: not confirmed (a missing key counts as unconfirmed, so it is read here, not in SQL).
-    people = _individuals(person for person, confirmed in emerging if confirmed is not True)
+    people = individual_of_people(person for person, confirmed in emerging if confirmed is not True)
     for individual in sorted(_children(people.values(), now.date())):
         out.setdefault(
             individual, AgendaEntry(individual, "Emerging intelligence: not confirmed, any grading", "", "child")
@@ -91,18 +83,18 @@ def mace(now: dt.datetime, policy: Policy | None = None) -> list[AgendaEntry]:
     persons = Person.live.filter(
         Q(*[Q(source=s, source_id=i) for s, i in adults], _connector=Q.OR) if adults else Q(pk__in=[])
     )
-    for individual in sorted(set(_individuals(persons.values_list("pk", flat=True)).values())):
+    for individual in sorted(set(individual_of_people(persons.values_list("pk", flat=True)).values())):
         out.setdefault(individual, AgendaEntry(individual, "Adult of concern around several children", "X2", "adult"))
     return list(out.values())
 
 
 def children_of(individual_id: int, today: dt.date) -> list[int]:
     """Every child the individual is a parent, step-parent or carer of (any household)."""
-    mine = _records_of(individual_id)
+    mine = records_of(individual_id)
     rels = Relationship.live.filter(rel_type__in=PARENT_TYPES, person_a_id__in=mine).values_list(
         "person_b_id", flat=True
     )
-    kids = _individuals(p for p in rels if p is not None)
+    kids = individual_of_people(p for p in rels if p is not None)
     return sorted(_children(kids.values(), today) - {individual_id})
 
 
@@ -112,7 +104,7 @@ def repeat_marac(victim: int, now: dt.datetime, policy: Policy | None = None) ->
     return Event.live.filter(
         event_type="meeting",
         details__meeting_type="marac",
-        participations__person_id__in=_records_of(victim),
+        participations__person_id__in=records_of(victim),
         occurred_at__gte=now - dt.timedelta(days=days),
         occurred_at__lte=now,
     ).exists()
@@ -147,7 +139,7 @@ def missing_tasking(now: dt.datetime, policy: Policy | None = None) -> list[Agen
         event__occurred_at__lte=now,
         role__in=("missing_person", "subject"),
     ).values_list("person_id", "event_id")
-    people = _individuals({p for p, _ in reports})
+    people = individual_of_people({p for p, _ in reports})
     episodes: dict[int, set[int]] = defaultdict(set)
     for person, event in reports:
         if person in people:
@@ -172,7 +164,7 @@ def daily_management(now: dt.datetime) -> list[AgendaEntry]:
         role__in=("missing_person", "subject"),
     ).exclude(event__details__has_key="found_at")
     out: dict[int, AgendaEntry] = {}
-    for individual in sorted(set(_individuals(missing.values_list("person_id", flat=True)).values())):
+    for individual in sorted(set(individual_of_people(missing.values_list("person_id", flat=True)).values())):
         out[individual] = AgendaEntry(individual, "Missing now", "", "child")
     critical = Finding.objects.filter(
         severity="critical", state__in=OPEN, kind="work", raised_at__gte=now - dt.timedelta(days=1)
@@ -187,11 +179,11 @@ def daily_management(now: dt.datetime) -> list[AgendaEntry]:
 def strategy_discussion(child: int, now: dt.datetime) -> list[AgendaEntry]:
     """The child, and their brothers and sisters (children sharing a parent or carer)."""
     out = [AgendaEntry(child, "The child the strategy discussion is about", "", "child")]
-    mine = _records_of(child)
+    mine = records_of(child)
     parents = Relationship.live.filter(rel_type__in=PARENT_TYPES, person_b_id__in=mine).values_list(
         "person_a_id", flat=True
     )
-    for parent in set(_individuals(p for p in parents if p is not None).values()):
+    for parent in set(individual_of_people(p for p in parents if p is not None).values()):
         for sibling in children_of(parent, now.date()):
             if sibling != child and all(e.individual_id != sibling for e in out):
                 out.append(AgendaEntry(sibling, "Brother or sister (shares a parent or carer)", "", "child"))

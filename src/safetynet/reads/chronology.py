@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from safetynet.identity.memberships import individual_of_people
 from safetynet.reads.access import may_open
 from safetynet.reads.details import FIELDS, Ref, lines_of, reference_labels, refs_in
 from safetynet.reads.labels import label, uk_date, uk_datetime
@@ -30,7 +31,6 @@ from safetynet.reads.person import (
     SAFETYNET_AGENCY_NAME,
     ChronologyEntry,
     display_name,
-    individual_of_people,
     source_agencies,
 )
 from safetynet.records.models import Event, Participation

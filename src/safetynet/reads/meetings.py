@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from safetynet.access.models import Team, UserProfile
 from safetynet.access.profiles import has_permission
 from safetynet.exports.services import export_csv, export_pdf
-from safetynet.identity.models import Membership
+from safetynet.identity.memberships import records_of
 from safetynet.meetings.agendas import strategy_due
 from safetynet.meetings.services import MEETING_TYPES, SOURCE, may_complete
 from safetynet.reads import access
@@ -338,7 +338,7 @@ def owner_choices() -> list[tuple[str, str]]:
 def partners_of(user: Any, individual_id: int) -> list[tuple[int, str]]:
     """The individual's partners and ex-partners (a MARAC's possible perpetrators), named as
     `user` may read them; people they may not open are left out."""
-    mine = list(Membership.objects.filter(individual_id=individual_id).values_list("person_id", flat=True))
+    mine = records_of(individual_id)
     kinds = ("partner_of", "ex_partner_of", "boyfriend_girlfriend")
     rels = Relationship.live.filter(rel_type__in=kinds).filter(Q(person_a_id__in=mine) | Q(person_b_id__in=mine))
     others = {b if a in mine else a for a, b in rels.values_list("person_a_id", "person_b_id")} - set(mine) - {None}

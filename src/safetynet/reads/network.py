@@ -17,9 +17,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from safetynet.identity.memberships import individual_of_people
 from safetynet.identity.models import Individual
 from safetynet.reads.labels import label
-from safetynet.reads.person import NO_ACCESS_NAME, Headline, MayOpen, headlines_for, individual_of_people
+from safetynet.reads.person import NO_ACCESS_NAME, Headline, MayOpen, headlines_for
 from safetynet.records.models import Event, Location, Participation, Relationship
 
 NETWORK_EVENT_LIMIT = 40

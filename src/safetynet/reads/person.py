@@ -18,6 +18,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from safetynet.access.models import Agency
 from safetynet.access.roles import AgencyCode
+from safetynet.identity.memberships import individual_of_people
 from safetynet.identity.models import Membership
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan, Relationship
@@ -154,11 +155,6 @@ def headlines_for(individual_ids: Iterable[int], today: dt.date) -> dict[int, He
     for m in rows:
         people_by_individual[m.individual_id].append(m.person)
     return {i: headline(i, people, today) for i, people in people_by_individual.items()}
-
-
-def individual_of_people(person_ids: Iterable[int]) -> dict[int, int]:
-    """Map each Person id to its Individual id."""
-    return dict(Membership.objects.filter(person_id__in=list(person_ids)).values_list("person_id", "individual_id"))
 
 
 def markers(person_ids: list[int]) -> QuerySet[Marker]:

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from safetynet.identity.memberships import individual_of_people
 from safetynet.identity.services import decide_pair
 from safetynet.lib.clock import system_clock
 from safetynet.reads.access import individual_for_user, log_view, person_record_for_user
 from safetynet.reads.identity_panel import explain, explanation_lines
-from safetynet.reads.person import individual_of_people
 from safetynet.web.forms import IdentityDecisionForm
 from safetynet.web.viewer import may
 

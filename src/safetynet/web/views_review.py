@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from safetynet.identity.memberships import individual_of_people
 from safetynet.identity.services import review_queue
 from safetynet.reads.access import log_view, may_open
 from safetynet.reads.identity_panel import review_items
-from safetynet.reads.person import individual_of_people
 from safetynet.web.viewer import may_use
 
 PAGE_SIZE = 50
