@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from django_tasks.signals import task_enqueued
 
+from safetynet.identity.models import Membership
 from safetynet.interchange.capture import capture
 from safetynet.lib.clock import FixedClock
 from safetynet.risk.models import Finding
@@ -66,3 +68,38 @@ def test_live_evaluation_can_be_turned_off(child: Any, clock: FixedClock) -> Non
     with child():
         capture([_missing_report("MR1", clock.now())], door="api", clock=clock)
     assert not Finding.objects.filter(clause="M1").exists()
+
+
+@override_settings(TASKS=QUEUED_ONLY)
+def test_a_live_call_evaluates_its_child_itself_and_queues_only_the_neighbours(
+    clock: FixedClock, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The worker is not asked to evaluate the child again (half the cost of a live call), only
+    the people around the child, whose pictures the new record may change."""
+    adult = person("P2", given_names="Adulty", date_of_birth="1980-02-03")
+    parent = line(
+        "relationship",
+        "R1",
+        person_a={"source": "test", "id": "P2"},
+        person_b={"source": "test", "id": "P1"},
+        rel_type="parent_of",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        capture([person("P1"), adult, parent], door="cli", clock=clock)
+    queued: list[tuple[str, list[int]]] = []
+
+    def seen(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        queued.append((task_result.task.name, list(task_result.args[0])))
+
+    task_enqueued.connect(seen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            capture([_missing_report("MR1", clock.now())], door="api", clock=clock)
+    finally:
+        task_enqueued.disconnect(seen)
+    child_id, adult_id = (
+        Membership.objects.get(person__source_id=pid, person__recorded_at__isnull=False).individual_id
+        for pid in ("P1", "P2")
+    )
+    assert Finding.objects.filter(clause="M1", individual_id=child_id).exists()
+    assert queued == [("evaluate_individuals", [adult_id])]

@@ -19,17 +19,19 @@ from safetynet.identity.models import Membership
 from safetynet.identity.signals import individuals_changed
 from safetynet.records import models as rm
 from safetynet.records.signals import records_changed
-from safetynet.risk.jobs import evaluate_changed_individuals
+from safetynet.risk.jobs import evaluate_changed_individuals, evaluate_individuals
 from safetynet.risk.services import refresh_findings
 
 log = logging.getLogger(__name__)
 
 
-def _enqueue(ids: set[int], why: str) -> None:
+def _enqueue(ids: set[int], why: str, *, neighbours: bool = True) -> None:
+    """Queues the evaluation of `ids` and (with `neighbours`) of their network neighbours."""
     if not ids:
         return
+    job = evaluate_changed_individuals if neighbours else evaluate_individuals
     try:
-        evaluate_changed_individuals.enqueue(sorted(ids))
+        job.enqueue(sorted(ids))
     except Exception:  # an evaluation problem must never fail an import or a link
         log.exception(
             "risk: evaluation of %d individuals (%s) failed; `safetynet evaluate` will catch up", len(ids), why
@@ -73,15 +75,15 @@ def individuals_of_records(changes: dict[str, list[int]]) -> set[int]:
     return ids
 
 
-def evaluate_now(ids: set[int]) -> bool:
-    """Re-evaluates `ids` (not their neighbours) at once; False, with the reason logged, when it
-    could not (the queued job then does it)."""
+def evaluate_now(ids: set[int]) -> set[int] | None:
+    """Re-evaluates `ids` at once and returns their network neighbours (not evaluated: read from
+    the pictures loaded for `ids`); None, with the reason logged, when it could not (the queued
+    job then does it all)."""
     try:
-        refresh_findings(sorted(ids))
+        return refresh_findings(sorted(ids), find_neighbours=True).neighbours
     except Exception:  # a record the caller is waiting on is stored whatever the evaluation does
         log.exception("risk: live evaluation of %d individuals failed; the worker will do it", len(ids))
-        return False
-    return True
+        return None
 
 
 @receiver(records_changed, dispatch_uid="risk.evaluate_changed_records")
@@ -90,13 +92,16 @@ def enqueue_for_records(
 ) -> None:
     """Enqueues evaluation of the individuals an imported chunk's records are about (and their
     neighbours). A `live` call (REST, web form) about at most SAFETYNET_LIVE_EVALUATION_MAX
-    individuals re-evaluates them first, before its answer goes back; the queued job then finds
-    them unchanged and evaluates the neighbours."""
+    individuals re-evaluates them first, before its answer goes back, and queues only their
+    neighbours (evaluating the individuals twice was half the cost of a live call)."""
     try:
         ids = individuals_of_records(changes or {})
     except Exception:  # never fail the import that sent the signal
         log.exception("risk: could not find the individuals of changed records")
         return
     if live and 0 < len(ids) <= settings.SAFETYNET_LIVE_EVALUATION_MAX:
-        evaluate_now(ids)
+        neighbours = evaluate_now(ids)
+        if neighbours is not None:
+            _enqueue(neighbours, "neighbours of a live change", neighbours=False)
+            return
     _enqueue(ids, "records")

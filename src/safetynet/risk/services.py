@@ -376,11 +376,14 @@ def refresh_findings(
     clock: Clock = system_clock,
     policy: Policy | None = None,
     with_neighbours: bool = False,
+    find_neighbours: bool = False,
     workers: int = 1,
     each_chunk: Callable[[list[Assessment]], None] | None = None,
 ) -> RefreshReport:
     """Evaluates individuals as of now and stores the result; with `with_neighbours`, also their
-    network neighbours (an adult's new link changes the children around them); with `workers` > 1
+    network neighbours (an adult's new link changes the children around them); with
+    `find_neighbours`, only names them in the report's `neighbours` (read from the pictures
+    already loaded) for the caller to evaluate later (the live path); with `workers` > 1
     the evaluation runs in that many processes (see `assessments_by_chunk`). `each_chunk` is
     given each chunk's assessments, in id order, once they are stored (what `safetynet evaluate
     --json` prints). Returns what changed."""
@@ -392,15 +395,17 @@ def refresh_findings(
         wanted |= {m.holder for m in probable.probable_matches(wanted)}
     ids = sorted(wanted)
     report = RefreshReport()
-    for assessments in assessments_by_chunk(ids, as_of=now, policy=policy, neighbours=with_neighbours, workers=workers):
+    neighbours = with_neighbours or find_neighbours
+    for assessments in assessments_by_chunk(ids, as_of=now, policy=policy, neighbours=neighbours, workers=workers):
         part = _store(assessments, policy, now)
         for a in assessments:
             part.neighbours |= a.neighbours
         report.merge(part)
         if each_chunk is not None:
             each_chunk(assessments)
+    report.neighbours -= set(ids)
     if with_neighbours:
-        extra = sorted(report.neighbours - set(ids))
+        extra = sorted(report.neighbours)
         if extra:
             report.merge(refresh_findings(extra, clock=clock, policy=policy, each_chunk=each_chunk))
     if report.opened or report.updated or report.closed or report.reopened:
