@@ -85,3 +85,27 @@ def test_a_viewer_who_may_not_open_tasks_sees_findings_without_task_links(
     table = _findings_table(officer_client.get(f"/people/{world.child.pk}/").content.decode())
     assert "No supervisor has reviewed a missing episode" in table
     assert "/work/tasks/" not in table and "Sam Sergeant" not in table
+
+
+def test_the_full_findings_list_is_grouped_by_clause_the_most_severe_group_first(
+    officer_client: Client, world: World
+) -> None:
+    for n in range(3):
+        make_finding(
+            world.child, "M1", "high", f"Episode {n} graded below the floor", owner_role="sergeant", due_in_hours=n
+        )
+    make_finding(
+        world.child,
+        "M2",
+        "critical",
+        "No supervisor has reviewed a missing episode",
+        owner_role="sergeant",
+        due_in_hours=1,
+    )
+    table = _findings_table(officer_client.get(f"/people/{world.child.pk}/").content.decode())
+    groups = re.findall(r'data-testid="finding-group" data-clause="(\w+)"', table)
+    assert groups == ["M2", "M1"]
+    heading = re.search(r'<th scope="colgroup"[^>]*>(.*?)</th>', table.split('data-clause="M1"')[1], re.S)
+    assert heading is not None and heading.group(1).startswith("M1 · ") and "(3 findings)" in heading.group(1)
+    m1 = table.split('data-clause="M1"')[1]
+    assert m1.index("Episode 0") < m1.index("Episode 1") < m1.index("Episode 2")  # soonest due first

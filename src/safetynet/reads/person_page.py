@@ -20,7 +20,7 @@ from safetynet.reads.disclosure import disclose, readable_refs
 from safetynet.reads.findings import current_findings, rows_for
 from safetynet.reads.identity_panel import explain_rows, possible_matches
 from safetynet.reads.naming import NamedLine, named_for, shown_individuals
-from safetynet.reads.summary import split_practice, summarise
+from safetynet.reads.summary import group_by_clause, split_practice, summarise
 from safetynet.risk.policy import current_policy
 
 # The access-log fields of a person page (what it consulted).
@@ -100,6 +100,7 @@ def person_page(
     markers = list(access.visible_markers(user, people.markers(person_ids)))
     orders = access.orders_for(user, people.orders(person_ids))
     plans = list(access.visible_plans(user, people.plans(person_ids)))
+    policy = current_policy()
     summary = summarise(
         user,
         rows=findings,
@@ -109,7 +110,7 @@ def person_page(
         plans=plans,
         people=[r.person for r in rows],
         now=now,
-        policy=current_policy(),
+        policy=policy,
         restrict=access.event_filter(user),
         show_tasks=show_tasks,
     )
@@ -125,8 +126,9 @@ def person_page(
         "plans": plans,
         "summary": summary,
         "relationships": people.relationships(person_ids, today, may_open=access.may_open(user)),
-        # Practice findings have their own section (summary.practice), not the act-now list.
-        "findings": split_practice(findings)[0],
+        # Practice findings have their own section (summary.practice), not the act-now list;
+        # the full list is grouped by clause like the summary (the most severe group first).
+        "finding_groups": group_by_clause(split_practice(findings)[0], policy),
         "held_elsewhere": disclosed.held_elsewhere,
         "page": page,
         "entries": lines,
