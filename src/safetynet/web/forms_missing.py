@@ -49,7 +49,12 @@ def _grade() -> forms.ChoiceField:
 def _rationale(hint: str) -> forms.CharField:
     field = _text("Rationale", "the rationale", required=False, hint=hint)
     field.widget.attrs.update(
-        {"hx-post": "", "hx-trigger": "keyup changed delay:600ms", "hx-target": "#language-check"}
+        {
+            "hx-post": "",
+            "hx-trigger": "keyup changed delay:600ms",
+            "hx-target": "#language-check",
+            "hx-swap": "outerHTML",
+        }
     )
     return field
 

@@ -115,11 +115,17 @@ def missing_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _people(detail: Any) -> list[tuple[int, str]]:
+    """The people the child may have been found with: those on lines of enquiry and proposed."""
+    named = [line.person for line in detail.lines] + [p.person for p in detail.proposals]
+    out = {n.individual_id: n.text for n in named if n is not None and n.shown and n.individual_id}
+    return list(out.items())
+
+
 def _forms(detail: Any, bound: dict[str, Any]) -> dict[str, Any]:
     version = {"version": detail.version}
     found = bound.get("found") or FoundForm(initial=version)
-    choices = [(p.individual_id, p.person.text) for p in detail.proposals if p.individual_id and p.person]
-    found.set_people(choices)
+    found.set_people(_people(detail))
     return {
         "review_form": _with_check(bound.get("review") or ReviewForm(initial=version)),
         "officer_form": bound.get("officer") or OfficerForm(initial=version),
@@ -242,7 +248,7 @@ def missing_line_done(request: HttpRequest, episode_id: int, index: int) -> Http
 def missing_found(request: HttpRequest, episode_id: int) -> HttpResponse:
     form = FoundForm(request.POST)
     detail = episode_detail(request.user, episode_for_user(request.user, episode_id), system_clock.now())
-    form.set_people([(p.individual_id, "") for p in detail.proposals if p.individual_id])
+    form.set_people(_people(detail))
 
     def act(form: Any, version: str | None) -> None:
         data = form.cleaned_data
