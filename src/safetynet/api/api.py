@@ -20,6 +20,7 @@ from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
 from safetynet.api.meetings import router as meetings_router
+from safetynet.api.missing import router as missing_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.schemas import (
     AssignIn,
@@ -79,6 +80,8 @@ api.add_router("/escalations", escalations_router)
 api.add_router("/notifications", notifications_router)
 # The meetings workspace (api/meetings.py).
 api.add_router("/meetings", meetings_router)
+# The missing children workspace (api/missing.py).
+api.add_router("/missing", missing_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

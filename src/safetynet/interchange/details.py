@@ -23,6 +23,7 @@ from safetynet.interchange.fields import (
     Ref,
     Research,
     Scheme,
+    SelfDefinedEthnicity,
     Text,
     ThriveGrade,
     TriageGrade,
@@ -64,16 +65,39 @@ class RiskReview(OpenModel):
 
 
 class LineOfEnquiry(OpenModel):
+    """One line of enquiry. Optional fields added by the missing workspace (docs/missing.md):
+    `proposed_from` (what in the picture proposed it: cawn, relationship, plan, found_before),
+    `added_by`, and when done `done_by` and `outcome`."""
+
     text: Text | None = None
     location: Ref | None = None
     person: Ref | None = None
     done_at: DateTime | None = None
+    proposed_from: Annotated[str, Field(max_length=40)] | None = None
+    added_by: Actor | None = None
+    done_by: Actor | None = None
+    outcome: Text | None = None
 
 
 class ReturnHomeInterview(OpenModel):
+    """Optional fields added by the missing workspace: `due_at` (72 hours after the child was
+    found, policy M6), `outcome` (what the child said and what follows) and `declined`."""
+
     offered_at: DateTime | None = None
     completed_at: DateTime | None = None
     by: Actor | None = None
+    due_at: DateTime | None = None
+    outcome: Text | None = None
+    declined: StrictBool | None = None
+
+
+class MissingFloor(OpenModel):
+    """The policy floor shown to whoever graded the report, before they chose the grade, and
+    the facts behind it (`facts`, one sentence each, no names), under policy `policy_version`."""
+
+    grade: MissingRisk | None = None
+    facts: list[Text] | None = None
+    policy_version: Annotated[str, Field(max_length=20)] | None = None
 
 
 class MissingReportDetails(OpenModel):
@@ -92,6 +116,15 @@ class MissingReportDetails(OpenModel):
     returned_of_own_accord: StrictBool | None = None
     prevention_interview_at: DateTime | None = None
     return_home_interview: ReturnHomeInterview | None = None
+    # Optional fields added by the missing workspace (docs/missing.md). The officer in charge
+    # may carry `assigned_at` (policy M2's one-hour clock reads it).
+    circumstances: Text | None = None
+    description: Text | None = None
+    thrive: Thrive | None = None
+    ethnicity_self_defined: SelfDefinedEthnicity | None = None
+    graded_by: Actor | None = None
+    floor: MissingFloor | None = None
+    safeguarding_referral: Ref | None = None
 
 
 class ExternalRequest(OpenModel):

@@ -89,6 +89,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Oversight", "web:work_oversight"),
         ("Escalations", "web:escalations"),
         ("Meetings", "web:meetings"),
+        ("Missing", "web:missing"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

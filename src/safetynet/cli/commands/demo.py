@@ -78,6 +78,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("create demo logins", _demo_users),
         ("raise partnership escalations", _escalations),
         ("schedule meetings with agendas", _meetings),
+        ("report children missing now", _missing),
     ]
 
 
@@ -507,4 +508,47 @@ def _demo_held(now: dt.datetime) -> Any:
         ],
         decisions=["Section 47 enquiry to start today.", "Exploitation screening to be completed."],
         outcome="Threshold for section 47 met; joint visit arranged; review at the next MACE.",
+    )
+
+
+def _missing(ctx: DemoContext) -> None:
+    """The demo call handler reports two repeat-missing children missing now (graded at the
+    floor, the facts read from their picture) and the demo coordinator's list is printed: the
+    children missing now and those who went missing most often in the last year."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.missing import services as missing
+    from safetynet.reads.missing import coordinator_list
+    from safetynet.records.models import Event
+
+    users = get_user_model().objects
+    handler = users.filter(username=DEMO_USERNAMES[Role.CALL_HANDLER]).first()
+    coordinator = users.filter(username=DEMO_USERNAMES[Role.MISSING_PERSONS_COORDINATOR]).first()
+    if handler is None or coordinator is None:
+        return
+    now = ctx.clock.now()
+    reported = 0
+    if not Event.live.filter(source="safetynet", event_type="missing_report").exists():
+        repeat = [r for r in coordinator_list(coordinator, now).repeat if not r.open_now][:2]
+        for row in repeat:
+            given = missing.Report(
+                last_seen_at=now - dt.timedelta(hours=2),
+                missing_from="care",
+                circumstances="Did not come back to the children's home after school.",
+                description="Dark jacket, grey joggers, white trainers.",
+                reported_by="Children's home manager",
+                risk="high",
+                ethnicity_self_defined="NS",
+                thrive={"vulnerability": "Repeat missing; exploitation concerns on record."},
+            )
+            missing.report(row.individual_id, given, acting_user=handler, clock=ctx.clock)
+            reported += 1
+    found = coordinator_list(coordinator, now)
+    top = ", ".join(f"{r.name} ({r.episodes_year})" for r in found.repeat[:3])
+    ctx.notes.append(
+        f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler), "
+        f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); sign in as the "
+        "missing persons coordinator (or the call handler, sergeant) and open Missing."
     )

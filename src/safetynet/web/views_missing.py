@@ -1,0 +1,299 @@
+"""The missing workspace's screens: the coordinator's list (children missing now, children by
+how often they go missing, finding a child to report), the report form with the policy floor
+and its facts beside the grade, one episode (clocks, reviews, officer in charge, lines of
+enquiry with the picture's proposals, found, return home interview, findings) and the htmx
+language check of a rationale as it is typed. Thin: reads from `reads.missing`, changes
+through `missing.services` and `missing.returns` (capture, versions, access log)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safetynet.lib.clock import system_clock
+from safetynet.meetings.services import person_ref
+from safetynet.missing import facts, returns
+from safetynet.missing import services as missing
+from safetynet.reads import access
+from safetynet.reads.missing import coordinator_list, episode_detail, episode_for_user, log_episode
+from safetynet.reads.search import SearchQuery, search_people
+from safetynet.risk.policy import current_policy
+from safetynet.web.forms_missing import (
+    FROM_LABELS,
+    FoundForm,
+    InterviewForm,
+    LineDoneForm,
+    LineForm,
+    OfficerForm,
+    ReportForm,
+    ReviewForm,
+)
+from safetynet.web.viewer import may_use
+
+Refusals = (missing.MissingRefused, missing.NotYours)
+
+
+@require_GET
+@login_required
+def missing_list(request: HttpRequest) -> HttpResponse:
+    """Children missing now and by repeat count; a search to find the child to report."""
+    now = system_clock.now()
+    chosen = request.GET.get("missing_from", "")
+    found = coordinator_list(request.user, now, chosen if chosen in FROM_LABELS else "")
+    ids = sorted(
+        {r.individual_id for r in found.missing_now if r.individual_id} | {r.individual_id for r in found.repeat}
+    )
+    access.log_view(request.user, object_type="missing_list", object_ids=[], individual_ids=ids, fields=["list"])
+    name = request.GET.get("name", "").strip()[:100]
+    results = search_people(SearchQuery(name=name), now.date(), user=request.user) if name else None
+    if results is not None:
+        access.log_search(request.user, fields=["name"], individual_ids=[r.headline.individual_id for r in results])
+    context = {"found": found, "name": name, "results": results, "from_labels": FROM_LABELS, "missing_from": chosen}
+    return render(request, "web/missing.html", context)
+
+
+def _refusal_to_form(form: Any, refused: Exception) -> None:
+    field = getattr(refused, "field", None)
+    expected = getattr(refused, "expected", str(refused))
+    form.add_error(field if field in form.fields else None, expected[:1].upper() + expected[1:])
+
+
+def _with_check(form: Any) -> Any:
+    if "rationale" in form.fields:
+        form.fields["rationale"].widget.attrs["hx-post"] = reverse("web:missing_language")
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def missing_new(request: HttpRequest) -> HttpResponse:
+    """The report form for one child: the floor and its facts first, then the grade."""
+    try:
+        individual = access.individual_for_user(request.user, int(request.GET.get("individual", "")))
+    except ValueError:
+        raise Http404("no child chosen") from None
+    now = system_clock.now()
+    floor = facts.floor_for(individual.pk, now)
+    form = _with_check(ReportForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        given = missing.Report(
+            last_seen_at=form.last_seen(),
+            missing_from=form.cleaned_data["missing_from"],
+            circumstances=form.cleaned_data["circumstances"],
+            description=form.cleaned_data["description"],
+            reported_by=form.cleaned_data["reported_by"],
+            risk=form.cleaned_data["risk"],
+            ethnicity_self_defined=form.cleaned_data["ethnicity_self_defined"],
+            rationale=form.cleaned_data["rationale"],
+            thrive=form.thrive(),
+            last_seen_place=form.cleaned_data["last_seen_place"],
+        )
+        try:
+            episode = missing.report(individual.pk, given, acting_user=request.user, clock=system_clock)
+        except Refusals as refused:
+            _refusal_to_form(form, refused)
+        else:
+            messages.success(request, "Missing episode reported.")
+            return redirect("web:missing_episode", episode.pk)
+    access.log_view(
+        request.user,
+        object_type="individual",
+        object_ids=[individual.pk],
+        individual_ids=[individual.pk],
+        fields=["missing_floor"],
+    )
+    name = facts.person_words(person_ref(individual.pk))
+    return render(
+        request, "web/missing_new.html", {"form": form, "floor": floor, "individual": individual, "name": name}
+    )
+
+
+def _people(detail: Any) -> list[tuple[int, str]]:
+    """The people the child may have been found with: those on lines of enquiry and proposed."""
+    named = [line.person for line in detail.lines] + [p.person for p in detail.proposals]
+    out = {n.individual_id: n.text for n in named if n is not None and n.shown and n.individual_id}
+    return list(out.items())
+
+
+def _forms(detail: Any, bound: dict[str, Any]) -> dict[str, Any]:
+    version = {"version": detail.version}
+    found = bound.get("found") or FoundForm(initial=version)
+    found.set_people(_people(detail))
+    return {
+        "review_form": _with_check(bound.get("review") or ReviewForm(initial=version)),
+        "officer_form": bound.get("officer") or OfficerForm(initial=version),
+        "line_form": bound.get("line") or LineForm(initial=version),
+        "found_form": found,
+        "interview_form": bound.get("interview") or InterviewForm(initial=version),
+        "done_form": bound.get("done") or LineDoneForm(initial=version),
+    }
+
+
+def _page(request: HttpRequest, episode_id: int, bound: dict[str, Any] | None = None) -> HttpResponse:
+    episode = episode_for_user(request.user, episode_id)
+    detail = episode_detail(request.user, episode, system_clock.now())
+    log_episode(request.user, detail, ["missing_episode"])
+    context = {
+        "detail": detail,
+        "episode": episode,
+        "may_act": may_use(request.user, "web:missing_found"),
+        **_forms(detail, bound or {}),
+    }
+    status = 422 if bound else 200
+    return render(request, "web/missing_episode.html", context, status=status)
+
+
+@require_GET
+@login_required
+def missing_episode(request: HttpRequest, episode_id: int) -> HttpResponse:
+    return _page(request, episode_id)
+
+
+def _change(
+    request: HttpRequest, episode_id: int, key: str, form: Any, act: Callable[[Any, str | None], Any], done: str
+) -> HttpResponse:
+    """Validates `form`, makes the change with the version it was made on, or shows the page
+    again with the refusal beside its field (nothing stored)."""
+    episode_for_user(request.user, episode_id)
+    if form.is_valid():
+        try:
+            act(form, form.cleaned_data.get("version") or None)
+        except Refusals as refused:
+            _refusal_to_form(form, refused)
+        else:
+            messages.success(request, done)
+            return redirect("web:missing_episode", episode_id)
+    return _page(request, episode_id, {key: form})
+
+
+@require_POST
+@login_required
+def missing_review(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def act(form: Any, version: str | None) -> None:
+        missing.review(
+            episode_id,
+            risk=form.cleaned_data["risk"],
+            rationale=form.cleaned_data["rationale"],
+            version=version,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, episode_id, "review", ReviewForm(request.POST), act, "Review recorded.")
+
+
+@require_POST
+@login_required
+def missing_officer(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def act(form: Any, version: str | None) -> None:
+        missing.assign_officer(
+            episode_id,
+            officer=form.cleaned_data["officer"],
+            version=version,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, episode_id, "officer", OfficerForm(request.POST), act, "Officer in charge named.")
+
+
+@require_POST
+@login_required
+def missing_line_add(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def act(form: Any, version: str | None) -> None:
+        data = form.cleaned_data
+        location = {"source": data["location_source"], "id": data["location_id"]} if data["location_id"] else None
+        if data["individual"] is not None:
+            access.individual_for_user(request.user, data["individual"])
+        missing.add_line(
+            episode_id,
+            text=data["text"],
+            individual_id=data["individual"],
+            location=location,
+            address=data["address"],
+            proposed_from=data["proposed_from"],
+            version=version,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, episode_id, "line", LineForm(request.POST), act, "Line of enquiry added.")
+
+
+@require_POST
+@login_required
+def missing_line_done(request: HttpRequest, episode_id: int, index: int) -> HttpResponse:
+    def act(form: Any, version: str | None) -> None:
+        missing.complete_line(
+            episode_id,
+            index,
+            outcome=form.cleaned_data["outcome"],
+            version=version,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, episode_id, "done", LineDoneForm(request.POST), act, "Line of enquiry recorded as done.")
+
+
+@require_POST
+@login_required
+def missing_found(request: HttpRequest, episode_id: int) -> HttpResponse:
+    form = FoundForm(request.POST)
+    detail = episode_detail(request.user, episode_for_user(request.user, episode_id), system_clock.now())
+    form.set_people(_people(detail))
+
+    def act(form: Any, version: str | None) -> None:
+        data = form.cleaned_data
+        given = returns.Found(
+            found_at=form.found_at(),
+            found_by=data["found_by"],
+            place=data["place"],
+            with_people=data["with_people"],
+            returned_of_own_accord=data["returned_of_own_accord"],
+            prevention_interview=data["prevention_interview"],
+            referral=data["referral"],
+        )
+        returns.record_found(episode_id, given, version=version, acting_user=request.user, clock=system_clock)
+
+    return _change(request, episode_id, "found", form, act, "Child recorded as found.")
+
+
+@require_POST
+@login_required
+def missing_interview(request: HttpRequest, episode_id: int) -> HttpResponse:
+    def act(form: Any, version: str | None) -> None:
+        returns.record_return_interview(
+            episode_id,
+            completed_at=form.completed_at(),
+            outcome=form.cleaned_data["outcome"],
+            declined=form.cleaned_data["declined"],
+            version=version,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(
+        request, episode_id, "interview", InterviewForm(request.POST), act, "Return home interview recorded."
+    )
+
+
+@require_POST
+@login_required
+def missing_language(request: HttpRequest) -> HttpResponse:
+    """The htmx check of a rationale as it is typed: each flagged phrase with the suggested
+    wording, and whether it cites how often the child goes missing (never a reason)."""
+    text = str(request.POST.get("rationale") or "")[:4000]
+    policy = current_policy()
+    flagged = [match for _, _, match in policy.language_spans(text, about_child=True)]
+    frequency = [w for w in policy.clause("M1").words("frequency_words") if w in text.lower()]
+    return render(
+        request, "web/includes/missing_language.html", {"flagged": flagged, "frequency": frequency, "text": text}
+    )
