@@ -19,6 +19,7 @@ from safetynet.access.profiles import has_permission
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
+from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.schemas import (
@@ -79,6 +80,7 @@ api.add_router("/escalations", escalations_router)
 api.add_router("/notifications", notifications_router)
 # The meetings workspace (api/meetings.py).
 api.add_router("/meetings", meetings_router)
+api.add_router("/mash", mash_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

@@ -89,6 +89,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Oversight", "web:work_oversight"),
         ("Escalations", "web:escalations"),
         ("Meetings", "web:meetings"),
+        ("MASH", "web:mash_inbox"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),
