@@ -19,6 +19,7 @@ from safetynet.access.profiles import has_permission
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
+from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
 from safetynet.api.notifications import router as notifications_router
@@ -82,6 +83,7 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/meetings", meetings_router)
 # The missing children workspace (api/missing.py).
 api.add_router("/missing", missing_router)
+api.add_router("/mash", mash_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

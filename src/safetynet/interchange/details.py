@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictInt
 
 from safetynet.interchange.fields import (
     AccommodationOutcome,
@@ -144,20 +144,84 @@ class CrimeDetails(OpenModel):
     external_requests: list[ExternalRequest] | None = None
 
 
+class ResearchRecord(OpenModel):
+    """One system a MASH officer researched at triage (docs/mash.md): which (`system`), who
+    checked it and when, and what it found (free text; "nothing held" when it held nothing)."""
+
+    system: Research
+    checked_by: Actor | None = None
+    checked_at: DateTime | None = None
+    found: Text | None = None
+
+
 class Triage(OpenModel):
+    """Optional fields added by the MASH workspace (docs/mash.md): `research_records` (one per
+    system researched), `minimum_grade` (the grade the policy asked when it was graded),
+    `rationale` (why a grade below that minimum), `decision_rationale`, `decided_at`,
+    `decided_by`, `strategy_discussion` (the meeting the decision called) and `forwarded_to`."""
+
     grade: TriageGrade | None = None
     at: DateTime | None = None
     by: Actor | None = None
     research: Research | list[Research] | None = None
     decision: Text | None = None
+    research_records: list[ResearchRecord] | None = None
+    minimum_grade: TriageGrade | None = None
+    rationale: Text | None = None
+    decision_rationale: Text | None = None
+    decided_at: DateTime | None = None
+    decided_by: Actor | None = None
+    strategy_discussion: Ref | None = None
+    forwarded_to: Text | None = None
+
+
+class Arthur(OpenModel):
+    """The ARTHUR prompt as the officer answered it: Are there children present? Review the
+    risk, Take time to speak to the child, How do they appear, Understand their wishes and
+    feelings, Record it (the child's words, demeanour and wishes)."""
+
+    children_present: StrictBool | None = None
+    review_risk: Text | None = None
+    spoke_to_child: StrictBool | None = None
+    how_they_appear: Text | None = None
+    wishes_feelings: Text | None = None
+    child_words: Text | None = None
+
+
+class Dash(OpenModel):
+    """The DASH risk checklist: `answers` (question number as text -> yes) and `score` (the
+    number of yes answers, 0-27)."""
+
+    answers: dict[str, StrictBool] | None = None
+    score: Annotated[StrictInt, Field(ge=0, le=27)] | None = None
+
+
+class Feedback(OpenModel):
+    """What the referring officer was told when triage completed, and when."""
+
+    sent_at: DateTime | None = None
+    to: Actor | None = None
+    text: Text | None = None
 
 
 class ReferralDetails(OpenModel):
+    """Optional fields added by the MASH workspace (docs/mash.md): `what_happened`, `arthur`,
+    `ethnicity_self_defined`, `bwv_reference`, `dash`, `feedback`, `marac_criteria` (why the
+    case meets the MARAC criteria) and `marac` (the MARAC whose agenda it was put on)."""
+
     concern: list[Concern] | None = None
     referrer: Actor | None = None
     received_at: DateTime | None = None
     triage: Triage | None = None
     outcome: Text | None = None
+    what_happened: Text | None = None
+    arthur: Arthur | None = None
+    ethnicity_self_defined: Text | None = None
+    bwv_reference: Annotated[str, Field(max_length=80)] | None = None
+    dash: Dash | None = None
+    feedback: Feedback | None = None
+    marac: Ref | None = None
+    marac_criteria: list[Text] | None = None
 
 
 class MeetingAction(OpenModel):
@@ -258,9 +322,14 @@ class IntelligenceDetails(OpenModel):
 
 
 class NotificationDetails(OpenModel):
+    """Optional fields added by the MASH workspace (docs/mash.md): `acknowledged_at` and
+    `acknowledged_by`, when the school (or GP) acknowledged it in safetynet."""
+
     scheme: Scheme | None = None
     to: Ref | None = None
     sent_at: DateTime | None = None
+    acknowledged_at: DateTime | None = None
+    acknowledged_by: Actor | None = None
 
 
 class OffenderVisitDetails(OpenModel):

@@ -433,7 +433,7 @@ Concern = Literal[
     "other",
 ]
 TriageGrade = Literal["red", "amber", "green", "blue"]
-Research = Literal["local_authority", "police_systems", "national"]
+Research = Literal["local_authority", "police_systems", "national", "health", "education"]
 MeetingType = Literal[
     "strategy_discussion",
     "marac",

@@ -90,6 +90,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Escalations", "web:escalations"),
         ("Meetings", "web:meetings"),
         ("Missing", "web:missing"),
+        ("MASH", "web:mash_inbox"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

@@ -15,6 +15,7 @@ from safetynet.reads.labels import uk_datetime
 from safetynet.reads.language_marks import mark_text
 from safetynet.reads.network import location_label
 from safetynet.risk.policy import current_policy
+from safetynet.web.viewer import may_use
 
 
 @require_GET
@@ -45,6 +46,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         "details": details,
         "language_notes": [*summary.notes, *(note for row in details for line in row.lines for note in line.notes)],
         "linked_events": access.redact_events(request.user, linked),
+        "may_refer": may_use(request.user, "web:mash_raise"),
     }
     access.log_view(
         request.user,

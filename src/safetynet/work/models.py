@@ -356,6 +356,7 @@ class Notification(models.Model):
         ESCALATION_RAISED = "escalation_raised", "An escalation was raised to your agency"
         ESCALATION_LEVEL = "escalation_level", "An escalation to your agency went up a level"
         ESCALATION_ANSWERED = "escalation_answered", "An escalation you raised was answered"
+        REFERRAL_FEEDBACK = "referral_feedback", "A referral you raised was triaged"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="safetynet_notifications")
     event_key = models.CharField(max_length=120, help_text="what happened, e.g. task:12:assigned:340 (ids only)")

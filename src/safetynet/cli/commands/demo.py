@@ -79,6 +79,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("raise partnership escalations", _escalations),
         ("schedule meetings with agendas", _meetings),
         ("report children missing now", _missing),
+        ("raise referrals to the MASH", _mash),
     ]
 
 
@@ -551,4 +552,44 @@ def _missing(ctx: DemoContext) -> None:
         f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler), "
         f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); sign in as the "
         "missing persons coordinator (or the call handler, sergeant) and open Missing."
+    )
+
+
+def _mash(ctx: DemoContext, count: int = 6) -> None:
+    """The demo response officer refers the children present at the latest domestic-abuse
+    incidents to the MASH (ARTHUR filled): they wait in the MASH inbox on the red clock."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.identity.models import Membership
+    from safetynet.mash import services as referrals
+    from safetynet.records.models import Event, Participation
+
+    officer = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.RESPONSE_OFFICER]).first()
+    if officer is None or Event.live.filter(source="safetynet", event_type="referral").exists():
+        return
+    present = Participation.objects.filter(
+        role="present_child", event__event_type="incident", event__details__domestic_abuse=True, event__deleted=False
+    ).order_by("-event__occurred_at")
+    raised = 0
+    for part in present[: count * 3]:
+        child = Membership.objects.filter(person_id=part.person_id).values_list("individual_id", flat=True).first()
+        new = referrals.NewReferral(
+            child=child,
+            concerns=["domestic_abuse"],
+            what_happened="Police attended a domestic abuse incident at the home; the child was present.",
+            arthur={"children_present": True, "spoke_to_child": True, "child_words": "I stayed in my room."},
+            from_event=part.event_id,
+        )
+        try:
+            referrals.raise_referral(new, acting_user=officer, clock=ctx.clock)
+        except referrals.ReferralRefused:
+            continue
+        raised += 1
+        if raised == count:
+            break
+    ctx.notes.append(
+        f"MASH: {raised} referrals from domestic abuse incidents wait in the MASH inbox; sign in as the MASH officer "
+        "and open MASH to triage them beside each child's history."
     )
