@@ -21,6 +21,7 @@ from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.notifications import router as notifications_router
+from safetynet.api.protection import router as protection_router
 from safetynet.api.schemas import (
     AssignIn,
     BulkAssignIn,
@@ -79,6 +80,8 @@ api.add_router("/escalations", escalations_router)
 api.add_router("/notifications", notifications_router)
 # The meetings workspace (api/meetings.py).
 api.add_router("/meetings", meetings_router)
+# The protection workspace (api/protection.py).
+api.add_router("/protection", protection_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

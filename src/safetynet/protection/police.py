@@ -13,14 +13,17 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
 from safetynet.access.profiles import role_of
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.meetings import services as meetings
-from safetynet.meetings.services import AgendaEntry, MeetingRefused, actor
+from safetynet.meetings.services import AgendaEntry, MeetingRefused, NotYourMeeting, actor
 from safetynet.protection.common import (
     PERMISSION,
     RATIONALE_MIN_CHARACTERS,
     SOURCE,
+    NotYourRecord,
     ProtectionRefused,
     child_ref,
     event_of,
@@ -203,6 +206,13 @@ def strategy_discussion(pk: int, *, acting_user: Any, at: dt.datetime, clock: Cl
         )
     except MeetingRefused as refused:
         raise ProtectionRefused(refused.field, refused.expected) from refused
+    except NotYourMeeting as refused:
+        raise NotYourRecord(str(refused)) from refused
+
+
+def officer_of(pk: int) -> Any:
+    """The active user with this id (None if there is none)."""
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
 
 
 def limit_ends(event: Event) -> dt.datetime | None:
