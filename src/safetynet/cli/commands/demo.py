@@ -78,6 +78,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("create demo logins", _demo_users),
         ("raise partnership escalations", _escalations),
         ("schedule meetings with agendas", _meetings),
+        ("record a child in police protection and one in custody", _protection),
     ]
 
 
@@ -507,4 +508,69 @@ def _demo_held(now: dt.datetime) -> Any:
         ],
         decisions=["Section 47 enquiry to start today.", "Exploitation screening to be completed."],
         outcome="Threshold for section 47 met; joint visit arranged; review at the next MACE.",
+    )
+
+
+def _demo_children(count: int, now: dt.datetime) -> list[int]:
+    """`count` individuals aged 12 to 16 (by a source record's full date of birth)."""
+    from safetynet.identity.models import Membership
+
+    young = f"{now.year - 16}-{now:%m-%d}"
+    old = f"{now.year - 12}-{now:%m-%d}"
+    found = Membership.objects.filter(
+        person__date_of_birth__gt=young,
+        person__date_of_birth__lt=old,
+        person__date_of_birth__regex=r"^\d{4}-\d{2}-\d{2}$",
+    )
+    return list(dict.fromkeys(found.order_by("individual_id").values_list("individual_id", flat=True)[:50]))[:count]
+
+
+def _protection(ctx: DemoContext) -> None:
+    """The demo response officer took a child into police protection five hours ago; the inspector
+    is the designated officer and accommodation was asked for 4.5 hours ago (past P1's 4 hours).
+    The demo custody officer booked in a child who was charged and refused bail; the s38(6)
+    transfer to the local authority is waiting for an answer."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.protection import custody, police
+    from safetynet.records.models import Event
+
+    users = {r: get_user_model().objects.filter(username=DEMO_USERNAMES[r]).first() for r in DEMO_USERNAMES}
+    now = ctx.clock.now().replace(second=0, microsecond=0)
+    children = _demo_children(2, now)
+    if len(children) < 2 or Event.live.filter(source="safetynet", event_type="police_protection").exists():
+        return
+    h = dt.timedelta(hours=1)
+    officer, custody_officer = users[Role.RESPONSE_OFFICER], users[Role.CUSTODY_OFFICER]
+    pp = police.take(
+        acting_user=officer,
+        individual_id=children[0],
+        started_at=now - 5 * h,
+        grounds="Found alone at night in a flat used for drug supply; parents not traceable.",
+        place_of_safety="Custody suite, Central police station",
+        place_is_police_station=True,
+        clock=ctx.clock,
+    )
+    police.designate(pp.pk, acting_user=officer, officer=users[Role.INSPECTOR], at=now - 4.8 * h, clock=ctx.clock)
+    police.request_accommodation(pp.pk, acting_user=officer, at=now - 4.5 * h, clock=ctx.clock)
+    booked = custody.book_in(
+        acting_user=custody_officer,
+        individual_id=children[1],
+        arrested_at=now - 9 * h,
+        arrived_at=now - 8.5 * h,
+        authorised_at=now - 8.4 * h,
+        clock=ctx.clock,
+    )
+    custody.appropriate_adult(
+        booked.pk, acting_user=custody_officer, requested_at=now - 8.3 * h, arrived_at=now - 7 * h, clock=ctx.clock
+    )
+    custody.charge(booked.pk, acting_user=custody_officer, at=now - 1 * h, bail_refused=True, clock=ctx.clock)
+    custody.request_transfer(booked.pk, acting_user=custody_officer, at=now - 0.9 * h, clock=ctx.clock)
+    ctx.notes.append(
+        f"Protection: individual {children[0]} in police protection for 5 hours waiting 4.5 hours for accommodation "
+        f"(P1), individual {children[1]} in custody, charged, refused bail, s38(6) transfer waiting, "
+        "a review overdue (C1); "
+        "GET /api/v1/protection as custody or inspector."
     )
