@@ -23,6 +23,7 @@ from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
 from safetynet.api.notifications import router as notifications_router
+from safetynet.api.protection import router as protection_router
 from safetynet.api.schemas import (
     AssignIn,
     BulkAssignIn,
@@ -84,6 +85,8 @@ api.add_router("/meetings", meetings_router)
 # The missing children workspace (api/missing.py).
 api.add_router("/missing", missing_router)
 api.add_router("/mash", mash_router)
+# The protection workspace (api/protection.py).
+api.add_router("/protection", protection_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

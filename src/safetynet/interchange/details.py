@@ -292,6 +292,12 @@ class PoliceProtectionDetails(OpenModel):
     accommodation_provided_at: DateTime | None = None
     ended_at: DateTime | None = None
     end_rationale: Text | None = None
+    # Optional, written by the protection workspace (docs/protection.md):
+    grounds: Text | None = None
+    place_of_safety: Text | None = None
+    place_is_police_station: StrictBool | None = None
+    csc_notified_by: Actor | None = None
+    parents_notified_at: DateTime | None = None
 
 
 class CustodyReview(OpenModel):
@@ -313,6 +319,10 @@ class CustodyDetails(OpenModel):
     la_accommodation_outcome: AccommodationOutcome | None = None
     certificate_reason: Text | None = None
     released_at: DateTime | None = None
+    # Optional, written by the protection workspace (docs/protection.md):
+    authorised_at: DateTime | None = None
+    la_accommodation_answered_at: DateTime | None = None
+    certificate_by: Actor | None = None
 
 
 class IntelligenceDetails(OpenModel):

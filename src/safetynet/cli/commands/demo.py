@@ -14,35 +14,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from safetynet.cli.commands import demo_workspaces as workspaces
+from safetynet.cli.commands.demo_context import DemoContext
 from safetynet.cli.errors import UsageError
-from safetynet.lib.clock import Clock, FixedClock, system_clock
+from safetynet.lib.clock import FixedClock, system_clock
 
-WENT_LIVE_BEFORE_END = dt.timedelta(hours=3)  # a shift before the county ends
 FEED_KEY_NAME = "demo-feed"
 FEED_SOURCES = ("mispers", "csc", "rms")
 FEED_INTERVAL = 5.0  # seconds: a record or two every few seconds keeps two cores free for the app
-
-
-@dataclass
-class DemoContext:
-    data_dir: Path
-    children: int
-    seed: int
-    fresh: bool
-    notes: list[str] = field(default_factory=list)
-    # The county ends now, so the work it makes has a realistic mix of deadlines (some passed,
-    # most still running), not three-year-old history all overdue.
-    clock: Clock = system_clock
-
-    def went_live(self) -> Clock:
-        """The demo force "went live" three hours before the county ends: the county is assessed
-        and its overdue work escalated as of then, so the deadlines that passed since show as
-        overdue (escalated work included: the supervisor is late too), beside the running."""
-        return FixedClock(self.clock.now() - WENT_LIVE_BEFORE_END)
 
 
 def register(sub: Any) -> None:
@@ -78,8 +59,9 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("create demo logins", _demo_users),
         ("raise partnership escalations", _escalations),
         ("schedule meetings with agendas", _meetings),
-        ("report children missing now", _missing),
-        ("raise referrals to the MASH", _mash),
+        ("report children missing now", workspaces.missing),
+        ("raise referrals to the MASH", workspaces.mash),
+        ("record a child in police protection and one in custody", workspaces.protection),
     ]
 
 
@@ -133,7 +115,6 @@ def _start_feed(url: str) -> subprocess.Popen[bytes]:
     passed in the environment, never on the command line. It retries until the server is up."""
     from safetynet.access.models import ApiKey
     from safetynet.accounts.apikeys import create_api_key, revoke_api_key
-    from safetynet.lib.clock import system_clock
 
     old = ApiKey.objects.filter(name=FEED_KEY_NAME).first()
     if old is not None:
@@ -509,87 +490,4 @@ def _demo_held(now: dt.datetime) -> Any:
         ],
         decisions=["Section 47 enquiry to start today.", "Exploitation screening to be completed."],
         outcome="Threshold for section 47 met; joint visit arranged; review at the next MACE.",
-    )
-
-
-def _missing(ctx: DemoContext) -> None:
-    """The demo call handler reports two repeat-missing children missing now (graded at the
-    floor, the facts read from their picture) and the demo coordinator's list is printed: the
-    children missing now and those who went missing most often in the last year."""
-    from django.contrib.auth import get_user_model
-
-    from safetynet.access.roles import Role
-    from safetynet.accounts.demo import DEMO_USERNAMES
-    from safetynet.missing import services as missing
-    from safetynet.reads.missing import coordinator_list
-    from safetynet.records.models import Event
-
-    users = get_user_model().objects
-    handler = users.filter(username=DEMO_USERNAMES[Role.CALL_HANDLER]).first()
-    coordinator = users.filter(username=DEMO_USERNAMES[Role.MISSING_PERSONS_COORDINATOR]).first()
-    if handler is None or coordinator is None:
-        return
-    now = ctx.clock.now()
-    reported = 0
-    if not Event.live.filter(source="safetynet", event_type="missing_report").exists():
-        repeat = [r for r in coordinator_list(coordinator, now).repeat if not r.open_now][:2]
-        for row in repeat:
-            given = missing.Report(
-                last_seen_at=now - dt.timedelta(hours=2),
-                missing_from="care",
-                circumstances="Did not come back to the children's home after school.",
-                description="Dark jacket, grey joggers, white trainers.",
-                reported_by="Children's home manager",
-                risk="high",
-                ethnicity_self_defined="NS",
-                thrive={"vulnerability": "Repeat missing; exploitation concerns on record."},
-            )
-            missing.report(row.individual_id, given, acting_user=handler, clock=ctx.clock)
-            reported += 1
-    found = coordinator_list(coordinator, now)
-    top = ", ".join(f"{r.name} ({r.episodes_year})" for r in found.repeat[:3])
-    ctx.notes.append(
-        f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler), "
-        f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); sign in as the "
-        "missing persons coordinator (or the call handler, sergeant) and open Missing."
-    )
-
-
-def _mash(ctx: DemoContext, count: int = 6) -> None:
-    """The demo response officer refers the children present at the latest domestic-abuse
-    incidents to the MASH (ARTHUR filled): they wait in the MASH inbox on the red clock."""
-    from django.contrib.auth import get_user_model
-
-    from safetynet.access.roles import Role
-    from safetynet.accounts.demo import DEMO_USERNAMES
-    from safetynet.identity.models import Membership
-    from safetynet.mash import services as referrals
-    from safetynet.records.models import Event, Participation
-
-    officer = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.RESPONSE_OFFICER]).first()
-    if officer is None or Event.live.filter(source="safetynet", event_type="referral").exists():
-        return
-    present = Participation.objects.filter(
-        role="present_child", event__event_type="incident", event__details__domestic_abuse=True, event__deleted=False
-    ).order_by("-event__occurred_at")
-    raised = 0
-    for part in present[: count * 3]:
-        child = Membership.objects.filter(person_id=part.person_id).values_list("individual_id", flat=True).first()
-        new = referrals.NewReferral(
-            child=child,
-            concerns=["domestic_abuse"],
-            what_happened="Police attended a domestic abuse incident at the home; the child was present.",
-            arthur={"children_present": True, "spoke_to_child": True, "child_words": "I stayed in my room."},
-            from_event=part.event_id,
-        )
-        try:
-            referrals.raise_referral(new, acting_user=officer, clock=ctx.clock)
-        except referrals.ReferralRefused:
-            continue
-        raised += 1
-        if raised == count:
-            break
-    ctx.notes.append(
-        f"MASH: {raised} referrals from domestic abuse incidents wait in the MASH inbox; sign in as the MASH officer "
-        "and open MASH to triage them beside each child's history."
     )

@@ -1,0 +1,156 @@
+"""The demo steps of the workspaces (missing children, the MASH, police protection and custody):
+each records live work through the workspace's own services, as its users would."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from safetynet.cli.commands.demo_context import DemoContext
+
+
+def missing(ctx: DemoContext) -> None:
+    """The demo call handler reports two repeat-missing children missing now (graded at the
+    floor, the facts read from their picture) and the demo coordinator's list is printed: the
+    children missing now and those who went missing most often in the last year."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.missing import services as missing
+    from safetynet.reads.missing import coordinator_list
+    from safetynet.records.models import Event
+
+    users = get_user_model().objects
+    handler = users.filter(username=DEMO_USERNAMES[Role.CALL_HANDLER]).first()
+    coordinator = users.filter(username=DEMO_USERNAMES[Role.MISSING_PERSONS_COORDINATOR]).first()
+    if handler is None or coordinator is None:
+        return
+    now = ctx.clock.now()
+    reported = 0
+    if not Event.live.filter(source="safetynet", event_type="missing_report").exists():
+        repeat = [r for r in coordinator_list(coordinator, now).repeat if not r.open_now][:2]
+        for row in repeat:
+            given = missing.Report(
+                last_seen_at=now - dt.timedelta(hours=2),
+                missing_from="care",
+                circumstances="Did not come back to the children's home after school.",
+                description="Dark jacket, grey joggers, white trainers.",
+                reported_by="Children's home manager",
+                risk="high",
+                ethnicity_self_defined="NS",
+                thrive={"vulnerability": "Repeat missing; exploitation concerns on record."},
+            )
+            missing.report(row.individual_id, given, acting_user=handler, clock=ctx.clock)
+            reported += 1
+    found = coordinator_list(coordinator, now)
+    top = ", ".join(f"{r.name} ({r.episodes_year})" for r in found.repeat[:3])
+    ctx.notes.append(
+        f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler), "
+        f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); sign in as the "
+        "missing persons coordinator (or the call handler, sergeant) and open Missing."
+    )
+
+
+def mash(ctx: DemoContext, count: int = 6) -> None:
+    """The demo response officer refers the children present at the latest domestic-abuse
+    incidents to the MASH (ARTHUR filled): they wait in the MASH inbox on the red clock."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.identity.models import Membership
+    from safetynet.mash import services as referrals
+    from safetynet.records.models import Event, Participation
+
+    officer = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.RESPONSE_OFFICER]).first()
+    if officer is None or Event.live.filter(source="safetynet", event_type="referral").exists():
+        return
+    present = Participation.objects.filter(
+        role="present_child", event__event_type="incident", event__details__domestic_abuse=True, event__deleted=False
+    ).order_by("-event__occurred_at")
+    raised = 0
+    for part in present[: count * 3]:
+        child = Membership.objects.filter(person_id=part.person_id).values_list("individual_id", flat=True).first()
+        new = referrals.NewReferral(
+            child=child,
+            concerns=["domestic_abuse"],
+            what_happened="Police attended a domestic abuse incident at the home; the child was present.",
+            arthur={"children_present": True, "spoke_to_child": True, "child_words": "I stayed in my room."},
+            from_event=part.event_id,
+        )
+        try:
+            referrals.raise_referral(new, acting_user=officer, clock=ctx.clock)
+        except referrals.ReferralRefused:
+            continue
+        raised += 1
+        if raised == count:
+            break
+    ctx.notes.append(
+        f"MASH: {raised} referrals from domestic abuse incidents wait in the MASH inbox; sign in as the MASH officer "
+        "and open MASH to triage them beside each child's history."
+    )
+
+
+def _demo_children(count: int, now: dt.datetime) -> list[int]:
+    """`count` individuals aged 12 to 16 (by a source record's full date of birth)."""
+    from safetynet.identity.models import Membership
+
+    young = f"{now.year - 16}-{now:%m-%d}"
+    old = f"{now.year - 12}-{now:%m-%d}"
+    found = Membership.objects.filter(
+        person__date_of_birth__gt=young,
+        person__date_of_birth__lt=old,
+        person__date_of_birth__regex=r"^\d{4}-\d{2}-\d{2}$",
+    )
+    return list(dict.fromkeys(found.order_by("individual_id").values_list("individual_id", flat=True)[:50]))[:count]
+
+
+def protection(ctx: DemoContext) -> None:
+    """The demo response officer took a child into police protection five hours ago; the inspector
+    is the designated officer and accommodation was asked for 4.5 hours ago (past P1's 4 hours).
+    The demo custody officer booked in a child who was charged and refused bail; the s38(6)
+    transfer to the local authority is waiting for an answer."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.protection import custody, police
+    from safetynet.records.models import Event
+
+    users = {r: get_user_model().objects.filter(username=DEMO_USERNAMES[r]).first() for r in DEMO_USERNAMES}
+    now = ctx.clock.now().replace(second=0, microsecond=0)
+    children = _demo_children(2, now)
+    if len(children) < 2 or Event.live.filter(source="safetynet", event_type="police_protection").exists():
+        return
+    h = dt.timedelta(hours=1)
+    officer, custody_officer = users[Role.RESPONSE_OFFICER], users[Role.CUSTODY_OFFICER]
+    pp = police.take(
+        acting_user=officer,
+        individual_id=children[0],
+        started_at=now - 5 * h,
+        grounds="Found alone at night in a flat used for drug supply; parents not traceable.",
+        place_of_safety="Custody suite, Central police station",
+        place_is_police_station=True,
+        clock=ctx.clock,
+    )
+    police.designate(pp.pk, acting_user=officer, officer=users[Role.INSPECTOR], at=now - 4.8 * h, clock=ctx.clock)
+    police.request_accommodation(pp.pk, acting_user=officer, at=now - 4.5 * h, clock=ctx.clock)
+    booked = custody.book_in(
+        acting_user=custody_officer,
+        individual_id=children[1],
+        arrested_at=now - 9 * h,
+        arrived_at=now - 8.5 * h,
+        authorised_at=now - 8.4 * h,
+        clock=ctx.clock,
+    )
+    custody.appropriate_adult(
+        booked.pk, acting_user=custody_officer, requested_at=now - 8.3 * h, arrived_at=now - 7 * h, clock=ctx.clock
+    )
+    custody.charge(booked.pk, acting_user=custody_officer, at=now - 1 * h, bail_refused=True, clock=ctx.clock)
+    custody.request_transfer(booked.pk, acting_user=custody_officer, at=now - 0.9 * h, clock=ctx.clock)
+    ctx.notes.append(
+        f"Protection: individual {children[0]} in police protection for 5 hours waiting 4.5 hours for accommodation "
+        f"(P1), individual {children[1]} in custody, charged, refused bail, s38(6) transfer waiting, "
+        "a review overdue (C1); "
+        "GET /api/v1/protection as custody or inspector."
+    )
