@@ -72,7 +72,7 @@ class ReferralOut(Schema):
     feedback: dict[str, Any]
 
 
-class HistoryOut(Schema):
+class MashHistoryOut(Schema):
     id: int
     event_type: str
     when: str
@@ -87,7 +87,7 @@ class TriageViewOut(Schema):
     minimum_why: str
     police_history: int
     history_count: int
-    history: list[HistoryOut]
+    history: list[MashHistoryOut]
     possible_matches: int
 
 
@@ -95,7 +95,7 @@ class InboxFilters(Schema):
     show: str = "awaiting"
 
 
-class RaiseIn(Schema):
+class MashRaiseIn(Schema):
     """`child` (an individual id) and `concerns` are required; `arthur` holds children_present,
     spoke_to_child (true/false), review_risk, how_they_appear, wishes_feelings, child_words;
     `dash_answers`: {"1": true, ...} for a domestic-abuse concern; `from_event`: the record
@@ -214,7 +214,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> InboxOut:
 
 
 @router.post("/referrals/new", response=answers(ReferralOut, 400, 401, 403, 404, 422), url_name="mash_raise")
-def raise_referral(request: HttpRequest, body: RaiseIn) -> ReferralOut:
+def raise_referral(request: HttpRequest, body: MashRaiseIn) -> ReferralOut:
     """Raise a referral about a child the caller may open (ARTHUR, ethnicity, body-worn video,
     DASH); a DASH score of 14 or more or a repeat within 12 months goes to the next MARAC."""
     if body.child is not None:
@@ -263,7 +263,7 @@ def _triage_view(request: HttpRequest, referral_id: int) -> TriageViewOut:
         police_history=picture.police_history,
         history_count=picture.history_count,
         history=[
-            HistoryOut(id=h.event.pk, event_type=h.event.event_type, when=h.when, agency=h.agency, facts=h.facts)
+            MashHistoryOut(id=h.event.pk, event_type=h.event.event_type, when=h.when, agency=h.agency, facts=h.facts)
             for h in picture.history
         ],
         possible_matches=len(picture.matches),

@@ -56,7 +56,7 @@ class FloorOut(Schema):
     episodes_ever: int
 
 
-class NamedOut(Schema):
+class MissingNamedOut(Schema):
     text: str
     shown: bool
     individual: int | None
@@ -65,8 +65,8 @@ class NamedOut(Schema):
 class LineOut(Schema):
     index: int
     text: str
-    person: NamedOut | None
-    place: NamedOut | None
+    person: MissingNamedOut | None
+    place: MissingNamedOut | None
     done_at: str
     outcome: str
     proposed_from: str
@@ -75,8 +75,8 @@ class LineOut(Schema):
 class ProposalOut(Schema):
     text: str
     proposed_from: str
-    person: NamedOut | None
-    place: NamedOut | None
+    person: MissingNamedOut | None
+    place: MissingNamedOut | None
     individual: int | None
     location: dict[str, str] | None
 
@@ -88,7 +88,7 @@ class ClockOut(Schema):
     overdue: bool
 
 
-class FindingOut(Schema):
+class MissingFindingOut(Schema):
     clause: str
     reason: str
     state: str
@@ -107,10 +107,10 @@ class EpisodeOut(Schema):
     clocks: list[ClockOut]
     lines: list[LineOut]
     proposals: list[ProposalOut]
-    found_with: list[NamedOut]
-    found_place: NamedOut | None
+    found_with: list[MissingNamedOut]
+    found_place: MissingNamedOut | None
     return_interview_due: dt.datetime | None
-    findings: list[FindingOut]
+    findings: list[MissingFindingOut]
 
 
 class ReportIn(Schema):
@@ -137,7 +137,7 @@ class ChangeIn(Schema):
     version: str | None = None
 
 
-class ReviewIn(ChangeIn):
+class MissingReviewIn(ChangeIn):
     risk: str = ""
     rationale: str = ""
     at: dt.datetime | None = None
@@ -158,7 +158,7 @@ class LineIn(ChangeIn):
     proposed_from: str = ""
 
 
-class OutcomeIn(ChangeIn):
+class MissingOutcomeIn(ChangeIn):
     outcome: str = ""
 
 
@@ -186,10 +186,10 @@ class ListFilters(Schema):
     missing_from: str = ""
 
 
-def _named(line: Any) -> NamedOut | None:
+def _named(line: Any) -> MissingNamedOut | None:
     if line is None:
         return None
-    return NamedOut(text=line.text, shown=line.shown, individual=line.individual_id if line.shown else None)
+    return MissingNamedOut(text=line.text, shown=line.shown, individual=line.individual_id if line.shown else None)
 
 
 def _out(detail: EpisodeDetail) -> EpisodeOut:
@@ -231,7 +231,7 @@ def _out(detail: EpisodeDetail) -> EpisodeOut:
         found_with=[n for w in detail.found_with if (n := _named(w)) is not None],
         found_place=_named(detail.found_place),
         return_interview_due=detail.rhi_due,
-        findings=[FindingOut(clause=f.clause, reason=f.reason, state=f.state) for f in detail.findings],
+        findings=[MissingFindingOut(clause=f.clause, reason=f.reason, state=f.state) for f in detail.findings],
     )
 
 
@@ -346,7 +346,7 @@ def report_missing(request: HttpRequest, body: ReportIn) -> EpisodeOut:
     return _detail_out(request, episode.pk)
 
 
-@router.get("/{episode_id}", response=answers(EpisodeOut, 401, 403, 404), url_name="missing_episode")
+@router.get("/{episode_id}", response=answers(EpisodeOut, 401, 403, 404, 422), url_name="missing_episode")
 def episode_view(request: HttpRequest, episode_id: int) -> EpisodeOut:
     """One episode: floor and facts, clocks, reviews, lines (and proposals), found, interview."""
     return _detail_out(request, episode_id)
@@ -355,7 +355,7 @@ def episode_view(request: HttpRequest, episode_id: int) -> EpisodeOut:
 @router.post(
     "/{episode_id}/reviews", response=answers(EpisodeOut, 400, 401, 403, 404, 409, 422), url_name="missing_reviews"
 )
-def review_episode(request: HttpRequest, episode_id: int, body: ReviewIn) -> EpisodeOut:
+def review_episode(request: HttpRequest, episode_id: int, body: MissingReviewIn) -> EpisodeOut:
     """A sergeant's or inspector's review: grade and rationale (below the floor, checked)."""
     return _changing(
         request,
@@ -415,7 +415,7 @@ def add_line(request: HttpRequest, episode_id: int, body: LineIn) -> EpisodeOut:
     response=answers(EpisodeOut, 400, 401, 403, 404, 409, 422),
     url_name="missing_line_done",
 )
-def complete_line(request: HttpRequest, episode_id: int, index: int, body: OutcomeIn) -> EpisodeOut:
+def complete_line(request: HttpRequest, episode_id: int, index: int, body: MissingOutcomeIn) -> EpisodeOut:
     """Record line `index` (from 0) done, with its outcome."""
     return _changing(
         request,

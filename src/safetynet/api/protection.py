@@ -76,7 +76,7 @@ class AdultIn(Schema):
     arrived_at: dt.datetime | None = None
 
 
-class ReviewIn(Schema):
+class CustodyReviewIn(Schema):
     at: dt.datetime | None = None
     child_present: bool = False
 
@@ -86,12 +86,12 @@ class ChargeIn(Schema):
     bail_refused: bool = False
 
 
-class AnswerIn(Schema):
+class ProtectionAnswerIn(Schema):
     outcome: str | None = None
     at: dt.datetime | None = None
 
 
-class ReasonIn(Schema):
+class ProtectionReasonIn(Schema):
     reason: str | None = None
 
 
@@ -180,7 +180,7 @@ def take(request: HttpRequest, body: TakeIn) -> RecordOut:
     )
 
 
-@router.get("/police/{pk}", response=answers(RecordOut, 401, 403, 404), url_name="protection_police_record")
+@router.get("/police/{pk}", response=answers(RecordOut, 401, 403, 404, 422), url_name="protection_police_record")
 def police_record(request: HttpRequest, pk: int) -> RecordOut:
     return _out(request, _visible(request, pk, police.EVENT_TYPE))
 
@@ -279,7 +279,7 @@ def book_in(request: HttpRequest, body: BookIn) -> RecordOut:
     )
 
 
-@router.get("/custody/{pk}", response=answers(RecordOut, 401, 403, 404), url_name="protection_custody_record")
+@router.get("/custody/{pk}", response=answers(RecordOut, 401, 403, 404, 422), url_name="protection_custody_record")
 def custody_record(request: HttpRequest, pk: int) -> RecordOut:
     return _out(request, _visible(request, pk, custody.EVENT_TYPE))
 
@@ -304,7 +304,7 @@ def health_seen(request: HttpRequest, pk: int, body: AtIn) -> RecordOut:
 
 
 @router.post("/custody/{pk}/reviews", response=CHANGE, url_name="protection_custody_reviews")
-def review(request: HttpRequest, pk: int, body: ReviewIn) -> RecordOut:
+def review(request: HttpRequest, pk: int, body: CustodyReviewIn) -> RecordOut:
     """A PACE review by the caller: when, and whether the child was present."""
     _visible(request, pk, custody.EVENT_TYPE)
     return _run(
@@ -337,7 +337,7 @@ def request_transfer(request: HttpRequest, pk: int, body: AtIn) -> RecordOut:
 
 
 @router.post("/custody/{pk}/transfer/answer", response=CHANGE, url_name="protection_custody_transfer_answer")
-def answer_transfer(request: HttpRequest, pk: int, body: AnswerIn) -> RecordOut:
+def answer_transfer(request: HttpRequest, pk: int, body: ProtectionAnswerIn) -> RecordOut:
     """Children's social care answers the s38(6) request (provided, secure_provided, not_provided)."""
     _visible(request, pk, custody.EVENT_TYPE)
     return _run(
@@ -349,7 +349,7 @@ def answer_transfer(request: HttpRequest, pk: int, body: AnswerIn) -> RecordOut:
 
 
 @router.post("/custody/{pk}/certificate", response=CHANGE, url_name="protection_custody_certificate")
-def certify(request: HttpRequest, pk: int, body: ReasonIn) -> RecordOut:
+def certify(request: HttpRequest, pk: int, body: ProtectionReasonIn) -> RecordOut:
     """The custody officer's s38(7) certificate and its reason."""
     _visible(request, pk, custody.EVENT_TYPE)
     return _run(
@@ -365,7 +365,7 @@ def release(request: HttpRequest, pk: int, body: AtIn) -> RecordOut:
     )
 
 
-class EscalationOut(Schema):
+class ProtectionEscalationOut(Schema):
     id: int
     owner_agency: str
     level: int
@@ -374,16 +374,16 @@ class EscalationOut(Schema):
 
 @router.post(
     "/custody/{pk}/escalate",
-    response=answers(EscalationOut, 400, 401, 403, 404, 422),
+    response=answers(ProtectionEscalationOut, 400, 401, 403, 404, 422),
     url_name="protection_custody_escalate",
 )
-def escalate(request: HttpRequest, pk: int, body: ReasonIn) -> EscalationOut:
+def escalate(request: HttpRequest, pk: int, body: ProtectionReasonIn) -> ProtectionEscalationOut:
     """A refused or unanswered s38(6) request to the partnership escalation log (children's social care)."""
     _visible(request, pk, custody.EVENT_TYPE)
     try:
         found = custody.escalate_transfer(pk, acting_user=request.user, reason=body.reason or "", clock=system_clock)
     except ProtectionRefused as refused:
         raise HttpError(422, str(refused)) from None
-    return EscalationOut(
+    return ProtectionEscalationOut(
         id=found.pk, owner_agency=found.owner_agency.code, level=found.level, response_due=found.response_due
     )
