@@ -9,15 +9,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
-from psycopg.errors import NumericValueOutOfRange
 
 from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
+from safetynet.api.errors import register_error_answers
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
@@ -78,20 +77,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-
-@api.exception_handler(OverflowError)
-def _id_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-    """An id in the path larger than any the database can hold (SQLite raises OverflowError,
-    PostgreSQL a DataError on a bigint) names no record: 404 like any other unknown id."""
-    return api.create_response(request, {"detail": "Not Found"}, status=404)
-
-
-@api.exception_handler(DataError)
-def _value_out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
-    if not isinstance(exc.__cause__, NumericValueOutOfRange):
-        raise exc  # any other data error is a fault, not an unknown id
-    return api.create_response(request, {"detail": "Not Found"}, status=404)
-
+register_error_answers(api)
 
 # Source systems' REST ingest: API-key (Bearer) authentication instead of the session.
 api.add_router("/records", ingest_router)
