@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     CUSTODY_OFFICER = "custody_officer", "Custody officer"
     ANALYST = "analyst", "Analyst"
     AUDITOR = "auditor", "Auditor"
+    CASE_AUDITOR = "case_auditor", "Case auditor"
     PARTNER_SOCIAL_WORKER = "partner_social_worker", "Social worker (partner)"
     PARTNER_HEALTH = "partner_health", "Health practitioner (partner)"
     PARTNER_EDUCATION = "partner_education", "Designated safeguarding lead (partner)"
@@ -48,5 +49,5 @@ AGENCY_OF_ROLE: dict[str, str] = {
 # access log (auditor) or can change who sees what (system administrator). A stolen
 # password for one of these exposes the most, so a password alone is not enough.
 ELEVATED_ROLES: frozenset[str] = frozenset(
-    {Role.SYSTEM_ADMINISTRATOR, Role.AUDITOR, Role.SUPERINTENDENT, Role.INSPECTOR, Role.ANALYST}
+    {Role.SYSTEM_ADMINISTRATOR, Role.AUDITOR, Role.CASE_AUDITOR, Role.SUPERINTENDENT, Role.INSPECTOR, Role.ANALYST}
 )

@@ -37,6 +37,7 @@ DEMO_USERNAMES: dict[str, str] = {
     Role.CUSTODY_OFFICER: "custody",
     Role.ANALYST: "analyst",
     Role.AUDITOR: "auditor",
+    Role.CASE_AUDITOR: "caseaudit",
     Role.PARTNER_SOCIAL_WORKER: "socialworker",
     Role.PARTNER_HEALTH: "health",
     Role.PARTNER_EDUCATION: "teacher",

@@ -31,6 +31,7 @@ RoleCode = Literal[
     "custody_officer",
     "analyst",
     "auditor",
+    "case_auditor",
     "partner_social_worker",
     "partner_health",
     "partner_education",

@@ -16,6 +16,10 @@ from django.db.models import Case, IntegerField, Value, When
 
 from safetynet.identity.models import Individual
 
+# The kind of a finding an auditor raised from a case file audit (oversight/audits.py), not a
+# rule: re-evaluation never closes it and task sync never closes its task; resolving the task does.
+AUDIT_KIND = "audit"
+
 # Most severe first: the one order of severities for every list (findings, tasks, queues).
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

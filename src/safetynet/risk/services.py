@@ -31,7 +31,7 @@ from safetynet.identity.review import set_risk_stakes
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.lookups import keys
 from safetynet.risk import probable
-from safetynet.risk.models import SEVERITY_ORDER, Finding, reopen_reasons
+from safetynet.risk.models import AUDIT_KIND, SEVERITY_ORDER, Finding, reopen_reasons
 from safetynet.risk.picture import Picture, Ref
 from safetynet.risk.picture_load import load_pictures
 from safetynet.risk.policy import Policy, current_policy
@@ -272,7 +272,11 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
     # instance of each (with every timestamp parsed) was a third of storing a re-evaluation.
     existing: dict[str, tuple[int, str, dt.datetime | None, dict[str, Any]]] = {
         fp: (pk, state, closed_at, dict(zip(JUDGED_FIELDS, judged, strict=True)))
-        for pk, fp, state, closed_at, *judged in Finding.objects.filter(individual_id__int_in=keys(ids)).values_list(
+        # An audit action's finding (kind "audit", oversight/audits.py) is raised by an auditor,
+        # not a rule: re-evaluation leaves it alone; its task resolves it.
+        for pk, fp, state, closed_at, *judged in Finding.objects.filter(individual_id__int_in=keys(ids))
+        .exclude(kind=AUDIT_KIND)
+        .values_list(
             "pk", "fingerprint", "state", "closed_at", *JUDGED_FIELDS
         )
     }

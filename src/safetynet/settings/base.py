@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "safetynet.identity",
     "safetynet.risk",
     "safetynet.work",
+    "safetynet.oversight",
     "safetynet.exports",
     "safetynet.web",
     "safetynet.api",

@@ -54,6 +54,7 @@ LANDING_BY_ROLE: dict[str, str] = {
     "partner_education": "web:my_work",
     "analyst": "web:dashboard",
     "auditor": "web:audit_log",
+    "case_auditor": "web:case_audits",
 }
 
 
@@ -94,6 +95,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),
+        ("Case audit", "web:case_audits"),
     ):
         href = _url(name)
         if href is not None and may_use(user, name):

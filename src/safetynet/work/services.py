@@ -28,7 +28,7 @@ from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.lib.locks import serialise
-from safetynet.risk.models import Finding, severity_rank
+from safetynet.risk.models import AUDIT_KIND, Finding, severity_rank
 from safetynet.risk.policy import LanguageMatch, Policy, current_policy
 from safetynet.work import notifications
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
@@ -132,8 +132,11 @@ def sync_tasks(
     findings = Finding.objects.filter(
         state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), task__isnull=True, kind="work"
     )
-    tasks = Task.objects.current().exclude(
-        finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), finding__kind="work"
+    # An audit action's task (finding kind "audit") ends only when its owner resolves it.
+    tasks = (
+        Task.objects.current()
+        .exclude(finding__state__in=(Finding.State.OPEN, Finding.State.ACKNOWLEDGED), finding__kind="work")
+        .exclude(finding__kind=AUDIT_KIND)
     )
     moved = Task.objects.filter(state__in=Task.CURRENT, escalation_level=0, finding__due_by__isnull=False).exclude(
         due_at=F("finding__due_by")
