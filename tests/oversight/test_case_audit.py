@@ -49,9 +49,20 @@ def test_a_dip_sample_takes_one_case_per_child_from_the_period_and_leaves_restri
 
 @pytest.mark.parametrize(
     "area",
-    ["domestic_abuse", "online", "mash_triaged_out", "mash_open", "custody", "protection", "sex_offender_management", "s47"],
+    [
+        "domestic_abuse",
+        "online",
+        "mash_triaged_out",
+        "mash_open",
+        "custody",
+        "protection",
+        "sex_offender_management",
+        "s47",
+    ],
 )
-def test_each_area_of_practice_finds_its_cases_by_meaning(audit_world: AuditWorld, clock: FixedClock, area: str) -> None:
+def test_each_area_of_practice_finds_its_cases_by_meaning(
+    audit_world: AuditWorld, clock: FixedClock, area: str
+) -> None:
     sample = _draw(audit_world, clock, area=area)
     found = {c.individual_id for c in sample.cases.all()}
     assert audit_world.by_area[area].pk in found
@@ -99,7 +110,9 @@ def test_self_and_independent_grades_sit_side_by_side_and_fill_the_agreement_tab
     users = audit_world.access.users
     sample = _draw(audit_world, clock, size=3)
     one, two, three = sample.cases.all()
-    audits.grade_case(one.pk, grade="requires_improvement", answers=_answers("missing"), acting_user=users["sergeant"], clock=clock)
+    audits.grade_case(
+        one.pk, grade="requires_improvement", answers=_answers("missing"), acting_user=users["sergeant"], clock=clock
+    )
     bad = _answers("missing", risk_assessed="not_met")
     made = audits.grade_case(one.pk, grade="inadequate", answers=bad, acting_user=users["case_auditor"], clock=clock)
     assert made.kind == "independent" and made.suggested == "inadequate" and made.criteria_version
@@ -136,7 +149,12 @@ def test_a_grade_outside_the_scale_or_criteria_is_refused_naming_the_field(
     given = _answers("missing") if answers is None else answers
     with pytest.raises(audits.AuditRefused) as refused:
         audits.grade_case(
-            case.pk, grade=grade, answers=given, note=note, acting_user=audit_world.access.users["case_auditor"], clock=clock
+            case.pk,
+            grade=grade,
+            answers=given,
+            note=note,
+            acting_user=audit_world.access.users["case_auditor"],
+            clock=clock,
         )
     assert refused.value.field == field
     assert not AuditGrade.objects.exists()
@@ -152,7 +170,11 @@ def test_a_grade_is_given_once_per_side_and_never_overwritten(audit_world: Audit
     assert AuditGrade.objects.get().grade == "good"
     with pytest.raises(audits.NotYourAudit):
         audits.grade_case(
-            case.pk, grade="good", answers=_answers("missing"), acting_user=audit_world.access.users["analyst"], clock=clock
+            case.pk,
+            grade="good",
+            answers=_answers("missing"),
+            acting_user=audit_world.access.users["analyst"],
+            clock=clock,
         )
 
 
@@ -175,7 +197,9 @@ def test_an_action_from_an_audit_is_an_owned_task_that_re_evaluation_leaves_alon
     sync_tasks(clock=clock)
     task.refresh_from_db()
     assert task.is_current and task.finding.state == "open"
-    detail = case_detail(audit_world.access.users["case_auditor"], AuditCase.objects.get(pk=case.pk), clock.now().date())
+    detail = case_detail(
+        audit_world.access.users["case_auditor"], AuditCase.objects.get(pk=case.pk), clock.now().date()
+    )
     assert [a.owner for a in detail.actions] == ["Inspector"]
 
 

@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
+from safetynet.api.case_audits import router as case_audits_router
 from safetynet.api.errors import register_error_answers
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.ingest import router as ingest_router
@@ -91,6 +92,8 @@ api.add_router("/missing", missing_router)
 api.add_router("/mash", mash_router)
 # The protection workspace (api/protection.py).
 api.add_router("/protection", protection_router)
+# The case file audit (api/case_audits.py).
+api.add_router("/case-audits", case_audits_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

@@ -175,7 +175,11 @@ def _case_rows(user: Any, cases: list[AuditCase], today: dt.date) -> list[CaseRo
     rows = []
     for c in cases:
         own = grades.get((c.pk, mine))
-        name = (heads[c.individual_id].name if c.individual_id in heads else "Name not recorded") if c.individual_id in visible else ""
+        name = (
+            (heads[c.individual_id].name if c.individual_id in heads else "Name not recorded")
+            if c.individual_id in visible
+            else ""
+        )
         rows.append(
             CaseRow(
                 case=c,

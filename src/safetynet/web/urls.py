@@ -7,6 +7,7 @@ from django.urls import path
 from safetynet.web import (
     views,
     views_audit,
+    views_case_audits,
     views_dashboard,
     views_escalations,
     views_events,
@@ -78,6 +79,17 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/cancel/", views_meetings.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:meeting_id>/minutes.pdf", views_meetings.meeting_minutes_pdf, name="meeting_minutes_pdf"),
     path("meetings/<int:meeting_id>/actions.csv", views_meetings.meeting_actions_csv, name="meeting_actions_csv"),
+    path("oversight/case-audit/", views_case_audits.case_audits, name="case_audits"),
+    path("oversight/case-audit/draw/", views_case_audits.case_audit_draw, name="case_audit_draw"),
+    path(
+        "oversight/case-audit/samples/<int:sample_id>/", views_case_audits.case_audit_sample, name="case_audit_sample"
+    ),
+    path("oversight/case-audit/cases/<int:case_id>/", views_case_audits.case_audit_case, name="case_audit_case"),
+    path(
+        "oversight/case-audit/cases/<int:case_id>/actions/",
+        views_case_audits.case_audit_action,
+        name="case_audit_action",
+    ),
     path("missing/", views_missing.missing_list, name="missing"),
     path("missing/new/", views_missing.missing_new, name="missing_new"),
     path("missing/language/", views_missing.missing_language, name="missing_language"),
