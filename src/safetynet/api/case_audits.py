@@ -285,7 +285,7 @@ def draw_sample(request: HttpRequest, body: DrawIn) -> SampleDetailOut:
     """Draw a dip sample of an area of practice from the records of a period."""
     draw = audits.Draw(
         area=body.area, period_from=body.period_from, period_to=body.period_to, size=body.size, seed=body.seed
-    )  # type: ignore[arg-type]
+    )
     try:
         sample = audits.draw_sample(draw, acting_user=request.user, clock=system_clock)
     except audits.AuditRefused as refused:

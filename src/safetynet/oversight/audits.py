@@ -89,9 +89,9 @@ def _area(criteria: AuditCriteria, area: str) -> str:
 @dataclass(frozen=True)
 class Draw:
     area: str
-    period_from: dt.date
-    period_to: dt.date
-    size: int
+    period_from: dt.date | None
+    period_to: dt.date | None
+    size: int | None
     seed: int | None = None
 
 

@@ -115,8 +115,7 @@ def sample_rows(area: str = "", limit: int = 100) -> list[SampleRow]:
     if area:
         qs = qs.filter(area=area)
     return [
-        SampleRow(s, area_title(criteria, s.area), s.n, s.n_self, s.n_ind, display_name(s.drawn_by))  # type: ignore[attr-defined]
-        for s in qs[:limit]
+        SampleRow(s, area_title(criteria, s.area), s.n, s.n_self, s.n_ind, display_name(s.drawn_by)) for s in qs[:limit]
     ]
 
 

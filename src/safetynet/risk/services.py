@@ -276,9 +276,7 @@ def _store(assessments: list[Assessment], policy: Policy, now: dt.datetime) -> R
         # not a rule: re-evaluation leaves it alone; its task resolves it.
         for pk, fp, state, closed_at, *judged in Finding.objects.filter(individual_id__int_in=keys(ids))
         .exclude(kind=AUDIT_KIND)
-        .values_list(
-            "pk", "fingerprint", "state", "closed_at", *JUDGED_FIELDS
-        )
+        .values_list("pk", "fingerprint", "state", "closed_at", *JUDGED_FIELDS)
     }
     resolved = {
         pk: (cites, severity, at)

@@ -5,7 +5,7 @@ file in force."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -38,7 +38,9 @@ class DrawForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, criteria: AuditCriteria, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(code, area.title) for code, area in criteria.areas.items()]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [
+            (code, area.title) for code, area in criteria.areas.items()
+        ]
         self.style_widgets()
 
 
@@ -52,7 +54,7 @@ class GradeForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, criteria: AuditCriteria, area: Area, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = list(criteria.grades.items())
+        cast(forms.ChoiceField, self.fields["grade"]).choices = list(criteria.grades.items())
         for criterion in area.criteria:
             self.fields[CRITERION_PREFIX + criterion.id] = forms.ChoiceField(
                 label=criterion.text + (" (key criterion)" if criterion.key else ""),
@@ -79,5 +81,5 @@ class ActionForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args: Any, owner_roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_role"].choices = [("", "Choose a role"), *owner_roles]
+        cast(forms.ChoiceField, self.fields["owner_role"]).choices = [("", "Choose a role"), *owner_roles]
         self.style_widgets()
