@@ -14,7 +14,9 @@ from ninja.errors import HttpError
 from safetynet.access.profiles import has_permission
 from safetynet.api.schemas import answers
 from safetynet.lib.clock import system_clock
+from safetynet.lib.periods import PeriodRefused, check_period
 from safetynet.reads import access
+from safetynet.reads.escalation_report import partnership_report
 from safetynet.reads.escalations import (
     SHOW_ESCALATIONS,
     EscalationRow,
@@ -188,6 +190,77 @@ def raise_escalation(request: HttpRequest, body: RaiseIn) -> EscalationDetailOut
     except services.EscalationRefused as refused:
         raise HttpError(422, str(refused)) from None
     return _detail(request, raised.pk)
+
+
+class AgencyAgesOut(Schema):
+    agency: str
+    bands: dict[str, int]
+    overdue: int
+    at_partnership: int
+    total: int
+
+
+class AgencyOutcomesOut(Schema):
+    agency: str
+    outcomes: dict[str, int]
+    answered_late: int
+    median_days: float | None
+
+
+class PartnershipReportOut(Schema):
+    """Open escalations by agency to answer and age band; those answered in the period by
+    outcome; the rows behind both (as GET /escalations shows them)."""
+
+    period_from: dt.date
+    period_to: dt.date
+    open_by_agency: list[AgencyAgesOut]
+    outcomes_by_agency: list[AgencyOutcomesOut]
+    raised_in_period: int
+    open: list[EscalationOut]
+    answered: list[EscalationOut]
+
+
+class ReportPeriod(Schema):
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+
+
+@router.get("/report", response=answers(PartnershipReportOut, 401, 403, 422), url_name="escalation_report")
+def escalation_report(request: HttpRequest, filters: Query[ReportPeriod]) -> PartnershipReportOut:
+    """For managers: the partnership escalation log's report for a period (default: the last 90
+    days); an impossible period is refused naming the field."""
+    now = system_clock.now()
+    start = filters.period_from or now.date() - dt.timedelta(days=90)
+    end = filters.period_to or now.date()
+    try:
+        check_period(start, end, now.date())
+    except PeriodRefused as refused:
+        raise HttpError(422, str(refused)) from None
+    report = partnership_report(request.user, now, start, end)
+    _log(request, report.open_rows + report.answered_rows, ["escalation_report"])
+    return PartnershipReportOut(
+        period_from=start,
+        period_to=end,
+        open_by_agency=[
+            AgencyAgesOut(
+                agency=a.agency,
+                bands=dict(zip(report.bands, a.bands, strict=True)),
+                overdue=a.overdue,
+                at_partnership=a.at_partnership,
+                total=a.total,
+            )
+            for a in report.open_by_agency
+        ],
+        outcomes_by_agency=[
+            AgencyOutcomesOut(
+                agency=o.agency, outcomes=o.outcomes, answered_late=o.answered_late, median_days=o.median_days
+            )
+            for o in report.outcomes_by_agency
+        ],
+        raised_in_period=report.raised_in_period,
+        open=[EscalationOut(**_out(r)) for r in report.open_rows],
+        answered=[EscalationOut(**_out(r)) for r in report.answered_rows],
+    )
 
 
 @router.get("/{escalation_id}", response=answers(EscalationDetailOut, 401, 403, 404, 422), url_name="escalation")

@@ -24,6 +24,7 @@ from safetynet.access.profiles import has_permission, role_of
 from safetynet.access.roles import Role
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
+from safetynet.lib import periods
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.oversight.criteria import ANSWERS, AuditCriteria, current_criteria
 from safetynet.oversight.models import AuditAction, AuditCase, AuditGrade, AuditSample
@@ -33,7 +34,6 @@ from safetynet.risk.policy import current_policy
 from safetynet.work.models import Task, TaskEvent
 
 SAMPLE_MAX = 100
-PERIOD_MAX_DAYS = 3 * 366
 TEXT_MAX = 2000
 ACTION_MIN = 10
 ACTION_DUE_MAX_DAYS = 366
@@ -67,17 +67,10 @@ def grade_kind(user: Any) -> str:
 
 def check_period(start: Any, end: Any, today: dt.date) -> tuple[dt.date, dt.date]:
     """The period as dates; AuditRefused naming the field when it is impossible."""
-    if not isinstance(start, dt.date):
-        raise AuditRefused("period_from", "expected a date")
-    if not isinstance(end, dt.date):
-        raise AuditRefused("period_to", "expected a date")
-    if end < start:
-        raise AuditRefused("period_to", "expected a date on or after the start of the period")
-    if end > today:
-        raise AuditRefused("period_to", "expected a date no later than today")
-    if (end - start).days > PERIOD_MAX_DAYS:
-        raise AuditRefused("period_from", f"expected a period of at most {PERIOD_MAX_DAYS} days")
-    return start, end
+    try:
+        return periods.check_period(start, end, today)
+    except periods.PeriodRefused as refused:
+        raise AuditRefused(refused.field, refused.expected) from None
 
 
 def _area(criteria: AuditCriteria, area: str) -> str:

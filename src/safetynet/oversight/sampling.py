@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q
 
 from safetynet.identity.models import Membership
+from safetynet.lib.periods import bounds
 from safetynet.oversight.criteria import Area, RecordSelector
 from safetynet.records.models import Event, Marker, Participation, Person
 from safetynet.risk.models import AUDIT_KIND, Finding
@@ -32,13 +33,6 @@ class Candidate:
     record_pk: int
     record: dict[str, Any]  # {source, id}
     at: dt.datetime | dt.date | None
-
-
-def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC),
-    )
 
 
 def individuals_of(person_ids: Iterable[int]) -> dict[int, int]:
@@ -58,7 +52,7 @@ def _people_by_ref(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int
 
 
 def _event_cases(sel: RecordSelector, start: dt.date, end: dt.date) -> list[Candidate]:
-    lo, hi = _bounds(start, end)
+    lo, hi = bounds(start, end)
     rows = [
         (pk, source, source_id, details or {}, at)
         for pk, source, source_id, details, at in Event.live.filter(
@@ -101,7 +95,7 @@ def _marker_cases(sel: RecordSelector, start: dt.date, end: dt.date) -> list[Can
 
 
 def _finding_cases(sel: RecordSelector, start: dt.date, end: dt.date) -> list[Candidate]:
-    lo, hi = _bounds(start, end)
+    lo, hi = bounds(start, end)
     rows = (
         Finding.objects.filter(clause__in=sel.finding_clauses, raised_at__gte=lo, raised_at__lt=hi)
         .exclude(kind=AUDIT_KIND)

@@ -90,7 +90,7 @@ def _meeting_actions(found: Sequence[PartnershipEscalation]) -> dict[int, tuple[
     return out
 
 
-def _rows(user: Any, found: Sequence[PartnershipEscalation], now: dt.datetime) -> list[EscalationRow]:
+def escalation_rows(user: Any, found: Sequence[PartnershipEscalation], now: dt.datetime) -> list[EscalationRow]:
     ids = {e.individual_id for e in found if e.individual_id}
     visible = set(visible_individual_ids(user, sorted(ids)))
     heads = people.headlines_for(visible, now.date())
@@ -136,7 +136,7 @@ def escalation_list(user: Any, now: dt.datetime, show: str = "open", limit: int 
     found = list(ordered[: limit + 1])
     counts = {key: q.count() for key, q in chosen.items()}
     counts["overdue"] = open_.filter(response_due__lt=now).count()
-    return EscalationList(_rows(user, found[:limit], now), counts, show, len(found) > limit)
+    return EscalationList(escalation_rows(user, found[:limit], now), counts, show, len(found) > limit)
 
 
 def escalation_for_user(user: Any, pk: int) -> PartnershipEscalation:
@@ -166,7 +166,7 @@ class EscalationDetail:
 
 
 def escalation_detail(user: Any, escalation: PartnershipEscalation, now: dt.datetime) -> EscalationDetail:
-    row = _rows(user, [escalation], now)[0]
+    row = escalation_rows(user, [escalation], now)[0]
     history = list(escalation.history.select_related("actor"))
     policy = current_policy()
     levels = [(i, lv.name, lv.working_days) for i, lv in enumerate(policy.document.partnership_escalation.levels, 1)]

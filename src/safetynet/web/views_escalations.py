@@ -10,12 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
+from safetynet.reads.escalation_report import PartnershipReport, age_days, partnership_report
 from safetynet.reads.escalations import (
     SHOW_ESCALATIONS,
     escalation_detail,
@@ -25,6 +27,7 @@ from safetynet.reads.escalations import (
 from safetynet.reads.work_queue import task_detail, task_for_user
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms_escalations import AnswerEscalationForm, EscalationFilterForm, RaiseEscalationForm
+from safetynet.web.forms_periods import PeriodForm
 from safetynet.web.viewer import may_use
 from safetynet.work import escalations as services
 from safetynet.work.models import IllegalMove
@@ -46,7 +49,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
         fields=["escalations"],
     )
     choices = [(value, text, found.counts.get(value, 0)) for value, text in SHOW_ESCALATIONS]
-    return render(request, "web/escalations.html", {"found": found, "choices": choices})
+    context = {"found": found, "choices": choices, "may_report": may_use(request.user, "web:escalation_report")}
+    return render(request, "web/escalations.html", context)
 
 
 def _page(request: HttpRequest, pk: int, form: AnswerEscalationForm | None = None, status: int = 200) -> HttpResponse:
@@ -142,3 +146,74 @@ def task_escalate(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     context: dict[str, Any] = {"task": task, "detail": detail, "form": form}
     return render(request, "web/escalation_raise.html", context, status=status)
+
+
+def _report(request: HttpRequest) -> tuple[PeriodForm, PartnershipReport | None]:
+    now = system_clock.now()
+    form = PeriodForm(request.GET, today=now.date())
+    if form.is_bound and not form.is_valid():
+        return form, None
+    start, end = form.period()
+    return form, partnership_report(request.user, now, start, end)
+
+
+@require_GET
+@login_required
+def escalation_report(request: HttpRequest) -> HttpResponse:
+    """For managers: the open escalations by owner agency and age, the outcomes of those answered
+    in the period, and the rows behind them; an impossible period is refused beside its field."""
+    form, report = _report(request)
+    if report is not None:
+        access.log_view(
+            request.user,
+            object_type="partnership_escalation",
+            object_ids=[r.escalation.pk for r in report.open_rows + report.answered_rows],
+            individual_ids=sorted(
+                {
+                    r.escalation.individual_id
+                    for r in report.open_rows + report.answered_rows
+                    if r.child_name and r.escalation.individual_id
+                }
+            ),
+            fields=["escalation_report"],
+        )
+    context = {"form": form, "report": report, "query": form.query() if report else ""}
+    return render(request, "web/escalation_report.html", context, status=200 if report else 400)
+
+
+REPORT_COLUMNS = [
+    ("Escalation", lambda r: r.escalation.pk),
+    ("Raised", lambda r: r.escalation.raised_at),
+    ("Raised from", lambda r: r.escalation.get_raised_from_display()),
+    ("Raised by agency", lambda r: r.escalation.raised_by_agency.name),
+    ("Owner agency", lambda r: r.escalation.owner_agency.name),
+    ("Level", lambda r: r.level_label),
+    ("Status", lambda r: r.escalation.get_status_display()),
+    ("Response due", lambda r: r.escalation.response_due),
+    ("Overdue", lambda r: r.overdue),
+    ("Days open", lambda r: age_days(r.escalation, r.now)),
+    ("Outcome", lambda r: r.escalation.get_outcome_display()),
+    ("Answered", lambda r: r.escalation.answered_at),
+]
+
+
+@require_GET
+@login_required
+def escalation_report_csv(request: HttpRequest) -> HttpResponse:
+    """The report for the safeguarding partnership's meeting as CSV (marked, logged per child):
+    every escalation open now and every one answered in the period, no reasons or names."""
+    form, report = _report(request)
+    if report is None or not may_use(request.user, "web:escalation_report"):
+        raise Http404
+    rows = report.open_rows + report.answered_rows
+    return export_csv(
+        request,
+        rows,
+        REPORT_COLUMNS,
+        title=f"Partnership escalations, {report.period_from:%d %b %Y} to {report.period_to:%d %b %Y}",
+        filename="partnership-escalations",
+        individual_ids=sorted({r.escalation.individual_id for r in rows if r.escalation.individual_id}),
+        object_type="partnership_escalation",
+        object_ids=[r.escalation.pk for r in rows],
+        fields=["escalation_report"],
+    )

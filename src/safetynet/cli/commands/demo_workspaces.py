@@ -154,3 +154,48 @@ def protection(ctx: DemoContext) -> None:
         f"a review overdue (C1: /people/{children[1]}/); no screens yet: GET /api/v1/protection as custody or "
         "inspector."
     )
+
+
+def case_audit(ctx: DemoContext, size: int = 10) -> None:
+    """The demo case auditor draws a dip sample of missing children from the last 90 days; the
+    demo sergeant self-audits three of its cases and the case auditor grades two of those
+    independently (disagreeing on one), so the agreement table has something to show and the
+    rest of the sample waits for the user to grade."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.oversight import audits
+    from safetynet.oversight.criteria import current_criteria
+    from safetynet.oversight.models import AuditSample
+
+    users = get_user_model().objects
+    auditor = users.filter(username=DEMO_USERNAMES[Role.CASE_AUDITOR]).first()
+    sergeant = users.filter(username=DEMO_USERNAMES[Role.SERGEANT]).first()
+    if auditor is None or sergeant is None:
+        return
+    today = ctx.clock.now().date()
+    sample = AuditSample.objects.filter(area="missing").first()
+    if sample is None:
+        draw = audits.Draw("missing", today - dt.timedelta(days=90), today, size, seed=ctx.seed)
+        sample = audits.draw_sample(draw, acting_user=auditor, clock=ctx.clock)
+        criteria = [c.id for c in current_criteria().area("missing").criteria]
+        met = dict.fromkeys(criteria, "met")
+        late = {**met, "timely_response": "not_met"}
+        graded = [
+            (sergeant, "good", met),
+            (sergeant, "good", met),
+            (sergeant, "requires_improvement", {**met, "supervised": "not_met"}),
+            (auditor, "good", met),
+            (auditor, "inadequate", late),
+        ]
+        cases = list(sample.cases.all()[:3])
+        for i, (user, grade, answers) in enumerate(graded):
+            if i % 3 < len(cases):
+                audits.grade_case(cases[i % 3].pk, grade=grade, answers=answers, acting_user=user, clock=ctx.clock)
+    ctx.notes.append(
+        f"Case file audit: the case auditor ({DEMO_USERNAMES[Role.CASE_AUDITOR]}, second factor: a backup code) "
+        f"drew a dip sample of {sample.cases.count()} missing-children cases (/oversight/case-audit/samples/"
+        f"{sample.pk}/); the sergeant self-audited three and the case auditor graded two of them, so the agreement "
+        "table on Case audit shows one agreement and one difference. Grade the rest, or draw another area."
+    )

@@ -1,0 +1,45 @@
+"""A period filter (from, to) for the oversight screens: in the address (GET), so Back and shared
+links keep it; an impossible period is refused beside its field (lib.periods)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from safetynet.lib.periods import PeriodRefused, check_period
+from safetynet.web.forms import GovukFormMixin
+from safetynet.web.forms_meetings import _date
+
+
+class PeriodForm(GovukFormMixin, forms.Form):
+    period_from = _date("From", "the first day of the period")
+    period_to = _date("To", "the last day of the period")
+
+    def __init__(self, data: Any, *, today: dt.date, default_days: int = 90, **kwargs: Any) -> None:
+        given = data if data and ("period_from" in data or "period_to" in data) else None
+        super().__init__(given, **kwargs)
+        self.today = today
+        self.default = (today - dt.timedelta(days=default_days), today)
+        self.style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            check_period(data.get("period_from"), data.get("period_to"), self.today)
+        except PeriodRefused as refused:
+            self.add_error(refused.field, refused.expected[:1].upper() + refused.expected[1:])
+        return data
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The period chosen, or the default (the last `default_days` days) when none was."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["period_from"], self.cleaned_data["period_to"]
+        return self.default
+
+    def query(self) -> str:
+        start, end = self.period()
+        return f"period_from={start.isoformat()}&period_to={end.isoformat()}"
