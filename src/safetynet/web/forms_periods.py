@@ -4,7 +4,7 @@ links keep it; an impossible period is refused beside its field (lib.periods).""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -18,16 +18,21 @@ class PeriodForm(GovukFormMixin, forms.Form):
     period_to = _date("To", "the last day of the period")
 
     def __init__(self, data: Any, *, today: dt.date, default_days: int = 90, **kwargs: Any) -> None:
-        given = data if data and ("period_from" in data or "period_to" in data) else None
+        given = data if data and any(k in data for k in ("period_from", "period_to", "team")) else None
         super().__init__(given, **kwargs)
         self.today = today
         self.default = (today - dt.timedelta(days=default_days), today)
+        # Either end left out takes the default's (the last `default_days` days).
+        self.fields["period_from"].required = False
+        self.fields["period_to"].required = False
         self.style_widgets()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
             return data
+        data["period_from"] = data.get("period_from") or self.default[0]
+        data["period_to"] = data.get("period_to") or self.default[1]
         try:
             check_period(data.get("period_from"), data.get("period_to"), self.today)
         except PeriodRefused as refused:
@@ -43,3 +48,25 @@ class PeriodForm(GovukFormMixin, forms.Form):
     def query(self) -> str:
         start, end = self.period()
         return f"period_from={start.isoformat()}&period_to={end.isoformat()}"
+
+
+class TimelinessForm(PeriodForm):
+    """The timeliness dashboard's filters: the period and, optionally, one team."""
+
+    team = forms.ChoiceField(
+        label="Team", required=False, error_messages={"invalid_choice": "Select a team from the list"}
+    )
+
+    def __init__(self, data: Any, *, today: dt.date, teams: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(data, today=today, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "All teams"), *teams]
+        self.style_widgets()
+
+    def chosen_team(self) -> str:
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get("team") or "")
+        return ""
+
+    def query(self) -> str:
+        team = self.chosen_team()
+        return super().query() + (f"&team={team}" if team else "")

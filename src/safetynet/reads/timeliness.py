@@ -1,0 +1,141 @@
+"""Timeliness by clause and team: the breaches of the policy's clocks on work already closed
+(the practice findings of the risk engine, `work.practice`), counted per clause and team in a
+period, with the chart's geometry and the breaches behind each number.
+
+The team is the role that owns the clause's work (the practice finding's owner role: the MASH
+for triage clocks, the sergeants for supervisory reviews, custody officers for detention):
+records do not say which station or area team recorded them, so that breakdown is not built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from safetynet.lib.periods import bounds
+from safetynet.reads import person as people
+from safetynet.reads.access import visible_individual_ids
+from safetynet.reads.labels import label
+from safetynet.risk.policy import current_policy
+from safetynet.work.practice import Breach, practice_breaches, practice_findings
+
+BREACH_LIST_LIMIT = 500
+# The chart's geometry (SVG user units): a label column, then bars up to BAR_MAX wide.
+LABEL_WIDTH, BAR_MAX, BAR_HEIGHT, BAR_GAP = 260, 360, 22, 8
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    clause: str
+    clause_title: str
+    team: str
+    team_label: str
+    breaches: int
+    children: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    y: int
+    width: int
+    label: str
+    value: int
+    text_x: int
+    text_y: int
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    period_from: dt.date
+    period_to: dt.date
+    team: str
+    rows: list[TimelinessRow]
+    teams: list[tuple[str, str]]
+
+    @property
+    def breaches(self) -> int:
+        return sum(r.breaches for r in self.rows)
+
+    @property
+    def chart_height(self) -> int:
+        return max(1, len(self.rows)) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
+
+    @property
+    def chart_width(self) -> int:
+        return LABEL_WIDTH + BAR_MAX + 60
+
+    def bars(self) -> list[Bar]:
+        """One horizontal bar per row, its length proportional to the breaches, the number
+        written beside it (never colour alone)."""
+        top = max((r.breaches for r in self.rows), default=0) or 1
+        out = []
+        for i, r in enumerate(self.rows):
+            y = BAR_GAP + i * (BAR_HEIGHT + BAR_GAP)
+            width = max(1, round(BAR_MAX * r.breaches / top))
+            out.append(
+                Bar(y, width, f"{r.clause} · {r.team_label}", r.breaches, LABEL_WIDTH + width + 6, y + BAR_HEIGHT - 6)
+            )
+        return out
+
+
+def team_label(role: str) -> str:
+    return label(role)
+
+
+def _titles() -> dict[str, str]:
+    return {code: spec.title for code, spec in current_policy().document.clauses.items()}
+
+
+def timeliness(start: dt.date, end: dt.date, team: str = "") -> Timeliness:
+    """Breaches and children per clause and team for breaches dated in [start, end]."""
+    since, until = bounds(start, end)
+    breaches: dict[tuple[str, str], int] = defaultdict(int)
+    children: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for b in practice_breaches(owner_role=team or None, since=since, until=until):
+        breaches[(b.clause, b.owner_role)] += 1
+        children[(b.clause, b.owner_role)].add(b.individual_id)
+    titles = _titles()
+    rows = [
+        TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, len(children[(clause, role)]))
+        for (clause, role), n in sorted(breaches.items())
+    ]
+    teams = sorted(set(practice_findings().values_list("owner_role", flat=True).distinct()))
+    return Timeliness(start, end, team, rows, [(t, team_label(t)) for t in teams])
+
+
+@dataclass(frozen=True)
+class BreachRow:
+    breach: Breach
+    name: str  # "" when the viewer may not open the child's record
+
+    @property
+    def individual_id(self) -> int:
+        return self.breach.individual_id
+
+
+def breaches_behind(
+    user: Any, start: dt.date, end: dt.date, *, clause: str, team: str, today: dt.date
+) -> tuple[list[BreachRow], bool]:
+    """The breaches behind one number of the chart (clause and team in the period), newest
+    first, each with the child's name when the viewer may open the record; and whether the
+    list was cut at BREACH_LIST_LIMIT."""
+    since, until = bounds(start, end)
+    found = sorted(
+        practice_breaches(clause=clause, owner_role=team or None, since=since, until=until),
+        key=lambda b: (b.at or dt.datetime.min.replace(tzinfo=dt.UTC), b.finding_id),
+        reverse=True,
+    )
+    shown = found[:BREACH_LIST_LIMIT]
+    visible = set(visible_individual_ids(user, sorted({b.individual_id for b in shown})))
+    heads = people.headlines_for(visible, today)
+    return [
+        BreachRow(
+            b,
+            (heads[b.individual_id].name if b.individual_id in heads else "Name not recorded")
+            if b.individual_id in visible
+            else "",
+        )
+        for b in shown
+    ], len(found) > BREACH_LIST_LIMIT
