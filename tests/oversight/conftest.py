@@ -44,6 +44,11 @@ def _case_event(n: str, event_type: str, person: Person, role: str, when: dt.dat
 
 @pytest.fixture
 def audit_world(access_world: AccessWorld) -> AuditWorld:
+    return build_audit_world(access_world)
+
+
+def build_audit_world(access_world: AccessWorld) -> AuditWorld:
+    """The cases above on top of `access_world` (for fixtures and the browser journey)."""
     found = AuditWorld(access_world)
     for i, given in enumerate(("Ada", "Ben", "Cleo", "Dev", "Eve", "Finn")):
         person, child = _child(f"M{i}", given)

@@ -23,7 +23,7 @@ from safetynet.work.practice import Breach, practice_breaches, practice_findings
 
 BREACH_LIST_LIMIT = 500
 # The chart's geometry (SVG user units): a label column, then bars up to BAR_MAX wide.
-LABEL_WIDTH, BAR_MAX, BAR_HEIGHT, BAR_GAP = 260, 360, 22, 8
+LABEL_WIDTH, BAR_MAX, BAR_HEIGHT, BAR_GAP = 190, 240, 22, 8
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Timeliness:
 
     @property
     def chart_width(self) -> int:
-        return LABEL_WIDTH + BAR_MAX + 60
+        return LABEL_WIDTH + BAR_MAX + 50
 
     def bars(self) -> list[Bar]:
         """One horizontal bar per row, its length proportional to the breaches, the number

@@ -18,21 +18,23 @@ class PeriodForm(GovukFormMixin, forms.Form):
     period_to = _date("To", "the last day of the period")
 
     def __init__(self, data: Any, *, today: dt.date, default_days: int = 90, **kwargs: Any) -> None:
-        given = data if data and any(k in data for k in ("period_from", "period_to", "team")) else None
+        default = (today - dt.timedelta(days=default_days), today)
+        given = data.copy() if data and any(k in data for k in ("period_from", "period_to", "team")) else None
+        if given is not None:
+            # Either end left out takes the default's (the last `default_days` days), shown as such.
+            for name, value in zip(("period_from", "period_to"), default, strict=True):
+                if not given.get(name):
+                    given[name] = value.isoformat()
+        kwargs.setdefault("initial", {"period_from": default[0], "period_to": default[1]})
         super().__init__(given, **kwargs)
         self.today = today
-        self.default = (today - dt.timedelta(days=default_days), today)
-        # Either end left out takes the default's (the last `default_days` days).
-        self.fields["period_from"].required = False
-        self.fields["period_to"].required = False
+        self.default = default
         self.style_widgets()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:
             return data
-        data["period_from"] = data.get("period_from") or self.default[0]
-        data["period_to"] = data.get("period_to") or self.default[1]
         try:
             check_period(data.get("period_from"), data.get("period_to"), self.today)
         except PeriodRefused as refused:

@@ -17,7 +17,7 @@ from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.dashboard import counts
-from safetynet.reads.timeliness import Timeliness, breaches_behind, timeliness
+from safetynet.reads.timeliness import LABEL_WIDTH, Timeliness, breaches_behind, timeliness
 from safetynet.web.forms_periods import TimelinessForm
 from safetynet.web.viewer import may_use
 
@@ -53,7 +53,7 @@ def timeliness_chart(request: HttpRequest) -> HttpResponse:
         for r in found.rows:
             query = urlencode({"period_from": start, "period_to": end, "clause": r.clause, "team": r.team})
             rows.append((r, query))
-    context = {"form": form, "found": found, "rows": rows, "query": form.query() if found else ""}
+    context = {"form": form, "found": found, "rows": rows, "query": form.query() if found else "", "bar_x": LABEL_WIDTH}
     return render(request, "web/timeliness.html", context, status=200 if found else 400)
 
 
