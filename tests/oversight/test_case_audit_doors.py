@@ -56,6 +56,11 @@ def test_the_case_auditor_draws_grades_and_sees_the_agreement_on_screen(
     listed = auditor.get("/oversight/case-audit/").content.decode()
     assert "1 inadequate" in listed and "1 good" in listed
     assert AuditEntry.objects.filter(object_type="audit_sample", action="view").exists()
+    csv = auditor.get(f"/oversight/case-audit/samples/{sample.pk}/export.csv")
+    body = csv.content.decode("utf-8-sig")
+    assert csv.status_code == 200 and "Differ" not in body and "Good" in body and "Inadequate" in body
+    assert AuditEntry.objects.filter(object_type="audit_sample", action="export").exists()
+    assert client_for("call_handler").get(f"/oversight/case-audit/samples/{sample.pk}/export.csv").status_code == 403
 
 
 def test_bad_input_on_screen_is_shown_beside_its_field(

@@ -11,17 +11,22 @@ selector, then people to individuals through the linkage's memberships.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from more_itertools import chunked
 
 from safetynet.identity.models import Membership
 from safetynet.lib.periods import bounds
 from safetynet.oversight.criteria import Area, RecordSelector
 from safetynet.records.models import Event, Marker, Participation, Person
 from safetynet.risk.models import AUDIT_KIND, Finding
+
+# Ids per query: well under the databases' limits on bound parameters.
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -37,18 +42,24 @@ class Candidate:
 
 def individuals_of(person_ids: Iterable[int]) -> dict[int, int]:
     """person id -> individual id, for the linked ones."""
-    ids = sorted(set(person_ids))
-    return dict(Membership.objects.filter(person_id__in=ids).values_list("person_id", "individual_id"))
+    found: dict[int, int] = {}
+    for chunk in chunked(sorted(set(person_ids)), CHUNK):
+        found.update(Membership.objects.filter(person_id__in=chunk).values_list("person_id", "individual_id"))
+    return found
 
 
 def _people_by_ref(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    wanted = set(refs)
-    if not wanted:
-        return {}
-    q = Q()
-    for source, source_id in wanted:
-        q |= Q(source=source, source_id=source_id)
-    return {(s, i): pk for pk, s, i in Person.live.filter(q).values_list("pk", "source", "source_id")}
+    """(source, id) -> person row, one query per source (not one OR per reference, which a
+    large county would push past SQLite's expression depth)."""
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for source, source_id in refs:
+        by_source[source].add(source_id)
+    found: dict[tuple[str, str], int] = {}
+    for source, ids in by_source.items():
+        for chunk in chunked(sorted(ids), CHUNK):
+            rows = Person.live.filter(source=source, source_id__in=chunk).values_list("pk", "source_id")
+            found.update({(source, i): pk for pk, i in rows})
+    return found
 
 
 def _event_cases(sel: RecordSelector, start: dt.date, end: dt.date) -> list[Candidate]:
@@ -61,9 +72,11 @@ def _event_cases(sel: RecordSelector, start: dt.date, end: dt.date) -> list[Cand
         if all(c.holds(details or {}) for c in sel.details)
     ]
     by_pk = {r[0]: r for r in rows}
-    subjects: list[tuple[int, int]] = list(
-        Participation.objects.filter(event_id__in=list(by_pk), role__in=sel.roles).values_list("event_id", "person_id")
-    )
+    subjects: list[tuple[int, int]] = []
+    for chunk in chunked(sorted(by_pk), CHUNK):
+        subjects += Participation.objects.filter(event_id__in=chunk, role__in=sel.roles).values_list(
+            "event_id", "person_id"
+        )
     if sel.subjects_in_details:
         listed = {
             pk: [(str(r.get("source")), str(r.get("id"))) for r in details.get(sel.subjects_in_details) or [] if r]

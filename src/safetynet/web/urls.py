@@ -86,6 +86,11 @@ urlpatterns = [
     path(
         "oversight/case-audit/samples/<int:sample_id>/", views_case_audits.case_audit_sample, name="case_audit_sample"
     ),
+    path(
+        "oversight/case-audit/samples/<int:sample_id>/export.csv",
+        views_case_audits.case_audit_sample_csv,
+        name="case_audit_sample_csv",
+    ),
     path("oversight/case-audit/cases/<int:case_id>/", views_case_audits.case_audit_case, name="case_audit_case"),
     path(
         "oversight/case-audit/cases/<int:case_id>/actions/",

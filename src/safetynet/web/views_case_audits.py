@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.oversight import audits
 from safetynet.oversight.criteria import current_criteria
@@ -107,7 +108,8 @@ def case_audit_sample(request: HttpRequest, sample_id: int) -> HttpResponse:
         individual_ids=sorted({r.case.individual_id for r in detail.rows if r.name}),
         fields=["audit_sample"],
     )
-    return render(request, "web/case_audit_sample.html", {"detail": detail})
+    context = {"detail": detail, "may_export": may_use(request.user, "web:case_audit_sample_csv")}
+    return render(request, "web/case_audit_sample.html", context)
 
 
 def _case_page(
@@ -199,3 +201,36 @@ def case_audit_action(request: HttpRequest, case_id: int) -> HttpResponse:
         return _case_page(request, case, action_form=form, status=400)
     messages.success(request, "Action raised. It is a task in the owner's queue, due by the date given.")
     return redirect("web:case_audit_case", case_id=case.pk)
+
+
+SAMPLE_COLUMNS = [
+    ("Case", lambda r: r.case.position),
+    ("Child", lambda r: r.name or "A child whose record you cannot open"),
+    ("Record", lambda r: " ".join(str(v) for v in r.case.record.values())),
+    ("Self-audit", lambda r: r.self_grade.text),
+    ("Independent audit", lambda r: r.independent_grade.text),
+    ("Agree", lambda r: "" if r.agrees is None else r.agrees),
+    ("Actions", lambda r: r.actions),
+]
+
+
+@require_GET
+@login_required
+def case_audit_sample_csv(request: HttpRequest, sample_id: int) -> HttpResponse:
+    """One sample's cases with both grades as CSV (marked, logged as an export of each child
+    named); 404 unless the viewer may also see the sample."""
+    if not may_use(request.user, "web:case_audit_sample"):
+        raise Http404
+    sample = sample_for_user(request.user, sample_id)
+    detail = sample_detail(request.user, sample, system_clock.now().date())
+    return export_csv(
+        request,
+        detail.rows,
+        SAMPLE_COLUMNS,
+        title=f"Case file audit, dip sample {sample.pk}: {detail.area}",
+        filename=f"dip-sample-{sample.pk}",
+        individual_ids=sorted({r.case.individual_id for r in detail.rows if r.name}),
+        object_type="audit_sample",
+        object_ids=[sample.pk],
+        fields=["audit_sample"],
+    )
