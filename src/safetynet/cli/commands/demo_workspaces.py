@@ -197,5 +197,7 @@ def case_audit(ctx: DemoContext, size: int = 10) -> None:
         f"Case file audit: the case auditor ({DEMO_USERNAMES[Role.CASE_AUDITOR]}, second factor: a backup code) "
         f"drew a dip sample of {sample.cases.count()} missing-children cases (/oversight/case-audit/samples/"
         f"{sample.pk}/); the sergeant self-audited three and the case auditor graded two of them, so the agreement "
-        "table on Case audit shows one agreement and one difference. Grade the rest, or draw another area."
+        "table on Case audit shows one agreement and one difference. Grade the rest, or draw another area. "
+        "Managers (superintendent, inspector, sergeant) have Escalations > open escalations by agency and age "
+        "(/escalations/partnership/); the analyst's dashboard links the timeliness chart (/dashboard/timeliness/)."
     )
