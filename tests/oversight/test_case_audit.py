@@ -18,7 +18,7 @@ from safetynet.oversight.models import AuditCase, AuditGrade, AuditSample
 from safetynet.reads.case_audits import agreement, case_detail, sample_detail
 from safetynet.risk.services import refresh_findings
 from safetynet.work.models import Task
-from safetynet.work.services import sync_tasks
+from safetynet.work.services import resolve, sync_tasks
 from tests.oversight.conftest import PERIOD, AuditWorld
 
 
@@ -197,10 +197,18 @@ def test_an_action_from_an_audit_is_an_owned_task_that_re_evaluation_leaves_alon
     sync_tasks(clock=clock)
     task.refresh_from_db()
     assert task.is_current and task.finding.state == "open"
+    resolve(
+        task.pk,
+        acting_user=audit_world.access.users["inspector"],
+        rationale="Grading reviewed with the duty sergeant; the floor is now applied on every report.",
+        clock=clock,
+    )
+    task.refresh_from_db()
+    assert task.state == "resolved" and task.finding.state == "resolved"
     detail = case_detail(
         audit_world.access.users["case_auditor"], AuditCase.objects.get(pk=case.pk), clock.now().date()
     )
-    assert [a.owner for a in detail.actions] == ["Inspector"]
+    assert [(a.owner, a.state) for a in detail.actions] == [("Inspector", "resolved with a rationale")]
 
 
 @pytest.mark.parametrize(
