@@ -79,6 +79,10 @@ def test_bad_input_on_screen_is_shown_beside_its_field(
     bad = auditor.post(f"/oversight/case-audit/cases/{case.pk}/", {**_form_answers(), "grade": "outstanding"})
     assert bad.status_code == 400 and b"Select a grade on the scale" in bad.content
     assert not AuditGrade.objects.exists()
+    auditor.post(f"/oversight/case-audit/cases/{case.pk}/", {**_form_answers(), "grade": "good"})
+    again = auditor.post(f"/oversight/case-audit/cases/{case.pk}/", {**_form_answers(), "grade": "inadequate"})
+    assert again.status_code == 302 and AuditGrade.objects.get().grade == "good"
+    assert b"a grade is recorded once" in auditor.get(again["Location"]).content
 
 
 def test_who_may_use_the_case_audit(audit_world: AuditWorld, client_for: Callable[[str], Client]) -> None:

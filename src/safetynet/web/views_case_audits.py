@@ -167,6 +167,9 @@ def case_audit_case(request: HttpRequest, case_id: int) -> HttpResponse:
             clock=system_clock,
         )
     except audits.AuditRefused as refused:
+        if refused.field == "case":  # graded meanwhile (a second submit): the grade stands
+            messages.info(request, "This case already has your side's grade; a grade is recorded once.")
+            return redirect("web:case_audit_case", case_id=case.pk)
         _refusal_to_form(form, refused)
         return _case_page(request, case, grade_form=form, status=400)
     except audits.NotYourAudit as refused:
