@@ -1,0 +1,162 @@
+"""Read models for Operation Encompass: the police's list (schools still to be told, from open D1
+findings; what was sent and whether the school acknowledged it) and a school's list of the
+notifications sent to it. Every child passes through the access rules; a child the viewer may
+not open is left out, and each list is written to the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from safetynet.identity.memberships import individual_of_people
+from safetynet.mash.encompass import SCHEME, school_of, school_of_user
+from safetynet.reads import access
+from safetynet.reads import person as people
+from safetynet.records.models import Event, Organisation
+from safetynet.risk.models import Finding
+
+LIST_SIZE = 200
+SENT_DAYS = 30
+
+
+@dataclass
+class ToSend:
+    """An incident whose school has not been told: D1's open finding."""
+
+    individual_id: int
+    name: str
+    incident: Event
+    due_by: dt.datetime | None
+    overdue: bool
+    school: str  # "" when no school is on record
+
+
+@dataclass
+class Sent:
+    """A notification sent in safetynet, with the school's acknowledgement."""
+
+    notification: Event
+    individual_id: int | None
+    name: str
+    school: str
+    sent_at: str
+    sent_by: str
+    information: str
+    acknowledged_at: str
+    acknowledged_by: str
+
+
+def _incident_ref(finding: Finding) -> tuple[str, str] | None:
+    """The incident a D1 finding is about: its key, else the first record it cites."""
+    ref = finding.key if isinstance(finding.key, dict) else (finding.cites or [None])[0]
+    return (str(ref["source"]), str(ref["id"])) if isinstance(ref, dict) and "id" in ref else None
+
+
+def _incidents(findings: list[Finding]) -> dict[tuple[str, str], Event]:
+    keys = {ref for f in findings if (ref := _incident_ref(f)) is not None}
+    found = Event.live.filter(
+        source__in={s for s, _ in keys}, source_id__in={i for _, i in keys}, event_type="incident"
+    )
+    return {(e.source, e.source_id): e for e in found if (e.source, e.source_id) in keys}
+
+
+def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
+    """Open D1 findings of children the viewer may open, the earliest deadline first."""
+    visible = access.visible_individuals(user).values("pk")
+    findings = list(
+        Finding.objects.filter(clause="D1", state=Finding.State.OPEN, individual_id__in=visible).order_by(
+            "due_by", "pk"
+        )[:LIST_SIZE]
+    )
+    incidents = _incidents(findings)
+    heads = people.headlines_for({f.individual_id for f in findings}, now.date())
+    rows = []
+    for finding in findings:
+        ref = _incident_ref(finding)
+        incident = incidents.get(ref) if ref is not None else None
+        if incident is None or finding.individual_id not in heads:
+            continue
+        school = school_of(finding.individual_id)
+        rows.append(
+            ToSend(
+                individual_id=finding.individual_id,
+                name=heads[finding.individual_id].name,
+                incident=incident,
+                due_by=finding.due_by,
+                overdue=finding.due_by is not None and finding.due_by < now,
+                school=school.name if school is not None else "",
+            )
+        )
+    return rows
+
+
+def _sent(notes: list[Event], user: Any, today: dt.date) -> list[Sent]:
+    subject = {n.pk: p.person_id for n in notes for p in n.participations.all() if p.role == "subject"}
+    members = individual_of_people(subject.values())
+    may = access.may_open(user)(set(members.values()))
+    heads = people.headlines_for(may, today)
+    schools = {
+        (o.source, o.source_id): o.name
+        for o in Organisation.live.filter(source_id__in={(n.details or {}).get("to", {}).get("id") for n in notes})
+    }
+    rows = []
+    for note in notes:
+        individual = members.get(subject.get(note.pk, -1))
+        if individual not in may:
+            continue
+        d = note.details or {}
+        to = d.get("to") or {}
+        rows.append(
+            Sent(
+                notification=note,
+                individual_id=individual,
+                name=heads[individual].name if individual in heads else "",
+                school=schools.get((str(to.get("source")), str(to.get("id"))), ""),
+                sent_at=str(d.get("sent_at") or ""),
+                sent_by=str((d.get("sent_by") or {}).get("name", "")),
+                information=str(d.get("information") or ""),
+                acknowledged_at=str(d.get("acknowledged_at") or ""),
+                acknowledged_by=str((d.get("acknowledged_by") or {}).get("name", "")),
+            )
+        )
+    return rows
+
+
+def _notifications() -> Any:
+    return (
+        Event.live.filter(event_type="notification", source="safetynet", details__scheme=SCHEME)
+        .prefetch_related("participations")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def sent(user: Any, now: dt.datetime) -> list[Sent]:
+    """Notifications sent in safetynet in the last 30 days, the unacknowledged first."""
+    notes = list(_notifications().filter(occurred_at__gte=now - dt.timedelta(days=SENT_DAYS))[:LIST_SIZE])
+    rows = _sent(notes, user, now.date())
+    return sorted(rows, key=lambda r: bool(r.acknowledged_at))
+
+
+def for_school(user: Any, now: dt.datetime) -> tuple[str, list[Sent]]:
+    """The user's school's name and the notifications sent to it, the unacknowledged first."""
+    school = school_of_user(user)
+    if school is None:
+        return "", []
+    notes = list(
+        _notifications().filter(details__to__source=school.source, details__to__id=school.source_id)[:LIST_SIZE]
+    )
+    rows = _sent(notes, user, now.date())
+    return school.name, sorted(rows, key=lambda r: bool(r.acknowledged_at))
+
+
+def log_list(user: Any, rows: list[ToSend] | list[Sent], what: str) -> None:
+    """The access-log entry for a list: the incidents (to send) or notifications (sent) shown."""
+    ids = [r.incident.pk if isinstance(r, ToSend) else r.notification.pk for r in rows]
+    access.log_view(
+        user,
+        object_type="event",
+        object_ids=ids,
+        individual_ids=[r.individual_id for r in rows if r.individual_id],
+        fields=[f"encompass_{what}"],
+    )
