@@ -171,3 +171,26 @@ def test_a_school_does_not_see_the_police_list_and_the_police_cannot_acknowledge
     assert school.get(reverse("web:encompass")).status_code == 403
     sergeant = sign_in(Client(), access_world.users["sergeant"])
     assert sergeant.get(reverse("web:school_notifications")).status_code == 403
+
+
+def test_the_same_over_rest(
+    told: dict[str, int], access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any
+) -> None:
+    sergeant = sign_in(Client(), access_world.users["sergeant"])
+    listed = sergeant.get("/api/v1/encompass/").json()
+    assert [(r["individual"], r["incident"]) for r in listed["to_send"]] == [(told["new"], told["incident"])]
+    body = {"incident": told["incident"], "individual": told["new"], "information": "short"}
+    refused = sergeant.post("/api/v1/encompass/", body, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["detail"].startswith("information:")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = sergeant.post(
+            "/api/v1/encompass/", {**body, "information": INFORMATION}, content_type="application/json"
+        )
+    assert sent.status_code == 200 and sent.json()["school"] == "Invented Academy"
+
+    school = sign_in(Client(), access_world.users["partner_education"])
+    assert [n["id"] for n in school.get("/api/v1/encompass/school").json()["notifications"]] == [sent.json()["id"]]
+    assert sergeant.post(f"/api/v1/encompass/{sent.json()['id']}/acknowledge").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        acknowledged = school.post(f"/api/v1/encompass/{sent.json()['id']}/acknowledge")
+    assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_by"]
