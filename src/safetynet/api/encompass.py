@@ -29,6 +29,7 @@ class EncompassDueOut(Schema):
     due_by: dt.datetime | None
     overdue: bool
     school: str
+    told_at: dt.datetime | None
 
 
 class EncompassSentOut(Schema):
@@ -101,6 +102,7 @@ def encompass_list(request: HttpRequest) -> EncompassListOut:
                 due_by=r.due_by,
                 overdue=r.overdue,
                 school=r.school,
+                told_at=r.told_at,
             )
             for r in due
         ],

@@ -15,6 +15,8 @@ from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.records.models import Event, Organisation
 from safetynet.risk.models import Finding
+from safetynet.risk.policy import current_policy
+from safetynet.risk.rules.base import next_school_day_start
 
 LIST_SIZE = 200
 SENT_DAYS = 30
@@ -30,6 +32,7 @@ class ToSend:
     due_by: dt.datetime | None
     overdue: bool
     school: str  # "" when no school is on record
+    told_at: dt.datetime | None = None  # when the school was told after all (late: D1 stays as a breach)
 
 
 @dataclass
@@ -61,8 +64,44 @@ def _incidents(findings: list[Finding]) -> dict[tuple[str, str], Event]:
     return {(e.source, e.source_id): e for e in found if (e.source, e.source_id) in keys}
 
 
+def _when(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _told(incidents: list[Event]) -> dict[tuple[int, int], dt.datetime | None]:
+    """(incident pk, individual) -> when an Operation Encompass notification about the incident
+    named that child (a notification naming nobody counts for every child in the incident)."""
+    notes = (
+        Event.live.filter(event_type="notification", linked_events__in=incidents, details__scheme=SCHEME)
+        .prefetch_related("participations", "linked_events")
+        .distinct()
+    )
+    people_of = {i.pk: [p.person_id for p in i.participations.all()] for i in incidents}
+    everyone = individual_of_people({p for ps in people_of.values() for p in ps})
+    told: dict[tuple[int, int], dt.datetime | None] = {}
+    for note in notes:
+        named = {everyone.get(p.person_id) for p in note.participations.all()}
+        for incident in note.linked_events.all():
+            for person in people_of.get(incident.pk, []):
+                individual = everyone.get(person)
+                if individual is not None and (not named or individual in named):
+                    told.setdefault((incident.pk, individual), _when((note.details or {}).get("sent_at")))
+    return told
+
+
+def _deadline(incident: Event) -> dt.datetime | None:
+    if incident.occurred_at is None:
+        return None
+    hour = int(current_policy().clause("D1").number("school_day_starts_hour"))
+    return next_school_day_start(incident.occurred_at, hour)
+
+
 def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
-    """Open D1 findings of children the viewer may open, the earliest deadline first."""
+    """Open D1 findings of children the viewer may open: the schools still to be told, and
+    those told after the school day began (`told_at`), the earliest deadline first."""
     visible = access.visible_individuals(user).values("pk")
     findings = list(
         Finding.objects.filter(clause="D1", state=Finding.State.OPEN, individual_id__in=visible).order_by(
@@ -70,6 +109,7 @@ def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
         )[:LIST_SIZE]
     )
     incidents = _incidents(findings)
+    told = _told(list(incidents.values()))
     heads = people.headlines_for({f.individual_id for f in findings}, now.date())
     rows = []
     for finding in findings:
@@ -78,17 +118,20 @@ def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
         if incident is None or finding.individual_id not in heads:
             continue
         school = school_of(finding.individual_id)
+        due = _deadline(incident)
         rows.append(
             ToSend(
                 individual_id=finding.individual_id,
                 name=heads[finding.individual_id].name,
                 incident=incident,
-                due_by=finding.due_by,
-                overdue=finding.due_by is not None and finding.due_by < now,
+                due_by=due,
+                overdue=due is not None and due < now,
                 school=school.name if school is not None else "",
+                told_at=told.get((incident.pk, finding.individual_id)),
             )
         )
-    return rows
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(rows, key=lambda r: (r.told_at is not None, r.due_by or far))
 
 
 def _sent(notes: list[Event], user: Any, today: dt.date) -> list[Sent]:
