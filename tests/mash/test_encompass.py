@@ -19,6 +19,7 @@ from safetynet.reads import encompass as reads
 from safetynet.records.models import Event, Person
 from safetynet.risk.models import Finding
 from safetynet.risk.services import refresh_findings
+from safetynet.work.models import Task
 from tests.meetings.conftest import NEW_CHILD
 from tests.world import AccessWorld, sign_in
 
@@ -194,3 +195,14 @@ def test_the_same_over_rest(
     with django_capture_on_commit_callbacks(execute=True):
         acknowledged = school.post(f"/api/v1/encompass/{sent.json()['id']}/acknowledge")
     assert acknowledged.status_code == 200 and acknowledged.json()["acknowledged_by"]
+
+
+def test_the_d1_task_page_leads_to_telling_the_school(told: dict[str, int], access_world: AccessWorld) -> None:
+    task = Task.objects.get(clause="D1", individual_id=told["new"], state__in=["open", "acknowledged"])
+    sergeant = sign_in(Client(), access_world.users["sergeant"])
+    page = sergeant.get(reverse("web:task", args=[task.pk])).content.decode()
+    send = reverse("web:encompass_send", args=[told["incident"], told["new"]])
+    assert f'href="{send}" data-testid="act-here">Tell the school' in page
+    coordinator = sign_in(Client(), access_world.users["missing_persons_coordinator"])  # no notify_partners
+    other = coordinator.get(reverse("web:task", args=[task.pk]))
+    assert other.status_code == 200 and 'data-testid="act-here"' not in other.content.decode()
