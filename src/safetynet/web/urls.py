@@ -94,6 +94,7 @@ urlpatterns = [
     path("missing/", views_missing.missing_list, name="missing"),
     path("missing/new/", views_missing.missing_new, name="missing_new"),
     path("missing/list.csv", views_missing.missing_csv, name="missing_csv"),
+    path("missing/children/<int:individual_id>/", views_missing.missing_child, name="missing_child"),
     path("missing/language/", views_missing.missing_language, name="missing_language"),
     path("missing/<int:episode_id>/", views_missing.missing_episode, name="missing_episode"),
     path("missing/<int:episode_id>/review/", views_missing.missing_review, name="missing_review"),

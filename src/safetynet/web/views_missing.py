@@ -22,8 +22,9 @@ from safetynet.lib.clock import system_clock
 from safetynet.meetings.services import person_ref
 from safetynet.missing import facts, returns
 from safetynet.missing import services as missing
-from safetynet.reads import access
+from safetynet.reads import access, missing_history
 from safetynet.reads.missing import coordinator_list, episode_detail, episode_for_user, log_episode
+from safetynet.reads.person import headlines_for
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms_missing import (
@@ -114,6 +115,20 @@ def missing_csv(request: HttpRequest) -> HttpResponse:
         object_ids=[r.episode.pk for r in found.missing_now],
         fields=["missing_now"],
     )
+
+
+@require_GET
+@login_required
+def missing_child(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """One child's repeat missing history: counts, episodes by month (a chart and its table)
+    with where they were found, and every episode."""
+    access.individual_for_user(request.user, individual_id)
+    now = system_clock.now()
+    found = missing_history.history(request.user, individual_id, now)
+    missing_history.log_history(request.user, found)
+    head = headlines_for([individual_id], now.date()).get(individual_id)
+    context = {"found": found, "child": head, "chart_height": missing_history.CHART_HEIGHT}
+    return render(request, "web/missing_child.html", context)
 
 
 def _refusal_to_form(form: Any, refused: Exception) -> None:
