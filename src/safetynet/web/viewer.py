@@ -91,6 +91,8 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Meetings", "web:meetings"),
         ("Missing", "web:missing"),
         ("MASH", "web:mash_inbox"),
+        ("Protection", "web:protection"),
+        ("Accommodation requests", "web:protection_requests"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),
