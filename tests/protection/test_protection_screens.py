@@ -70,7 +70,9 @@ def test_the_person_page_links_recording_for_officers_only(
     access_world: AccessWorld, child: int, client_for: Callable[[str], Client]
 ) -> None:
     page = client_for("response_officer").get(f"/people/{child}/").content.decode()
-    assert f"/protection/police/new/?individual={child}" in page and f"/protection/custody/new/?individual={child}" in page
+    assert (
+        f"/protection/police/new/?individual={child}" in page and f"/protection/custody/new/?individual={child}" in page
+    )
     assert "/protection/police/new/" not in client_for("analyst").get(f"/people/{child}/").content.decode()
 
 
@@ -169,7 +171,9 @@ def test_social_care_sees_and_answers_the_requests_addressed_to_it(
     assert Event.live.get(pk=pp.pk).details["accommodation_provided_at"]
     assert f"/protection/police/{pp.pk}/" not in social.get("/protection/requests/").content.decode()
     officer = client_for("custody_officer")
-    assert officer.post(f"/protection/police/{pp.pk}/provided/", _pair("provided", "at", clock.now())).status_code == 403
+    assert (
+        officer.post(f"/protection/police/{pp.pk}/provided/", _pair("provided", "at", clock.now())).status_code == 403
+    )
     record = custody.book_in(
         acting_user=users["custody_officer"],
         individual_id=child,
