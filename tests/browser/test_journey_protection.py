@@ -9,8 +9,9 @@ a rationale is refused beside its field, then police protection ends with one.
 
 Custody: the custody officer books Sam in from his person page; a review before arrival is
 refused; the appropriate adult, a review, the charge with bail refused and the s38(6) request are
-recorded; social care refuses the transfer; the custody officer records the certificate and
-escalates to the partnership escalation log, which the record page then lists.
+recorded; social care refuses the transfer, which gives the inspector a task (C3) while Sam is
+held; the custody officer records the certificate and escalates to the partnership escalation
+log, which the record page then lists.
 
 axe-core finds no serious or critical violation on any page. Screenshots go to
 test-artifacts/screenshots/."""
@@ -211,6 +212,9 @@ def _refuse_certify_escalate(page: Page, url: str, pk: int, clock: FixedClock, w
     )
     certificate.get_by_role("button", name="Record certificate").click()
     expect(page.get_by_test_id("certificate")).to_contain_text("No local authority bed")
+    findings = page.get_by_test_id("record-findings")
+    expect(findings).to_contain_text("the local authority refused the s38(6) transfer")
+    expect(findings).to_contain_text("task for the inspector")
     escalate = page.get_by_test_id("escalate-form")
     escalate.get_by_label("What you ask children's social care to do").fill(
         "The s38(6) transfer was refused: the child stays in a cell overnight. Provide a bed."

@@ -186,5 +186,7 @@ def test_social_care_sees_and_answers_the_requests_addressed_to_it(
     custody.request_transfer(record.pk, acting_user=users["custody_officer"], at=clock.now() - H, clock=clock)
     assert f"/protection/custody/{record.pk}/" in social.get("/protection/requests/").content.decode()
     answer = {"answer-outcome": "not_provided", **_pair("answer", "at", clock.now())}
+    page = social.get(f"/protection/custody/{record.pk}/").content.decode()
+    assert 'data-testid="answer-form"' in page and 'data-testid="escalate-form"' not in page
     assert social.post(f"/protection/custody/{record.pk}/answer/", answer).status_code == 302
     assert Event.live.get(pk=record.pk).details["la_accommodation_outcome"] == "not_provided"

@@ -33,7 +33,7 @@ from safetynet.work.models import PartnershipEscalation
 CHILD_ROLES = ("subject", "detainee")
 ASKED = {police.EVENT_TYPE: "accommodation_requested_at", custody.EVENT_TYPE: "la_accommodation_requested_at"}
 ENDED = {police.EVENT_TYPE: "ended_at", custody.EVENT_TYPE: "released_at"}
-CLAUSES = {police.EVENT_TYPE: ("P1",), custody.EVENT_TYPE: ("C1", "C2")}
+CLAUSES = {police.EVENT_TYPE: ("P1",), custody.EVENT_TYPE: ("C1", "C2", "C3")}
 
 
 def hours_words(span: dt.timedelta) -> str:
@@ -214,8 +214,8 @@ def _custody_row(event: Event, child: tuple[int, str], now: dt.datetime) -> Cust
 
 
 def _open_now(user: Any, event_type: str, asked_only: bool = False) -> list[tuple[Event, tuple[int, str]]]:
-    events = _records(event_type).order_by("occurred_at", "pk")
-    current = [e for e in events if not (e.details or {}).get(ENDED[event_type])]
+    events = _records(event_type).filter(**{f"details__{ENDED[event_type]}__isnull": True})
+    current = [e for e in events.order_by("occurred_at", "pk") if not (e.details or {}).get(ENDED[event_type])]
     if asked_only:
         current = [e for e in current if (e.details or {}).get(ASKED[event_type])]
     else:

@@ -66,10 +66,13 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
     detail = record_detail(event, system_clock.now())
     log_record(request.user, detail)
     given = bound or {}
+    # The escalation goes from the police to social care: a partner who may escalate (social care
+    # itself) is not offered to escalate to itself.
+    police_side = may_use(request.user, "web:custody_certificate")
     forms = {
         f"{key}_form": given.get(key) or form_class(prefix=key)
         for key, (form_class, url_name) in CUSTODY_FORMS.items()
-        if may_use(request.user, url_name)
+        if may_use(request.user, url_name) and (key != "escalate" or police_side)
     }
     d = event.details or {}
     reviews = [r for r in d.get("reviews") or [] if isinstance(r, dict)]
