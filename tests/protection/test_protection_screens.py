@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from safetynet.accounts.services import restrict_individual
+from safetynet.identity.models import Individual
 from safetynet.lib.clock import FixedClock
 from safetynet.protection import custody, police
 from safetynet.records.models import Event, RecordVersion
@@ -190,3 +192,22 @@ def test_social_care_sees_and_answers_the_requests_addressed_to_it(
     assert 'data-testid="answer-form"' in page and 'data-testid="escalate-form"' not in page
     assert social.post(f"/protection/custody/{record.pk}/answer/", answer).status_code == 302
     assert Event.live.get(pk=record.pk).details["la_accommodation_outcome"] == "not_provided"
+
+
+def test_a_restriction_still_hides_a_child_whose_accommodation_was_requested(
+    access_world: AccessWorld, child: int, clock: FixedClock, client_for: Callable[[str], Client]
+) -> None:
+    users = access_world.users
+    pp = _taken(access_world, child, clock)
+    police.request_accommodation(pp.pk, acting_user=users["response_officer"], at=clock.now() - H, clock=clock)
+    restrict_individual(
+        acting_user=users["inspector"],
+        individual=Individual.objects.get(pk=child),
+        reason_code="sensitive_investigation",
+        named_users=[],
+        clock=clock,
+    )
+    social = client_for("partner_social_worker")
+    assert f"/protection/police/{pp.pk}/" not in social.get("/protection/requests/").content.decode()
+    assert social.get(f"/protection/police/{pp.pk}/").status_code == 404
+    assert client_for("inspector").get(f"/protection/police/{pp.pk}/").status_code == 200  # named on it

@@ -66,8 +66,22 @@ def record_for_user(user: Any, pk: int, event_type: str) -> Event:
     if event is None:
         raise access.refused(user, object_type="event", object_id=pk)
     if has_permission(user, "answer_accommodation") and (event.details or {}).get(ASKED[event_type]):
+        if not _shared_by_request(user, [event]):
+            raise access.refused(user, object_type="event", object_id=pk)
         return access.redact_event(user, event)
     return access.event_for_user(user, pk)
+
+
+def _shared_by_request(user: Any, events: list[Event]) -> set[int]:
+    """The ids among `events` (requests to social care) that `user` may open: of a type and
+    grading their role may see, about no child restricted from them (a restriction still
+    holds, whatever the request shares)."""
+    shown = access.visible_event_ids(user, [e.pk for e in events])
+    hidden = set(access.restricted_individual_ids(user))
+    involved = Participation.objects.filter(event_id__in=shown).values_list(
+        "event_id", "person__membership__individual_id"
+    )
+    return shown - {pk for pk, individual in involved if individual in hidden}
 
 
 @dataclass
@@ -218,6 +232,8 @@ def _open_now(user: Any, event_type: str, asked_only: bool = False) -> list[tupl
     current = [e for e in events.order_by("occurred_at", "pk") if not (e.details or {}).get(ENDED[event_type])]
     if asked_only:
         current = [e for e in current if (e.details or {}).get(ASKED[event_type])]
+        shared = _shared_by_request(user, current)
+        current = [e for e in current if e.pk in shared]
     else:
         shown = access.visible_event_ids(user, [e.pk for e in current])
         current = [e for e in current if e.pk in shown]
