@@ -41,7 +41,7 @@ class Viewer:
 LANDING_BY_ROLE: dict[str, str] = {
     "call_handler": "web:search",
     "response_officer": "web:search",
-    "custody_officer": "web:search",
+    "custody_officer": "web:protection",
     "sergeant": "web:my_work",
     "inspector": "web:my_work",
     "superintendent": "web:my_work",
