@@ -49,10 +49,17 @@ def _records(event_type: str) -> QuerySet[Event]:
 
 def _children(events: list[Event]) -> dict[int, tuple[int, str]]:
     """Each event's child: (individual id, name as the record names them), by event id."""
-    parts = Participation.objects.filter(event_id__in=[e.pk for e in events], role__in=CHILD_ROLES)
+    parts = list(
+        Participation.objects.filter(event_id__in=[e.pk for e in events], role__in=CHILD_ROLES)
+        .select_related("person")
+        .order_by("pk")
+    )
+    members = dict(
+        Membership.objects.filter(person_id__in={p.person_id for p in parts}).values_list("person_id", "individual_id")
+    )
     out: dict[int, tuple[int, str]] = {}
-    for part in parts.select_related("person").order_by("pk"):
-        member = Membership.objects.filter(person=part.person).values_list("individual_id", flat=True).first()
+    for part in parts:
+        member = members.get(part.person_id)
         if member is not None:
             out.setdefault(part.event_id, (int(member), display_name(part.person)))
     return out
