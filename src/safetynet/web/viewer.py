@@ -51,7 +51,7 @@ LANDING_BY_ROLE: dict[str, str] = {
     "public_protection_officer": "web:my_work",
     "partner_social_worker": "web:my_work",
     "partner_health": "web:my_work",
-    "partner_education": "web:my_work",
+    "partner_education": "web:school_notifications",
     "analyst": "web:dashboard",
     "auditor": "web:audit_log",
 }
@@ -91,6 +91,8 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Meetings", "web:meetings"),
         ("Missing", "web:missing"),
         ("MASH", "web:mash_inbox"),
+        ("Encompass", "web:encompass"),
+        ("From the police", "web:school_notifications"),
         ("Protection", "web:protection"),
         ("Accommodation requests", "web:protection_requests"),
         ("Search", "web:search"),
