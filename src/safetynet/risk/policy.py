@@ -75,6 +75,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "C1": {"clocks": ("appropriate_adult", "first_review", "next_review")},
     "C2": {},
+    "C3": {"clocks": ("answer",)},
     "S1": {},
     "Q1": {},
     "Q2": {},
