@@ -18,6 +18,8 @@ from safetynet.identity.models import Individual
 from safetynet.lib.clock import FixedClock
 from safetynet.protection import custody, police
 from safetynet.records.models import Event, RecordVersion
+from safetynet.risk.services import refresh_findings
+from safetynet.work.models import Task
 from tests.world import AccessWorld
 
 H = dt.timedelta(hours=1)
@@ -211,3 +213,14 @@ def test_a_restriction_still_hides_a_child_whose_accommodation_was_requested(
     assert f"/protection/police/{pp.pk}/" not in social.get("/protection/requests/").content.decode()
     assert social.get(f"/protection/police/{pp.pk}/").status_code == 404
     assert client_for("inspector").get(f"/protection/police/{pp.pk}/").status_code == 200  # named on it
+
+
+def test_a_p1_task_page_leads_to_the_police_protection_record(
+    access_world: AccessWorld, child: int, clock: FixedClock, client_for: Callable[[str], Client]
+) -> None:
+    pp = _taken(access_world, child, clock)
+    refresh_findings([child], clock=clock)
+    task = Task.objects.filter(clause="P1", individual_id=child).first()
+    assert task is not None
+    page = client_for("inspector").get(f"/work/tasks/{task.pk}/").content.decode()
+    assert f'href="/protection/police/{pp.pk}/" data-testid="act-here">Open the police protection record' in page
