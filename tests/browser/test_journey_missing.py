@@ -151,6 +151,10 @@ def test_a_report_from_creation_to_the_return_home_interview(
     page.goto(f"{url}/missing/")
     expect(page.get_by_test_id("repeat-missing")).to_contain_text("Mia Inventedlost")
     check_accessibility(page, "missing-09-coordinator")
+    page.get_by_test_id("repeat-child").filter(has_text="Mia Inventedlost").click()
+    expect(page.get_by_test_id("missing-chart")).to_be_visible()
+    expect(page.get_by_test_id("most-found")).to_contain_text("Invented Hotel")
+    check_accessibility(page, "missing-10-history")
     report = Event.live.get(pk=episode)
     about = {"source": report.source, "id": report.source_id}
     still = Finding.objects.filter(individual_id=people["child"], clause__in=("M1", "M3", "M6"), key=about)

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from safetynet.audit.models import AuditEntry
 from safetynet.lib.clock import FixedClock
+from safetynet.reads.missing_history import history
 from safetynet.records.models import Event
 from tests.missing.conftest import ADULT
 from tests.world import AccessWorld
@@ -145,3 +147,49 @@ def test_the_screens_show_the_floor_refuse_a_downgrade_and_check_the_wording(
     assert ok.status_code == 302
     person = ADULT
     assert Event.live.get(pk=episode.pk).details["reviews"][0]["rationale"] == RATIONALE and person
+
+
+def test_the_person_page_reports_missing_and_the_list_downloads_as_csv(
+    client_for: Callable[[str], Client], child: dict[str, int]
+) -> None:
+    handler = client_for("call_handler")
+    page = handler.get(f"/people/{child['child']}/").content.decode()
+    assert f'href="/missing/new/?individual={child["child"]}" data-testid="report-missing-here"' in page
+    coordinator = client_for("missing_persons_coordinator")
+    listed = coordinator.get("/missing/").content.decode()
+    assert (
+        'data-testid="repeat-csv"' in listed
+        and 'data-testid="repeat-csv"' not in handler.get("/missing/").content.decode()
+    )
+    repeat = coordinator.get("/missing/list.csv?list=repeat")
+    assert repeat.status_code == 200 and repeat["Content-Type"].startswith("text/csv")
+    rows = repeat.content.decode().splitlines()
+    assert rows[2] == "Child,Child id,Episodes in 12 months,Missing now"
+    assert rows[3].startswith(f"Mia Inventedlost,{child['child']},")
+    exports = AuditEntry.objects.filter(action="export", object_type="missing_list")
+    assert any(child["child"] in e.individual_ids for e in exports)
+    assert handler.get("/missing/list.csv?list=repeat").status_code == 403
+
+
+def test_a_childs_repeat_missing_history_counts_charts_and_says_where_she_is_found(
+    client_for: Callable[[str], Client], child: dict[str, int], access_world: AccessWorld, clock: FixedClock
+) -> None:
+    found = history(access_world.users["missing_persons_coordinator"], child["child"], clock.now())
+    assert (found.last_90_days, found.last_12_months, found.ever) == (3, 3, 3)
+    assert found.most_found_at == [("Invented Hotel, Testtown", 2)]
+    by_month = {m.month.isoformat(): m.episodes for m in found.months if m.episodes}
+    started = [clock.now() - dt.timedelta(days=d) for d in (80, 50, 20)]  # the conftest's three episodes
+    expected: dict[str, int] = {}
+    for at in started:
+        month = at.date().replace(day=1).isoformat()
+        expected[month] = expected.get(month, 0) + 1
+    assert by_month == expected
+    peak = max(expected.values())
+    assert {m.episodes: m.height for m in found.months if m.episodes} == {
+        n: round(120 * n / peak) for n in expected.values()
+    }
+
+    page = client_for("missing_persons_coordinator").get(f"/missing/children/{child['child']}/").content.decode()
+    assert page.count('data-testid="chart-bar"') == len(expected) == page.count('data-testid="month-row"')
+    assert 'data-testid="count-ever">3<' in page and "Invented Hotel, Testtown: 2 times" in page
+    assert client_for("partner_education").get(f"/missing/children/{child['child']}/").status_code == 403

@@ -77,6 +77,9 @@ def test_charged_refused_bail_transfer_refused_certificate_and_escalation(
         )
     finding = _open("C2", child, clock)
     assert finding is not None and "no s38(7) certificate reason" in finding.reason
+    refused = _open("C3", child, clock)
+    assert refused is not None and refused.reason.endswith("the local authority refused the s38(6) transfer.")
+    assert refused.task.owner_role == "inspector"  # type: ignore[attr-defined]
     clock.advance(minutes=5)
     with django_capture_on_commit_callbacks(execute=True):
         record = custody.certify(
@@ -95,6 +98,26 @@ def test_charged_refused_bail_transfer_refused_certificate_and_escalation(
     assert (escalation.owner_agency.code, escalation.individual_id) == ("csc", child)
     assert PartnershipEscalation.objects.filter(refusal=record).count() == 1
     assert _open("C2", child, clock) is None
+    assert _open("C3", child, clock) is not None  # the inspector's, while the child is held
+    clock.advance(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        custody.release(record.pk, acting_user=officer, at=clock.now(), clock=clock)
+    assert _open("C3", child, clock) is None
+
+
+def test_an_unanswered_transfer_gives_the_inspector_a_task(
+    access_world: AccessWorld, child: int, clock: FixedClock, django_capture_on_commit_callbacks: Any
+) -> None:
+    officer = access_world.users["custody_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        record = _book_in(access_world, child, clock)
+        custody.charge(record.pk, acting_user=officer, at=clock.now() - H, bail_refused=True, clock=clock)
+        custody.request_transfer(record.pk, acting_user=officer, at=clock.now() - H, clock=clock)
+    assert _open("C3", child, clock) is None  # within the policy's 2 hours
+    clock.advance(hours=1, minutes=5)
+    unanswered = _open("C3", child, clock)
+    assert unanswered is not None and "has not answered the s38(6) transfer request after 2" in unanswered.reason
+    assert unanswered.owner_role == "inspector"
 
 
 def test_a_review_before_arrival_is_refused_and_nothing_is_stored(

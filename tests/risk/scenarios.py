@@ -400,6 +400,22 @@ def c2(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     return c, w.event("custody", t, [(c, "detainee")], details=details)
 
 
+def c3(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
+    c = w.child(15)
+    t = ago(hours=6)
+    details: dict[str, object] = {
+        "arrived_at": iso(t),
+        "charged_at": iso(t + dt.timedelta(hours=2)),
+        "bail_refused": True,
+        "la_accommodation_requested_at": iso(t + dt.timedelta(hours=2, minutes=30)),
+        "la_accommodation_answered_at": iso(t + dt.timedelta(hours=3)),
+        "la_accommodation_outcome": "not_provided" if fail else "provided",
+    }
+    if not fail:
+        details["released_at"] = iso(t + dt.timedelta(hours=4))
+    return c, w.event("custody", t, [(c, "detainee")], details=details)
+
+
 def s1(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     home, elsewhere = w.location(), w.location()
     c, rso = w.child(11), w.adult(45)
@@ -438,5 +454,5 @@ SCENARIOS: dict[str, Scenario] = {
     "H1": h1, "H2": h2, "H3": h3,
     "D1": d1, "D2": d2, "D3": d3, "D4": d4,
     "O1": o1, "O2": o2,
-    "P1": p1, "C1": c1, "C2": c2, "S1": s1, "Q1": q1, "Q2": q2, "LANG": lang,
+    "P1": p1, "C1": c1, "C2": c2, "C3": c3, "S1": s1, "Q1": q1, "Q2": q2, "LANG": lang,
 }  # fmt: skip

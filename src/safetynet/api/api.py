@@ -16,17 +16,9 @@ from ninja.security import django_auth
 
 from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
-from safetynet.api.case_audits import router as case_audits_router
-from safetynet.api.encompass import router as encompass_router
 from safetynet.api.errors import register_error_answers
-from safetynet.api.escalations import router as escalations_router
-from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
-from safetynet.api.mash import router as mash_router
-from safetynet.api.meetings import router as meetings_router
-from safetynet.api.missing import router as missing_router
-from safetynet.api.notifications import router as notifications_router
-from safetynet.api.protection import router as protection_router
+from safetynet.api.routers import add_routers
 from safetynet.api.schemas import (
     AssignIn,
     BulkAssignIn,
@@ -81,21 +73,7 @@ api = NinjaAPI(
 
 register_error_answers(api)
 
-# Source systems' REST ingest: API-key (Bearer) authentication instead of the session.
-api.add_router("/records", ingest_router)
-# The partnership escalation log (api/escalations.py).
-api.add_router("/escalations", escalations_router)
-api.add_router("/notifications", notifications_router)
-# The meetings workspace (api/meetings.py).
-api.add_router("/meetings", meetings_router)
-# The missing children workspace (api/missing.py).
-api.add_router("/missing", missing_router)
-api.add_router("/mash", mash_router)
-# Operation Encompass: the police tell a school, the school acknowledges (api/encompass.py).
-api.add_router("/encompass", encompass_router)
-# The protection workspace (api/protection.py).
-api.add_router("/protection", protection_router)
-api.add_router("/case-audits", case_audits_router)
+add_routers(api)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

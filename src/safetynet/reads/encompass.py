@@ -95,8 +95,8 @@ def _told(incidents: list[Event]) -> dict[tuple[int, int], dt.datetime | None]:
 def _deadline(incident: Event) -> dt.datetime | None:
     if incident.occurred_at is None:
         return None
-    hour = int(current_policy().clause("D1").number("school_day_starts_hour"))
-    return next_school_day_start(incident.occurred_at, hour)
+    hour = int(current_policy().clause("D1").number("school_day_starts_hour"))  # the rule's own deadline
+    return next_school_day_start(current_policy(), incident.occurred_at, hour)
 
 
 def to_send(user: Any, now: dt.datetime) -> list[ToSend]:

@@ -25,9 +25,11 @@ from pydantic import (
     StrictInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from safetynet.access.roles import AGENCY_OF_ROLE
+from safetynet.lib.school_days import SchoolCalendar
 from safetynet.risk.escalation import EscalationSpec, PartnershipEscalationSpec, escalation_errors
 from safetynet.risk.escalation import RoleCode as Role
 
@@ -75,6 +77,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "C1": {"clocks": ("appropriate_adult", "first_review", "next_review")},
     "C2": {},
+    "C3": {"clocks": ("answer",)},
     "S1": {},
     "Q1": {},
     "Q2": {},
@@ -208,6 +211,29 @@ class PhraseSpec(BaseModel):
         return value
 
 
+class TermSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: dt.date
+    last: dt.date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> TermSpec:
+        if self.last < self.first:
+            raise ValueError("a term's last day on or after its first")
+        return self
+
+
+class SchoolCalendarSpec(BaseModel):
+    """When schools are open, for D1's "before the next school day" (lib/school_days.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bank_holidays: Literal["england_and_wales", "none"] = "england_and_wales"
+    terms: list[TermSpec] = Field(default_factory=list)
+    closed: list[dt.date] = Field(default_factory=list)
+
+
 class PolicyDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -218,6 +244,7 @@ class PolicyDocument(BaseModel):
     response_hours: dict[Severity, Number]
     clauses: dict[str, ClauseSpec]
     language: list[PhraseSpec] = Field(min_length=1)
+    school_calendar: SchoolCalendarSpec = Field(default_factory=SchoolCalendarSpec)
 
 
 _PRONOUN = r"(?:her|his|their|him|them|herself|himself|themselves|themself|own)"
@@ -298,6 +325,19 @@ class Policy:
 
     def clause(self, clause_id: str) -> ClauseSpec:
         return self.document.clauses[clause_id]
+
+    def school_calendar(self, zone: str) -> SchoolCalendar:
+        """The policy's school calendar in the force's time zone (`settings.TIME_ZONE`)."""
+        memo = self.__dict__.setdefault("_calendars", {})
+        if zone not in memo:
+            spec = self.document.school_calendar
+            memo[zone] = SchoolCalendar.of(
+                zone,
+                bank_holidays=spec.bank_holidays,
+                closed=spec.closed,
+                terms=[(t.first, t.last) for t in spec.terms],
+            )
+        return memo[zone]
 
     @cached_property
     def enabled_clauses(self) -> frozenset[str]:

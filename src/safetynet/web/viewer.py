@@ -41,7 +41,7 @@ class Viewer:
 LANDING_BY_ROLE: dict[str, str] = {
     "call_handler": "web:search",
     "response_officer": "web:search",
-    "custody_officer": "web:search",
+    "custody_officer": "web:protection",
     "sergeant": "web:my_work",
     "inspector": "web:my_work",
     "superintendent": "web:my_work",
@@ -94,6 +94,8 @@ def viewer_for(user: Any) -> Viewer | None:
         ("MASH", "web:mash_inbox"),
         ("Encompass", "web:encompass"),
         ("From the police", "web:school_notifications"),
+        ("Protection", "web:protection"),
+        ("Accommodation requests", "web:protection_requests"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

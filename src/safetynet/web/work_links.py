@@ -2,8 +2,9 @@
 offered on the task page as its first action ("Tell the school", "Open the missing episode").
 
 The link is read from the records the finding cites, by their meaning: an incident for
-Operation Encompass (D1), a missing episode or a referral written in safetynet (the workspace
-where it is worked). None when the viewer may not use that screen or no cited record has one."""
+Operation Encompass (D1); a missing episode, referral, police protection or custody written in
+safetynet (the workspace where it is worked). None when the viewer may not use that screen or no
+cited record has one."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from safetynet.web.viewer import may_use
 WORKSPACE_OF_EVENT = {
     "missing_report": ("web:missing_episode", "Open the missing episode"),
     "referral": ("web:mash_referral", "Open the referral"),
+    "police_protection": ("web:protection_police", "Open the police protection record"),
+    "custody": ("web:custody", "Open the custody record"),
 }
 
 

@@ -19,7 +19,9 @@ from django.db import close_old_connections, connection
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.policy import current_policy
 from safetynet.work import notifications
+from safetynet.work.accommodation import escalate_accommodation_waits
 from safetynet.work.escalations import EscalationStep, sweep_escalations
+from safetynet.work.models import PartnershipEscalation
 from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
 
 log = logging.getLogger(__name__)
@@ -32,20 +34,23 @@ class SweepRun:
     synced: SyncReport
     swept: SweepReport
     escalations: list[EscalationStep] = field(default_factory=list)
+    waits: list[PartnershipEscalation] = field(default_factory=list)
 
 
 def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     """Create tasks for findings without one, close those whose finding cleared, escalate
-    every overdue task one step, raise every overdue partnership escalation one level, tell
+    every overdue task one step, raise every overdue partnership escalation one level, put
+    every police protection wait for accommodation past 12 hours on the partnership log, tell
     the holders of tasks due within the hour, and send any immediate email still waiting (one a
     failed server left behind), all judged at `clock.now()`."""
     policy = current_policy()
     synced = sync_tasks(clock=clock, policy=policy)
     swept = sweep(clock=clock, policy=policy)
     raised = sweep_escalations(clock=clock, policy=policy)
+    waits = escalate_accommodation_waits(clock=clock, policy=policy)
     notifications.tasks_due_soon(clock=clock)
     notifications.send_immediate(clock=clock)
-    return SweepRun(synced, swept, raised)
+    return SweepRun(synced, swept, raised, waits)
 
 
 def sweep_periodically(every: float, stop: threading.Event, *, clock: Clock = system_clock) -> int:

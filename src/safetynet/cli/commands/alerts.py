@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from safetynet.lib.clock import FixedClock, system_clock
     from safetynet.risk.policy import current_policy
     from safetynet.work import escalations, services
+    from safetynet.work.accommodation import escalate_accommodation_waits
 
     as_of = parse_as_of(args.as_of)
     clock = FixedClock(as_of) if as_of else system_clock
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  task {e.task_id} {e.clause}: {e.from_role} {where}")
         raised = escalations.sweep_escalations(clock=clock, policy=policy)
         print(f"alerts: {len(raised):,} overdue partnership escalations moved up a level")
+        waits = escalate_accommodation_waits(clock=clock, policy=policy)
+        print(f"alerts: {len(waits):,} police protection waits for accommodation escalated to the partnership")
         return 0
     if args.practice:
         return _practice(args)

@@ -149,10 +149,10 @@ def protection(ctx: DemoContext) -> None:
     custody.charge(booked.pk, acting_user=custody_officer, at=now - 1 * h, bail_refused=True, clock=ctx.clock)
     custody.request_transfer(booked.pk, acting_user=custody_officer, at=now - 0.9 * h, clock=ctx.clock)
     ctx.notes.append(
-        f"Protection: a child in police protection for 5 hours, waiting 4.5 hours for accommodation (P1: "
-        f"/people/{children[0]}/), and a child in custody, charged, refused bail, the s38(6) transfer waiting and "
-        f"a review overdue (C1: /people/{children[1]}/); no screens yet: GET /api/v1/protection as custody or "
-        "inspector."
+        f"Protection: a child in police protection for 5 hours, waiting 4.5 hours for accommodation "
+        f"(/protection/police/{pp.pk}/), and a child in custody, charged, refused bail, the s38(6) transfer "
+        f"waiting and a review overdue (/protection/custody/{booked.pk}/): the list at /protection/ as "
+        "response, inspector or custody; children's social care answers at /protection/requests/ as socialworker."
     )
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
+
 from safetynet.risk.picture import EventRec, Picture, Ref
 from safetynet.risk.policy import Policy
 
@@ -288,12 +290,11 @@ def working_days_after(start: dt.datetime, days: int) -> dt.datetime:
     return t
 
 
-def next_school_day_start(at: dt.datetime, hour: int) -> dt.datetime:
-    """Returns the start (`hour`:00 UTC) of the first weekday school day after `at`."""
-    candidate = at.replace(hour=hour, minute=0, second=0, microsecond=0)
-    while candidate <= at or candidate.weekday() >= 5:
-        candidate = (candidate + DAY).replace(hour=hour)
-    return candidate
+def next_school_day_start(policy: Policy, at: dt.datetime, hour: int) -> dt.datetime:
+    """The start (`hour`:00 where the force is, `settings.TIME_ZONE`) of the first school day
+    after `at`: weekdays, less bank holidays and closures, inside the terms the policy lists
+    (its `school_calendar`, lib/school_days.py)."""
+    return policy.school_calendar(settings.TIME_ZONE).next_start(at, hour)
 
 
 def present(incident: EventRec, role: str) -> bool:

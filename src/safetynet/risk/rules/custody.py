@@ -101,3 +101,42 @@ def c2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         ]
 
     return guarded(policy, "C2", picture.events("custody"), check)
+
+
+@rule("C3")
+def c3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
+    """A s38(6) transfer the local authority refused, or has not answered within the policy's
+    hours, while the child is still held: the inspector reviews the detention (and the refusal
+    goes to the partnership escalation log). Quiet once the child leaves custody."""
+    spec = policy.clause("C3")
+
+    def check(item: tuple[EventRec, str]) -> list[FindingDraft]:
+        custody, _ = item
+        d = custody.details
+        asked = ts(d.get("la_accommodation_requested_at"))
+        if asked is None or asked > as_of:
+            return []
+        released = ts(d.get("released_at"))
+        if (released is not None and released <= as_of) or not picture.is_child_individual(
+            picture.individual_id, asked
+        ):
+            return []
+        answered = ts(d.get("la_accommodation_answered_at"))
+        outcome = d.get("la_accommodation_outcome") if answered is None or answered <= as_of else None
+        if outcome == "not_provided":
+            problem = "the local authority refused the s38(6) transfer"
+        elif not outcome and as_of - asked > spec.hours("answer"):
+            problem = f"the local authority has not answered the s38(6) transfer request after {hours(as_of - asked)}"
+        else:
+            return []
+        return [
+            draft(
+                policy,
+                "C3",
+                f"{child_words(picture, asked).capitalize()} is held in custody: {problem}.",
+                [custody.ref],
+                key=custody.ref,
+            )
+        ]
+
+    return guarded(policy, "C3", picture.events("custody"), check)

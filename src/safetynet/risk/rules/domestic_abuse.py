@@ -41,7 +41,7 @@ def d1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             or not has_school
         ):
             return []
-        deadline = next_school_day_start(at, int(spec.number("school_day_starts_hour")))
+        deadline = next_school_day_start(policy, at, int(spec.number("school_day_starts_hour")))
         notes = [
             n
             for n in picture.linked_to(incident)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 
 from safetynet.reads.labels import label as _label
@@ -52,3 +54,15 @@ def partial_date(value: object) -> str:
     if len(parts) == 3:
         return f"{int(parts[2])} {month} {parts[0]}"
     return f"{month} {parts[0]}" if month else parts[0]
+
+
+@register.filter
+def moment(value: object) -> object:
+    """A stored ISO 8601 date and time (as records keep them in `details`) as a datetime, for the
+    `date` filter to show in the force's time zone; anything else is shown as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value

@@ -1,0 +1,33 @@
+"""The routers beside the core API (api.py): source systems' ingest and each workspace's own,
+mounted under `/api/v1/<prefix>` in one place."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from safetynet.api.case_audits import router as case_audits_router
+from safetynet.api.encompass import router as encompass_router
+from safetynet.api.escalations import router as escalations_router
+from safetynet.api.ingest import router as ingest_router
+from safetynet.api.mash import router as mash_router
+from safetynet.api.meetings import router as meetings_router
+from safetynet.api.missing import router as missing_router
+from safetynet.api.notifications import router as notifications_router
+from safetynet.api.protection import router as protection_router
+
+ROUTERS = [
+    ("/records", ingest_router),  # source systems' REST ingest: API-key (Bearer) authentication, not the session
+    ("/escalations", escalations_router),  # the partnership escalation log
+    ("/notifications", notifications_router),
+    ("/meetings", meetings_router),
+    ("/missing", missing_router),
+    ("/mash", mash_router),
+    ("/encompass", encompass_router),  # Operation Encompass: the police tell a school, the school acknowledges
+    ("/protection", protection_router),
+    ("/case-audits", case_audits_router),  # the case file audit (docs/oversight.md)
+]
+
+
+def add_routers(api: NinjaAPI) -> None:
+    for prefix, router in ROUTERS:
+        api.add_router(prefix, router)

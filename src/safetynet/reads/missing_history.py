@@ -1,0 +1,137 @@
+"""A child's repeat missing history: the counts (90 days, 12 months, ever), episodes by month for
+the last two years with where the child was found each month, and each episode listed, read
+from every missing report about the child from any system the viewer may see. The screen draws
+the months as a bar chart (server-rendered SVG) with the same numbers in a table beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from safetynet.identity.memberships import records_of
+from safetynet.missing.facts import place_words
+from safetynet.reads import access
+from safetynet.reads.missing import grade_in_force
+from safetynet.records.models import Event
+
+MONTHS = 24
+CHART_HEIGHT = 120  # the SVG bars' full height, in px
+
+
+@dataclass
+class MonthRow:
+    month: dt.date  # the first day of the month
+    episodes: int
+    found_at: list[tuple[str, int]]  # (place, times found there that month), most often first
+    height: int  # the bar's height in the chart
+    x: int  # the bar's left edge in the chart
+    y: int  # the bar's top in the chart (bars stand on the chart's baseline)
+    label: bool  # whether the month is named under the chart (every sixth)
+
+
+@dataclass
+class EpisodeRow:
+    episode: Event
+    started: dt.datetime | None
+    found: dt.datetime | None  # when found (None while missing, or not readable)
+    missing_now: bool
+    found_place: str
+    grade: str
+
+
+@dataclass
+class MissingHistory:
+    individual_id: int
+    last_90_days: int
+    last_12_months: int
+    ever: int
+    months: list[MonthRow]
+    episodes: list[EpisodeRow]
+    most_found_at: list[tuple[str, int]]
+    peak: int
+
+
+def _when(value: Any) -> dt.datetime | None:
+    """A recorded time, or None when absent or not readable (the page says so, never fails)."""
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _first_of_month(at: dt.datetime) -> dt.date:
+    return at.date().replace(day=1)
+
+
+def _months_back(today: dt.date, count: int) -> list[dt.date]:
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return list(reversed(months))
+
+
+def history(user: Any, individual_id: int, now: dt.datetime) -> MissingHistory:
+    """The child's missing history as the viewer may see it (the child fetched by the caller)."""
+    reports = access.visible_events(
+        user,
+        Event.live.filter(
+            event_type="missing_report",
+            participations__role="missing_person",
+            participations__person_id__in=records_of(individual_id),
+        ).distinct(),
+    ).order_by("-occurred_at", "-pk")
+    episodes: list[EpisodeRow] = []
+    places: dict[tuple[str, str], str] = {}
+    for report in reports:
+        d = report.details or {}
+        ref = d.get("found_location")
+        key = (str(ref.get("source")), str(ref.get("id"))) if isinstance(ref, dict) else None
+        if key is not None and key not in places:
+            places[key] = place_words(ref)
+        episodes.append(
+            EpisodeRow(
+                report,
+                report.occurred_at,
+                _when(d.get("found_at")),
+                not d.get("found_at"),
+                places.get(key, "") if key else "",
+                grade_in_force(d),
+            )
+        )
+    dated = [(e.started, e) for e in episodes if e.started is not None]
+    per_month: Counter[dt.date] = Counter(_first_of_month(at) for at, _ in dated)
+    found_in: dict[dt.date, Counter[str]] = defaultdict(Counter)
+    for at, e in dated:
+        if e.found_place:
+            found_in[_first_of_month(at)][e.found_place] += 1
+    months = _months_back(now.date(), MONTHS)
+    peak = max([per_month[m] for m in months] + [1])
+    rows = [
+        MonthRow(m, per_month[m], found_in[m].most_common(), h, 20 * i, 10 + CHART_HEIGHT - h, i % 6 == 0)
+        for i, m in enumerate(months)
+        for h in [round(CHART_HEIGHT * per_month[m] / peak)]
+    ]
+    everywhere: Counter[str] = Counter(e.found_place for e in episodes if e.found_place)
+    return MissingHistory(
+        individual_id=individual_id,
+        last_90_days=sum(1 for at, _ in dated if at > now - dt.timedelta(days=90)),
+        last_12_months=sum(1 for at, _ in dated if at > now - dt.timedelta(days=365)),
+        ever=len(episodes),
+        months=rows,
+        episodes=episodes,
+        most_found_at=everywhere.most_common(5),
+        peak=peak,
+    )
+
+
+def log_history(user: Any, found: MissingHistory) -> None:
+    access.log_view(
+        user,
+        object_type="event",
+        object_ids=[e.episode.pk for e in found.episodes],
+        individual_ids=[found.individual_id],
+        fields=["missing_history"],
+    )
