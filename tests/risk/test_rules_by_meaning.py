@@ -183,6 +183,7 @@ def test_a_meeting_action_due_on_a_day_falls_due_at_the_end_of_that_day_in_the_f
         (dt.datetime(2026, 2, 28, 14, 0, tzinfo=dt.UTC), "inspector"),  # Saturday afternoon
         (dt.datetime(2026, 2, 27, 18, 30, tzinfo=dt.UTC), "inspector"),  # Friday 18:30: closed for the weekend
         (dt.datetime(2026, 6, 1, 7, 30, tzinfo=dt.UTC), "mash_officer"),  # Monday 08:30 British Summer Time
+        (dt.datetime(2026, 4, 6, 10, 0, tzinfo=dt.UTC), "inspector"),  # Easter Monday: a bank holiday
     ],
 )
 def test_an_untriaged_referral_received_when_the_mash_is_closed_is_the_duty_inspectors(

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
+
+from safetynet.web.viewer import LANDING_BY_ROLE
+from tests.world import sign_in
 
 
 @pytest.fixture
@@ -81,3 +87,15 @@ def test_the_stylesheet_uses_arial_and_relative_asset_urls(client: Client) -> No
     assert "GDS Transport" not in css
     assert "font-family:arial,sans-serif" in css
     assert "url(/assets" not in css and 'url("/assets' not in css
+
+
+def test_every_role_lands_on_its_own_first_screen(access_world: Any) -> None:
+    """`/` sends each role to the screen of the work it comes to do (LANDING_BY_ROLE), which its
+    role may open: the MASH officer the inbox, the coordinator the missing list, a school the
+    notifications from the police."""
+    for role, user in access_world.users.items():
+        if role not in LANDING_BY_ROLE:
+            continue
+        landed = sign_in(Client(), user).get("/", follow=True)
+        assert landed.status_code == 200, role
+        assert landed.redirect_chain[-1][0] == reverse(LANDING_BY_ROLE[role]), role

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from safetynet.lib.school_days import BANK_HOLIDAYS
 from safetynet.risk.picture import EventRec, Picture
 from safetynet.risk.policy import Policy
 from safetynet.risk.rules.base import (
@@ -31,11 +32,14 @@ def _received(referral: EventRec) -> dt.datetime:
 
 
 def mash_open(policy: Policy, at: dt.datetime) -> bool:
-    """Whether the MASH is open at `at` (H1's `mash_open_days` and hours, the force's local time)."""
+    """Whether the MASH is open at `at`: H1's `mash_open_days` and hours in the force's local
+    time, never on a bank holiday (the policy's `school_calendar.bank_holidays`)."""
     spec = policy.clause("H1")
     local = at.astimezone(ZoneInfo(settings.TIME_ZONE))
     day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
     hour = local.hour + local.minute / 60
+    if local.date() in BANK_HOLIDAYS[policy.document.school_calendar.bank_holidays]:
+        return False
     return day in spec.words("mash_open_days") and spec.number("mash_opens_hour") <= hour < spec.number(
         "mash_closes_hour"
     )
