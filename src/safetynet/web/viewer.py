@@ -49,6 +49,8 @@ LANDING_BY_ROLE: dict[str, str] = {
     "missing_persons_coordinator": "web:my_work",
     "exploitation_coordinator": "web:my_work",
     "public_protection_officer": "web:my_work",
+    "ocait_officer": "web:my_work",
+    "digital_forensics_officer": "web:my_work",
     "partner_social_worker": "web:my_work",
     "partner_health": "web:my_work",
     "partner_education": "web:my_work",

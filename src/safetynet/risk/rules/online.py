@@ -114,6 +114,9 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 f"({'priority' if priority else 'standard'} target {target.days} days).",
                 [exam.ref],
                 key=exam.ref,
+                # Due the day the target passed: a device still awaited is overdue at once, so the
+                # sweep escalates it up the police chain (docs/exploitation.md).
+                due_by=due if returned is None else None,
             )
         ]
 
