@@ -18,6 +18,7 @@ from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
 from safetynet.api.errors import register_error_answers
 from safetynet.api.escalations import router as escalations_router
+from safetynet.api.exploitation import router as exploitation_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
 from safetynet.api.mash import router as mash_router
@@ -91,6 +92,8 @@ api.add_router("/missing", missing_router)
 api.add_router("/mash", mash_router)
 # The protection workspace (api/protection.py).
 api.add_router("/protection", protection_router)
+# The exploitation, online abuse and offenders workspace (api/exploitation.py).
+api.add_router("/exploitation", exploitation_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")

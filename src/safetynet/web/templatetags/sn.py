@@ -52,3 +52,9 @@ def partial_date(value: object) -> str:
     if len(parts) == 3:
         return f"{int(parts[2])} {month} {parts[0]}"
     return f"{month} {parts[0]}" if month else parts[0]
+
+
+@register.filter
+def lookup(mapping: object, key: object) -> object:
+    """`mapping[key]` in a template ("" when absent): a name by individual id."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
