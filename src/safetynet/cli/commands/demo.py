@@ -62,6 +62,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("report children missing now", workspaces.missing),
         ("raise referrals to the MASH", workspaces.mash),
         ("record a child in police protection and one in custody", workspaces.protection),
+        ("start a disruption plan and record an image offence", workspaces.exploitation),
     ]
 
 
