@@ -412,6 +412,7 @@ PlanType = Literal[
     "philomena_profile",
     "fast_action_response_plan",
     "cse_plan",
+    "cce_plan",
     "safety_plan",
     "risk_management_plan",
     "child_protection_plan",

@@ -342,6 +342,7 @@ class Plan(SourceRecord):
         PHILOMENA_PROFILE = "philomena_profile"
         FAST_ACTION_RESPONSE_PLAN = "fast_action_response_plan"
         CSE_PLAN = "cse_plan"
+        CCE_PLAN = "cce_plan"
         SAFETY_PLAN = "safety_plan"
         RISK_MANAGEMENT_PLAN = "risk_management_plan"
         CHILD_PROTECTION_PLAN = "child_protection_plan"
