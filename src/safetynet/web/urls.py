@@ -92,6 +92,12 @@ urlpatterns = [
         views_exploitation.plan_action_done,
         name="exploitation_plan_action_done",
     ),
+    path("exploitation/children/<int:child>/plans/", views_exploitation.child_plans, name="exploitation_child_plans"),
+    path(
+        "exploitation/children/<int:child>/plans/<int:pk>/review/",
+        views_exploitation.child_plan_review,
+        name="exploitation_child_plan_review",
+    ),
     path("offenders/<int:individual>/visits/", views_exploitation.visits, name="offender_visits"),
     path("online/", views_online.offences, name="online"),
     path("online/backlog/", views_online.backlog, name="online_backlog"),
