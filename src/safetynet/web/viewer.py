@@ -35,6 +35,8 @@ class Viewer:
     agency_label: str = ""
     nav: list[NavItem] = field(default_factory=list)
     unread_notifications: int = 0
+    # May open an adult's profile (the exploitation workspace): a finding naming an adult links it.
+    adult_profiles: bool = False
 
 
 # Every role's first screen after signing in: the work that role comes to do.
@@ -111,6 +113,7 @@ def viewer_for(user: Any) -> Viewer | None:
         agency_label=agency_label,
         nav=items,
         unread_notifications=unread_count(user),
+        adult_profiles=may_use(user, "web:exploitation_adult"),
     )
 
 
