@@ -130,11 +130,26 @@ class MissingReportDetails(OpenModel):
     safeguarding_referral: Ref | None = None
 
 
+class RequestChase(OpenModel):
+    at: DateTime | None = None
+    by: Actor | None = None
+    note: Text | None = None
+
+
 class ExternalRequest(OpenModel):
+    """A request to another force. Optional fields added by the exploitation workspace
+    (docs/exploitation.md): `id` (unique within the crime), `requested_by`, `chases` (each
+    chase: when, who, a note), `answer` and `answered_by`."""
+
     to_force: Text | None = None
     requested_at: DateTime | None = None
     completed_at: DateTime | None = None
     text: Text | None = None
+    id: Annotated[str, Field(max_length=40)] | None = None
+    requested_by: Actor | None = None
+    chases: list[RequestChase] | None = None
+    answer: Text | None = None
+    answered_by: Actor | None = None
 
 
 class ChildInvolved(OpenModel):
