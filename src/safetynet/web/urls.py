@@ -105,6 +105,17 @@ urlpatterns = [
     path("online/offences/<int:pk>/children/<int:individual>/", views_online.add_child, name="online_offence_child"),
     path("online/offences/<int:pk>/decisions/<int:individual>/", views_online.decide, name="online_offence_decision"),
     path("online/offences/<int:pk>/devices/", views_online.seize, name="online_device_seize"),
+    path("online/offences/<int:pk>/requests/", views_online.request_raise, name="online_request"),
+    path(
+        "online/offences/<int:pk>/requests/<str:request_id>/chase/",
+        views_online.request_chase,
+        name="online_request_chase",
+    ),
+    path(
+        "online/offences/<int:pk>/requests/<str:request_id>/answer/",
+        views_online.request_answer,
+        name="online_request_answer",
+    ),
     path("online/devices/<int:pk>/submit/", views_online.submit, name="online_device_submit"),
     path("online/devices/<int:pk>/return/", views_online.return_device, name="online_device_return"),
     path("missing/", views_missing.missing_list, name="missing"),

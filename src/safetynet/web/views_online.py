@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from safetynet.exploitation import online
+from safetynet.exploitation import online, requests
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import exploitation as reads
@@ -25,8 +25,11 @@ from safetynet.web.forms_exploitation import (
     INVOLVEMENT_LABELS,
     PRIORITY_LABELS,
     AddChildForm,
+    AnswerForm,
+    ChaseForm,
     DecisionForm,
     OffenceForm,
+    RequestForm,
     ReturnForm,
     SeizeForm,
     SubmitForm,
@@ -124,6 +127,10 @@ def _offence_page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = 
         "seize_form": bound.get("seize") or SeizeForm(),
         "submit_form": bound.get("submit") or SubmitForm(),
         "return_form": bound.get("return") or ReturnForm(),
+        "request_form": bound.get("request") or RequestForm(),
+        "chase_form": bound.get("chase") or ChaseForm(),
+        "answer_form": bound.get("answer") or AnswerForm(),
+        "requests": [r for r in (offence.details or {}).get("external_requests") or [] if isinstance(r, dict)],
     }
     return render(request, "web/online_offence.html", context, status=422 if bound else 200)
 
@@ -250,3 +257,55 @@ def backlog(request: HttpRequest) -> HttpResponse:
     )
     devices = {e.pk: e for e in Event.live.filter(pk__in=[r.exam_id for r in rows])}
     return render(request, "web/online_backlog.html", {"rows": [(r, devices.get(r.exam_id)) for r in rows]})
+
+
+@require_POST
+@login_required
+def request_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request to another force raised from the investigation (X6: open after 14 days escalates)."""
+    _offence(request, pk)
+
+    def act(form: Any) -> None:
+        data = form.cleaned_data
+        requests.raise_request(
+            pk,
+            to_force=data["to_force"],
+            text=data["text"],
+            requested_at=_when(data["requested_on"], data["requested_time"]),
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, pk, "request", RequestForm(request.POST), act, "Request to another force recorded.")
+
+
+@require_POST
+@login_required
+def request_chase(request: HttpRequest, pk: int, request_id: str) -> HttpResponse:
+    _offence(request, pk)
+
+    def act(form: Any) -> None:
+        requests.chase(
+            pk, request_id[:40], note=form.cleaned_data["note"], acting_user=request.user, clock=system_clock
+        )
+
+    return _change(request, pk, "chase", ChaseForm(request.POST), act, "Chase recorded.")
+
+
+@require_POST
+@login_required
+def request_answer(request: HttpRequest, pk: int, request_id: str) -> HttpResponse:
+    _offence(request, pk)
+
+    def act(form: Any) -> None:
+        data = form.cleaned_data
+        requests.answer(
+            pk,
+            request_id[:40],
+            answer_text=data["answer"],
+            answered_at=_when(data["answered_on"], data["answered_time"]),
+            acting_user=request.user,
+            clock=system_clock,
+        )
+
+    return _change(request, pk, "answer", AnswerForm(request.POST), act, "Answer recorded.")
