@@ -2,8 +2,10 @@
 referral from a domestic-abuse incident with the ARTHUR prompt filled (blaming words marked as
 typed); the MASH officer opens it from the inbox, triages it with the child's history beside it,
 is refused a grade below the policy's minimum without a rationale, grades it and calls a
-strategy discussion; the officer is notified and reads the feedback. axe-core finds no serious
-or critical violation on any page. Screenshots go to test-artifacts/screenshots/."""
+strategy discussion; the officer is notified and reads the feedback. Operation Encompass: the
+sergeant tells the child's school from the Encompass list, the school's safeguarding lead
+acknowledges it on their first screen and the sergeant sees it acknowledged. axe-core finds no
+serious or critical violation on any page. Screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from playwright.sync_api import Page, expect
 
 from safetynet.interchange.capture import capture
 from safetynet.lib.clock import FixedClock
-from safetynet.records.models import Event
+from safetynet.records.models import Event, Person
+from safetynet.risk.services import refresh_findings
 from tests.mash.conftest import build_mash
 from tests.meetings.conftest import NEW_CHILD, line
+from tests.meetings.conftest import RECORDED as HOUSEHOLD_RECORDED
 from tests.web.test_browser import check_accessibility
 from tests.world import PASSWORD, build_access_world
 
@@ -134,4 +138,50 @@ def test_an_officer_refers_the_mash_triages_against_the_history_and_calls_a_stra
     page.get_by_role("link", name="A referral you raised was triaged").click()
     expect(page.get_by_test_id("feedback")).to_contain_text("graded amber. Decision: strategy discussion.")
     check_accessibility(page, "mash-07-feedback")
+    assert errors == []
+
+
+def test_the_police_tell_the_school_and_the_school_acknowledges(
+    live_server: Any, page: Page, clock: FixedClock, county: Any
+) -> None:
+    world, ids = county
+    nina = {**line("person", *NEW_CHILD, given_names="Nina", family_name="Inventedfamily", date_of_birth="2017-06-06")}
+    nina.update(recorded_at=clock.now().isoformat(), school={"source": "education", "id": "SCH1"})
+    assert nina["recorded_at"] != HOUSEHOLD_RECORDED and capture([nina], door="cli", clock=clock).rejected == 0
+    assert Person.live.get(source=NEW_CHILD[0], source_id=NEW_CHILD[1]).school is not None
+    refresh_findings([ids["new"]], clock=clock)  # as the task worker would
+    url = live_server.url
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    _sign_in(page, url, world.users["sergeant"].get_username())
+    page.get_by_role("link", name="Encompass", exact=True).click()
+    expect(page.get_by_test_id("to-send")).to_contain_text("Nina Inventedfamily")
+    check_accessibility(page, "mash-08-encompass")
+    page.get_by_test_id("tell-school").click()
+    expect(page.get_by_test_id("encompass-incident")).to_contain_text("Invented Academy")
+    page.get_by_test_id("send").click()
+    expect(page.get_by_role("link", name="Enter what the school needs to know to support the child")).to_be_visible()
+    check_accessibility(page, "mash-09-encompass-refused")
+    page.get_by_label("What does the school need to know?").fill(
+        "Police attended at home last night; Nina was present and is staying with her grandmother."
+    )
+    page.get_by_test_id("send").click()
+    expect(page.get_by_text("The school has been told.")).to_be_visible()
+    _sign_out(page)
+
+    clock.advance(minutes=20)
+    _sign_in(page, url, world.users["partner_education"].get_username())
+    expect(page.get_by_role("heading", name="Notifications from the police")).to_be_visible()
+    expect(page.get_by_test_id("sent-notification")).to_contain_text("staying with her grandmother")
+    check_accessibility(page, "mash-10-school")
+    page.get_by_test_id("acknowledge").click()
+    expect(page.get_by_test_id("acknowledged")).to_contain_text("Acknowledged")
+    _sign_out(page)
+
+    _sign_in(page, url, world.users["sergeant"].get_username())
+    page.goto(f"{url}/mash/encompass/")
+    expect(page.get_by_test_id("encompass-sent")).to_contain_text("Acknowledged")
+    check_accessibility(page, "mash-11-acknowledged")
     assert errors == []

@@ -103,3 +103,23 @@ def test_a_live_call_evaluates_its_child_itself_and_queues_only_the_neighbours(
     )
     assert Finding.objects.filter(clause="M1", individual_id=child_id).exists()
     assert queued == [("evaluate_individuals", [adult_id])]
+
+
+@override_settings(TASKS=QUEUED_ONLY)
+def test_a_changed_person_record_that_stays_linked_is_evaluated_again(child: Any, clock: FixedClock) -> None:
+    """A new version of a child's record (a school, a care status) changes what the rules read
+    even though linkage moves nothing: the child is queued for evaluation."""
+    queued: list[tuple[str, list[int]]] = []
+
+    def seen(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        queued.append((task_result.task.name, list(task_result.args[0])))
+
+    changed = {**person("P1"), "recorded_at": clock.now().isoformat(), "care_status": "looked_after"}
+    task_enqueued.connect(seen)
+    try:
+        with child():
+            assert capture([changed], door="cli", clock=clock).rejected == 0
+    finally:
+        task_enqueued.disconnect(seen)
+    child_id = Membership.objects.get(person__source_id="P1").individual_id
+    assert ("evaluate_changed_individuals", [child_id]) in queued

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
 
 from safetynet.lib.clock import FixedClock
 from safetynet.mash import grading, triage
@@ -18,8 +20,9 @@ from safetynet.mash import services as referrals
 from safetynet.meetings import services as meetings
 from safetynet.records.models import Event, RecordVersion
 from safetynet.risk.models import Finding
-from safetynet.work.models import Notification
-from tests.world import AccessWorld
+from safetynet.risk.services import refresh_findings
+from safetynet.work.models import Notification, Task
+from tests.world import AccessWorld, sign_in
 
 ARTHUR = {
     "children_present": True,
@@ -218,3 +221,16 @@ def test_bad_referrals_are_refused_naming_the_field_and_nothing_is_saved(
             clock=clock,
         )
     assert not Event.live.filter(event_type="referral", source="safetynet").exists()
+
+
+def test_the_triage_task_page_leads_to_the_referral(
+    mash: dict[str, int], access_world: AccessWorld, clock: FixedClock, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = _raise(access_world, mash, clock)
+    refresh_findings([mash["new"]], clock=clock)
+    task = Task.objects.filter(clause="H1", individual_id=mash["new"]).first()
+    assert task is not None
+    page = sign_in(Client(), access_world.users["mash_officer"]).get(reverse("web:task", args=[task.pk]))
+    link = reverse("web:mash_referral", args=[referral.pk])
+    assert f'href="{link}" data-testid="act-here">Open the referral' in page.content.decode()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from safetynet.audit.models import AuditEntry
 from safetynet.lib.clock import FixedClock
 from safetynet.records.models import Event
 from tests.missing.conftest import ADULT
@@ -145,3 +146,25 @@ def test_the_screens_show_the_floor_refuse_a_downgrade_and_check_the_wording(
     assert ok.status_code == 302
     person = ADULT
     assert Event.live.get(pk=episode.pk).details["reviews"][0]["rationale"] == RATIONALE and person
+
+
+def test_the_person_page_reports_missing_and_the_list_downloads_as_csv(
+    client_for: Callable[[str], Client], child: dict[str, int]
+) -> None:
+    handler = client_for("call_handler")
+    page = handler.get(f"/people/{child['child']}/").content.decode()
+    assert f'href="/missing/new/?individual={child["child"]}" data-testid="report-missing-here"' in page
+    coordinator = client_for("missing_persons_coordinator")
+    listed = coordinator.get("/missing/").content.decode()
+    assert (
+        'data-testid="repeat-csv"' in listed
+        and 'data-testid="repeat-csv"' not in handler.get("/missing/").content.decode()
+    )
+    repeat = coordinator.get("/missing/list.csv?list=repeat")
+    assert repeat.status_code == 200 and repeat["Content-Type"].startswith("text/csv")
+    rows = repeat.content.decode().splitlines()
+    assert rows[2] == "Child,Child id,Episodes in 12 months,Missing now"
+    assert rows[3].startswith(f"Mia Inventedlost,{child['child']},")
+    exports = AuditEntry.objects.filter(action="export", object_type="missing_list")
+    assert any(child["child"] in e.individual_ids for e in exports)
+    assert handler.get("/missing/list.csv?list=repeat").status_code == 403

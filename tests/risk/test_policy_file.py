@@ -19,7 +19,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
     policy = load_policy(DEFAULT_POLICY_PATH)
-    assert policy.version == "2026.8"
+    assert policy.version == "2026.9"
     assert policy.clause("M4").number("episodes") == 3
     assert policy.escalation_after("sergeant") == "inspector"
     assert policy.escalation_after("superintendent") is None
@@ -35,6 +35,11 @@ def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
         (("    owner_role: custody_officer\n    work: {mode: open_or_recent, window_days: 7}\n    clocks:",
           "    owner_rol: custody_officer\n    work: {mode: open_or_recent, window_days: 7}\n    clocks:"),
          "    owner_rol: custody_officer", "Extra inputs"),
+        (("      out_of_hours_owner: [inspector]", "      out_of_hours_owner: [duty_manager]"),
+         "      out_of_hours_owner: [duty_manager]", "a list of one role"),
+        (("      mash_open_days: [mon, tue, wed, thu, fri]", "      mash_open_days: [monday]"),
+         "      mash_open_days: [monday]", "weekdays among mon"),
+        (("      mash_closes_hour: 18", "      mash_closes_hour: 7"), "      mash_closes_hour: 7", "mash_opens_hour <"),
     ],
 )  # fmt: skip
 def test_a_bad_policy_file_is_refused_with_its_line(
@@ -62,7 +67,7 @@ def test_a_refused_policy_leaves_the_running_policy_in_force(tmp_path: Path) -> 
 def test_an_installed_policy_changes_thresholds_without_code(tmp_path: Path) -> None:
     good = tmp_path / "force.yaml"
     good.write_text(
-        TEXT.replace('version: "2026.8"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
+        TEXT.replace('version: "2026.9"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
     )
     previous = current_policy()
     try:

@@ -173,3 +173,24 @@ def test_a_meeting_action_due_on_a_day_falls_due_at_the_end_of_that_day_in_the_f
     due: str, falls_due: dt.datetime
 ) -> None:
     assert _due(due) == falls_due
+
+
+@pytest.mark.parametrize(
+    ("received", "owner"),
+    [
+        (dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC), "mash_officer"),  # Monday 08:30: the MASH is open
+        (dt.datetime(2026, 3, 2, 6, 45, tzinfo=dt.UTC), "inspector"),  # Monday 06:45: before it opens
+        (dt.datetime(2026, 2, 28, 14, 0, tzinfo=dt.UTC), "inspector"),  # Saturday afternoon
+        (dt.datetime(2026, 2, 27, 18, 30, tzinfo=dt.UTC), "inspector"),  # Friday 18:30: closed for the weekend
+        (dt.datetime(2026, 6, 1, 7, 30, tzinfo=dt.UTC), "mash_officer"),  # Monday 08:30 British Summer Time
+    ],
+)
+def test_an_untriaged_referral_received_when_the_mash_is_closed_is_the_duty_inspectors(
+    world: World, received: dt.datetime, owner: str
+) -> None:
+    child = world.child(10)
+    world.event("referral", received, [(child, "subject")], source="csc", details={"received_at": iso(received)})
+    [h1] = world.findings(child, "H1", as_of=received + dt.timedelta(hours=1))
+    assert h1.owner_role == owner
+    assert ("out-of-hours duty inspector" in h1.reason) == (owner == "inspector")
+    assert h1.due_by == received + dt.timedelta(hours=4)  # the same red clock

@@ -16,6 +16,7 @@ from ninja.security import django_auth
 
 from safetynet.access.matrix import load as load_matrix
 from safetynet.access.profiles import has_permission
+from safetynet.api.encompass import router as encompass_router
 from safetynet.api.errors import register_error_answers
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.exploitation import router as exploitation_router
@@ -91,6 +92,8 @@ api.add_router("/meetings", meetings_router)
 # The missing children workspace (api/missing.py).
 api.add_router("/missing", missing_router)
 api.add_router("/mash", mash_router)
+# Operation Encompass: the police tell a school, the school acknowledges (api/encompass.py).
+api.add_router("/encompass", encompass_router)
 # The protection workspace (api/protection.py).
 api.add_router("/protection", protection_router)
 # The exploitation, online abuse and offenders workspace (api/exploitation.py).

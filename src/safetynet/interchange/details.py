@@ -365,12 +365,15 @@ class IntelligenceDetails(OpenModel):
 
 
 class NotificationDetails(OpenModel):
-    """Optional fields added by the MASH workspace (docs/mash.md): `acknowledged_at` and
-    `acknowledged_by`, when the school (or GP) acknowledged it in safetynet."""
+    """Optional fields added by the MASH workspace (docs/mash.md): `information` (what the school
+    is told), `sent_by`, and `acknowledged_at` and `acknowledged_by`, when the school (or GP)
+    acknowledged it in safetynet."""
 
     scheme: Scheme | None = None
     to: Ref | None = None
     sent_at: DateTime | None = None
+    information: Text | None = None
+    sent_by: Actor | None = None
     acknowledged_at: DateTime | None = None
     acknowledged_by: Actor | None = None
 

@@ -23,8 +23,7 @@ from django.db import transaction
 
 from safetynet.access.profiles import has_permission
 from safetynet.identity.models import Membership
-from safetynet.interchange.capture import capture
-from safetynet.interchange.models import ImportBatch
+from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.mash import grading
 from safetynet.meetings import services as meetings
@@ -89,7 +88,7 @@ def _require(user: Any, permission: str, what: str) -> None:
 
 def referral_of(pk: int) -> Event:
     """The referral written in safetynet with this id (ReferralRefused if there is none)."""
-    found = Event.live.filter(pk=pk, event_type="referral", source=SOURCE).first()
+    found = written_event(pk, "referral")
     if found is None:
         raise ReferralRefused("referral", f"expected the id of a referral recorded in safetynet, not {pk}")
     return found
@@ -107,38 +106,15 @@ def child_of(referral: Event) -> int:
 
 
 def _store(record: dict[str, Any], *, acting_user: Any, clock: Clock, reason: str = "") -> Event:
-    result = capture(
-        [record], door=ImportBatch.Door.WEB, clock=clock, acting_user=acting_user, reason=reason, label="referral"
-    )
-    answer = result.answers[0]
-    if answer.outcome == "rejected":
-        raise ReferralRefused(answer.field or "referral", answer.reason)
-    return Event.live.get(source=SOURCE, source_id=record["id"], event_type="referral")
+    try:
+        return write([record], acting_user=acting_user, clock=clock, reason=reason, label="referral")
+    except CaptureRejected as rejected:
+        raise ReferralRefused(rejected.field or "referral", rejected.reason) from rejected
 
 
 def _record_of(referral: Event, clock: Clock) -> dict[str, Any]:
     """The referral's current version as a record to change and send as the next version."""
-    assert referral.recorded_at is not None
-    record: dict[str, Any] = {
-        "kind": "event",
-        "source": SOURCE,
-        "id": referral.source_id,
-        "recorded_at": max(clock.now(), referral.recorded_at + dt.timedelta(microseconds=1)).isoformat(),
-        "event_type": "referral",
-        "occurred_at": referral.occurred_at.isoformat() if referral.occurred_at else None,
-        "summary": referral.summary,
-        "details": dict(referral.details or {}),
-        "participants": [
-            {"person": {"source": p.person.source, "id": p.person.source_id}, "role": p.role}
-            for p in referral.participations.select_related("person")
-        ],
-    }
-    if referral.recorded_by:
-        record["recorded_by"] = referral.recorded_by
-    linked = [{"source": e.source, "id": e.source_id} for e in referral.linked_events.all()]
-    if linked:
-        record["linked_events"] = linked
-    return record
+    return next_version(referral, clock)
 
 
 @dataclass

@@ -25,8 +25,7 @@ from safetynet.access.models import Team
 from safetynet.access.profiles import has_permission, profile_of, role_of
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.identity.models import Membership
-from safetynet.interchange.capture import capture
-from safetynet.interchange.models import ImportBatch
+from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.records.models import Event, Person
 from safetynet.risk.policy import current_policy
@@ -135,7 +134,7 @@ def _require(user: Any, permission: str, what: str) -> None:
 
 def meeting_of(pk: int) -> Event:
     """The meeting written in safetynet with this id (MeetingRefused if there is none)."""
-    found = Event.live.filter(pk=pk, event_type="meeting", source=SOURCE).first()
+    found = written_event(pk, "meeting")
     if found is None:
         raise MeetingRefused("meeting", f"expected the id of a meeting recorded in safetynet, not {pk}")
     return found
@@ -144,38 +143,16 @@ def meeting_of(pk: int) -> Event:
 def _store(record: dict[str, Any], *, acting_user: Any, clock: Clock, reason: str = "") -> Event:
     """Sends one meeting record through the capture service; the stored meeting, or the
     capture's rejection as MeetingRefused (its field and reason)."""
-    result = capture(
-        [record], door=ImportBatch.Door.WEB, clock=clock, acting_user=acting_user, reason=reason, label="meeting"
-    )
-    answer = result.answers[0]
-    if answer.outcome == "rejected":
-        raise MeetingRefused(answer.field or "meeting", answer.reason)
-    return Event.live.get(source=SOURCE, source_id=record["id"], event_type="meeting")
+    try:
+        return write([record], acting_user=acting_user, clock=clock, reason=reason, label="meeting")
+    except CaptureRejected as rejected:
+        raise MeetingRefused(rejected.field or "meeting", rejected.reason) from rejected
 
 
 def _record_of(meeting: Event, clock: Clock) -> dict[str, Any]:
     """The interchange record of the meeting's current version, to change and send again as the
     next version (recorded now, and always after the version it corrects)."""
-    assert meeting.recorded_at is not None
-    record: dict[str, Any] = {
-        "kind": "event",
-        "source": SOURCE,
-        "id": meeting.source_id,
-        "recorded_at": max(clock.now(), meeting.recorded_at + dt.timedelta(microseconds=1)).isoformat(),
-        "event_type": "meeting",
-        "occurred_at": meeting.occurred_at.isoformat() if meeting.occurred_at else None,
-        "summary": meeting.summary,
-        "details": dict(meeting.details or {}),
-    }
-    if meeting.recorded_by:
-        record["recorded_by"] = meeting.recorded_by
-    participants = [
-        {"person": {"source": p.person.source, "id": p.person.source_id}, "role": p.role}
-        for p in meeting.participations.select_related("person").exclude(role="subject")
-    ]
-    if participants:
-        record["participants"] = participants
-    return record
+    return next_version(meeting, clock)
 
 
 def _agenda_item(entry: AgendaEntry, added_by: dict[str, str], ref: dict[str, str] | None = None) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safetynet.access.profiles import has_permission, role_of
-from safetynet.interchange.capture import capture
-from safetynet.interchange.models import ImportBatch
+from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.meetings.services import actor, individual_of_ref, person_ref
 from safetynet.missing import facts
@@ -100,7 +99,7 @@ def check_rationale(name: str, text: str) -> str:
 
 def episode_of(pk: int) -> Event:
     """The missing report written in safetynet with this id (MissingRefused if there is none)."""
-    found = Event.live.filter(pk=pk, event_type="missing_report", source=SOURCE).first()
+    found = written_event(pk, "missing_report")
     if found is None:
         raise MissingRefused("episode", f"expected the id of a missing episode recorded in safetynet, not {pk}")
     return found
@@ -123,23 +122,16 @@ def _check_version(episode: Event, version: str | None) -> None:
 
 def store(records: list[dict[str, Any]], *, acting_user: Any, clock: Clock, reason: str) -> Event:
     """Sends the records (the episode last) through the capture service; the stored episode."""
-    result = capture(
-        records, door=ImportBatch.Door.WEB, clock=clock, acting_user=acting_user, reason=reason, label="missing"
-    )
-    for answer in result.answers:
-        if answer.outcome == "rejected":
-            raise MissingRefused(answer.field or "episode", answer.reason)
-    return Event.live.get(source=SOURCE, source_id=records[-1]["id"], event_type="missing_report")
+    try:
+        return write(records, acting_user=acting_user, clock=clock, reason=reason, label="missing")
+    except CaptureRejected as rejected:
+        raise MissingRefused(rejected.field or "episode", rejected.reason) from rejected
 
 
 def record_of(episode: Event, clock: Clock, version: str | None) -> dict[str, Any]:
     """The episode's current version as a record to change and send as the next version."""
     _check_version(episode, version)
-    assert episode.recorded_at is not None
-    record = dict(episode.payload or {})
-    record["recorded_at"] = max(clock.now(), episode.recorded_at + dt.timedelta(microseconds=1)).isoformat()
-    record["details"] = dict(episode.details or {})
-    return record
+    return next_version(episode, clock)
 
 
 def start(record: dict[str, Any]) -> dt.datetime:

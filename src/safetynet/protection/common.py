@@ -8,8 +8,7 @@ import datetime as dt
 from typing import Any
 
 from safetynet.access.profiles import has_permission
-from safetynet.interchange.capture import capture
-from safetynet.interchange.models import ImportBatch
+from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
 from safetynet.lib.clock import Clock
 from safetynet.meetings.services import MeetingRefused, person_ref
 from safetynet.records.models import Event
@@ -74,44 +73,19 @@ def child_ref(individual_id: int) -> dict[str, str]:
 def store(record: dict[str, Any], *, acting_user: Any, clock: Clock, reason: str = "") -> Event:
     """Sends one record through the capture service; the stored event, or the capture's
     rejection as ProtectionRefused (its field and reason)."""
-    result = capture(
-        [record],
-        door=ImportBatch.Door.WEB,
-        clock=clock,
-        acting_user=acting_user,
-        reason=reason,
-        label=record["event_type"],
-    )
-    answer = result.answers[0]
-    if answer.outcome == "rejected":
-        raise ProtectionRefused(answer.field or record["event_type"], answer.reason)
-    return Event.live.get(source=SOURCE, source_id=record["id"], event_type=record["event_type"])
+    try:
+        return write([record], acting_user=acting_user, clock=clock, reason=reason, label=record["event_type"])
+    except CaptureRejected as rejected:
+        raise ProtectionRefused(rejected.field or record["event_type"], rejected.reason) from rejected
 
 
 def record_of(event: Event, clock: Clock) -> dict[str, Any]:
     """The interchange record of the event's current version, to change and send again."""
-    assert event.recorded_at is not None
-    record: dict[str, Any] = {
-        "kind": "event",
-        "source": SOURCE,
-        "id": event.source_id,
-        "recorded_at": max(clock.now(), event.recorded_at + dt.timedelta(microseconds=1)).isoformat(),
-        "event_type": event.event_type,
-        "occurred_at": event.occurred_at.isoformat() if event.occurred_at else None,
-        "summary": event.summary,
-        "details": dict(event.details or {}),
-    }
-    if event.recorded_by:
-        record["recorded_by"] = event.recorded_by
-    record["participants"] = [
-        {"person": {"source": p.person.source, "id": p.person.source_id}, "role": p.role}
-        for p in event.participations.select_related("person")
-    ]
-    return record
+    return next_version(event, clock)
 
 
 def event_of(pk: int, event_type: str, what: str) -> Event:
-    found = Event.live.filter(pk=pk, event_type=event_type, source=SOURCE).first()
+    found = written_event(pk, event_type)
     if found is None:
         raise ProtectionRefused(event_type, f"expected the id of {what} recorded in safetynet, not {pk}")
     return found

@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.risk.escalation import EscalationSpec, PartnershipEscalationSpec, escalation_errors
 from safetynet.risk.escalation import RoleCode as Role
 
@@ -55,7 +56,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     "X5": {"thresholds": ("age",)},
     "X6": {"clocks": ("request_days",)},
     "X7": {},
-    "H1": {"clocks": ("red", "amber", "green")},
+    "H1": {"clocks": ("red", "amber", "green"), "thresholds": ("mash_opens_hour", "mash_closes_hour")},
     "H2": {},
     "H3": {"thresholds": ("amber_at", "red_at", "window_days")},
     "D1": {"thresholds": ("school_day_starts_hour", "school_age_from", "school_age_to")},
@@ -87,7 +88,9 @@ WORDS: dict[str, tuple[str, ...]] = {
     "M6": ("place_of_concern_types",),
     "X2": ("link_types",),
     "X5": ("words",),
+    "H1": ("mash_open_days", "out_of_hours_owner"),
 }
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLAUSES: tuple[str, ...] = tuple(NUMBERS)
 
 Number = StrictInt | StrictFloat
@@ -380,6 +383,25 @@ def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     return node.start_mark.line + 1 if node is not None else 1
 
 
+def _mash_hours_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
+    """H1's MASH hours: days are weekday names, the hours within the day, the owner a role."""
+    spec = doc.clauses.get("H1")
+    if spec is None:
+        return []
+    where = ("clauses", "H1", "thresholds")
+    errors: list[tuple[tuple[Any, ...], str]] = []
+    days = spec.thresholds.get("mash_open_days")
+    if isinstance(days, list) and any(str(d).lower() not in WEEKDAYS for d in days):
+        errors.append(((*where, "mash_open_days"), f"weekdays among {', '.join(WEEKDAYS)}"))
+    opens, closes = spec.thresholds.get("mash_opens_hour"), spec.thresholds.get("mash_closes_hour")
+    if isinstance(opens, int | float) and isinstance(closes, int | float) and not 0 <= opens < closes <= 24:
+        errors.append(((*where, "mash_closes_hour"), "hours with 0 <= mash_opens_hour < mash_closes_hour <= 24"))
+    owner = spec.thresholds.get("out_of_hours_owner")
+    if isinstance(owner, list) and (len(owner) != 1 or owner[0] not in AGENCY_OF_ROLE):
+        errors.append(((*where, "out_of_hours_owner"), "a list of one role (the out-of-hours duty inspector's)"))
+    return errors
+
+
 def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
     """Returns (location, expectation) for each clause problem the schema cannot see."""
     errors: list[tuple[tuple[Any, ...], str]] = []
@@ -413,6 +435,7 @@ def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
                         f"a list of words `{name}` under {clause_id}.thresholds",
                     )
                 )
+    errors += _mash_hours_errors(doc)
     owners = {c: str(spec.owner_role) for c, spec in doc.clauses.items() if spec.enabled}
     errors += escalation_errors(doc.escalation, owners)
     return errors

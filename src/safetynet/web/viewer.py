@@ -55,7 +55,7 @@ LANDING_BY_ROLE: dict[str, str] = {
     "digital_forensics_officer": "web:online_backlog",
     "partner_social_worker": "web:my_work",
     "partner_health": "web:my_work",
-    "partner_education": "web:my_work",
+    "partner_education": "web:school_notifications",
     "analyst": "web:dashboard",
     "auditor": "web:audit_log",
 }
@@ -97,6 +97,8 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Exploitation", "web:exploitation"),
         ("Online abuse", "web:online"),
         ("MASH", "web:mash_inbox"),
+        ("Encompass", "web:encompass"),
+        ("From the police", "web:school_notifications"),
         ("Search", "web:search"),
         ("Review queue", "web:review_queue"),
         ("Access log", "web:audit_log"),

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.meetings.services import person_ref
 from safetynet.missing import facts, returns
@@ -55,8 +56,64 @@ def missing_list(request: HttpRequest) -> HttpResponse:
     results = search_people(SearchQuery(name=name), now.date(), user=request.user) if name else None
     if results is not None:
         access.log_search(request.user, fields=["name"], individual_ids=[r.headline.individual_id for r in results])
-    context = {"found": found, "name": name, "results": results, "from_labels": FROM_LABELS, "missing_from": chosen}
+    context = {
+        "found": found,
+        "name": name,
+        "results": results,
+        "from_labels": FROM_LABELS,
+        "missing_from": chosen,
+        "may_export": may_use(request.user, "web:missing_csv"),
+    }
     return render(request, "web/missing.html", context)
+
+
+NOW_COLUMNS = [
+    ("Child", lambda r: r.name),
+    ("Child id", lambda r: r.individual_id),
+    ("Episode id", lambda r: r.episode.pk),
+    ("Missing since", lambda r: r.started),
+    ("Hours missing", lambda r: r.hours),
+    ("Missing from", lambda r: FROM_LABELS.get(r.missing_from, r.missing_from)),
+    ("Grade in force", lambda r: r.grade),
+    ("Episodes in 12 months", lambda r: r.episodes_year),
+]
+REPEAT_COLUMNS = [
+    ("Child", lambda r: r.name),
+    ("Child id", lambda r: r.individual_id),
+    ("Episodes in 12 months", lambda r: r.episodes_year),
+    ("Missing now", lambda r: "yes" if r.open_now else "no"),
+]
+
+
+@require_GET
+@login_required
+def missing_csv(request: HttpRequest) -> HttpResponse:
+    """The coordinator's list as CSV (`list=now`, with the page's filter, or `list=repeat`),
+    logged as an export of every child in it."""
+    chosen = request.GET.get("missing_from", "")
+    found = coordinator_list(request.user, system_clock.now(), chosen if chosen in FROM_LABELS else "")
+    if request.GET.get("list") == "repeat":
+        return export_csv(
+            request,
+            found.repeat,
+            REPEAT_COLUMNS,
+            title="Children missing twice or more in 12 months",
+            filename="repeat-missing",
+            individual_ids=[r.individual_id for r in found.repeat],
+            object_type="missing_list",
+            fields=["repeat"],
+        )
+    return export_csv(
+        request,
+        found.missing_now,
+        NOW_COLUMNS,
+        title="Children missing now",
+        filename="missing-now",
+        individual_ids=[r.individual_id for r in found.missing_now if r.individual_id],
+        object_type="missing_list",
+        object_ids=[r.episode.pk for r in found.missing_now],
+        fields=["missing_now"],
+    )
 
 
 def _refusal_to_form(form: Any, refused: Exception) -> None:

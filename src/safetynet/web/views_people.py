@@ -132,6 +132,7 @@ def _person_page(request: HttpRequest, individual_id: int, *, for_pdf: bool = Fa
     built.context["page_links"] = _page_links(built.context["page"])
     built.context["may_call_meetings"] = may_use(request.user, "web:meeting_new")
     built.context["may_refer"] = may_use(request.user, "web:mash_raise")
+    built.context["may_report_missing"] = may_use(request.user, "web:missing_new")
     return individual, built
 
 

@@ -50,6 +50,7 @@ from safetynet.reads.work_queue_links import page_items, selected_filters, sort_
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms import AssignTaskForm, BulkAssignForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
+from safetynet.web.work_links import where_to_act
 from safetynet.work import services
 from safetynet.work.bulk import assign_many
 from safetynet.work.models import IllegalMove
@@ -183,6 +184,7 @@ def _task_page(
         "not_yours": task.is_current and not ours,
         "is_mine": task.assignee_id == request.user.pk,
         "chain": chain_steps(task, policy),
+        "act_here": where_to_act(request.user, task.clause, task.individual_id, detail.cites),
         "may_escalate": ours
         and may_use(request.user, "web:task_resolve")
         and may_use(request.user, "web:task_escalate"),

@@ -61,6 +61,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("schedule meetings with agendas", _meetings),
         ("report children missing now", workspaces.missing),
         ("raise referrals to the MASH", workspaces.mash),
+        ("tell a school of a domestic abuse incident (Operation Encompass)", workspaces.encompass),
         ("record a child in police protection and one in custody", workspaces.protection),
         ("start a disruption plan and record an image offence", workspaces.exploitation),
     ]

@@ -156,6 +156,46 @@ def protection(ctx: DemoContext) -> None:
     )
 
 
+def encompass(ctx: DemoContext) -> None:
+    """Operation Encompass: the demo sergeant tells one child's school of a domestic abuse
+    incident (D1) and leaves the rest on the list; the demo school's safeguarding lead has it to
+    acknowledge. The demo school is pointed at that child's school when it is another one."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.models import Team
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.mash import encompass as notices
+    from safetynet.reads.encompass import to_send
+
+    sergeant = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.SERGEANT]).first()
+    team = Team.objects.filter(code="demo-school").first()
+    if sergeant is None or team is None:
+        return
+    due = [r for r in to_send(sergeant, ctx.clock.now()) if r.school and not r.told_at]
+    if not due:
+        ctx.notes.append("Operation Encompass: no school is waiting to be told of a domestic abuse incident.")
+        return
+    row = next((r for r in due if notices.school_of(r.individual_id) == team.organisation), due[0])
+    school = notices.school_of(row.individual_id)
+    if school is not None and team.organisation_id != school.pk:
+        team.organisation = school
+        team.save(update_fields=["organisation"])
+    notices.send(
+        row.incident.pk,
+        row.individual_id,
+        "Police attended a domestic abuse incident at home last night; the child was present and is staying "
+        "with their grandmother. Please make sure a trusted adult checks in with them today.",
+        acting_user=sergeant,
+        clock=ctx.clock,
+    )
+    ctx.notes.append(
+        f"Operation Encompass: {len(due) - 1} school(s) still to be told (sign in as the sergeant and open "
+        f"Encompass); {school.name if school else 'the school'} has one notification to acknowledge (sign in as "
+        "the education partner: it is their first screen)."
+    )
+
+
 def exploitation(ctx: DemoContext) -> None:
     """The demo exploitation coordinator starts a disruption plan for the adult of the latest X2
     finding (the children linked to him protected) with an action owned by the demo public

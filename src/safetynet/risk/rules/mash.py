@@ -4,6 +4,9 @@ the grade repeated referrals need."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from safetynet.risk.picture import EventRec, Picture
 from safetynet.risk.policy import Policy
@@ -25,6 +28,17 @@ GRADE_ORDER = ("blue", "green", "amber", "red")
 
 def _received(referral: EventRec) -> dt.datetime:
     return ts(referral.details.get("received_at")) or event_time(referral)
+
+
+def mash_open(policy: Policy, at: dt.datetime) -> bool:
+    """Whether the MASH is open at `at` (H1's `mash_open_days` and hours, the force's local time)."""
+    spec = policy.clause("H1")
+    local = at.astimezone(ZoneInfo(settings.TIME_ZONE))
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    hour = local.hour + local.minute / 60
+    return day in spec.words("mash_open_days") and spec.number("mash_opens_hour") <= hour < spec.number(
+        "mash_closes_hour"
+    )
 
 
 def _triage(referral: EventRec) -> dict[str, object]:
@@ -50,15 +64,22 @@ def h1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         if at is None or at > as_of:
             due = received + spec.hours("red")
             why = f"is not triaged {hours(as_of - received)} after it was received" if as_of > due else "awaits triage"
+            closed = not mash_open(policy, received)
             return [
                 draft(
                     policy,
                     "H1",
                     f"A MASH referral about {child_words(picture, received)} {why} "
-                    f"(red referrals: {hours(spec.hours('red'))}).",
+                    f"(red referrals: {hours(spec.hours('red'))})"
+                    + (
+                        "; received when the MASH was closed: the out-of-hours duty inspector triages it."
+                        if closed
+                        else "."
+                    ),
                     [referral.ref],
                     key=referral.ref,
                     due_by=due,
+                    owner_role=spec.words("out_of_hours_owner")[0] if closed else None,
                 )
             ]
         if grade not in ("red", "amber", "green"):

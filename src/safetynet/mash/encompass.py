@@ -1,0 +1,167 @@
+"""Operation Encompass: after a domestic abuse incident with a school-age child in it, the police
+tell the child's school before the next school day, and the school acknowledges it.
+
+Capture is a source: a notification is an interchange `event` of type `notification`
+(`scheme: operation_encompass`, `to`: the school, `sent_at`, the information shared, who sent it)
+linked to the incident and naming the child, written through the capture service. D1 reads it
+(a notification linked to the incident, sent before the next school day's start, closes D1); the
+school's acknowledgement is its next version (`acknowledged_at`, `acknowledged_by`). D1 is the
+police's duty to send on time: an unsent notification escalates (D1's task); an unacknowledged
+one is shown to the police and the school, never escalated.
+
+Only notifications sent in safetynet are acknowledged in it: one a source system sent is that
+system's record, acknowledged there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safetynet.access.profiles import has_permission, profile_of
+from safetynet.identity.memberships import records_of
+from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
+from safetynet.lib.clock import Clock, system_clock
+from safetynet.meetings.services import actor, person_ref
+from safetynet.records.models import Event, Organisation, Person
+
+SCHEME = "operation_encompass"
+INFORMATION_MIN = 10
+TEXT_MAX = 4000
+
+
+class NotificationRefused(Exception):
+    """Bad input for a notification: `field` names the input, `expected` what was expected."""
+
+    def __init__(self, field: str, expected: str) -> None:
+        super().__init__(f"{field}: {expected}")
+        self.field = field
+        self.expected = expected
+
+
+class NotYourNotification(Exception):
+    """`acting_user` may not make this change (the message says why)."""
+
+
+def school_of(individual_id: int) -> Organisation | None:
+    """The child's school as their most recently recorded source record gives it."""
+    person = (
+        Person.live.filter(pk__in=records_of(individual_id), school__isnull=False)
+        .select_related("school")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    return person.school if person is not None else None
+
+
+def _ref(record: Event | Organisation) -> dict[str, str]:
+    return {"source": record.source, "id": record.source_id}
+
+
+def sent_for(incident: Event, individual_id: int) -> Event | None:
+    """The Operation Encompass notification already sent about `incident` for this child."""
+    mine = set(records_of(individual_id))
+    for note in Event.live.filter(event_type="notification", linked_events=incident).prefetch_related("participations"):
+        if (note.details or {}).get("scheme") == SCHEME and (
+            not note.participations.all() or any(p.person_id in mine for p in note.participations.all())
+        ):
+            return note
+    return None
+
+
+def _incident(incident_id: int, individual_id: int) -> Event:
+    incident = Event.live.filter(pk=incident_id, event_type="incident").first()
+    if incident is None:
+        raise NotificationRefused("incident", f"expected the id of an incident, not {incident_id}")
+    if not (incident.details or {}).get("domestic_abuse"):
+        raise NotificationRefused("incident", "expected a domestic abuse incident: Operation Encompass is for those")
+    if not incident.participations.filter(person_id__in=records_of(individual_id)).exists():
+        raise NotificationRefused("child", "expected a child who was in the incident")
+    return incident
+
+
+def _information(value: Any) -> str:
+    text = str(value or "").strip()
+    if len(text) < INFORMATION_MIN:
+        raise NotificationRefused(
+            "information",
+            f"expected at least {INFORMATION_MIN} characters: what the school needs to know to support the child",
+        )
+    if len(text) > TEXT_MAX or "\x00" in text:
+        raise NotificationRefused("information", f"expected text of {TEXT_MAX:,} characters or fewer")
+    return text
+
+
+def send(
+    incident_id: int, individual_id: int, information: str, *, acting_user: Any, clock: Clock = system_clock
+) -> Event:
+    """Tells the child's school about the incident now; the notification as stored."""
+    if acting_user is not None and not has_permission(acting_user, "notify_partners"):
+        raise NotYourNotification("expected a role with the notify_partners permission to tell a school")
+    incident = _incident(incident_id, individual_id)
+    school = school_of(individual_id)
+    if school is None:
+        raise NotificationRefused("child", "expected a child with a school on record (tell the school by phone)")
+    earlier = sent_for(incident, individual_id)
+    if earlier is not None:
+        sent_at = (earlier.details or {}).get("sent_at", "")
+        raise NotificationRefused("incident", f"expected an incident the school has not been told of: sent {sent_at}")
+    now = clock.now()
+    record: dict[str, Any] = {
+        "kind": "event",
+        "event_type": "notification",
+        "occurred_at": now.isoformat(),
+        "summary": "Operation Encompass notification to the school",
+        "details": {
+            "scheme": SCHEME,
+            "to": _ref(school),
+            "sent_at": now.isoformat(),
+            "information": _information(information),
+            "sent_by": actor(acting_user) if acting_user is not None else {"name": "safetynet"},
+        },
+        "participants": [{"person": person_ref(individual_id), "role": "subject"}],
+        "linked_events": [_ref(incident)],
+    }
+    try:
+        return write([record], acting_user=acting_user, clock=clock, label="operation encompass")
+    except CaptureRejected as rejected:
+        raise NotificationRefused(rejected.field or "notification", rejected.reason) from rejected
+
+
+def school_of_user(user: Any) -> Organisation | None:
+    """The school a user's team stands for (a school's designated safeguarding lead)."""
+    profile = profile_of(user)
+    team = profile.team if profile is not None else None
+    return team.organisation if team is not None and team.organisation_id else None
+
+
+def acknowledge(notification_id: int, *, acting_user: Any, clock: Clock = system_clock) -> Event:
+    """The school acknowledges a notification sent to it in safetynet; the new version."""
+    if not has_permission(acting_user, "acknowledge_notifications"):
+        raise NotYourNotification("expected a role with the acknowledge_notifications permission")
+    note = written_event(notification_id, "notification")
+    if note is None or (note.details or {}).get("scheme") != SCHEME:
+        raise NotificationRefused(
+            "notification",
+            f"expected the id of an Operation Encompass notification sent in safetynet, not {notification_id}",
+        )
+    school = school_of_user(acting_user)
+    if school is None or (note.details or {}).get("to") != _ref(school):
+        raise NotYourNotification("expected a member of the school the notification was sent to")
+    if (note.details or {}).get("acknowledged_at"):
+        raise NotificationRefused(
+            "notification",
+            f"expected a notification not yet acknowledged: acknowledged {note.details['acknowledged_at']}",
+        )
+    record = next_version(note, clock)
+    record["details"]["acknowledged_at"] = clock.now().isoformat()
+    record["details"]["acknowledged_by"] = actor(acting_user)
+    try:
+        return write(
+            [record],
+            acting_user=acting_user,
+            clock=clock,
+            reason="acknowledged by the school",
+            label="operation encompass",
+        )
+    except CaptureRejected as rejected:
+        raise NotificationRefused(rejected.field or "notification", rejected.reason) from rejected
