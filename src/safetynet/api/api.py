@@ -19,8 +19,7 @@ from safetynet.access.profiles import has_permission
 from safetynet.api.encompass import router as encompass_router
 from safetynet.api.errors import register_error_answers
 from safetynet.api.escalations import router as escalations_router
-from safetynet.api.exploitation import router as exploitation_router
-from safetynet.api.exploitation_requests import router as exploitation_requests_router
+from safetynet.api.exploitation_requests import router as exploitation_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.inputs import ChronologyQuery, PersonSearch, Rationale, WorkQuery, validated
 from safetynet.api.mash import router as mash_router
@@ -96,9 +95,8 @@ api.add_router("/mash", mash_router)
 api.add_router("/encompass", encompass_router)
 # The protection workspace (api/protection.py).
 api.add_router("/protection", protection_router)
-# The exploitation, online abuse and offenders workspace (api/exploitation.py).
+# The exploitation, online abuse and offenders workspace (api/exploitation.py, its requests beside).
 api.add_router("/exploitation", exploitation_router)
-api.add_router("/exploitation/offences", exploitation_requests_router)
 
 
 @api.get("/individuals/{individual_id}", response=answers(IndividualOut, 401, 403, 404, 422), url_name="individual")
