@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     PARTNER_HEALTH = "partner_health", "Health practitioner (partner)"
     PARTNER_EDUCATION = "partner_education", "Designated safeguarding lead (partner)"
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+    OCAIT_OFFICER = "ocait_officer", "Online child abuse investigation officer"
+    DIGITAL_FORENSICS_OFFICER = "digital_forensics_officer", "Digital forensics officer"
 
 
 class AgencyCode(models.TextChoices):

@@ -42,6 +42,8 @@ DEMO_USERNAMES: dict[str, str] = {
     Role.PARTNER_HEALTH: "health",
     Role.PARTNER_EDUCATION: "teacher",
     Role.SYSTEM_ADMINISTRATOR: "sysadmin",
+    Role.OCAIT_OFFICER: "ocait",
+    Role.DIGITAL_FORENSICS_OFFICER: "forensics",
 }
 # Each role's first screen (the web app's landing screens; "/" sends a role to its own).
 FIRST_SCREEN: dict[str, str] = {Role.SYSTEM_ADMINISTRATOR: "admin:index"}

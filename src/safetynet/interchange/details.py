@@ -14,12 +14,15 @@ from safetynet.interchange.fields import (
     CrimeStatus,
     DateOrDateTime,
     DateTime,
+    DisruptionStatus,
     Grading,
+    Involvement,
     MeetingStatus,
     MeetingType,
     MissingFrom,
     MissingRisk,
     OpenModel,
+    OrderType,
     Ref,
     Research,
     Scheme,
@@ -127,14 +130,43 @@ class MissingReportDetails(OpenModel):
     safeguarding_referral: Ref | None = None
 
 
+class RequestChase(OpenModel):
+    at: DateTime | None = None
+    by: Actor | None = None
+    note: Text | None = None
+
+
 class ExternalRequest(OpenModel):
+    """A request to another force. Optional fields added by the exploitation workspace
+    (docs/exploitation.md): `id` (unique within the crime), `requested_by`, `chases` (each
+    chase: when, who, a note), `answer` and `answered_by`."""
+
     to_force: Text | None = None
     requested_at: DateTime | None = None
     completed_at: DateTime | None = None
     text: Text | None = None
+    id: Annotated[str, Field(max_length=40)] | None = None
+    requested_by: Actor | None = None
+    chases: list[RequestChase] | None = None
+    answer: Text | None = None
+    answered_by: Actor | None = None
+
+
+class ChildInvolved(OpenModel):
+    """A child involved in an indecent-image offence and the safeguarding decision about them
+    (the exploitation workspace, docs/exploitation.md; policy O1: every child involved is
+    considered): `involvement` depicted, sharer, recipient or sibling."""
+
+    person: Ref
+    involvement: Involvement
+    decision: Text | None = None
+    decided_by: Actor | None = None
+    decided_at: DateTime | None = None
 
 
 class CrimeDetails(OpenModel):
+    """Optional field added by the exploitation workspace: `children_involved`."""
+
     offence: Text | None = None
     offence_code: Text | None = None
     sexual_offence: StrictBool | None = None
@@ -142,6 +174,7 @@ class CrimeDetails(OpenModel):
     status: CrimeStatus | None = None
     investigation_plan: Text | None = None
     external_requests: list[ExternalRequest] | None = None
+    children_involved: list[ChildInvolved] | None = None
 
 
 class ResearchRecord(OpenModel):
@@ -346,18 +379,56 @@ class NotificationDetails(OpenModel):
 
 
 class OffenderVisitDetails(OpenModel):
+    """Optional field added by the exploitation workspace: `visited_by` (who made the visit)."""
+
     announced: StrictBool | None = None
     visited_at: DateTime | None = None
     findings: Text | None = None
     devices_checked: StrictBool | None = None
+    visited_by: Actor | None = None
 
 
 class DeviceExaminationDetails(OpenModel):
+    """Optional fields added by the exploitation workspace: `device` (what was seized, no
+    names), `seized_at`, `submitted_by`, `returned_by` and `outcome` (what the examination
+    found). `priority` is `priority` (30-day target, O2) or `standard` (75 days) when written
+    in safetynet; other sources' words are kept as sent and read as standard."""
+
     submitted_at: DateTime | None = None
     priority: Text | None = None
     returned_at: DateTime | None = None
     caid_uploaded_at: DateTime | None = None
     first_generation_images: StrictBool | None = None
+    device: Text | None = None
+    seized_at: DateTime | None = None
+    submitted_by: Actor | None = None
+    returned_by: Actor | None = None
+    outcome: Text | None = None
+
+
+class DisruptionOrder(OpenModel):
+    """An order a disruption plan seeks or holds: its type, where it stands and, once made,
+    the `order` record it became (a CAWN raised from the adult's profile)."""
+
+    order_type: OrderType
+    status: DisruptionStatus | None = None
+    note: Text | None = None
+    order: Ref | None = None
+
+
+class DisruptionPlanDetails(OpenModel):
+    """A plan to disrupt an adult of concern (event type `disruption_plan`, written by the
+    exploitation workspace, docs/exploitation.md): the `adult`, the `children` it protects,
+    the finding clause that started it (`clause`, X2), the `orders` sought and the owned
+    `actions` (shaped as a meeting's: each owned, dated action is its owner's task, X7)."""
+
+    adult: Ref | None = None
+    children: list[Ref] | None = None
+    clause: Annotated[str, Field(max_length=8)] | None = None
+    aim: Text | None = None
+    orders: list[DisruptionOrder] | None = None
+    actions: list[MeetingAction] | None = None
+    closed_at: DateTime | None = None
 
 
 DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
@@ -372,4 +443,5 @@ DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
     "notification": NotificationDetails,
     "offender_visit": OffenderVisitDetails,
     "device_examination": DeviceExaminationDetails,
+    "disruption_plan": DisruptionPlanDetails,
 }

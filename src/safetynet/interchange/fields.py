@@ -370,6 +370,7 @@ EventType = Literal[
     "notification",
     "offender_visit",
     "device_examination",
+    "disruption_plan",
 ]
 Role = Literal[
     "subject",
@@ -411,6 +412,7 @@ PlanType = Literal[
     "philomena_profile",
     "fast_action_response_plan",
     "cse_plan",
+    "cce_plan",
     "safety_plan",
     "risk_management_plan",
     "child_protection_plan",
@@ -449,6 +451,10 @@ MeetingType = Literal[
 MeetingStatus = Literal["scheduled", "held", "cancelled"]
 AccommodationOutcome = Literal["provided", "secure_provided", "not_provided"]
 Scheme = Literal["operation_encompass", "gp_notification", "other"]
+# How a child is involved in an indecent-image offence (the exploitation workspace, O1).
+Involvement = Literal["depicted", "sharer", "recipient", "sibling"]
+DevicePriority = Literal["priority", "standard"]
+DisruptionStatus = Literal["considered", "applied", "granted", "refused", "served"]
 
 
 _GRADE_3X5X2 = {"source": (1, 2, 3), "assessment": ("A", "B", "C", "D", "E"), "handling": ("P", "C")}

@@ -237,6 +237,7 @@ class Event(SourceRecord):
         NOTIFICATION = "notification"
         OFFENDER_VISIT = "offender_visit"
         DEVICE_EXAMINATION = "device_examination"
+        DISRUPTION_PLAN = "disruption_plan"
 
     event_type = models.CharField(max_length=24, choices=EventType.choices)  # indexed first in event_type_time
     occurred_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -341,6 +342,7 @@ class Plan(SourceRecord):
         PHILOMENA_PROFILE = "philomena_profile"
         FAST_ACTION_RESPONSE_PLAN = "fast_action_response_plan"
         CSE_PLAN = "cse_plan"
+        CCE_PLAN = "cce_plan"
         SAFETY_PLAN = "safety_plan"
         RISK_MANAGEMENT_PLAN = "risk_management_plan"
         CHILD_PROTECTION_PLAN = "child_protection_plan"

@@ -29,6 +29,8 @@ RoleCode = Literal[
     "exploitation_coordinator",
     "public_protection_officer",
     "custody_officer",
+    "ocait_officer",
+    "digital_forensics_officer",
     "analyst",
     "auditor",
     "case_auditor",

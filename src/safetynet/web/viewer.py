@@ -35,6 +35,8 @@ class Viewer:
     agency_label: str = ""
     nav: list[NavItem] = field(default_factory=list)
     unread_notifications: int = 0
+    # May open an adult's profile (the exploitation workspace): a finding naming an adult links it.
+    adult_profiles: bool = False
 
 
 # Every role's first screen after signing in: the work that role comes to do.
@@ -49,6 +51,8 @@ LANDING_BY_ROLE: dict[str, str] = {
     "missing_persons_coordinator": "web:missing",
     "exploitation_coordinator": "web:my_work",
     "public_protection_officer": "web:my_work",
+    "ocait_officer": "web:my_work",
+    "digital_forensics_officer": "web:online_backlog",
     "partner_social_worker": "web:my_work",
     "partner_health": "web:my_work",
     "partner_education": "web:school_notifications",
@@ -91,6 +95,8 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Escalations", "web:escalations"),
         ("Meetings", "web:meetings"),
         ("Missing", "web:missing"),
+        ("Exploitation", "web:exploitation"),
+        ("Online abuse", "web:online"),
         ("MASH", "web:mash_inbox"),
         ("Encompass", "web:encompass"),
         ("From the police", "web:school_notifications"),
@@ -113,6 +119,7 @@ def viewer_for(user: Any) -> Viewer | None:
         agency_label=agency_label,
         nav=items,
         unread_notifications=unread_count(user),
+        adult_profiles=may_use(user, "web:exploitation_adult"),
     )
 
 

@@ -241,3 +241,71 @@ def encompass(ctx: DemoContext) -> None:
         f"Encompass); {school.name if school else 'the school'} has one notification to acknowledge (sign in as "
         "the education partner: it is their first screen)."
     )
+
+
+def exploitation(ctx: DemoContext) -> None:
+    """The demo exploitation coordinator starts a disruption plan for the adult of the latest X2
+    finding (the children linked to him protected) with an action owned by the demo public
+    protection officer; the demo OCAIT officer records an image offence (one child depicted,
+    three sharers, one decision made) and a phone seized and submitted as priority; the forensic
+    backlog holds it beside the county's own devices."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.exploitation import disruption, online, profile
+    from safetynet.exploitation.common import ExploitationRefused
+    from safetynet.records.models import Event
+    from safetynet.risk.models import Finding
+
+    users = {r: get_user_model().objects.filter(username=DEMO_USERNAMES[r]).first() for r in DEMO_USERNAMES}
+    coordinator, ppo, ocait = (
+        users[r] for r in (Role.EXPLOITATION_COORDINATOR, Role.PUBLIC_PROTECTION_OFFICER, Role.OCAIT_OFFICER)
+    )
+    if (
+        None in (coordinator, ppo, ocait)
+        or Event.live.filter(source="safetynet", event_type="disruption_plan").exists()
+    ):
+        return
+    now = ctx.clock.now().replace(second=0, microsecond=0)
+    day = dt.timedelta(days=1)
+    adult, plan_note = None, "no open X2 finding names an adult"
+    for finding in Finding.objects.filter(clause="X2", state=Finding.State.OPEN).order_by("-raised_at")[:50]:
+        named = profile.adults_in(finding)
+        children = [c.individual for c in profile.profile(named[0], now).children][:3] if named else []
+        if not children:
+            continue
+        adult = named[0]
+        try:
+            plan = disruption.start(
+                adult, aim="Disrupt this adult's contact with the children linked to him.", children=children,
+                finding=finding.pk, acting_user=coordinator, clock=ctx.clock,
+            )  # fmt: skip
+            disruption.add_action(
+                plan.pk, text="Apply to the magistrates for a sexual risk order.", owner_user=ppo.pk, about=adult,  # type: ignore[union-attr]
+                due=(now + 7 * day).date(), acting_user=coordinator, clock=ctx.clock,
+            )  # fmt: skip
+            plan_note = f"a disruption plan for the adult at /exploitation/adults/{adult}/ with an action for the PPU"
+        except ExploitationRefused as refused:
+            plan_note = f"no disruption plan ({refused.field}: {refused.expected})"
+        break
+    kids = _demo_children(4, now)
+    offence_note = "no image offence (too few children aged 12 to 16)"
+    if len(kids) == 4:
+        offence = online.record_offence(
+            offence="Sharing an indecent image of a child between pupils", occurred_at=now - 2 * day,
+            children=[(kids[0], "depicted"), *((k, "sharer") for k in kids[1:])], acting_user=ocait, clock=ctx.clock,
+        )  # fmt: skip
+        online.decide(offence.pk, kids[1], decision="Referral to the MASH; the school's safeguarding lead told.",
+                      acting_user=ocait, clock=ctx.clock)  # fmt: skip
+        exam = online.seize(
+            offence.pk, device="Mobile phone", seized_at=now - 2 * day, acting_user=ocait, clock=ctx.clock
+        )
+        online.submit(exam.pk, submitted_at=now - day, priority="priority", acting_user=ocait, clock=ctx.clock)
+        offence_note = f"an image offence at /online/offences/{offence.pk}/ (3 of 4 children still need a decision)"
+    waiting = online.backlog(now)
+    overdue = sum(1 for w in waiting if w.overdue)
+    ctx.notes.append(
+        f"Exploitation: {plan_note}; sign in as exploitation and open Exploitation. Online abuse: {offence_note}; "
+        f"the forensic backlog holds {len(waiting)} device(s), {overdue} past target: sign in as ocait or forensics."
+    )

@@ -66,9 +66,8 @@ def _due(value: Any) -> dt.datetime | None:
 @rule("X7")
 def x7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
     """Each open action of a held meeting, owned by an agency on this system, dated and about this
-    child, is a task for its owner due on its date."""
-    if not picture.is_child:
-        return []
+    child, is a task for its owner due on its date. The owned actions of a disruption plan
+    (docs/exploitation.md) are read the same way, about the adult or a child."""
 
     def check(meeting: EventRec) -> list[FindingDraft]:
         d = meeting.details
@@ -76,7 +75,7 @@ def x7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
         if d.get("status") in NOT_HELD or held is None or held > as_of:
             return []
         out = []
-        kind = meeting_label(d)
+        kind = "disruption plan" if meeting.event_type == "disruption_plan" else meeting_label(d)
         for index, action in enumerate(d.get("actions") or []):
             if not isinstance(action, dict) or not _is_about(picture, action.get("about"), meeting.source):
                 continue
@@ -87,10 +86,11 @@ def x7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 continue
             owner = action["owner"]
             assign = {k: str(owner[k]) for k in ("team", "username") if owner.get(k)}
+            about = child_words(picture, held) if picture.is_child else "an adult of concern"
             draft_ = draft(
                 policy,
                 "X7",
-                f"An action from {a_or_an(kind).lower()} {kind} about {child_words(picture, held)} is due "
+                f"An action from {a_or_an(kind).lower()} {kind} about {about} is due "
                 f"{due.day} {due:%B %Y} and not yet done.",
                 [meeting.ref],
                 key=meeting.ref,
@@ -99,13 +99,16 @@ def x7(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 aspect=str(action.get("id") or index),
             )
             detail = dict(draft_.detail or {})
-            detail["meeting_action"] = {"meeting": meeting.ref, "action": str(action.get("id") or index)}
+            key = "plan_action" if meeting.event_type == "disruption_plan" else "meeting_action"
+            detail[key] = {"meeting": meeting.ref, "action": str(action.get("id") or index)}
             if assign:
                 detail["assign"] = assign
             out.append(_with_detail(draft_, detail))
         return out
 
-    return guarded(policy, "X7", [e for e, _ in picture.events("meeting")], check)
+    plans = [e for e, _ in picture.events("disruption_plan")]
+    meetings = [e for e, _ in picture.events("meeting")] if picture.is_child else []
+    return guarded(policy, "X7", meetings + plans, check)
 
 
 def _with_detail(found: FindingDraft, detail: dict[str, Any]) -> FindingDraft:

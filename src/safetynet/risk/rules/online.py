@@ -52,6 +52,11 @@ def o1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             problems.append(
                 f"devices submitted {hours(min(submitted) - at)} after the offence (target {limit.days} days)"
             )
+        mine = {(r["source"], r["id"]) for r in picture.refs}
+        for entry in crime.details.get("children_involved") or []:
+            ref = entry.get("person") if isinstance(entry, dict) else None
+            if isinstance(ref, dict) and (ref.get("source"), ref.get("id")) in mine and not entry.get("decision"):
+                problems.append("no safeguarding decision recorded for this child")
         for e in exams:
             returned = ts(e.details.get("returned_at"))
             if returned is not None and returned <= as_of and not e.details.get("caid_uploaded_at"):
@@ -114,6 +119,9 @@ def o2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 f"({'priority' if priority else 'standard'} target {target.days} days).",
                 [exam.ref],
                 key=exam.ref,
+                # Due the day the target passed: a device still awaited is overdue at once, so the
+                # sweep escalates it up the police chain (docs/exploitation.md).
+                due_by=due if returned is None else None,
             )
         ]
 

@@ -66,3 +66,9 @@ def moment(value: object) -> object:
         return dt.datetime.fromisoformat(value)
     except ValueError:
         return value
+
+
+@register.filter
+def lookup(mapping: object, key: object) -> object:
+    """`mapping[key]` in a template ("" when absent): a name by individual id."""
+    return mapping.get(key, "") if isinstance(mapping, dict) else ""
