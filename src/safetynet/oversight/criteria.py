@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from safetynet.lib.yaml_documents import parse_document, read_text
 from safetynet.records.models import Event, Marker, Participation
 from safetynet.risk.policy import CLAUSES
-from safetynet.risk.policy import _line as yaml_line
 
 DEFAULT_CRITERIA_PATH = Path(__file__).parent / "criteria" / "default.yaml"
 
@@ -176,34 +175,14 @@ class AuditCriteria:
 
 def parse_criteria(text: str, path: str = "<criteria>") -> AuditCriteria:
     """The validated criteria in `text`; CriteriaError naming `path`, line and expectation."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise CriteriaError(f"{path}:{line}: expected valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise CriteriaError(f"{path}:1: expected a mapping with version, scale and areas")
-    try:
-        doc = CriteriaDocument.model_validate(data)
-    except ValidationError as exc:
-        messages = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p != "[key]")
-            where = ".".join(str(p) for p in loc) or "(top level)"
-            messages.append(f"{path}:{yaml_line(root, loc)}: {where}: {err['msg']}")
-        raise CriteriaError("; ".join(messages)) from None
+    doc, _root = parse_document(
+        text, path, CriteriaDocument, shape="a mapping with version, scale and areas", error=CriteriaError
+    )
     return AuditCriteria(document=doc, path=path)
 
 
 def load_criteria(path: str | Path) -> AuditCriteria:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CriteriaError(f"{path}: cannot read the criteria file ({exc.strerror})") from None
-    return parse_criteria(text, str(path))
+    return parse_criteria(read_text(path, "criteria file", CriteriaError), str(path))
 
 
 _current: AuditCriteria | None = None

@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,13 +22,13 @@ from pydantic import (
     PrivateAttr,
     StrictFloat,
     StrictInt,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from safetynet.access.roles import AGENCY_OF_ROLE
 from safetynet.lib.school_days import SchoolCalendar
+from safetynet.lib.yaml_documents import parse_document, read_text, yaml_line
 from safetynet.risk.escalation import EscalationSpec, PartnershipEscalationSpec, escalation_errors
 from safetynet.risk.escalation import RoleCode as Role
 
@@ -400,29 +399,6 @@ class Policy:
         return dt.timedelta(hours=float(self.document.response_hours.get(severity, 72)))  # type: ignore[call-overload]
 
 
-def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
-    """Returns the deepest YAML node along a pydantic error location (for its line)."""
-    node = root
-    key: yaml.Node | None = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-            if pair is None:
-                return node
-            key, node = pair
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return node
-    # A mapping or list value starts on the line after its key: point at the key.
-    return key if key is not None and not isinstance(node, yaml.ScalarNode) else node
-
-
-def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int:
-    node = _node_at(root, loc)
-    return node.start_mark.line + 1 if node is not None else 1
-
-
 def _mash_hours_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
     """H1's MASH hours: days are weekday names, the hours within the day, the owner a role."""
     spec = doc.clauses.get("H1")
@@ -483,38 +459,22 @@ def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
 
 def parse_policy(text: str, path: str = "<policy>") -> Policy:
     """Returns the validated policy in `text`; raises PolicyError naming `path`, line and expectation."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise PolicyError(f"{path}:{line}: expected valid YAML ({getattr(exc, 'problem', exc)})") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}:1: expected a mapping with version, escalation, clauses and language")
-    try:
-        doc = PolicyDocument.model_validate(data)
-    except ValidationError as exc:
-        messages = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p != "[key]")
-            where = ".".join(str(p) for p in loc) or "(top level)"
-            messages.append(f"{path}:{_line(root, loc)}: {where}: {err['msg']}")
-        raise PolicyError("; ".join(messages)) from None
+    doc, root = parse_document(
+        text,
+        path,
+        PolicyDocument,
+        shape="a mapping with version, escalation, clauses and language",
+        error=PolicyError,
+    )
     problems = _semantic_errors(doc)
     if problems:
-        raise PolicyError("; ".join(f"{path}:{_line(root, loc)}: expected {what}" for loc, what in problems))
+        raise PolicyError("; ".join(f"{path}:{yaml_line(root, loc)}: expected {what}" for loc, what in problems))
     return Policy(document=doc, path=path)
 
 
 def load_policy(path: str | Path) -> Policy:
     """Returns the validated policy in the file at `path` (PolicyError if it cannot be used)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
-    return parse_policy(text, str(path))
+    return parse_policy(read_text(path, "policy file", PolicyError), str(path))
 
 
 _current: Policy | None = None
