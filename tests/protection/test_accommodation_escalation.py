@@ -11,7 +11,7 @@ from typing import Any
 from safetynet.lib.clock import FixedClock
 from safetynet.protection import custody, police
 from safetynet.records.models import Event
-from safetynet.work.accommodation import escalate_accommodation_waits
+from safetynet.work.accommodation import escalate_accommodation_waits, escalate_transfer_refusals
 from safetynet.work.models import PartnershipEscalation
 from safetynet.work.scheduler import sweep_once
 from tests.world import AccessWorld
@@ -85,3 +85,46 @@ def test_a_wait_with_no_officer_who_can_sign_in_is_left_to_the_task(
         access_world.users[role].save(update_fields=["is_active"])
     assert escalate_accommodation_waits(clock=clock) == []
     assert f"police protection {pp.pk} waits past the threshold" in caplog.text
+
+
+def _held_after_request(world: AccessWorld, child: int, clock: FixedClock) -> Event:
+    """A child charged and refused bail, the s38(6) request made an hour ago."""
+    officer = world.users["custody_officer"]
+    record = custody.book_in(
+        acting_user=officer,
+        individual_id=child,
+        arrested_at=clock.now() - 6 * H,
+        arrived_at=clock.now() - 5 * H,
+        authorised_at=clock.now() - 5 * H,
+        clock=clock,
+    )
+    custody.charge(record.pk, acting_user=officer, at=clock.now() - 2 * H, bail_refused=True, clock=clock)
+    return custody.request_transfer(record.pk, acting_user=officer, at=clock.now() - H, clock=clock)
+
+
+def test_a_refused_or_unanswered_transfer_goes_to_the_partnership_log_once(
+    access_world: AccessWorld, child: int, clock: FixedClock
+) -> None:
+    record = _held_after_request(access_world, child, clock)
+    assert sweep_once(clock=clock).waits == []  # asked an hour ago: the local authority has 2 hours
+    clock.advance(hours=1, minutes=5)
+    (raised,) = sweep_once(clock=clock).waits
+    assert (raised.refusal_id, raised.owner_agency.code, raised.individual_id) == (record.pk, "csc", child)
+    assert raised.raised_by == access_world.users["custody_officer"]
+    assert "did not answer within 2 hours" in raised.reason
+    assert escalate_transfer_refusals(clock=clock) == []
+
+
+def test_a_refusal_is_escalated_at_once_and_a_released_child_is_not(
+    access_world: AccessWorld, child: int, clock: FixedClock
+) -> None:
+    users = access_world.users
+    record = _held_after_request(access_world, child, clock)
+    custody.answer_transfer(
+        record.pk, acting_user=users["partner_social_worker"], outcome="not_provided", at=clock.now(), clock=clock
+    )
+    (raised,) = escalate_transfer_refusals(clock=clock)
+    assert "the local authority refused the PACE s38(6) request" in raised.reason
+    PartnershipEscalation.objects.filter(pk=raised.pk).delete()
+    custody.release(record.pk, acting_user=users["custody_officer"], at=clock.now(), clock=clock)
+    assert escalate_transfer_refusals(clock=clock) == []

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connection
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.policy import current_policy
 from safetynet.work import notifications
-from safetynet.work.accommodation import escalate_accommodation_waits
+from safetynet.work.accommodation import escalate_accommodation_waits, escalate_transfer_refusals
 from safetynet.work.escalations import EscalationStep, sweep_escalations
 from safetynet.work.models import PartnershipEscalation
 from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
@@ -40,7 +40,8 @@ class SweepRun:
 def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     """Create tasks for findings without one, close those whose finding cleared, escalate
     every overdue task one step, raise every overdue partnership escalation one level, put
-    every police protection wait for accommodation past 12 hours on the partnership log, tell
+    every police protection wait for accommodation past 12 hours and every child kept in custody
+    after a refused or unanswered s38(6) request on the partnership log, tell
     the holders of tasks due within the hour, and send any immediate email still waiting (one a
     failed server left behind), all judged at `clock.now()`."""
     policy = current_policy()
@@ -48,6 +49,7 @@ def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     swept = sweep(clock=clock, policy=policy)
     raised = sweep_escalations(clock=clock, policy=policy)
     waits = escalate_accommodation_waits(clock=clock, policy=policy)
+    waits += escalate_transfer_refusals(clock=clock, policy=policy)
     notifications.tasks_due_soon(clock=clock)
     notifications.send_immediate(clock=clock)
     return SweepRun(synced, swept, raised, waits)
