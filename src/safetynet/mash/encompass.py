@@ -15,14 +15,16 @@ system's record, acknowledged there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from safetynet.access.profiles import has_permission, profile_of
-from safetynet.identity.memberships import records_of
+from safetynet.identity.memberships import individual_of_people, records_of
+from safetynet.identity.models import Membership
 from safetynet.interchange.written import CaptureRejected, next_version, write, written_event
 from safetynet.lib.clock import Clock, system_clock
 from safetynet.meetings.services import actor, person_ref
-from safetynet.records.models import Event, Organisation, Person
+from safetynet.records.models import Event, Organisation
 
 SCHEME = "operation_encompass"
 INFORMATION_MIN = 10
@@ -42,30 +44,60 @@ class NotYourNotification(Exception):
     """`acting_user` may not make this change (the message says why)."""
 
 
+def schools_of(individual_ids: Iterable[int]) -> dict[int, Organisation]:
+    """Each child's school as their most recently recorded source record gives it (children with
+    none left out), in one query."""
+    rows = (
+        Membership.objects.filter(
+            individual_id__in=list(individual_ids),
+            person__school__isnull=False,
+            person__recorded_at__isnull=False,  # Person.live: neither stubs nor withdrawn
+            person__deleted=False,
+        )
+        .select_related("person__school")
+        .order_by("-person__recorded_at", "-person_id")
+    )
+    found: dict[int, Organisation] = {}
+    for row in rows:
+        if row.person.school is not None:
+            found.setdefault(row.individual_id, row.person.school)
+    return found
+
+
 def school_of(individual_id: int) -> Organisation | None:
     """The child's school as their most recently recorded source record gives it."""
-    person = (
-        Person.live.filter(pk__in=records_of(individual_id), school__isnull=False)
-        .select_related("school")
-        .order_by("-recorded_at", "-pk")
-        .first()
-    )
-    return person.school if person is not None else None
+    return schools_of([individual_id]).get(individual_id)
 
 
 def _ref(record: Event | Organisation) -> dict[str, str]:
     return {"source": record.source, "id": record.source_id}
 
 
+def notifications_about(incidents: list[Event]) -> dict[tuple[int, int], Event]:
+    """(incident pk, individual) -> the Operation Encompass notification sent about that incident
+    for that child, in three queries (a notification naming nobody counts for every child in it)."""
+    notes = (
+        Event.live.filter(event_type="notification", linked_events__in=incidents, details__scheme=SCHEME)
+        .prefetch_related("participations", "linked_events")
+        .order_by("occurred_at", "pk")
+        .distinct()
+    )
+    people_of = {i.pk: [p.person_id for p in i.participations.all()] for i in incidents}
+    individual_of = individual_of_people({p for ps in people_of.values() for p in ps})
+    found: dict[tuple[int, int], Event] = {}
+    for note in notes:
+        named = {individual_of.get(p.person_id) for p in note.participations.all()}
+        for incident in note.linked_events.all():
+            for person in people_of.get(incident.pk, []):
+                individual = individual_of.get(person)
+                if individual is not None and (not named or individual in named):
+                    found.setdefault((incident.pk, individual), note)
+    return found
+
+
 def sent_for(incident: Event, individual_id: int) -> Event | None:
     """The Operation Encompass notification already sent about `incident` for this child."""
-    mine = set(records_of(individual_id))
-    for note in Event.live.filter(event_type="notification", linked_events=incident).prefetch_related("participations"):
-        if (note.details or {}).get("scheme") == SCHEME and (
-            not note.participations.all() or any(p.person_id in mine for p in note.participations.all())
-        ):
-            return note
-    return None
+    return notifications_about([incident]).get((incident.pk, individual_id))
 
 
 def _incident(incident_id: int, individual_id: int) -> Event:

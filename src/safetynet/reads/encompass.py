@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from safetynet.identity.memberships import individual_of_people
-from safetynet.mash.encompass import SCHEME, school_of, school_of_user
+from safetynet.mash.encompass import SCHEME, notifications_about, school_of_user, schools_of
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.records.models import Event, Organisation
@@ -72,24 +72,8 @@ def _when(value: Any) -> dt.datetime | None:
 
 
 def _told(incidents: list[Event]) -> dict[tuple[int, int], dt.datetime | None]:
-    """(incident pk, individual) -> when an Operation Encompass notification about the incident
-    named that child (a notification naming nobody counts for every child in the incident)."""
-    notes = (
-        Event.live.filter(event_type="notification", linked_events__in=incidents, details__scheme=SCHEME)
-        .prefetch_related("participations", "linked_events")
-        .distinct()
-    )
-    people_of = {i.pk: [p.person_id for p in i.participations.all()] for i in incidents}
-    everyone = individual_of_people({p for ps in people_of.values() for p in ps})
-    told: dict[tuple[int, int], dt.datetime | None] = {}
-    for note in notes:
-        named = {everyone.get(p.person_id) for p in note.participations.all()}
-        for incident in note.linked_events.all():
-            for person in people_of.get(incident.pk, []):
-                individual = everyone.get(person)
-                if individual is not None and (not named or individual in named):
-                    told.setdefault((incident.pk, individual), _when((note.details or {}).get("sent_at")))
-    return told
+    """(incident pk, individual) -> when the school was told about it (the notification's `sent_at`)."""
+    return {key: _when((note.details or {}).get("sent_at")) for key, note in notifications_about(incidents).items()}
 
 
 def _deadline(incident: Event) -> dt.datetime | None:
@@ -111,13 +95,14 @@ def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
     incidents = _incidents(findings)
     told = _told(list(incidents.values()))
     heads = people.headlines_for({f.individual_id for f in findings}, now.date())
+    schools = schools_of({f.individual_id for f in findings})
     rows = []
     for finding in findings:
         ref = _incident_ref(finding)
         incident = incidents.get(ref) if ref is not None else None
         if incident is None or finding.individual_id not in heads:
             continue
-        school = school_of(finding.individual_id)
+        school = schools.get(finding.individual_id)
         due = _deadline(incident)
         rows.append(
             ToSend(
