@@ -17,6 +17,7 @@ from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.dashboard import counts
+from safetynet.reads.dashboards import DASHBOARDS
 from safetynet.reads.timeliness import LABEL_WIDTH, Timeliness, breaches_behind, timeliness
 from safetynet.web.forms_periods import TimelinessForm
 from safetynet.web.viewer import may_use
@@ -28,6 +29,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of people, recent events by type, current markers and open review items."""
     context = dataclasses.asdict(counts(system_clock.now()))
     context["may_timeliness"] = may_use(request.user, "web:timeliness")
+    context["dashboards"] = list(DASHBOARDS.values()) if may_use(request.user, "web:dashboards") else []
+    context["may_inspection_lists"] = may_use(request.user, "web:inspection_lists")
     return render(request, "web/dashboard.html", context)
 
 

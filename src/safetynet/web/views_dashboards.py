@@ -1,0 +1,136 @@
+"""The oversight dashboards (reads.dashboards): a chart and its table of counts per dashboard,
+filtered by period, agency and area in the address; every number a link to the list behind it;
+every table as CSV through the export helper. An impossible period is refused beside its field
+(400)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from safetynet.access.models import Agency
+from safetynet.exports.services import Column, export_csv, may_export
+from safetynet.lib.clock import system_clock
+from safetynet.reads import access
+from safetynet.reads.dashboards import DASHBOARDS, Dashboard, Filters, Table, behind_named
+from safetynet.reads.dashboards.areas import area_filter, area_names
+from safetynet.reads.dashboards.base import LABEL_WIDTH, Cell, Row
+from safetynet.web.forms_periods import DashboardForm
+from safetynet.web.viewer import may_use
+
+
+def dashboard_of(code: str) -> Dashboard:
+    found = DASHBOARDS.get(code)
+    if found is None:
+        raise Http404
+    return found
+
+
+def filtered(request: HttpRequest) -> tuple[DashboardForm, Filters | None]:
+    """The form bound to the address, and the filters it gives (None when refused)."""
+    today = system_clock.now().date()
+    agencies = list(Agency.objects.order_by("name").values_list("code", "name"))
+    form = DashboardForm(request.GET, today=today, agencies=agencies, areas=area_names())
+    if form.is_bound and not form.is_valid():
+        return form, None
+    start, end = form.period()
+    area = form.chosen("area")
+    return form, Filters(start, end, form.chosen("agency"), area, area_filter(area) if area else None)
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    row: Row
+    links: list[tuple[Cell, str]]  # each cell with the address of the list behind it ("" for none)
+
+
+def _shown(code: str, table: Table, query: str) -> list[ShownRow]:
+    base = f"{reverse('web:dashboard_behind', args=[code])}?{query}"
+    return [
+        ShownRow(r, [(c, f"{base}&{urlencode({'key': c.key})}" if c.key and c.value else "") for c in r.cells])
+        for r in table.rows
+    ]
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """One dashboard: each table's chart, the table beside it (each number a link to what is
+    behind it) and its CSV; filters above."""
+    found = dashboard_of(code)
+    form, filters = filtered(request)
+    tables = found.build(filters, system_clock.now()) if filters is not None else []
+    query = form.query() if filters is not None else ""
+    context = {
+        "dashboard": found,
+        "form": form,
+        "filters": filters,
+        "tables": [(t, _shown(code, t, query)) for t in tables],
+        "query": query,
+        "bar_x": LABEL_WIDTH,
+        "may_export": may_export(request.user),
+        "others": [d for d in DASHBOARDS.values() if d.code != code],
+        "may_timeliness": may_use(request.user, "web:timeliness"),
+    }
+    return render(request, "web/dashboards/dashboard.html", context, status=200 if filters is not None else 400)
+
+
+@require_GET
+@login_required
+def dashboard_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """One table of a dashboard as CSV (counts only, no child in it), logged as an export."""
+    found = dashboard_of(code)
+    form, filters = filtered(request)
+    if filters is None:
+        raise Http404
+    tables = {t.code: t for t in found.build(filters, system_clock.now())}
+    table = tables.get(request.GET.get("table", ""))
+    if table is None:
+        raise Http404
+    columns: list[Column] = [(table.row_header or "Row", lambda r: r.label)]
+    columns += [(header, _cell_getter(i)) for i, header in enumerate(table.columns)]
+    where = ", ".join(x for x in (filters.agency, filters.area) if x)
+    return export_csv(
+        request,
+        table.rows,
+        columns,
+        title=f"{table.title}, {filters.start:%d %b %Y} to {filters.end:%d %b %Y}" + (f" ({where})" if where else ""),
+        filename=f"{code}-{table.code}",
+        individual_ids=[],
+        object_type="dashboard",
+        object_ids=[f"{code}:{table.code}"],
+        fields=["dashboard", code],
+    )
+
+
+def _cell_getter(index: int) -> Callable[[Row], int]:
+    return lambda r: r.cells[index].value
+
+
+@require_GET
+@login_required
+def dashboard_behind(request: HttpRequest, code: str) -> HttpResponse:
+    """The records behind one number of a dashboard, each child named and linked when the viewer
+    may open their record; logged as a consultation of the children named."""
+    found = dashboard_of(code)
+    form, filters = filtered(request)
+    key = request.GET.get("key", "")
+    if filters is None or not key:
+        raise Http404
+    rows, truncated = behind_named(request.user, found, filters, key, system_clock.now())
+    access.log_view(
+        request.user,
+        object_type="dashboard",
+        object_ids=[f"{code}:{key}"],
+        individual_ids=sorted({r.individual_id for r in rows if r.named and r.individual_id is not None}),
+        fields=["dashboard_behind", code],
+    )
+    context = {"dashboard": found, "rows": rows, "truncated": truncated, "query": form.query(), "filters": filters}
+    return render(request, "web/dashboards/behind.html", context)
