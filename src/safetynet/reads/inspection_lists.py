@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, StreamingHttpResponse
 
@@ -172,3 +172,21 @@ def inspection_csv(
         object_ids=[found.code],
         fields=["inspection_list", found.code],
     )
+
+
+def list_counts(
+    user: Any, start: dt.date, end: dt.date, area: Q | None = None
+) -> list[tuple[InspectionList, int, int]]:
+    """Each list with its records and children in the period, as `user` would download it."""
+    out = []
+    for found in LISTS.values():
+        counted = (
+            list_rows(user, found, start, end, area)
+            .order_by()
+            .aggregate(
+                records=Count("event_id", distinct=True),
+                children=Count("person__membership__individual_id", distinct=True),
+            )
+        )
+        out.append((found, counted["records"], counted["children"]))
+    return out

@@ -5,7 +5,6 @@ every table as CSV through the export helper. An impossible period is refused be
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,10 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from safetynet.access.models import Agency
-from safetynet.exports.services import Column, export_csv, may_export
+from safetynet.exports.services import may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
-from safetynet.reads.dashboards import DASHBOARDS, Dashboard, Filters, Table, behind_named
+from safetynet.reads.dashboards import DASHBOARDS, Dashboard, Filters, Table, behind_named, table_csv
 from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.dashboards.base import LABEL_WIDTH, Cell, Row
 from safetynet.web.forms_periods import DashboardForm
@@ -94,24 +93,7 @@ def dashboard_csv(request: HttpRequest, code: str) -> HttpResponse:
     table = tables.get(request.GET.get("table", ""))
     if table is None:
         raise Http404
-    columns: list[Column] = [(table.row_header or "Row", lambda r: r.label)]
-    columns += [(header, _cell_getter(i)) for i, header in enumerate(table.columns)]
-    where = ", ".join(x for x in (filters.agency, filters.area) if x)
-    return export_csv(
-        request,
-        table.rows,
-        columns,
-        title=f"{table.title}, {filters.start:%d %b %Y} to {filters.end:%d %b %Y}" + (f" ({where})" if where else ""),
-        filename=f"{code}-{table.code}",
-        individual_ids=[],
-        object_type="dashboard",
-        object_ids=[f"{code}:{table.code}"],
-        fields=["dashboard", code],
-    )
-
-
-def _cell_getter(index: int) -> Callable[[Row], int]:
-    return lambda r: r.cells[index].value
+    return table_csv(request, found, table, filters)
 
 
 @require_GET

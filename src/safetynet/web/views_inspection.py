@@ -4,13 +4,12 @@ list holds in a period (and area), and each list as a streamed CSV."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from safetynet.reads.inspection_lists import LISTS, inspection_csv, list_rows
+from safetynet.reads.inspection_lists import LISTS, inspection_csv, list_counts
 from safetynet.web.views_dashboards import filtered
 
 
@@ -22,16 +21,7 @@ def inspection_lists(request: HttpRequest) -> HttpResponse:
     rows = []
     if filters is not None:
         area = filters.person("person__") if filters.area_q is not None else None
-        for found in LISTS.values():
-            counted = (
-                list_rows(request.user, found, filters.start, filters.end, area)
-                .order_by()
-                .aggregate(
-                    records=Count("event_id", distinct=True),
-                    children=Count("person__membership__individual_id", distinct=True),
-                )
-            )
-            rows.append((found, counted["records"], counted["children"]))
+        rows = list_counts(request.user, filters.start, filters.end, area)
     context = {"form": form, "filters": filters, "rows": rows, "query": form.query() if filters else ""}
     return render(request, "web/inspection_lists.html", context, status=200 if filters is not None else 400)
 

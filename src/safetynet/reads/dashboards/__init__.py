@@ -5,12 +5,19 @@ list behind every number and a CSV of every table. `DASHBOARDS` names them by co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+
+from safetynet.access.models import Agency
+from safetynet.exports.services import Column, export_csv
+from safetynet.lib.periods import PeriodRefused, check_period
 from safetynet.reads import person as people
 from safetynet.reads.access import visible_individual_ids
-from safetynet.reads.dashboards.base import BEHIND_LIMIT, Behind, Dashboard, Filters, Table
+from safetynet.reads.dashboards.areas import area_filter, area_names
+from safetynet.reads.dashboards.base import BEHIND_LIMIT, Behind, Dashboard, Filters, Row, Table
 from safetynet.reads.dashboards.missing import DASHBOARD as MISSING
 from safetynet.reads.dashboards.quality import BACKLOG, QUALITY
 from safetynet.reads.dashboards.referrals import DASHBOARD as REFERRALS
@@ -20,7 +27,32 @@ DASHBOARDS: dict[str, Dashboard] = {
     d.code: d for d in (MISSING, REFERRALS, OPEN_WORK, MEETING_ACTIONS, BACKLOG, QUALITY)
 }
 
-__all__ = ["BEHIND_LIMIT", "DASHBOARDS", "BehindRow", "Dashboard", "Filters", "Table", "behind_named"]
+__all__ = [
+    "BEHIND_LIMIT",
+    "DASHBOARDS",
+    "BehindRow",
+    "Dashboard",
+    "Filters",
+    "Table",
+    "behind_named",
+    "filters_asked",
+    "table_csv",
+]
+DEFAULT_DAYS = 90
+
+
+def filters_asked(start: dt.date | None, end: dt.date | None, agency: str, area: str, today: dt.date) -> Filters:
+    """The filters a caller asked for (either end of the period left out: the last 90 days'),
+    checked as the screens check them: PeriodRefused naming the field otherwise."""
+    start = start or today - dt.timedelta(days=DEFAULT_DAYS)
+    end = end or today
+    check_period(start, end, today)
+    if agency and not Agency.objects.filter(code=agency).exists():
+        codes = ", ".join(Agency.objects.order_by("code").values_list("code", flat=True))
+        raise PeriodRefused("agency", f"expected one of {codes}")
+    if area and area not in area_names():
+        raise PeriodRefused("area", f"expected one of {', '.join(area_names()) or 'no areas (none configured)'}")
+    return Filters(start, end, agency, area, area_filter(area) if area else None)
 
 
 @dataclass(frozen=True)
@@ -56,3 +88,26 @@ def behind_named(
         for r in rows
     ]
     return named, len(rows) >= BEHIND_LIMIT
+
+
+def _cell(index: int) -> Callable[[Row], int]:
+    return lambda r: r.cells[index].value
+
+
+def table_csv(request: HttpRequest, dashboard: Dashboard, table: Table, filters: Filters) -> HttpResponse:
+    """One table of `dashboard` as CSV (counts only, no child in it), marked and logged as an
+    export. Raises ExportRefused for a role without `export`."""
+    columns: list[Column] = [(table.row_header or "Row", lambda r: r.label)]
+    columns += [(header, _cell(i)) for i, header in enumerate(table.columns)]
+    where = ", ".join(x for x in (filters.agency, filters.area) if x)
+    return export_csv(
+        request,
+        table.rows,
+        columns,
+        title=f"{table.title}, {filters.start:%d %b %Y} to {filters.end:%d %b %Y}" + (f" ({where})" if where else ""),
+        filename=f"{dashboard.code}-{table.code}",
+        individual_ids=[],
+        object_type="dashboard",
+        object_ids=[f"{dashboard.code}:{table.code}"],
+        fields=["dashboard", dashboard.code],
+    )
