@@ -6,6 +6,7 @@ every table as CSV (marked, logged as an export, counts only)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -149,3 +150,15 @@ def test_records_behind_a_number_name_only_children_the_viewer_may_open(audit_wo
     assert "A child whose record you cannot open" in text  # the restricted child: counted, not named
     restricted_person = Participation.objects.filter(person__membership__individual=audit_world.access.restricted)
     assert restricted_person.exists()
+
+
+def test_the_demo_counts_the_dashboards_and_points_at_them(audit_world: AuditWorld, tmp_path: Path) -> None:
+    from safetynet.cli.commands.demo import DemoContext, _steps
+    from safetynet.cli.commands.demo_workspaces import dashboards
+
+    assert dashboards in [fn for _label, fn in _steps()]
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=FixedClock(FEB + dt.timedelta(days=18)))
+    dashboards(ctx)
+    # February and January (the early report is inside the last 90 days).
+    assert "10 missing reports about 8 children, 1 of them missing 3+ times" in ctx.notes[-1]
+    assert "/oversight/inspection-lists/" in ctx.notes[-1]

@@ -29,7 +29,9 @@ def test_a_childs_chronology_downloads_as_marked_csv_logged_as_an_export(access_
     assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
     text = _text(answer)
     lines = text.splitlines()
-    assert lines[0].lstrip('"').startswith("OFFICIAL-SENSITIVE: Chronology of person record") and "Exported by" in lines[1]
+    assert (
+        lines[0].lstrip('"').startswith("OFFICIAL-SENSITIVE: Chronology of person record") and "Exported by" in lines[1]
+    )
     assert lines[2].startswith("When,Until,What") and lines[-1] == "OFFICIAL-SENSITIVE"
     assert len(lines) > 4  # the pupil's events, one row each
     entry = AuditEntry.objects.filter(action="export").latest("seq")
@@ -92,7 +94,7 @@ def test_every_inspection_list_downloads_with_its_own_columns(audit_world: Audit
     }
     for code, (column, rows) in expected.items():
         lines = _text(client.get(f"/oversight/inspection-lists/{code}.csv?{PERIOD_QUERY}")).splitlines()
-        assert column in lines[2] and lines[-1].endswith(f"end of export, {rows} rows\"")
+        assert column in lines[2] and lines[-1].endswith(f'end of export, {rows} rows"')
 
 
 def test_an_impossible_period_or_unknown_list_is_refused(audit_world: AuditWorld) -> None:
