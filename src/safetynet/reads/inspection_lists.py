@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import HttpRequest, StreamingHttpResponse
 
 from safetynet.access.profiles import policy_of
@@ -95,6 +95,15 @@ def _key(path: str) -> str:
     return "d_" + path.replace(".", "_")
 
 
+def _detail_text(path: str) -> KeyTextTransform:
+    """The text at dotted `path` in the record's details (the event, across the participation)."""
+    *outer, last = path.split(".")
+    node: Any = "event__details"
+    for key in outer:
+        node = KeyTransform(key, node)
+    return KeyTextTransform(last, node)
+
+
 def list_rows(user: Any, found: InspectionList, start: dt.date, end: dt.date, area: Q | None = None) -> QuerySet[Any]:
     """The list's rows for `user`: one dict per child per record dated in [start, end], oldest
     first; `area` (a Q on the participant's Person, prefixed `person__`) narrows to an area."""
@@ -110,7 +119,7 @@ def list_rows(user: Any, found: InspectionList, start: dt.date, end: dt.date, ar
         rows = rows.filter(person__membership__individual__in=access.visible_individuals(user).values("pk"))
     if area is not None:
         rows = rows.filter(area)
-    extracted = {_key(path): KT("event__details__" + path.replace(".", "__")) for _h, path in found.details}
+    extracted = {_key(path): _detail_text(path) for _h, path in found.details}
     return (
         rows.annotate(**extracted)
         .values(
