@@ -1,7 +1,8 @@
 """Exports over REST (`/api/v1/exports`), as the screens give them: a child's chronology and
-picture as CSV, the inspection lists' counts in a period and each list as CSV, streamed however
-long. Each needs `export`, is marked OFFICIAL-SENSITIVE with who and when and is written to the
-access log naming every child in it; a filter in error answers 422 naming the field."""
+picture as CSV, the inspection lists' counts in a period and each list as CSV (streamed however
+long), and the CSE intelligence profile (and as CSV). Each file needs `export`, is marked
+OFFICIAL-SENSITIVE with who and when and is written to the access log naming every child in it;
+a filter in error answers 422 naming the field."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
 from safetynet.reads.child_export import chronology_csv, picture_csv
 from safetynet.reads.chronology import in_words
+from safetynet.reads.cse_profile import CseProfile, cse_profile, profile_csv
 from safetynet.reads.dashboards import Filters, filters_asked
 from safetynet.reads.inspection_lists import LISTS, inspection_csv, list_counts
 from safetynet.reads.person_page import person_page
@@ -152,5 +154,89 @@ def inspection_list_csv(request: HttpRequest, code: str, filters: Query[Inspecti
     area = chosen.person("person__") if chosen.area_q is not None else None
     try:
         return inspection_csv(request, found, chosen.start, chosen.end, area, chosen.area)
+    except ExportRefused:
+        raise HttpError(403, REFUSED) from None
+
+
+class ProfileMonthOut(Schema):
+    month: dt.date
+    marked: int
+    raised: int
+    missing: int
+
+
+class ProfilePersonOut(Schema):
+    individual: int | None  # only when the caller may open the record
+    name: str
+
+
+class ProfileNetworkOut(Schema):
+    children: list[ProfilePersonOut]
+    adults: list[ProfilePersonOut]
+
+
+class ProfileAdultOut(ProfilePersonOut):
+    children: int
+
+
+class ProfilePlaceOut(Schema):
+    place: str
+    children: int
+    records: int
+
+
+class CseProfileOut(Schema):
+    period_from: dt.date
+    period_to: dt.date
+    area: str
+    months: list[ProfileMonthOut]
+    networks: list[ProfileNetworkOut]
+    adults: list[ProfileAdultOut]
+    places: list[ProfilePlaceOut]
+
+
+def _person(found: CseProfile, individual: int) -> ProfilePersonOut:
+    name = found.names.get(individual, "")
+    return ProfilePersonOut(individual=individual if individual in found.named else None, name=name)
+
+
+@router.get("/cse-profile", response=answers(CseProfileOut, 401, 403, 422), url_name="cse_profile")
+def cse_profile_view(request: HttpRequest, filters: Query[InspectionFilters]) -> CseProfileOut:
+    """The CSE intelligence profile for a period (default the last 90 days) and area, built from the
+    records now; logged as a consultation of everyone it names."""
+    chosen = _inspection_filters(filters)
+    found = cse_profile(request.user, chosen)
+    access.log_view(
+        request.user, object_type="cse_profile", object_ids=[], individual_ids=found.named, fields=["cse_profile"]
+    )
+    return CseProfileOut(
+        period_from=chosen.start,
+        period_to=chosen.end,
+        area=chosen.area,
+        months=[
+            ProfileMonthOut(month=m.month, marked=m.marked, raised=m.raised, missing=m.missing) for m in found.months
+        ],
+        networks=[
+            ProfileNetworkOut(
+                children=[_person(found, c) for c in n.children], adults=[_person(found, a) for a in n.adults]
+            )
+            for n in found.networks
+        ],
+        adults=[ProfileAdultOut(**_person(found, a.individual_id).dict(), children=a.children) for a in found.adults],
+        places=[ProfilePlaceOut(place=p.place, children=p.children, records=p.records) for p in found.places],
+    )
+
+
+@router.get(
+    "/cse-profile.csv",
+    response={frozenset({401, 403, 422}): ErrorOut},
+    url_name="cse_profile_csv",
+    openapi_extra={"responses": CSV},
+)
+def cse_profile_download(request: HttpRequest, filters: Query[InspectionFilters]) -> HttpResponse:
+    """The profile as CSV, logged as an export naming everyone in it."""
+    found = cse_profile(request.user, _inspection_filters(filters))
+    try:
+        return profile_csv(request, found)
     except ExportRefused:
         raise HttpError(403, REFUSED) from None

@@ -203,6 +203,8 @@ urlpatterns = [
     path("dashboards/<slug:code>.csv", views_dashboards.dashboard_csv, name="dashboard_csv"),
     path("dashboards/<slug:code>/behind/", views_dashboards.dashboard_behind, name="dashboard_behind"),
     path("oversight/inspection-lists/", views_inspection.inspection_lists, name="inspection_lists"),
+    path("oversight/cse-profile/", views_dashboards.cse_profile, name="cse_profile"),
+    path("oversight/cse-profile.csv", views_dashboards.cse_profile_csv, name="cse_profile_csv"),
     path(
         "oversight/inspection-lists/<slug:code>.csv", views_inspection.inspection_list_csv, name="inspection_list_csv"
     ),

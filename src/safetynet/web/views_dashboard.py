@@ -31,6 +31,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["may_timeliness"] = may_use(request.user, "web:timeliness")
     context["dashboards"] = list(DASHBOARDS.values()) if may_use(request.user, "web:dashboards") else []
     context["may_inspection_lists"] = may_use(request.user, "web:inspection_lists")
+    context["may_cse_profile"] = may_use(request.user, "web:cse_profile")
     return render(request, "web/dashboard.html", context)
 
 

@@ -6,6 +6,7 @@ every table as CSV through the export helper. An impossible period is refused be
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from safetynet.access.models import Agency
 from safetynet.exports.services import may_export
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
+from safetynet.reads.cse_profile import CseProfile, profile_csv
+from safetynet.reads.cse_profile import cse_profile as profile_of
 from safetynet.reads.dashboards import DASHBOARDS, Dashboard, Filters, Table, behind_named, table_csv
 from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.dashboards.base import LABEL_WIDTH, Cell, Row
@@ -51,6 +54,8 @@ class ShownRow:
 
 
 def _shown(code: str, table: Table, query: str) -> list[ShownRow]:
+    if not code:  # a table with no list behind its numbers
+        return [ShownRow(r, [(c, "") for c in r.cells]) for r in table.rows]
     base = f"{reverse('web:dashboard_behind', args=[code])}?{query}"
     return [
         ShownRow(r, [(c, f"{base}&{urlencode({'key': c.key})}" if c.key and c.value else "") for c in r.cells])
@@ -116,3 +121,60 @@ def dashboard_behind(request: HttpRequest, code: str) -> HttpResponse:
     )
     context = {"dashboard": found, "rows": rows, "truncated": truncated, "query": form.query(), "filters": filters}
     return render(request, "web/dashboards/behind.html", context)
+
+
+def _trend_table(found: CseProfile) -> Table:
+    rows = [
+        Row(m.month.strftime("%B %Y"), [Cell(m.marked), Cell(m.raised), Cell(m.missing)], m.month.strftime("%Y-%m"))
+        for m in found.months
+    ]
+    return Table(
+        "trends",
+        "Trends by month",
+        ["Children marked at risk of CSE or CCE", "Children with an exploitation finding", "Missing reports"],
+        rows,
+        row_header="Month",
+        note="Missing reports about children at risk of exploitation in the period.",
+    )
+
+
+@require_GET
+@login_required
+def cse_profile(request: HttpRequest) -> HttpResponse:
+    """The CSE intelligence profile for a period (default the last 90 days) and area, built from
+    the records now; logged as a consultation of every child and adult it names."""
+    form, filters = filtered(request)
+    context: dict[str, Any] = {"form": form, "found": None, "may_export": may_export(request.user)}
+    if filters is None:
+        return render(request, "web/dashboards/cse_profile.html", context, status=400)
+    found = profile_of(request.user, filters)
+    access.log_view(
+        request.user, object_type="cse_profile", object_ids=[], individual_ids=found.named, fields=["cse_profile"]
+    )
+    table = _trend_table(found)
+    names = found.names
+    context.update(
+        found=found,
+        query=form.query(),
+        tables=[(table, _shown("", table, ""))],
+        bar_x=LABEL_WIDTH,
+        networks=[
+            {
+                "children": [(c, names.get(c, "")) for c in n.children],
+                "adults": [(a, names.get(a, "")) for a in n.adults],
+            }
+            for n in found.networks
+        ],
+        may_adults=may_use(request.user, "web:exploitation_adult"),
+    )
+    return render(request, "web/dashboards/cse_profile.html", context)
+
+
+@require_GET
+@login_required
+def cse_profile_csv(request: HttpRequest) -> HttpResponse:
+    """The profile as CSV, logged as an export naming everyone in it."""
+    _form, filters = filtered(request)
+    if filters is None:
+        raise Http404
+    return profile_csv(request, profile_of(request.user, filters))
