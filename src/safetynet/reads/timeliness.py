@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
+from safetynet.identity.models import Membership
 from safetynet.lib.periods import bounds
 from safetynet.reads import person as people
 from safetynet.reads.access import visible_individual_ids
@@ -88,12 +92,18 @@ def _titles() -> dict[str, str]:
     return {code: spec.title for code, spec in current_policy().document.clauses.items()}
 
 
-def timeliness(start: dt.date, end: dt.date, team: str = "") -> Timeliness:
-    """Breaches and children per clause and team for breaches dated in [start, end]."""
+def _children_in(area: Callable[[str], Q] | None) -> QuerySet[Any] | None:
+    """The individuals with a person record in the area (None: the whole county)."""
+    return None if area is None else Membership.objects.filter(area("person__")).values("individual_id")
+
+
+def timeliness(start: dt.date, end: dt.date, team: str = "", area: Callable[[str], Q] | None = None) -> Timeliness:
+    """Breaches and children per clause and team for breaches dated in [start, end], of children
+    in `area` (a Q builder on Person through a prefix; None for the whole county)."""
     since, until = bounds(start, end)
     breaches: dict[tuple[str, str], int] = defaultdict(int)
     children: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for b in practice_breaches(owner_role=team or None, since=since, until=until):
+    for b in practice_breaches(owner_role=team or None, since=since, until=until, individuals=_children_in(area)):
         breaches[(b.clause, b.owner_role)] += 1
         children[(b.clause, b.owner_role)].add(b.individual_id)
     titles = _titles()
@@ -116,14 +126,23 @@ class BreachRow:
 
 
 def breaches_behind(
-    user: Any, start: dt.date, end: dt.date, *, clause: str, team: str, today: dt.date
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    clause: str,
+    team: str,
+    today: dt.date,
+    area: Callable[[str], Q] | None = None,
 ) -> tuple[list[BreachRow], bool]:
     """The breaches behind one number of the chart (clause and team in the period), newest
     first, each with the child's name when the viewer may open the record; and whether the
     list was cut at BREACH_LIST_LIMIT."""
     since, until = bounds(start, end)
     found = sorted(
-        practice_breaches(clause=clause, owner_role=team or None, since=since, until=until),
+        practice_breaches(
+            clause=clause, owner_role=team or None, since=since, until=until, individuals=_children_in(area)
+        ),
         key=lambda b: (b.at or dt.datetime.min.replace(tzinfo=dt.UTC), b.finding_id),
         reverse=True,
     )

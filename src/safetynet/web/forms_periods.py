@@ -4,6 +4,7 @@ links keep it; an impossible period is refused beside its field (lib.periods).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -57,16 +58,27 @@ class PeriodForm(GovukFormMixin, forms.Form):
 
 
 class TimelinessForm(PeriodForm):
-    """The timeliness dashboard's filters: the period and, optionally, one team."""
+    """The timeliness dashboard's filters: the period and, optionally, one team and one area."""
 
     team = forms.ChoiceField(
         label="Team", required=False, error_messages={"invalid_choice": "Select a team from the list"}
     )
+    area = forms.ChoiceField(
+        label="Area", required=False, error_messages={"invalid_choice": "Select an area from the list"}
+    )
 
-    def __init__(self, data: Any, *, today: dt.date, teams: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any, *, today: dt.date, teams: list[tuple[str, str]], areas: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(data, today=today, **kwargs)
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "All teams"), *teams]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "The whole county"), *((a, a) for a in areas)]
         self.style_widgets()
+
+    def chosen_area(self) -> str:
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get("area") or "")
+        return ""
 
     def chosen_team(self) -> str:
         if self.is_bound and self.is_valid():
@@ -74,8 +86,8 @@ class TimelinessForm(PeriodForm):
         return ""
 
     def query(self) -> str:
-        team = self.chosen_team()
-        return super().query() + (f"&team={team}" if team else "")
+        team, area = self.chosen_team(), self.chosen_area()
+        return super().query() + (f"&team={team}" if team else "") + (f"&area={quote(area)}" if area else "")
 
 
 class DashboardForm(PeriodForm):

@@ -6,7 +6,7 @@ down to the children and breaches behind it)."""
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +18,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.dashboard import counts
 from safetynet.reads.dashboards import DASHBOARDS
+from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.timeliness import LABEL_WIDTH, Timeliness, breaches_behind, timeliness
 from safetynet.web.forms_periods import TimelinessForm
 from safetynet.web.viewer import may_use
@@ -38,11 +39,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _filtered(request: HttpRequest) -> tuple[TimelinessForm, Timeliness | None]:
     today = system_clock.now().date()
     teams = timeliness(today, today).teams
-    form = TimelinessForm(request.GET, today=today, teams=teams)
+    form = TimelinessForm(request.GET, today=today, teams=teams, areas=area_names())
     if form.is_bound and not form.is_valid():
         return form, None
     start, end = form.period()
-    return form, timeliness(start, end, form.chosen_team())
+    area = form.chosen_area()
+    return form, timeliness(start, end, form.chosen_team(), area_filter(area) if area else None)
 
 
 @require_GET
@@ -56,8 +58,15 @@ def timeliness_chart(request: HttpRequest) -> HttpResponse:
         start, end = form.period()
         for r in found.rows:
             query = urlencode({"period_from": start, "period_to": end, "clause": r.clause, "team": r.team})
-            rows.append((r, query))
-    context = {"form": form, "found": found, "rows": rows, "query": form.query() if found else "", "bar_x": LABEL_WIDTH}
+            rows.append((r, query + (f"&area={quote(form.chosen_area())}" if form.chosen_area() else "")))
+    context = {
+        "form": form,
+        "found": found,
+        "rows": rows,
+        "query": form.query() if found else "",
+        "bar_x": LABEL_WIDTH,
+        "area": form.chosen_area() if found else "",
+    }
     return render(request, "web/timeliness.html", context, status=200 if found else 400)
 
 
@@ -96,8 +105,15 @@ def timeliness_breaches(request: HttpRequest) -> HttpResponse:
     if found is None or not clause:
         raise Http404
     start, end = form.period()
+    area = form.chosen_area()
     rows, truncated = breaches_behind(
-        request.user, start, end, clause=clause, team=form.chosen_team(), today=system_clock.now().date()
+        request.user,
+        start,
+        end,
+        clause=clause,
+        team=form.chosen_team(),
+        today=system_clock.now().date(),
+        area=area_filter(area) if area else None,
     )
     access.log_view(
         request.user,
