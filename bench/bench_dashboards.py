@@ -39,14 +39,18 @@ def _percentile(values: list[float], q: float) -> float:
 def _urls(today: dt.date, areas: list[str]) -> dict[str, list[str]]:
     """Each kind of request with the filters it is measured under."""
     from safetynet.reads.dashboards import DASHBOARDS
+    from safetynet.reads.timeliness import timeliness
 
     quarter = f"period_from={today - dt.timedelta(days=90)}&period_to={today}"
     year = f"period_from={today - dt.timedelta(days=365)}&period_to={today}"
     variants = [quarter, year, f"{quarter}&agency=police"] + [f"{quarter}&area={a}" for a in areas[:2]]
     urls = {f"{code}": [f"/dashboards/{code}/?{v}" for v in variants] for code in DASHBOARDS}
-    urls["timeliness"] = [f"/dashboard/timeliness/?{v}" for v in (quarter, year, f"{quarter}&team=sergeant")] + [
-        f"/dashboard/timeliness/?{quarter}&area={a}" for a in areas[:2]
+    teams = [code for code, _label in timeliness(today, today).teams][:1]
+    urls["timeliness"] = [
+        f"/dashboard/timeliness/?{v}" for v in (quarter, year, *(f"{quarter}&team={t}" for t in teams))
     ]
+    urls["timeliness"] += [f"/dashboard/timeliness/?{quarter}&area={a}" for a in areas[:2]]
+    urls["cse-profile"] = [f"/oversight/cse-profile/?{v}" for v in (quarter, year)]
     urls["inspection-lists"] = [f"/oversight/inspection-lists/?{v}" for v in (quarter, year)]
     return urls
 
