@@ -71,6 +71,108 @@ def _behind_urls(today: dt.date) -> dict[str, list[str]]:
     return out
 
 
+def top_up(now: dt.datetime) -> None:
+    """Give a copy of the web benchmark's county what the dashboards count and it lacks: tasks
+    for its findings (opened over the last two months), practice findings with breaches over
+    the last year (one child in ten), meeting actions as X7 tasks, triage on nine referrals in
+    ten (grades and times to triage), and 2,000 device examinations. PostgreSQL copies only."""
+    import random
+
+    from django.db import connection, transaction
+
+    from safetynet.identity.models import Membership
+    from safetynet.lib.clock import FixedClock
+    from safetynet.records.models import Event
+    from safetynet.risk.models import Finding
+    from safetynet.work.models import Task
+    from safetynet.work.services import sync_tasks
+
+    if connection.settings_dict["NAME"] == "bench_county":
+        raise SystemExit("refusing to write into bench_county: top up a copy")
+    if Finding.objects.filter(fingerprint__startswith="dash-").exists():
+        return
+    started, rng = time.perf_counter(), random.Random(7)
+    children = sorted(
+        set(Membership.objects.exclude(person__source_id__startswith="adult-").values_list("individual_id", flat=True))
+    )
+    practice = [
+        ("M2", "sergeant"),
+        ("H1", "mash_officer"),
+        ("C1", "custody_officer"),
+        ("M4", "missing_persons_coordinator"),
+    ]
+    found = []
+    for individual in children[::10]:
+        clause, owner = rng.choice(practice)
+        breaches = [
+            {"at": (now - dt.timedelta(days=rng.randrange(365))).isoformat(), "reason": f"The {clause} clock ran out."}
+            for _ in range(rng.randrange(1, 5))
+        ]
+        found.append(
+            Finding(
+                fingerprint=f"dash-p-{clause}-{individual}",
+                individual_id=individual,
+                clause=clause,
+                severity="medium",
+                reason="Breaches.",
+                owner_role=owner,
+                policy_version="bench",
+                raised_at=now,
+                evaluated_at=now,
+                kind="practice",
+                detail={"count": len(breaches), "breaches": breaches},
+            )
+        )
+    owners = ["exploitation_coordinator", "partner_social_worker", "partner_health", "sergeant"]
+    for individual in children[5::50]:
+        found.append(
+            Finding(
+                fingerprint=f"dash-x7-{individual}",
+                individual_id=individual,
+                clause="X7",
+                severity="medium",
+                reason="A meeting action.",
+                owner_role=rng.choice(owners),
+                due_by=now - dt.timedelta(days=rng.randrange(-20, 40)),
+                policy_version="bench",
+                raised_at=now,
+                evaluated_at=now,
+            )
+        )
+    Finding.objects.bulk_create(found, batch_size=5000)
+    sync_tasks(clock=FixedClock(now))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE work_task SET created_at = created_at - (id % 60) * interval '1 day'")
+        cursor.execute(
+            "UPDATE records_event SET details = details || jsonb_build_object('triage', jsonb_build_object("
+            "'grade', (array['red','amber','green','blue'])[1 + id % 4], 'at', "
+            "to_char((occurred_at + (id % 50) * interval '1 hour') AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'))) WHERE event_type = 'referral' AND id % 10 <> 0"
+        )
+    devices = [
+        Event(
+            source="dfu",
+            source_id=f"dash-dev-{n}",
+            recorded_at=now,
+            payload={},
+            event_type="device_examination",
+            occurred_at=now - dt.timedelta(days=rng.randrange(400)),
+            details={
+                "priority": rng.choice(("priority", "standard")),
+                **({"submitted_at": (now - dt.timedelta(days=rng.randrange(300))).isoformat()} if n % 3 else {}),
+                **({"returned_at": now.isoformat()} if n % 5 == 0 else {}),
+            },
+        )
+        for n in range(2000)
+    ]
+    Event.objects.bulk_create(devices, batch_size=2000)
+    print(
+        f"topped up: {len(found):,} findings, {Task.objects.count():,} tasks, triage, 2,000 devices "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
 def measure(client: object, urls: list[str], samples: int) -> tuple[list[float], float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -93,6 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30, help="requests measured per kind (default 30)")
     parser.add_argument("--now", help="the moment the dashboards are read at (default: the county's newest event)")
+    parser.add_argument("--top-up", action="store_true", help="add what the dashboards count to a copy first (top_up)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safetynet.settings.dev")
     os.environ.setdefault("SAFETYNET_LOG_LEVEL", "WARNING")
@@ -114,6 +217,8 @@ def main() -> None:
     newest = Event.live.aggregate(at=Max("occurred_at"))["at"]
     now = dt.datetime.fromisoformat(args.now) if args.now else (newest or dt.datetime.now(dt.UTC))
     settings.SAFETYNET_CLOCK = FixedClock(now)
+    if args.top_up:
+        top_up(now)
     if not get_user_model().objects.filter(username=USER).exists():
         create_user_with_role(
             acting_user=None,
