@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -26,8 +26,8 @@ from safetynet.exploitation import profile
 from safetynet.exports.services import Column, export_csv
 from safetynet.identity.models import Membership
 from safetynet.reads.dashboards.base import Filters
-from safetynet.reads.exploitation import names_for, place_text
-from safetynet.records.models import Marker, Participation
+from safetynet.reads.exploitation import names_for
+from safetynet.records.models import Location, Marker, Participation
 from safetynet.risk.models import Finding
 
 MARKERS = ("cse_risk", "cce_risk")
@@ -80,16 +80,25 @@ class CseProfile:
         return sorted(i for i, name in self.names.items() if name and name != "Not shown")
 
 
-def at_risk(f: Filters) -> QuerySet[Membership]:
-    """The memberships (person records) of children at risk of exploitation in the period."""
+def at_risk(f: Filters) -> list[int]:
+    """The individuals at risk of exploitation in the period (and area), read once."""
     marked = Marker.live.filter(marker_type__in=MARKERS).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=f.end), Q(valid_to__isnull=True) | Q(valid_to__gte=f.start)
     )
     found = Finding.objects.filter(clause__in=CLAUSES, raised_at__gte=f.since, raised_at__lt=f.until)
-    inside = Membership.objects.filter(
-        Q(person_id__in=marked.values("person_id")) | Q(individual_id__in=found.values("individual_id"))
+    children = set(
+        Membership.objects.filter(person_id__in=marked.values("person_id")).values_list("individual_id", flat=True)
     )
-    return f.narrow_to_area(inside) if f.area_q is not None else inside
+    children |= set(found.values_list("individual_id", flat=True))
+    if f.area_q is not None:
+        inside = f.narrow_to_area(Membership.objects.filter(individual_id__in=sorted(children)))
+        children = set(inside.values_list("individual_id", flat=True))
+    return sorted(children)
+
+
+def _records_of(children: list[int]) -> list[int]:
+    """The person records of `children` (so the participations are read by person, indexed)."""
+    return list(Membership.objects.filter(individual_id__in=children).values_list("person_id", flat=True))
 
 
 def _month(value: Any) -> dt.date:
@@ -98,7 +107,7 @@ def _month(value: Any) -> dt.date:
     return value.replace(day=1)
 
 
-def _months(f: Filters) -> list[MonthTrend]:
+def _months(f: Filters, records: list[int]) -> list[MonthTrend]:
     marked = {
         _month(r["m"]): r["n"]
         for r in Marker.live.filter(marker_type__in=MARKERS, valid_from__gte=f.start, valid_from__lte=f.end)
@@ -115,7 +124,6 @@ def _months(f: Filters) -> list[MonthTrend]:
         .annotate(n=Count("individual", distinct=True))
         .order_by()
     }
-    children = at_risk(f).values("individual_id")
     missing = {
         _month(r["m"]): r["n"]
         for r in Participation.objects.filter(
@@ -124,7 +132,7 @@ def _months(f: Filters) -> list[MonthTrend]:
             event__deleted=False,
             event__occurred_at__gte=f.since,
             event__occurred_at__lt=f.until,
-            person__membership__individual__in=children,
+            person_id__in=records,
         )
         .annotate(m=TruncMonth("event__occurred_at"))
         .values("m")
@@ -171,15 +179,14 @@ def _networks(findings: list[Finding]) -> tuple[list[Network], dict[int, set[int
     return sorted(found, key=lambda n: (-len(n.children), min(n.children)))[:TOP], children_of
 
 
-def _places(f: Filters) -> list[PlaceLine]:
-    children = at_risk(f).values("individual_id")
+def _places(f: Filters, records: list[int]) -> list[PlaceLine]:
     rows = (
         Participation.objects.filter(
             event__deleted=False,
             event__location__isnull=False,
             event__occurred_at__gte=f.since,
             event__occurred_at__lt=f.until,
-            person__membership__individual__in=children,
+            person_id__in=records,
         )
         .values("event__location")
         .annotate(
@@ -187,9 +194,19 @@ def _places(f: Filters) -> list[PlaceLine]:
         )
         .order_by("-children", "-records", "event__location")[:TOP]
     )
+    found = list(rows)
+    places = Location.objects.in_bulk([r["event__location"] for r in found])
     return [
-        PlaceLine(r["event__location"], place_text(r["event__location"]), r["children"], r["records"]) for r in rows
+        PlaceLine(r["event__location"], _place_words(places.get(r["event__location"])), r["children"], r["records"])
+        for r in found
     ]
+
+
+def _place_words(place: Location | None) -> str:
+    if place is None:
+        return ""
+    parts = [*(place.address_lines or []), place.town, place.postcode]
+    return ", ".join(str(p) for p in parts if p) or "A place with no recorded address"
 
 
 def cse_profile(user: Any, f: Filters) -> CseProfile:
@@ -197,15 +214,17 @@ def cse_profile(user: Any, f: Filters) -> CseProfile:
     findings = list(
         Finding.objects.filter(clause="X2", state=Finding.State.OPEN).order_by("-raised_at")[:FINDINGS_READ]
     )
+    children = at_risk(f)
     if f.area_q is not None:
-        inside = set(at_risk(f).values_list("individual_id", flat=True))
+        inside = set(children)
         findings = [x for x in findings if x.individual_id in inside]
     networks, children_of = _networks(findings)
     ranked = sorted(children_of.items(), key=lambda item: (-len(item[1]), item[0]))[:TOP]
     people = [i for n in networks for i in (*n.children, *n.adults)] + [a for a, _c in ranked]
     names = names_for(user, people)
     adults = [AdultLine(a, names.get(a, ""), len(c)) for a, c in ranked]
-    return CseProfile(f, _months(f), networks, adults, _places(f), names)
+    records = _records_of(children)
+    return CseProfile(f, _months(f, records), networks, adults, _places(f, records), names)
 
 
 PROFILE_COLUMNS: list[Column] = [
