@@ -162,3 +162,19 @@ def test_the_demo_counts_the_dashboards_and_points_at_them(audit_world: AuditWor
     # February and January (the early report is inside the last 90 days).
     assert "10 missing reports about 8 children, 1 of them missing 3+ times" in ctx.notes[-1]
     assert "/oversight/inspection-lists/" in ctx.notes[-1]
+
+
+def test_the_records_behind_a_number_come_a_page_at_a_time(
+    audit_world: AuditWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safetynet.reads.dashboards as dashboards
+
+    monkeypatch.setattr(dashboards, "BEHIND_PAGE", 4)
+    client = sign_in(Client(), audit_world.access.users["analyst"])
+    period = f"period_from={PERIOD[0]}&period_to={PERIOD[1]}"
+    first = client.get(f"/dashboards/missing/behind/?{period}&key=2026-02:episodes").content.decode()
+    assert first.count('data-testid="behind-row"') == 4 and "page 1 of 3" in first and 'rel="next"' in first
+    last = client.get(f"/dashboards/missing/behind/?{period}&key=2026-02:episodes&page=3").content.decode()
+    assert last.count('data-testid="behind-row"') == 1 and 'rel="prev"' in last
+    api = client.get(f"/api/v1/dashboards/missing/behind?{period}&key=2026-02:episodes&page=2").json()
+    assert (api["page"], api["pages"], api["total"], len(api["rows"])) == (2, 3, 9, 4)

@@ -30,6 +30,7 @@ class DashboardFilters(Schema):
 
 class BehindFilters(DashboardFilters):
     key: str
+    page: int = 1
 
 
 class DashboardSummaryOut(Schema):
@@ -78,6 +79,9 @@ class BehindRowOut(Schema):
 
 class BehindOut(Schema):
     rows: list[BehindRowOut]
+    page: int
+    pages: int
+    total: int
     truncated: bool
 
 
@@ -144,7 +148,8 @@ def dashboard_behind(request: HttpRequest, code: str, filters: Query[BehindFilte
     """The records behind one number (its `key`), each child named when the caller may open
     their record; logged as a consultation of the children named."""
     found = _dashboard(code)
-    rows, truncated = behind_named(request.user, found, _filters(filters), filters.key, system_clock.now())
+    shown = behind_named(request.user, found, _filters(filters), filters.key, system_clock.now(), filters.page)
+    rows = shown.rows
     access.log_view(
         request.user,
         object_type="dashboard",
@@ -163,7 +168,10 @@ def dashboard_behind(request: HttpRequest, code: str, filters: Query[BehindFilte
             )
             for r in rows
         ],
-        truncated=truncated,
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
+        truncated=shown.truncated,
     )
 
 

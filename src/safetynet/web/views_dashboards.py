@@ -111,7 +111,12 @@ def dashboard_behind(request: HttpRequest, code: str) -> HttpResponse:
     key = request.GET.get("key", "")
     if filters is None or not key:
         raise Http404
-    rows, truncated = behind_named(request.user, found, filters, key, system_clock.now())
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    shown = behind_named(request.user, found, filters, key, system_clock.now(), page)
+    rows = shown.rows
     access.log_view(
         request.user,
         object_type="dashboard",
@@ -119,7 +124,14 @@ def dashboard_behind(request: HttpRequest, code: str) -> HttpResponse:
         individual_ids=sorted({r.individual_id for r in rows if r.named and r.individual_id is not None}),
         fields=["dashboard_behind", code],
     )
-    context = {"dashboard": found, "rows": rows, "truncated": truncated, "query": form.query(), "filters": filters}
+    context = {
+        "dashboard": found,
+        "shown": shown,
+        "rows": rows,
+        "query": form.query(),
+        "key": key,
+        "filters": filters,
+    }
     return render(request, "web/dashboards/behind.html", context)
 
 

@@ -30,6 +30,7 @@ DASHBOARDS: dict[str, Dashboard] = {
 __all__ = [
     "BEHIND_LIMIT",
     "DASHBOARDS",
+    "BehindPage",
     "BehindRow",
     "Dashboard",
     "Filters",
@@ -69,12 +70,27 @@ class BehindRow:
         return bool(self.name)
 
 
+BEHIND_PAGE = 100
+
+
+@dataclass(frozen=True)
+class BehindPage:
+    rows: list[BehindRow]
+    page: int
+    pages: int
+    total: int
+    truncated: bool  # more than BEHIND_LIMIT records behind the number: the first are listed
+
+
 def behind_named(
-    user: Any, dashboard: Dashboard, filters: Filters, key: str, now: dt.datetime
-) -> tuple[list[BehindRow], bool]:
-    """The rows behind the number `key`, each with the child's name when the viewer may open
-    their record; and whether the list was cut at BEHIND_LIMIT."""
-    rows = list(dashboard.behind(filters, now, key))
+    user: Any, dashboard: Dashboard, filters: Filters, key: str, now: dt.datetime, page: int = 1
+) -> BehindPage:
+    """One page (BEHIND_PAGE rows) of the records behind the number `key`, each with the child's
+    name when the viewer may open their record."""
+    found = list(dashboard.behind(filters, now, key))
+    pages = max(1, -(-len(found) // BEHIND_PAGE))
+    page = min(max(1, page), pages)
+    rows = found[(page - 1) * BEHIND_PAGE : page * BEHIND_PAGE]
     ids = sorted({r.individual_id for r in rows if r.individual_id is not None})
     visible = set(visible_individual_ids(user, ids))
     heads = people.headlines_for(visible, now.date())
@@ -87,7 +103,7 @@ def behind_named(
         )
         for r in rows
     ]
-    return named, len(rows) >= BEHIND_LIMIT
+    return BehindPage(named, page, pages, len(found), len(found) >= BEHIND_LIMIT)
 
 
 def _cell(index: int) -> Callable[[Row], int]:
