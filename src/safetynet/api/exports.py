@@ -52,7 +52,6 @@ class InspectionListOut(Schema):
     code: str
     title: str
     records: int
-    children: int
 
 
 class InspectionListsOut(Schema):
@@ -126,7 +125,7 @@ def _inspection_filters(asked: InspectionFilters) -> Filters:
 
 @router.get("/inspection-lists", response=answers(InspectionListsOut, 401, 403, 422), url_name="inspection_lists")
 def inspection_lists(request: HttpRequest, filters: Query[InspectionFilters]) -> InspectionListsOut:
-    """Each inspection list's records and children in the period (default the last 90 days)."""
+    """Each inspection list's records in the period (default the last 90 days)."""
     chosen = _inspection_filters(filters)
     area = chosen.person("person__") if chosen.area_q is not None else None
     counted = list_counts(request.user, chosen.start, chosen.end, area)
@@ -134,7 +133,7 @@ def inspection_lists(request: HttpRequest, filters: Query[InspectionFilters]) ->
         period_from=chosen.start,
         period_to=chosen.end,
         area=chosen.area,
-        lists=[InspectionListOut(code=f.code, title=f.title, records=r, children=c) for f, r, c in counted],
+        lists=[InspectionListOut(code=f.code, title=f.title, records=r) for f, r in counted],
     )
 
 
