@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from safetynet.api.areas import router as areas_router
 from safetynet.api.case_audits import router as case_audits_router
 from safetynet.api.dashboards import router as dashboards_router
 from safetynet.api.encompass import router as encompass_router
@@ -31,6 +32,7 @@ ROUTERS = [
     ("/dashboards", dashboards_router),  # the oversight dashboards (docs/oversight.md)
     ("/exports", exports_router),  # chronology and picture CSV, the inspection lists (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
+    ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by
 ]
 
 
