@@ -25,6 +25,7 @@ import os
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "bench.dashboards"
@@ -44,14 +45,14 @@ def _urls(today: dt.date, areas: list[str]) -> dict[str, list[str]]:
 
     quarter = f"period_from={today - dt.timedelta(days=90)}&period_to={today}"
     year = f"period_from={today - dt.timedelta(days=365)}&period_to={today}"
-    variants = [quarter, f"{quarter}&agency=police"] + [f"{quarter}&area={a}" for a in areas[:2]]
+    variants = [quarter, f"{quarter}&agency=police"] + [f"{quarter}&area={quote(a)}" for a in areas[:2]]
     urls = {f"{code}": [f"/dashboards/{code}/?{v}" for v in variants] for code in DASHBOARDS}
     urls.update({f"{code}, a year": [f"/dashboards/{code}/?{year}"] for code in DASHBOARDS})
     teams = [code for code, _label in timeliness(today, today).teams][:1]
     urls["timeliness"] = [
         f"/dashboard/timeliness/?{v}" for v in (quarter, year, *(f"{quarter}&team={t}" for t in teams))
     ]
-    urls["timeliness"] += [f"/dashboard/timeliness/?{quarter}&area={a}" for a in areas[:2]]
+    urls["timeliness"] += [f"/dashboard/timeliness/?{quarter}&area={quote(a)}" for a in areas[:2]]
     urls["cse-profile"] = [f"/oversight/cse-profile/?{v}" for v in (quarter, year)]
     urls["inspection-lists"] = [f"/oversight/inspection-lists/?{v}" for v in (quarter, year)]
     return urls

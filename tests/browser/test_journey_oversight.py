@@ -1,8 +1,8 @@
 """Browser journey on Debian's Chromium through oversight: a case auditor draws a dip sample of
 missing children, grades two cases against the criteria (the sergeant's self-audit of them is
 already in) and reads the agreement table; a superintendent reviews the open partnership
-escalations by agency and age; an analyst filters the timeliness chart to one team and drills
-down from a number to a child, downloads the child's page (with the chronology) as PDF and the
+escalations by agency and age; an analyst filters the timeliness chart to one area and one team
+and drills down from a number to a child, downloads the child's page (with the chronology) as PDF and the
 chronology as CSV, both marked, and the access-log auditor finds both exports in the child's
 access log; the analyst filters the repeat missing dashboard by period and agency (a backwards
 period refused) and drills down from the repeat children to the child. axe-core finds no
@@ -25,6 +25,7 @@ from safetynet.lib.clock import FixedClock
 from safetynet.oversight import audits
 from safetynet.oversight.criteria import current_criteria
 from safetynet.oversight.models import AuditSample
+from safetynet.records.models import Person
 from safetynet.risk.models import Finding
 from safetynet.work import escalations
 from tests.oversight.conftest import PERIOD, AuditWorld, build_audit_world
@@ -128,10 +129,16 @@ def _timeliness(page: Page, url: str, world: AccessWorld, clock: FixedClock) -> 
             kind="practice",
             detail={"count": 1, "breaches": [{"at": at, "reason": f"The {clause} clock ran out by 2 hours."}]},
         )
+    # The pupil lives in Kingsford and the south (an area of the policy), the other child does not.
+    Person.objects.filter(membership__individual=world.pupil).update(postcode="EK1 4AB")
     _as(page, url, world.users["analyst"])
     page.goto(f"{url}/")
     page.get_by_test_id("timeliness-link").click()
     expect(page.get_by_test_id("timeliness-row")).to_have_count(2)
+    page.get_by_label("Area", exact=True).select_option("Kingsford and the south")
+    page.get_by_test_id("timeliness-apply").click()
+    expect(page.get_by_test_id("timeliness-row")).to_have_count(1)
+    expect(page.get_by_test_id("timeliness-total")).to_contain_text("children in Kingsford and the south")
     page.get_by_label("Team", exact=True).select_option("mash_officer")
     page.get_by_test_id("timeliness-apply").click()
     expect(page.get_by_test_id("timeliness-row")).to_have_count(1)

@@ -178,3 +178,28 @@ def test_the_records_behind_a_number_come_a_page_at_a_time(
     assert last.count('data-testid="behind-row"') == 1 and 'rel="prev"' in last
     api = client.get(f"/api/v1/dashboards/missing/behind?{period}&key=2026-02:episodes&page=2").json()
     assert (api["page"], api["pages"], api["total"], len(api["rows"])) == (2, 3, 9, 4)
+
+
+SOUTH = "Kingsford and the south"
+
+
+def test_an_area_narrows_every_count_to_children_living_there(audit_world: AuditWorld, clock: FixedClock) -> None:
+    from safetynet.reads.dashboards import filters_asked
+    from safetynet.records.models import Person
+
+    Person.objects.filter(source_id="AUD-M0").update(postcode="EK1 2AB")  # Ada, missing three times
+    Person.objects.filter(source_id="AUD-M1").update(postcode="EK11 4CD")  # Ben: EK11 is in the area too
+    Person.objects.filter(source_id="AUD-M2").update(postcode="EK4 1AA")  # Cleo: the east coast
+    south = filters_asked(PERIOD[0], PERIOD[1], "", SOUTH, clock.now().date())
+    table = DASHBOARDS["missing"].build(south, clock.now())[0]
+    assert _cells(table, "all") == [4, 2, 1]
+    behind = {b.individual_id for b in DASHBOARDS["missing"].behind(south, clock.now(), "all:episodes")}
+    assert behind == {audit_world.missing[0].pk, audit_world.missing[1].pk}
+    client = sign_in(Client(), audit_world.access.users["analyst"])
+    page = client.get(f"/dashboards/missing/?period_from={PERIOD[0]}&period_to={PERIOD[1]}&area={SOUTH}")
+    assert page.status_code == 200 and "Whole period" in page.content.decode()
+    assert client.get("/dashboards/missing/?area=Atlantis").status_code == 400
+    lists = client.get(
+        f"/oversight/inspection-lists/missing.csv?period_from={PERIOD[0]}&period_to={PERIOD[1]}&area={SOUTH}"
+    )
+    assert b"end of export, 4 rows" in b"".join(lists.streaming_content)
