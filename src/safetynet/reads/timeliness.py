@@ -117,8 +117,10 @@ def _counted(
     """(clause, owner role, breaches, children) of current practice findings' breaches dated in
     [since, until), for one team and the `individuals` asked (None: everyone)."""
     expand, at = _BREACHES["postgresql" if connection.vendor == "postgresql" else "sqlite"]
-    bound = (since, until) if connection.vendor == "postgresql" else tuple(_sqlite_time(t) for t in (since, until))
-    where, params = [f"{at} >= %s", f"{at} < %s"], list(bound)
+    params: list[Any] = (
+        [since, until] if connection.vendor == "postgresql" else [_sqlite_time(t) for t in (since, until)]
+    )
+    where = [f"{at} >= %s", f"{at} < %s"]
     if team:
         where.append("f.owner_role = %s")
         params.append(team)
