@@ -9,7 +9,7 @@ from safetynet.api.areas import router as areas_router
 from safetynet.api.case_audits import router as case_audits_router
 from safetynet.api.encompass import router as encompass_router
 from safetynet.api.escalations import router as escalations_router
-from safetynet.api.exploitation_requests import router as exploitation_router
+from safetynet.api.exploitation_screening import router as exploitation_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router

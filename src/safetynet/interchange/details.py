@@ -3,7 +3,7 @@ the importer per type and published in the JSON Schema with if/then."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
@@ -431,6 +431,22 @@ class DisruptionPlanDetails(OpenModel):
     closed_at: DateTime | None = None
 
 
+class ScreeningDetails(OpenModel):
+    """A screening of a child with a screening tool (event type `screening`, added by the
+    exploitation workspace; the child its `subject`): `tool` (`exploitation` for the
+    exploitation screening tool; other tools' names kept as sent), `screened_at`, `screened_by`,
+    `indicators` (what the screener weighed, in words), `outcome` (`no_concerns` or `concerns`),
+    `concern_types` (`cse`, `cce`: the exploitation the concerns are about) and `rationale`."""
+
+    tool: Annotated[str, Field(max_length=40)] | None = None
+    screened_at: DateTime | None = None
+    screened_by: Actor | None = None
+    indicators: list[Text] | None = None
+    outcome: Literal["no_concerns", "concerns"] | None = None
+    concern_types: list[Literal["cse", "cce"]] | None = None
+    rationale: Text | None = None
+
+
 DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
     "incident": IncidentDetails,
     "missing_report": MissingReportDetails,
@@ -444,4 +460,5 @@ DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
     "offender_visit": OffenderVisitDetails,
     "device_examination": DeviceExaminationDetails,
     "disruption_plan": DisruptionPlanDetails,
+    "screening": ScreeningDetails,
 }

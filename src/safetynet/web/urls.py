@@ -23,6 +23,7 @@ from safetynet.web import (
     views_people,
     views_protection,
     views_review,
+    views_screening,
     views_search,
     views_work,
 )
@@ -127,6 +128,11 @@ urlpatterns = [
         name="exploitation_plan_action_done",
     ),
     path("exploitation/children/<int:child>/plans/", views_exploitation.child_plans, name="exploitation_child_plans"),
+    path(
+        "exploitation/children/<int:child>/screening/",
+        views_screening.child_screening,
+        name="exploitation_screening",
+    ),
     path(
         "exploitation/children/<int:child>/plans/<int:pk>/review/",
         views_exploitation.child_plan_review,

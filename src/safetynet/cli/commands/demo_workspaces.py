@@ -305,7 +305,14 @@ def exploitation(ctx: DemoContext) -> None:
         offence_note = f"an image offence at /online/offences/{offence.pk}/ (3 of 4 children still need a decision)"
     waiting = online.backlog(now)
     overdue = sum(1 for w in waiting if w.overdue)
+    x1 = Finding.objects.filter(clause="X1", state=Finding.State.OPEN).order_by("-raised_at")
+    screen = (
+        f"; {x1.count()} child(ren) to screen (X1), e.g. /exploitation/children/{x1[0].individual_id}/screening/"
+        if x1
+        else ""
+    )
     ctx.notes.append(
-        f"Exploitation: {plan_note}; sign in as exploitation and open Exploitation. Online abuse: {offence_note}; "
+        f"Exploitation: {plan_note}{screen}; sign in as exploitation and open Exploitation. "
+        f"Online abuse: {offence_note}; "
         f"the forensic backlog holds {len(waiting)} device(s), {overdue} past target: sign in as ocait or forensics."
     )
