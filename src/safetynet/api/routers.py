@@ -11,6 +11,7 @@ from safetynet.api.encompass import router as encompass_router
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.exploitation_screening import router as exploitation_router
 from safetynet.api.ingest import router as ingest_router
+from safetynet.api.intelligence import router as intelligence_router
 from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
@@ -28,6 +29,7 @@ ROUTERS = [
     ("/protection", protection_router),
     ("/case-audits", case_audits_router),  # the case file audit (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
+    ("/intelligence", intelligence_router),  # intelligence about people, graded 3x5x2
     ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by
 ]
 

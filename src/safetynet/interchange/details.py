@@ -359,9 +359,13 @@ class CustodyDetails(OpenModel):
 
 
 class IntelligenceDetails(OpenModel):
+    """Optional field added by the exploitation workspace: `handling_conditions` (the conditions
+    on sharing an item graded handling C)."""
+
     grading: Grading | None = None
     text: Text | None = None
     confirmed: StrictBool | None = None
+    handling_conditions: Text | None = None
 
 
 class NotificationDetails(OpenModel):

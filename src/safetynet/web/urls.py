@@ -15,6 +15,7 @@ from safetynet.web import (
     views_events,
     views_exploitation,
     views_identity,
+    views_intelligence,
     views_mash,
     views_meetings,
     views_missing,
@@ -128,6 +129,7 @@ urlpatterns = [
         name="exploitation_plan_action_done",
     ),
     path("exploitation/children/<int:child>/plans/", views_exploitation.child_plans, name="exploitation_child_plans"),
+    path("intelligence/new/", views_intelligence.intelligence_new, name="intelligence_new"),
     path(
         "exploitation/children/<int:child>/screening/",
         views_screening.child_screening,
