@@ -143,6 +143,7 @@ urlpatterns = [
     path("offenders/<int:individual>/visits/", views_exploitation.visits, name="offender_visits"),
     path("online/", views_online.offences, name="online"),
     path("online/backlog/", views_online.backlog, name="online_backlog"),
+    path("online/requests/", views_online.open_requests, name="online_requests"),
     path("online/offences/<int:pk>/", views_online.offence, name="online_offence"),
     path("online/offences/<int:pk>/children/<int:individual>/", views_online.add_child, name="online_offence_child"),
     path("online/offences/<int:pk>/decisions/<int:individual>/", views_online.decide, name="online_offence_decision"),
