@@ -34,6 +34,15 @@ TEXT_MAX = 4000
 RATIONALE_MIN = 20
 MISSING_FROM = ("home", "care", "school", "other")
 THRIVE = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+# The care home's own initial enquiries a child missing from care needs (the Philomena protocol).
+HOME_CHECKS = (
+    "searched_home",
+    "phoned_child",
+    "contacted_friends_family",
+    "visited_known_places",
+    "checked_social_media",
+    "contacted_school",
+)
 
 
 class MissingRefused(Exception):
@@ -158,6 +167,7 @@ class Report:
     rationale: str = ""
     thrive: dict[str, str] = field(default_factory=dict)
     last_seen_place: str = ""
+    care_home: dict[str, str] | None = None  # missing from care: the children's home on record
 
 
 def _grade(name: str, value: str) -> str:
@@ -210,6 +220,10 @@ def report(individual_id: int, given: Report, *, acting_user: Any, clock: Clock 
     }
     if rationale:
         details["risk_rationale"] = rationale
+    if given.care_home is not None:
+        if given.missing_from != "care":
+            raise MissingRefused("care_home", "expected a children's home only for a child missing from care")
+        details["care_home"] = {"source": str(given.care_home["source"]), "id": str(given.care_home["id"])}
     thrive = {k: clean_text(k, v, "text", required=False) for k, v in given.thrive.items() if k in THRIVE}
     if any(thrive.values()):
         details["thrive"] = {k: v for k, v in thrive.items() if v}

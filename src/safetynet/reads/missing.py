@@ -29,6 +29,7 @@ from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.risk.rules.base import at_least, rank_of, ts
 from safetynet.risk.rules.missing import grade
+from safetynet.work.models import PartnershipEscalation
 
 PAGE_SIZE = 100
 REPEAT_DAYS = 365
@@ -191,6 +192,37 @@ class EpisodeDetail:
     may_interview: bool
     rhi_due: dt.datetime | None
     named: list[NamedLine] = field(default_factory=list)
+    care: CareDetail | None = None  # missing from care: the home and its own enquiries
+
+
+@dataclass
+class CareDetail:
+    """A child missing from care: the children's home (as recorded), the home's own initial
+    enquiries (Philomena) when recorded, when they were due, and the escalation raised when
+    they were not recorded in time."""
+
+    home: str
+    enquiries: dict[str, Any]
+    due: dt.datetime | None
+    late: bool
+    escalation: PartnershipEscalation | None
+
+
+def _care(episode: Event, now: dt.datetime) -> CareDetail | None:
+    d = episode.details or {}
+    if d.get("missing_from") != "care":
+        return None
+    home = facts.place_words(d.get("care_home")) if isinstance(d.get("care_home"), dict) else ""
+    place = episode.location
+    if not home and place is not None and place.location_type == "childrens_home":
+        home = facts.place_words({"source": place.source, "id": place.source_id})
+    enquiries = d["home_enquiries"] if isinstance(d.get("home_enquiries"), dict) else {}
+    start = episode.reported_at or episode.occurred_at
+    due = start + current_policy().clause("M2").hours("home_enquiries") if start else None
+    recorded = ts(enquiries.get("recorded_at"))
+    late = due is not None and (recorded or now) > due
+    escalation = PartnershipEscalation.objects.filter(refusal_id=episode.pk).order_by("pk").first()
+    return CareDetail(home, enquiries, due, late, escalation)
 
 
 def _named(user: Any, entries: list[dict[str, Any]]) -> list[NamedLine]:
@@ -311,6 +343,7 @@ def episode_detail(user: Any, episode: Event, now: dt.datetime) -> EpisodeDetail
         may_interview=has_permission(user, "return_interviews"),
         rhi_due=ts(rhi.get("due_at")),
         named=named,
+        care=_care(episode, now),
     )
 
 

@@ -37,6 +37,7 @@ from safetynet.web.forms_missing import (
     ReportForm,
     ReviewForm,
 )
+from safetynet.web.forms_missing_plans import HomeEnquiriesForm
 from safetynet.web.viewer import may_use
 
 Refusals = (missing.MissingRefused, missing.NotYours)
@@ -205,6 +206,7 @@ def _forms(detail: Any, bound: dict[str, Any]) -> dict[str, Any]:
         "found_form": found,
         "interview_form": bound.get("interview") or InterviewForm(initial=version),
         "done_form": bound.get("done") or LineDoneForm(initial=version),
+        "enquiries_form": bound.get("enquiries") or HomeEnquiriesForm(initial=version),
     }
 
 
@@ -216,6 +218,7 @@ def _page(request: HttpRequest, episode_id: int, bound: dict[str, Any] | None = 
         "detail": detail,
         "episode": episode,
         "may_act": may_use(request.user, "web:missing_found"),
+        "bound_errors": bool(bound),
         **_forms(detail, bound or {}),
     }
     status = 422 if bound else 200
