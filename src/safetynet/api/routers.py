@@ -13,6 +13,7 @@ from safetynet.api.ingest import router as ingest_router
 from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
+from safetynet.api.missing_plans import router as missing_plans_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.protection import router as protection_router
 
@@ -22,6 +23,7 @@ ROUTERS = [
     ("/notifications", notifications_router),
     ("/meetings", meetings_router),
     ("/missing", missing_router),
+    ("/missing", missing_plans_router),  # a child's trigger plans and a child not on record (beside the episodes)
     ("/mash", mash_router),
     ("/encompass", encompass_router),  # Operation Encompass: the police tell a school, the school acknowledges
     ("/protection", protection_router),

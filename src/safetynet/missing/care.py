@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from safetynet.identity.linking import link_persons
 from safetynet.identity.models import Membership
 from safetynet.interchange.written import CaptureRejected, send
 from safetynet.lib.clock import Clock, system_clock
@@ -153,11 +154,22 @@ def create_child(given: NewChild, *, acting_user: Any, clock: Clock = system_clo
         person["addresses"] = [{"location": {"source": SOURCE, "id": records[-1]["id"]}, "kind": "home"}]
     records.append(person)
     try:
-        send(records, acting_user=acting_user, clock=clock, reason="child not on record reported missing", label="missing")
+        send(
+            records,
+            acting_user=acting_user,
+            clock=clock,
+            reason="child not on record reported missing",
+            label="missing",
+        )
     except CaptureRejected as rejected:
         raise MissingRefused(rejected.field or "person", rejected.reason) from rejected
     stored = Person.live.get(source=SOURCE, source_id=person["id"])
     member = Membership.objects.filter(person=stored).values_list("individual_id", flat=True).first()
     if member is None:
-        raise MissingRefused("person", "expected the child to be linked: linkage is not running; try again")
+        # Capture links on commit; the report is made now, so the record is linked now (linking
+        # it again on commit changes nothing).
+        link_persons([stored.pk], acting_user=acting_user, clock=clock, reason="reported missing")
+        member = Membership.objects.filter(person=stored).values_list("individual_id", flat=True).first()
+    if member is None:
+        raise MissingRefused("person", "expected the child to be linked: no linkage model; try again")
     return int(member)

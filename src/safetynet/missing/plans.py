@@ -60,7 +60,9 @@ def plan_of(pk: int) -> Plan:
     """A trigger plan, Philomena profile or FARP written in safetynet (MissingRefused else)."""
     found = Plan.live.filter(pk=pk, source=SOURCE, plan_type__in=PLAN_TYPES).first()
     if found is None:
-        raise MissingRefused("plan", f"expected the id of a trigger plan, Philomena profile or FARP recorded here, not {pk}")
+        raise MissingRefused(
+            "plan", f"expected the id of a trigger plan, Philomena profile or FARP recorded here, not {pk}"
+        )
     return found
 
 
@@ -118,7 +120,9 @@ def _fields(child: int, given: PlanGiven, clock: Clock) -> tuple[list[dict[str, 
     content = clean_text("content", given.content, "", required=False)
     photo = clean_text("photo_reference", given.photo_reference, "", required=False)
     if len(photo) > PHOTO_MAX or "\n" in photo:
-        raise MissingRefused("photo_reference", f"expected a reference to the photograph on one line, {PHOTO_MAX} characters or fewer")
+        raise MissingRefused(
+            "photo_reference", f"expected a reference to the photograph on one line, {PHOTO_MAX} characters or fewer"
+        )
     if len(given.associates) > PEOPLE_MAX:
         raise MissingRefused("associates", f"expected at most {PEOPLE_MAX} associates")
     if child in given.associates:

@@ -8,6 +8,7 @@ through `missing.services` and `missing.returns` (capture, versions, access log)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -20,10 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.meetings.services import person_ref
-from safetynet.missing import facts, returns
+from safetynet.missing import care, facts, returns
 from safetynet.missing import services as missing
 from safetynet.reads import access, missing_history
-from safetynet.reads.missing import coordinator_list, episode_detail, episode_for_user, log_episode
+from safetynet.reads.missing import (
+    PLAN_STATUSES,
+    ListFilter,
+    coordinator_list,
+    episode_detail,
+    episode_for_user,
+    log_episode,
+)
 from safetynet.reads.person import headlines_for
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.risk.policy import current_policy
@@ -43,13 +51,28 @@ from safetynet.web.viewer import may_use
 Refusals = (missing.MissingRefused, missing.NotYours)
 
 
+def list_filter(request: HttpRequest) -> ListFilter:
+    """The coordinator's list filters from the URL (a value not on offer is ignored)."""
+    chosen = request.GET.get("missing_from", "")
+    plan = request.GET.get("plan", "")
+    try:
+        home: int | None = int(request.GET.get("care_home", ""))
+    except ValueError:
+        home = None
+    return ListFilter(
+        missing_from=chosen if chosen in FROM_LABELS else "",
+        care_home=home,
+        plan=plan if plan in PLAN_STATUSES else "",
+    )
+
+
 @require_GET
 @login_required
 def missing_list(request: HttpRequest) -> HttpResponse:
-    """Children missing now and by repeat count; a search to find the child to report."""
+    """Children missing now and by repeat count, filtered; a search to find the child to report."""
     now = system_clock.now()
-    chosen = request.GET.get("missing_from", "")
-    found = coordinator_list(request.user, now, chosen if chosen in FROM_LABELS else "")
+    chosen = list_filter(request)
+    found = coordinator_list(request.user, now, chosen)
     ids = sorted(
         {r.individual_id for r in found.missing_now if r.individual_id} | {r.individual_id for r in found.repeat}
     )
@@ -58,12 +81,16 @@ def missing_list(request: HttpRequest) -> HttpResponse:
     results = search_people(SearchQuery(name=name), now.date(), user=request.user) if name else None
     if results is not None:
         access.log_search(request.user, fields=["name"], individual_ids=[r.headline.individual_id for r in results])
+    homes = [(h.pk, facts.place_words({"source": h.source, "id": h.source_id})) for h in care.children_homes()]
     context = {
         "found": found,
         "name": name,
         "results": results,
         "from_labels": FROM_LABELS,
-        "missing_from": chosen,
+        "chosen": chosen,
+        "query": chosen.query(),
+        "homes": homes,
+        "plan_labels": PLAN_STATUSES,
         "may_export": may_use(request.user, "web:missing_csv"),
     }
     return render(request, "web/missing.html", context)
@@ -78,22 +105,23 @@ NOW_COLUMNS = [
     ("Missing from", lambda r: FROM_LABELS.get(r.missing_from, r.missing_from)),
     ("Grade in force", lambda r: r.grade),
     ("Episodes in 12 months", lambda r: r.episodes_year),
+    ("Plan", lambda r: PLAN_STATUSES.get(r.plan, r.plan)),
 ]
 REPEAT_COLUMNS = [
     ("Child", lambda r: r.name),
     ("Child id", lambda r: r.individual_id),
     ("Episodes in 12 months", lambda r: r.episodes_year),
     ("Missing now", lambda r: "yes" if r.open_now else "no"),
+    ("Plan", lambda r: PLAN_STATUSES.get(r.plan, r.plan)),
 ]
 
 
 @require_GET
 @login_required
 def missing_csv(request: HttpRequest) -> HttpResponse:
-    """The coordinator's list as CSV (`list=now`, with the page's filter, or `list=repeat`),
+    """The coordinator's list as CSV (`list=now` or `list=repeat`, with the page's filters),
     logged as an export of every child in it."""
-    chosen = request.GET.get("missing_from", "")
-    found = coordinator_list(request.user, system_clock.now(), chosen if chosen in FROM_LABELS else "")
+    found = coordinator_list(request.user, system_clock.now(), list_filter(request))
     if request.GET.get("list") == "repeat":
         return export_csv(
             request,
@@ -154,7 +182,9 @@ def missing_new(request: HttpRequest) -> HttpResponse:
         raise Http404("no child chosen") from None
     now = system_clock.now()
     floor = facts.floor_for(individual.pk, now)
-    form = _with_check(ReportForm(request.POST or None))
+    placement = care.placement_of(individual.pk)
+    form = _with_check(ReportForm(request.POST or None, initial={"care_home": placement.pk if placement else None}))
+    form.set_homes([(h.pk, facts.place_words({"source": h.source, "id": h.source_id})) for h in care.children_homes()])
     if request.method == "POST" and form.is_valid():
         given = missing.Report(
             last_seen_at=form.last_seen(),
@@ -169,6 +199,8 @@ def missing_new(request: HttpRequest) -> HttpResponse:
             last_seen_place=form.cleaned_data["last_seen_place"],
         )
         try:
+            if form.cleaned_data["missing_from"] == "care":
+                given = replace(given, care_home=care.home_ref(form.cleaned_data["care_home"]))
             episode = missing.report(individual.pk, given, acting_user=request.user, clock=system_clock)
         except Refusals as refused:
             _refusal_to_form(form, refused)

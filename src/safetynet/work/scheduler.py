@@ -20,9 +20,9 @@ from safetynet.lib.clock import Clock, system_clock
 from safetynet.risk.policy import current_policy
 from safetynet.work import notifications
 from safetynet.work.accommodation import escalate_accommodation_waits, escalate_transfer_refusals
-from safetynet.work.philomena import escalate_missing_home_enquiries
 from safetynet.work.escalations import EscalationStep, sweep_escalations
 from safetynet.work.models import PartnershipEscalation
+from safetynet.work.philomena import escalate_missing_home_enquiries
 from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
 
 log = logging.getLogger(__name__)
