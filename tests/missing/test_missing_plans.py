@@ -131,7 +131,9 @@ def test_a_plan_is_changed_as_its_next_version_and_a_stale_edit_is_refused(
 
 
 def _home(clock: FixedClock) -> Location:
-    home = line("location", *CARE_HOME, address_lines=["Invented House"], town="Testtown", location_type="childrens_home")
+    home = line(
+        "location", *CARE_HOME, address_lines=["Invented House"], town="Testtown", location_type="childrens_home"
+    )
     assert capture([home], door="cli", clock=clock).rejected == 0
     return Location.live.get(source=CARE_HOME[0], source_id=CARE_HOME[1])
 

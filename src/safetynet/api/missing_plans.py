@@ -189,7 +189,7 @@ def change_plan(request: HttpRequest, individual: int, plan_id: int, body: Missi
     return _one(request, individual, plan_id)
 
 
-@router.post("/children", response=answers(NewChildOut, 400, 401, 403, 422), url_name="missing_children")
+@router.post("/children/new", response=answers(NewChildOut, 400, 401, 403, 422), url_name="missing_children")
 def new_child(request: HttpRequest, body: NewChildIn) -> NewChildOut:
     """Records a child not on record (linked like any record: one matching someone on record
     joins them); then POST /missing reports them."""
