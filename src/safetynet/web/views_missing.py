@@ -49,6 +49,7 @@ from safetynet.web.forms_missing_plans import HomeEnquiriesForm
 from safetynet.web.viewer import may_use
 
 Refusals = (missing.MissingRefused, missing.NotYours)
+RECENT_ON_FORM = 5  # the child's latest episodes shown beside the grade
 
 
 def list_filter(request: HttpRequest) -> ListFilter:
@@ -214,10 +215,25 @@ def missing_new(request: HttpRequest) -> HttpResponse:
         individual_ids=[individual.pk],
         fields=["missing_floor"],
     )
-    name = facts.person_words(person_ref(individual.pk))
-    return render(
-        request, "web/missing_new.html", {"form": form, "floor": floor, "individual": individual, "name": name}
-    )
+    past = missing_history.history(request.user, individual.pk, now)
+    recent = past.episodes[:RECENT_ON_FORM]
+    if recent:
+        access.log_view(
+            request.user,
+            object_type="event",
+            object_ids=[e.episode.pk for e in recent],
+            individual_ids=[individual.pk],
+            fields=["missing_history"],
+        )
+    context = {
+        "form": form,
+        "floor": floor,
+        "individual": individual,
+        "name": facts.person_words(person_ref(individual.pk)),
+        "past": past,
+        "recent": recent,
+    }
+    return render(request, "web/missing_new.html", context)
 
 
 def _people(detail: Any) -> list[tuple[int, str]]:
