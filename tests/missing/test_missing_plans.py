@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from safetynet.accounts.demo import create_demo_logins
+from safetynet.cli.commands import demo_workspaces as workspaces
+from safetynet.cli.commands.demo_context import DemoContext
 from safetynet.interchange.capture import capture
 from safetynet.lib.clock import FixedClock
 from safetynet.missing import care, plans
@@ -273,3 +276,40 @@ def test_the_coordinators_list_filters_by_home_and_plan_status(
     overdue = coordinator_list(coordinator, clock.now(), ListFilter(plan="overdue", missing_from="care"))
     assert [r.episode.pk for r in overdue.missing_now] == [episode.pk]
     assert ListFilter(care_home=home.pk, plan="overdue").query() == f"care_home={home.pk}&plan=overdue"
+
+
+def test_the_demo_step_reports_from_care_escalates_the_missing_enquiries_and_records_a_plan(
+    access_world: AccessWorld,
+    child: dict[str, int],
+    clock: FixedClock,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    create_demo_logins()
+    _make_plan_overdue(clock)
+    # A second repeat-missing child in the same county, so the demo reports two.
+    other = [
+        line("person", "csc", "KAI1", given_names="Kai", family_name="Inventedlost", date_of_birth="2011-02-02"),
+        *[
+            line(
+                "event",
+                "rms",
+                f"MK{i}",
+                event_type="missing_report",
+                occurred_at=(clock.now() - dt.timedelta(days=10 * i)).isoformat(),
+                participants=[{"person": {"source": "csc", "id": "KAI1"}, "role": "missing_person"}],
+                details={"found_at": (clock.now() - dt.timedelta(days=10 * i, hours=-3)).isoformat()},
+            )
+            for i in (1, 2)
+        ],
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert capture(other, door="cli", clock=clock).rejected == 0
+    ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=clock)
+    workspaces.missing(ctx)
+    written = Event.live.filter(source="safetynet", event_type="missing_report")
+    assert written.count() == 2 and all(e.details["missing_from"] == "care" for e in written)
+    assert sum(1 for e in written if e.details.get("home_enquiries")) == 1
+    assert PartnershipEscalation.objects.filter(refusal__in=written).count() == 1
+    assert Plan.live.filter(source="safetynet", plan_type="trigger_plan").count() == 1
+    assert "escalated to children's social care" in ctx.notes[-1] and "trigger plan recorded" in ctx.notes[-1]

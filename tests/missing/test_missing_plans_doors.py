@@ -178,7 +178,9 @@ def test_a_child_not_on_record_from_the_report_form(client_for: Callable[[str], 
         "/api/v1/missing/children/new", {"given_names": "Yan", "family_name": "Inventednew"}, content_type=JSON
     )
     assert api.status_code == 200 and api.json()["individual"]
-    assert client_for("partner_education").post("/api/v1/missing/children/new", {}, content_type=JSON).status_code == 403
+    assert (
+        client_for("partner_education").post("/api/v1/missing/children/new", {}, content_type=JSON).status_code == 403
+    )
 
 
 def _more_episodes(clock: FixedClock, n: int, start: int) -> None:
