@@ -38,9 +38,14 @@ CHILDRENS_HOME = "childrens_home"
 NAME_MAX = 100
 
 
-def children_homes() -> list[Location]:
-    """The children's homes on record, by address."""
-    return list(Location.live.filter(location_type=CHILDRENS_HOME).order_by("address_lines", "pk"))
+def children_homes() -> list[tuple[int, str]]:
+    """The children's homes on record (pk, address as recorded), by address, in one query."""
+    homes = Location.live.filter(location_type=CHILDRENS_HOME).order_by("address_lines", "pk")
+    out = []
+    for home in homes.only("pk", "address_lines", "town", "postcode"):
+        parts = [*(home.address_lines or []), home.town, home.postcode]
+        out.append((home.pk, ", ".join(str(p) for p in parts if p) or "a place with no recorded address"))
+    return out
 
 
 def home_ref(pk: int | None) -> dict[str, str] | None:

@@ -189,7 +189,8 @@ def update_plan(
             f"expected the plan as it is now: someone else changed it at {plan.recorded_at:%H:%M:%S}; "
             "reload it, check their change and make yours again",
         )
-    child = Membership.objects.filter(person_id=plan.person_id).values_list("individual_id", flat=True).first() or 0
+    members = Membership.objects.filter(person_id=plan.person_id or 0)
+    child = members.values_list("individual_id", flat=True).first() or 0
     records, fields = _fields(child, given, clock)
     line = copy.deepcopy(plan.payload or {})
     line["recorded_at"] = max(clock.now(), plan.recorded_at + dt.timedelta(microseconds=1)).isoformat()

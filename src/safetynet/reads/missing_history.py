@@ -95,7 +95,7 @@ def _place_words(keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 def history(user: Any, individual_id: int, now: dt.datetime) -> MissingHistory:
     """The child's missing history as the viewer may see it (the child fetched by the caller)."""
-    reports = access.visible_events(
+    found = access.visible_events(
         user,
         Event.live.filter(
             event_type="missing_report",
@@ -103,8 +103,10 @@ def history(user: Any, individual_id: int, now: dt.datetime) -> MissingHistory:
             participations__person_id__in=records_of(individual_id),
         ).distinct(),
     ).order_by("-occurred_at", "-pk")
+    # The rows' details say all the history shows; the payload (the record as sent) is not read.
+    found = found.only("pk", "source", "source_id", "event_type", "occurred_at", "details")
     episodes: list[EpisodeRow] = []
-    reports = list(reports)
+    reports = list(found)
     places = _place_words(
         {
             (str(ref.get("source")), str(ref.get("id")))

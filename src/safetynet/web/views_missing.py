@@ -82,7 +82,7 @@ def missing_list(request: HttpRequest) -> HttpResponse:
     results = search_people(SearchQuery(name=name), now.date(), user=request.user) if name else None
     if results is not None:
         access.log_search(request.user, fields=["name"], individual_ids=[r.headline.individual_id for r in results])
-    homes = [(h.pk, facts.place_words({"source": h.source, "id": h.source_id})) for h in care.children_homes()]
+    homes = care.children_homes()
     context = {
         "found": found,
         "name": name,
@@ -185,7 +185,7 @@ def missing_new(request: HttpRequest) -> HttpResponse:
     floor = facts.floor_for(individual.pk, now)
     placement = care.placement_of(individual.pk)
     form = _with_check(ReportForm(request.POST or None, initial={"care_home": placement.pk if placement else None}))
-    form.set_homes([(h.pk, facts.place_words({"source": h.source, "id": h.source_id})) for h in care.children_homes()])
+    form.set_homes(care.children_homes())
     if request.method == "POST" and form.is_valid():
         given = missing.Report(
             last_seen_at=form.last_seen(),
