@@ -6,6 +6,7 @@ from pathlib import Path
 
 from safetynet.cli.commands.demo import DemoContext, _evaluate, _link, _steps, _work
 from safetynet.risk.models import Finding
+from safetynet.risk.policy import current_policy
 from tests.risk.conftest import World
 from tests.risk.scenarios import m7
 
@@ -20,5 +21,5 @@ def test_the_evaluate_step_stores_findings_and_reports_them(world: World, tmp_pa
     ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False)
     _evaluate(ctx)
     assert Finding.objects.filter(clause="M7", state="open").count() == 1
-    assert "individuals assessed against policy 2026.10" in ctx.notes[-2]
+    assert f"individuals assessed against policy {current_policy().version}" in ctx.notes[-2]
     assert ctx.notes[-1].startswith("Probable matches: 0 pairs await review; 0 would change the risk")

@@ -19,6 +19,7 @@ from safetynet.accounts.services import create_team, create_user_with_role, ensu
 from safetynet.audit.models import Action, AuditEntry
 from safetynet.identity.models import Individual
 from safetynet.lib.clock import FixedClock
+from safetynet.records.models import Person
 from safetynet.risk.models import Finding
 from safetynet.work.models import Task
 from safetynet.work.services import assign, sweep, sync_tasks
@@ -342,3 +343,46 @@ def test_an_escalated_tasks_page_says_when_it_went_late_and_the_next_ranks_deadl
     html = sign_in(Client(), inspector).get(f"/work/tasks/{task.pk}/").content.decode()
     assert "Overdue</strong> by 3 h 0 min" in html and '<time datetime="2026-03-02T06:00:00+00:00">' in html
     assert "Escalated: the inspector must act by" in html and "2 Mar 2026 11:00" in html
+
+
+def test_the_area_filter_keeps_the_tasks_of_children_living_in_it_on_the_screen_csv_and_api(
+    officer_client: Client, world: World, queue: list[Task]
+) -> None:
+    # The policy's areas: "EK1 " is Kingsford and the south, EK11 too, EK4 the east coast.
+    Person.objects.filter(membership__individual=world.child).update(postcode="EK11 2AB")
+    Person.objects.filter(membership__individual=world.adult).update(postcode="EK4 1AA")
+    ids, tabs = _every_page(officer_client, {"area": "Kingsford and the south"})
+    assert tabs["all"] == 60 and {t.individual_id for t in Task.objects.filter(pk__in=ids)} == {world.child.pk}
+    html = officer_client.get("/work/", {"area": "Kingsford and the south"}).content.decode()
+    assert "Kingsford and the south" in html and "matching the filters" in html
+    csv = officer_client.get("/work/export.csv", {"area": "East coast"}).content.decode()
+    assert len(csv.strip().splitlines()) == 64  # marking, who exported, the header, the adult's 60, marking
+    api = officer_client.get("/api/v1/tasks", {"area": "east COAST", "page_size": 200})
+    assert api.status_code == 200 and int(api["X-Total-Count"]) == 60
+    assert {t["id"] for t in api.json()} == {t.pk for t in queue if t.individual_id == world.adult.pk}
+    wrong = officer_client.get("/api/v1/tasks", {"area": "Atlantis"})
+    assert wrong.status_code == 422 and "Choose an area the force has" in wrong.content.decode()
+    refused = officer_client.get("/work/", {"area": "Atlantis"}).content.decode()
+    assert "Choose an area from the list" in refused and _tabs(refused)["all"] == 120
+    areas = officer_client.get("/api/v1/areas").json()
+    assert areas[0] == {"name": "Kingsford and the south", "districts": ["EK1", "EK2", "EK11", "EK21"]}
+
+
+def test_oversight_pages_every_late_task_and_filters_by_area(
+    officer_client: Client, world: World, queue: list[Task], clock: FixedClock
+) -> None:
+    for _i in range(40):  # 40 more overdue sergeant tasks: 80 late in all, more than a page
+        _finding(world.adult, "M2", "high", owner_role="sergeant", due_in_hours=-2)
+    sync_tasks(clock=clock)
+    html = officer_client.get("/work/oversight/").content.decode()
+    assert "1 to 50 of 80, the longest overdue first" in html
+    assert len(re.findall(r'href="/work/tasks/\d+/"', html)) == 50
+    second = officer_client.get("/work/oversight/", {"page": 2}).content.decode()
+    assert "51 to 80 of 80" in second and len(re.findall(r'href="/work/tasks/\d+/"', second)) == 30
+    csv = officer_client.get("/work/oversight/export.csv").content.decode()
+    assert len(csv.strip().splitlines()) == 84  # every late task (80), not a page, and 4 lines of marking and header
+    Person.objects.filter(membership__individual=world.child).update(postcode="EK16 3CD")
+    west = officer_client.get("/work/oversight/", {"area": "West"}).content.decode()
+    assert "of children in West: 1 to 20 of 20" in west  # the child's 20 overdue of the first 120
+    counts = [int(n) for n in re.findall(r'govuk-heading-xl govuk-!-margin-bottom-1">(\d+)<', west)]
+    assert counts[0] == 20  # the counts follow the area too

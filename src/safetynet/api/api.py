@@ -343,6 +343,7 @@ class TaskFilters(Schema):
     clause: list[str] = []
     severity: list[str] = []
     due: str = ""
+    area: str = ""
     sort: str = "due"
     order: str = "asc"
     page: int = Field(1, ge=1, le=99999)
@@ -353,15 +354,17 @@ class TaskFilters(Schema):
 def my_tasks(request: HttpRequest, filters: Query[TaskFilters], response: HttpResponse) -> list[TaskOut]:
     """My work: tasks assigned to me, my team's and my role's queue, the longest overdue first.
     `show`: all, mine, team, role or overdue; `clause` and `severity` (repeat for several), `due`:
-    overdue, soon or later; `sort`: due, severity or clause, `order`: asc or desc; `page` (from 1)
-    of `page_size` (50, at most 200). `X-Total-Count` says how many match in all (the screen's
-    tab count), `X-Counts` the count behind each tab with the same filters."""
+    overdue, soon or later; `area`: one of the force's areas by name (GET /areas); `sort`: due,
+    severity or clause, `order`: asc or desc; `page` (from 1) of `page_size` (50, at most 200).
+    `X-Total-Count` says how many match in all (the screen's tab count), `X-Counts` the count
+    behind each tab with the same filters."""
     asked = validated(WorkQuery, filters.dict(exclude={"page", "page_size"}))
     query = work_queue.QueueQuery(
         show=asked.show,
         clauses=tuple(asked.clause),
         severities=tuple(asked.severity),
         due=asked.due,
+        area=asked.area,
         sort=asked.sort,
         order=asked.order,
         page=filters.page,

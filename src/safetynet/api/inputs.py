@@ -28,6 +28,7 @@ from safetynet.reads.work_queue import (
     clause_choices,
 )
 from safetynet.records.models import Event
+from safetynet.risk.areas import area_named
 from safetynet.risk.policy import current_policy
 from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
 
@@ -208,6 +209,7 @@ class WorkQuery(WorkShow):
     clause: list[str] = []
     severity: list[str] = []
     due: str = ""
+    area: str = ""
     sort: str = "due"
     order: str = "asc"
 
@@ -225,6 +227,17 @@ class WorkQuery(WorkShow):
         if any(s not in {code for code, _label in SEVERITY_CHOICES} for s in value):
             raise ValueError("Choose critical, high, medium or low")
         return value
+
+    @field_validator("area", mode="before")
+    @classmethod
+    def _area(cls, value: Any) -> str:
+        text = "" if value is None else str(value)
+        if not text:
+            return ""
+        area = area_named(text)
+        if area is None:
+            raise ValueError("Choose an area the force has (GET /api/v1/areas lists them)")
+        return area.name
 
     @field_validator("due", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from safetynet.api.areas import router as areas_router
 from safetynet.api.case_audits import router as case_audits_router
 from safetynet.api.encompass import router as encompass_router
 from safetynet.api.escalations import router as escalations_router
@@ -29,6 +30,7 @@ ROUTERS = [
     ("/protection", protection_router),
     ("/case-audits", case_audits_router),  # the case file audit (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
+    ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by
 ]
 
 

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypedDict
 
+from safetynet.lib.postcodes import normalise_postcode as stored_postcode
+
 NICKNAMES_FILE = Path(__file__).resolve().parent / "data" / "nicknames.csv"
 IDENTIFIER_FIELDS = ("nhs", "pnc", "upn", "csc")
 IDENTIFIER_LABELS = {"nhs": "NHS number", "pnc": "PNC id", "upn": "UPN", "csc": "CSC id"}
@@ -195,14 +197,10 @@ def valid_csc_id(value: str) -> str | None:
 
 # --- postcodes -------------------------------------------------------------------------
 
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
-
 
 def normalise_postcode(value: str | None) -> str | None:
     """Return a UK postcode as 'OUT IN' (upper case, one space), or None if not one."""
-    compact = re.sub(r"\s", "", value or "").upper()
-    match = _POSTCODE.match(compact)
-    return f"{match.group(1)} {match.group(2)}" if match else None
+    return stored_postcode(value) or None
 
 
 # --- the feature row -------------------------------------------------------------------

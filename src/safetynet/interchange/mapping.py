@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,23 +24,11 @@ from safetynet.interchange.kinds import (
     RelationshipRecord,
 )
 from safetynet.interchange.parsing import ParsedLine
+from safetynet.lib.postcodes import normalise_postcode
 from safetynet.records.keys import NaturalKey, Target
 
 # Kinds in an order where foreign keys (not many-to-many) only point backwards.
 KIND_ORDER = ("location", "organisation", "person", "relationship", "event", "marker", "order", "plan")
-
-_POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-
-
-def normalise_postcode(value: str | None) -> str:
-    """A UK postcode as 'OUT IN' (upper case, one space); '' when absent or not a postcode."""
-    if not value:
-        return ""
-    text = "".join(value.upper().split())
-    if len(text) < 5 or len(text) > 7:
-        return ""
-    text = f"{text[:-3]} {text[-3:]}"
-    return text if _POSTCODE_RE.match(text) else ""
 
 
 class JsonText(str):

@@ -30,12 +30,12 @@ from safetynet.reads.disclosure import disclosed_ids, sees_everything
 from safetynet.reads.labels import label, severity_colour
 from safetynet.reads.naming import NamedLine, named_for
 from safetynet.records.models import Event
+from safetynet.risk.areas import area_named
 from safetynet.risk.models import SEVERITY_ORDER, Finding, severity_rank
 from safetynet.risk.policy import Policy, current_policy
 from safetynet.work.models import Task, TaskEvent, due_soon_q, overdue_q
 from safetynet.work.services import QUEUE_SCOPES, Oversight, deadline, oversight, queue_filter
 
-WORK_LIMIT = 200
 QUEUE_LABEL = {"mine": "Assigned to you", "team": "Your team", "role": "Role queue"}
 
 
@@ -214,6 +214,7 @@ class QueueQuery:
     clauses: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()
     due: str = ""
+    area: str = ""
     sort: str = "due"
     order: str = "asc"
     page: int = 1
@@ -228,6 +229,8 @@ class QueueQuery:
         pairs += [("clause", c) for c in q.clauses] + [("severity", s) for s in q.severities]
         if q.due:
             pairs.append(("due", q.due))
+        if q.area:
+            pairs.append(("area", q.area))
         if q.sort != "due" or q.order != "asc":
             pairs += [("sort", q.sort), ("order", q.order)]
         if q.page > 1:
@@ -241,7 +244,7 @@ class QueueQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.clauses or self.severities or self.due)
+        return bool(self.clauses or self.severities or self.due or self.area)
 
 
 def _due_q(due: str, now: dt.datetime) -> Q:
@@ -320,13 +323,15 @@ def _queue_base(user: Any, worker: Worker, query: QueueQuery, now: dt.datetime) 
         everything = everything.filter(clause__in=query.clauses)
     if query.severities:
         everything = everything.filter(severity__in=query.severities)
+    if query.area and (area := area_named(query.area)) is not None:
+        everything = everything.filter(area.individual_q())
     return everything.filter(_due_q(query.due, now))
 
 
 def my_work(user: Any, now: dt.datetime, query: QueueQuery | None = None) -> MyWork:
     """One page of `user`'s current tasks: assigned to them, their team's, and their role's
     unassigned queue (`query.show` narrows to one of these, or to the overdue), filtered by
-    clause, severity and due, sorted (the longest late first by default); with the count behind
+    clause, severity, due and the child's area, sorted (the longest late first by default); with the count behind
     each tab, taken from the same filtered rows."""
     query = query or QueueQuery()
     worker = worker_of(user)
@@ -527,20 +532,30 @@ def task_detail(user: Any, task: Task, now: dt.datetime, policy: Policy | None =
     )
 
 
-def oversight_for(user: Any, now: dt.datetime, policy: Policy | None = None) -> Oversight:
-    """The supervisor's oversight (counts and list) over the children `user` may open."""
+def oversight_for(user: Any, now: dt.datetime, policy: Policy | None = None, area: str = "") -> Oversight:
+    """The supervisor's oversight (counts and list) over the children `user` may open, in
+    `area` (one of the policy's areas by name) when one is given."""
     worker = worker_of(user)
     current = _visible(user, Task.objects.current())
+    individuals = visible_individuals(user)
+    if area and (named := area_named(area)) is not None:
+        individuals = individuals.filter(named.individual_q("pk"))
     return oversight(
         role=worker.role,
         team=worker.team,
         now=now,
         policy=policy,
-        individuals=visible_individuals(user).values("pk"),
+        individuals=individuals.values("pk"),
         withheld_findings=withheld_findings(user, current),
     )
 
 
-def oversight_rows(found: Oversight, now: dt.datetime, limit: int = WORK_LIMIT) -> list[TaskRow]:
-    """The oversight list (already narrowed to what the viewer may open), at most `limit`."""
-    return rows_for(list(found.tasks.select_related("assignee")[:limit]), now)
+def oversight_page(found: Oversight, now: dt.datetime, query: QueueQuery) -> MyWork:
+    """One page of the oversight list (`query.page` of `query.per_page`, the longest overdue
+    first), with the number of late and escalated tasks in all: nothing is cut off unsaid."""
+    total = found.tasks.count()
+    pages = max(1, -(-total // query.per_page))
+    query = replace(query, page=min(max(1, query.page), pages))
+    start = (query.page - 1) * query.per_page
+    rows = rows_for(list(found.tasks.select_related("assignee")[start : start + query.per_page]), now)
+    return MyWork(rows=rows, counts={}, query=query, total=total)

@@ -41,6 +41,7 @@ def selected_filters(query: QueueQuery) -> list[tuple[str, list[tuple[str, str]]
             ],
         ),
         ("Due", [(dues.get(query.due, query.due), query.querystring(due="", page=1))] if query.due else []),
+        ("Area", [(query.area, query.querystring(area="", page=1))] if query.area else []),
     ]
     return [(heading, [(text, link or "?") for text, link in tags]) for heading, tags in groups if tags]
 

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from safetynet.access.roles import AGENCY_OF_ROLE
+from safetynet.lib.postcodes import area_errors
 from safetynet.lib.school_days import SchoolCalendar
 from safetynet.lib.yaml_documents import parse_document, read_text, yaml_line
 from safetynet.risk.escalation import EscalationSpec, PartnershipEscalationSpec, escalation_errors
@@ -241,6 +242,15 @@ class SchoolCalendarSpec(BaseModel):
     closed: list[dt.date] = Field(default_factory=list)
 
 
+class AreaSpec(BaseModel):
+    """One area of the force (a district, a local policing area): the postcode districts it covers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=60)
+    districts: list[str] = Field(min_length=1)
+
+
 class PolicyDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -252,6 +262,7 @@ class PolicyDocument(BaseModel):
     clauses: dict[str, ClauseSpec]
     language: list[PhraseSpec] = Field(min_length=1)
     school_calendar: SchoolCalendarSpec = Field(default_factory=SchoolCalendarSpec)
+    areas: list[AreaSpec] = Field(default_factory=list)
 
 
 _PRONOUN = r"(?:her|his|their|him|them|herself|himself|themselves|themself|own)"
@@ -460,6 +471,7 @@ def _semantic_errors(doc: PolicyDocument) -> list[tuple[tuple[Any, ...], str]]:
                     )
                 )
     errors += _mash_hours_errors(doc)
+    errors += area_errors([(a.name, a.districts) for a in doc.areas])
     owners = {c: str(spec.owner_role) for c, spec in doc.clauses.items() if spec.enabled}
     errors += escalation_errors(doc.escalation, owners)
     return errors

@@ -29,6 +29,7 @@ from safetynet.reads.work_queue import (
     clause_choices,
 )
 from safetynet.records.models import Event
+from safetynet.risk.areas import area_choices
 from safetynet.risk.policy import current_policy
 from safetynet.work.services import RATIONALE_REQUIRED, rationale_problems
 
@@ -319,6 +320,12 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
         choices=[("", "Any time"), *DUE_CHOICES],
         error_messages={"invalid_choice": "Choose overdue, soon or later"},
     )
+    area = forms.ChoiceField(
+        label="Area",
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "Choose an area from the list"},
+    )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
@@ -347,6 +354,9 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
         clause = self.fields["clause"]
         assert isinstance(clause, forms.MultipleChoiceField)
         clause.choices = clause_choices()
+        area = self.fields["area"]
+        assert isinstance(area, forms.ChoiceField)
+        area.choices = [("", "Any area"), *area_choices()]
         self.style_widgets()
 
     def clean_show(self) -> str:
@@ -366,6 +376,7 @@ class WorkFilterForm(GovukFormMixin, forms.Form):
             clauses=tuple(data.get("clause") or ()),
             severities=tuple(data.get("severity") or ()),
             due=data.get("due") or "",
+            area=data.get("area") or "",
             sort=data.get("sort") or "due",
             order=data.get("order") or "asc",
             page=data.get("page") or 1,

@@ -32,6 +32,7 @@ from safetynet.reads.work_queue import (
     DUE_CHOICES,
     SEVERITY_CHOICES,
     SHOW_CHOICES,
+    QueueQuery,
     TaskRow,
     bulk_members,
     bulk_teams,
@@ -39,7 +40,7 @@ from safetynet.reads.work_queue import (
     display_name,
     my_work,
     oversight_for,
-    oversight_rows,
+    oversight_page,
     task_detail,
     task_for_user,
     tasks_for_user,
@@ -47,6 +48,7 @@ from safetynet.reads.work_queue import (
     worker_of,
 )
 from safetynet.reads.work_queue_links import page_items, selected_filters, sort_headers
+from safetynet.risk.areas import area_choices
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms import AssignTaskForm, BulkAssignForm, ResolveTaskForm, WorkFilterForm
 from safetynet.web.viewer import may_use
@@ -84,6 +86,7 @@ def _work_page(request: HttpRequest, *, bulk_form: BulkAssignForm | None = None,
         "clauses": clause_choices(),
         "severities": SEVERITY_CHOICES,
         "dues": DUE_CHOICES,
+        "areas": area_choices(),
         "sort": sort_headers(found.query),
         "selected": selected_filters(found.query),
         "pages": page_items(found),
@@ -303,16 +306,30 @@ def oversight(request: HttpRequest) -> HttpResponse:
     if not services.supervises(worker.role, policy):
         raise Http404
     now = system_clock.now()
-    found = oversight_for(request.user, now, policy)
-    rows = oversight_rows(found, now)
+    form = WorkFilterForm(request.GET or None)
+    asked = form.query()
+    query = QueueQuery(area=asked.area, page=asked.page)
+    found = oversight_for(request.user, now, policy, area=query.area)
+    listed = oversight_page(found, now, query)
     access.log_view(
         request.user,
         object_type="task_list",
-        object_ids=[r.task.pk for r in rows],
-        individual_ids=[r.task.individual_id for r in rows],
+        object_ids=[r.task.pk for r in listed.rows],
+        individual_ids=[r.task.individual_id for r in listed.rows],
         fields=["tasks"],
     )
-    return render(request, "web/oversight.html", {"found": found, "rows": rows, "may_export": may_export(request.user)})
+    context = {
+        "found": found,
+        "listed": listed,
+        "filter_form": form,
+        "areas": area_choices(),
+        "pages": page_items(listed),
+        "previous_page": listed.query.querystring(page=listed.page - 1) or "?",
+        "next_page": listed.query.querystring(page=listed.page + 1),
+        "here": listed.query.querystring(page=1),
+        "may_export": may_export(request.user),
+    }
+    return render(request, "web/oversight.html", context)
 
 
 # The columns of a task list's CSV: what the list shows, plus the ids a reader needs to find the
@@ -368,5 +385,6 @@ def oversight_csv(request: HttpRequest) -> HttpResponse:
     if not services.supervises(worker.role, policy) or not may_use(request.user, "web:work_oversight"):
         raise Http404
     now = system_clock.now()
-    rows = oversight_rows(oversight_for(request.user, now, policy), now)
-    return _task_csv(request, rows, title="Late and escalated work", filename="oversight")
+    area = WorkFilterForm(request.GET or None).query().area
+    listed = oversight_page(oversight_for(request.user, now, policy, area=area), now, QueueQuery(per_page=CSV_LIMIT))
+    return _task_csv(request, listed.rows, title="Late and escalated work", filename="oversight")
