@@ -18,6 +18,7 @@ from safetynet.lib.clock import FixedClock
 from safetynet.missing import care, plans
 from safetynet.missing import services as missing
 from safetynet.reads.missing import ListFilter, coordinator_list
+from safetynet.risk.areas import area_named
 from safetynet.records.models import Event, Location, Plan
 from safetynet.risk.models import Finding
 from safetynet.risk.services import evaluate_individual
@@ -276,6 +277,39 @@ def test_the_coordinators_list_filters_by_home_and_plan_status(
     overdue = coordinator_list(coordinator, clock.now(), ListFilter(plan="overdue", missing_from="care"))
     assert [r.episode.pk for r in overdue.missing_now] == [episode.pk]
     assert ListFilter(care_home=home.pk, plan="overdue").query() == f"care_home={home.pk}&plan=overdue"
+
+
+def test_the_coordinators_list_filters_by_area(
+    access_world: AccessWorld, child: dict[str, int], clock: FixedClock
+) -> None:
+    home = _home(clock)
+    episode = _report_from_care(access_world, child, clock, home)
+    coordinator = access_world.users["missing_persons_coordinator"]
+    south, west = area_named("Kingsford and the south"), area_named("West")
+    assert south is not None and west is not None
+    assert coordinator_list(coordinator, clock.now(), ListFilter(area=south)).missing_now == []
+    later = (clock.now() - dt.timedelta(minutes=1)).isoformat()
+    lines = [
+        line("location", "csc", "LOC-MIA", address_lines=["4 Invented Way"], postcode="EK1 2AB", town="Kingsford"),
+        {
+            **line(
+                "person",
+                *CHILD,
+                given_names="Mia",
+                family_name="Inventedlost",
+                date_of_birth="2010-09-01",
+                care_status="looked_after",
+                addresses=[{"location": {"source": "csc", "id": "LOC-MIA"}, "kind": "home"}],
+            ),
+            "recorded_at": later,
+        },
+    ]
+    assert capture(lines, door="cli", clock=clock).rejected == 0
+    inside = coordinator_list(coordinator, clock.now(), ListFilter(area=south))
+    assert [r.episode.pk for r in inside.missing_now] == [episode.pk]
+    assert [r.individual_id for r in inside.repeat] == [child["child"]]
+    assert coordinator_list(coordinator, clock.now(), ListFilter(area=west)).repeat == []
+    assert ListFilter(area=south).query() == "area=Kingsford+and+the+south"
 
 
 def test_the_demo_step_reports_from_care_escalates_the_missing_enquiries_and_records_a_plan(

@@ -159,6 +159,10 @@ def test_the_homes_enquiries_and_the_lists_filters(
     api = coordinator.get(f"/api/v1/missing?care_home={home.pk}&plan=current").json()
     assert [r["id"] for r in api["missing_now"]] == [episode["id"]] and api["missing_now"][0]["plan"] == "current"
     assert coordinator.get("/api/v1/missing?plan=sometimes").status_code == 422
+    assert coordinator.get("/api/v1/missing?area=Atlantis").status_code == 422
+    west = coordinator.get("/missing/?area=West").content.decode()
+    assert west.count('data-testid="missing-row"') == 0 and 'value="West" selected' in west
+    assert coordinator.get("/api/v1/missing?area=West").json()["missing_now"] == []
 
 
 def test_a_child_not_on_record_from_the_report_form(client_for: Callable[[str], Client], child: dict[str, int]) -> None:

@@ -29,6 +29,7 @@ from safetynet.reads.missing import (
     episode_for_user,
     log_episode,
 )
+from safetynet.risk.areas import area_named
 
 router = Router(tags=["missing"])
 
@@ -200,6 +201,7 @@ class ListFilters(Schema):
     missing_from: str = ""
     care_home: int | None = None
     plan: str = ""
+    area: str = ""
 
 
 def _named(line: Any) -> MissingNamedOut | None:
@@ -290,10 +292,13 @@ def _openable(user: Any, field: str, individual: int | None) -> int:
 def list_missing(request: HttpRequest, filters: Query[ListFilters]) -> CoordinatorOut:
     """The coordinator's list: children missing now (longest first) and children reported missing
     at least twice in the last year (most first), optionally by `missing_from`, `care_home` (a
-    children's home's location id) and `plan` (none, overdue, current)."""
+    children's home's location id), `plan` (none, overdue, current) and `area` (by name)."""
     if filters.plan and filters.plan not in PLAN_STATUSES:
         raise HttpError(422, "plan: expected one of " + ", ".join(PLAN_STATUSES))
-    chosen = ListFilter(missing_from=filters.missing_from, care_home=filters.care_home, plan=filters.plan)
+    area = area_named(filters.area) if filters.area else None
+    if filters.area and area is None:
+        raise HttpError(422, "area: expected one of the force's areas by name (GET /api/v1/areas)")
+    chosen = ListFilter(missing_from=filters.missing_from, care_home=filters.care_home, plan=filters.plan, area=area)
     found = coordinator_list(request.user, system_clock.now(), chosen)
     ids = sorted(
         {r.individual_id for r in found.missing_now if r.individual_id} | {r.individual_id for r in found.repeat}

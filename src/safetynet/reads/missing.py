@@ -26,6 +26,7 @@ from safetynet.reads import access
 from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.person import display_name
 from safetynet.records.models import Event, Location, Person, Plan
+from safetynet.risk.areas import Area
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.risk.rules.base import at_least, rank_of, ts
@@ -69,12 +70,12 @@ PLAN_STATUSES = {"none": "No plan", "overdue": "Plan overdue", "current": "Plan 
 class ListFilter:
     """The coordinator's list filters (in the page's URL and its CSV's): where the child is
     missing from, the children's home (a location's pk), plan status (`PLAN_STATUSES`) and area
-    (an `Area` of `risk.areas`, by the child's postcode)."""
+    (an `Area` of `risk.areas`: a child with a record whose home postcode is in it)."""
 
     missing_from: str = ""
     care_home: int | None = None
     plan: str = ""
-    area: Any = None  # a risk.areas.Area
+    area: Area | None = None
 
     def query(self) -> str:
         """The filters as a URL query string ('' when none)."""
@@ -126,10 +127,6 @@ def _filtered(reports: QuerySet[Event], chosen: ListFilter) -> QuerySet[Event]:
         reports = reports.filter(
             Q(location_id=home.pk) | Q(details__care_home__source=home.source, details__care_home__id=home.source_id)
         )
-    if chosen.area is not None:
-        reports = reports.filter(
-            Q(participations__role="missing_person") & chosen.area.person_q("participations__person__")
-        )
     return reports
 
 
@@ -168,6 +165,9 @@ def coordinator_list(user: Any, now: dt.datetime, chosen: ListFilter | None = No
     wanted = seen
     if matching is not recent:
         wanted = seen & {child_of[pk] for pk in matching.values_list("pk", flat=True) if pk in child_of}
+    if chosen.area is not None:
+        inside = Membership.objects.filter(chosen.area.person_q("person__"), individual_id__in=wanted)
+        wanted = set(inside.values_list("individual_id", flat=True))
     plans = plan_status(user, wanted, now.date())
     if chosen.plan:
         wanted = {ind for ind in wanted if plans.get(ind) == chosen.plan}

@@ -34,6 +34,7 @@ from safetynet.reads.missing import (
 )
 from safetynet.reads.person import headlines_for
 from safetynet.reads.search import SearchQuery, search_people
+from safetynet.risk.areas import area_named, areas
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms_missing import (
     FROM_LABELS,
@@ -64,6 +65,7 @@ def list_filter(request: HttpRequest) -> ListFilter:
         missing_from=chosen if chosen in FROM_LABELS else "",
         care_home=home,
         plan=plan if plan in PLAN_STATUSES else "",
+        area=area_named(request.GET.get("area", "")[:100]),
     )
 
 
@@ -92,6 +94,7 @@ def missing_list(request: HttpRequest) -> HttpResponse:
         "query": chosen.query(),
         "homes": homes,
         "plan_labels": PLAN_STATUSES,
+        "areas": areas(),
         "may_export": may_use(request.user, "web:missing_csv"),
     }
     return render(request, "web/missing.html", context)
