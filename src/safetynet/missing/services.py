@@ -35,14 +35,15 @@ RATIONALE_MIN = 20
 MISSING_FROM = ("home", "care", "school", "other")
 THRIVE = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
 # The care home's own initial enquiries a child missing from care needs (the Philomena protocol).
-HOME_CHECKS = (
-    "searched_home",
-    "phoned_child",
-    "contacted_friends_family",
-    "visited_known_places",
-    "checked_social_media",
-    "contacted_school",
-)
+HOME_CHECK_LABELS = {
+    "searched_home": "Searched the home and its grounds",
+    "phoned_child": "Phoned the child",
+    "contacted_friends_family": "Contacted friends and family",
+    "visited_known_places": "Visited places the child is known to go",
+    "checked_social_media": "Checked the child's social media",
+    "contacted_school": "Contacted the school or college",
+}
+HOME_CHECKS = tuple(HOME_CHECK_LABELS)
 
 
 class MissingRefused(Exception):

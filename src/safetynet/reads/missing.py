@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from safetynet.access.profiles import has_permission
 from safetynet.identity.models import Membership
 from safetynet.missing import facts
-from safetynet.missing.services import SOURCE, is_supervisor, version_of
+from safetynet.missing.services import HOME_CHECK_LABELS, SOURCE, is_supervisor, version_of
 from safetynet.reads import access
 from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.person import display_name
@@ -276,6 +276,8 @@ class CareDetail:
     due: dt.datetime | None
     late: bool
     escalation: PartnershipEscalation | None
+    made_at: dt.datetime | None = None
+    checks: list[str] = field(default_factory=list)
 
 
 def _care(episode: Event, now: dt.datetime) -> CareDetail | None:
@@ -292,7 +294,8 @@ def _care(episode: Event, now: dt.datetime) -> CareDetail | None:
     recorded = ts(enquiries.get("recorded_at"))
     late = due is not None and (recorded or now) > due
     escalation = PartnershipEscalation.objects.filter(refusal_id=episode.pk).order_by("pk").first()
-    return CareDetail(home, enquiries, due, late, escalation)
+    checks = [HOME_CHECK_LABELS.get(str(c), str(c)) for c in enquiries.get("checks") or []]
+    return CareDetail(home, enquiries, due, late, escalation, ts(enquiries.get("made_at")), checks)
 
 
 def _named(user: Any, entries: list[dict[str, Any]]) -> list[NamedLine]:

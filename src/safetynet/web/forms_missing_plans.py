@@ -10,20 +10,12 @@ from typing import Any
 from django import forms
 
 from safetynet.missing.plans import PLAN_LABELS
-from safetynet.missing.services import HOME_CHECKS
+from safetynet.missing.services import HOME_CHECK_LABELS
 from safetynet.web.forms import GovukFormMixin
 from safetynet.web.forms_meetings import _date, _text, _time, _when
 from safetynet.web.forms_missing import VersionedForm
 
 _REQUIRED = "required"
-CHECK_LABELS = {
-    "searched_home": "Searched the home and its grounds",
-    "phoned_child": "Phoned the child",
-    "contacted_friends_family": "Contacted friends and family",
-    "visited_known_places": "Visited places the child is known to go",
-    "checked_social_media": "Checked the child's social media",
-    "contacted_school": "Contacted the school or college",
-}
 
 
 def _lines(text: str) -> list[str]:
@@ -85,10 +77,10 @@ class PlanForm(VersionedForm):
 
 class HomeEnquiriesForm(VersionedForm):
     made_date = _date("Date of the enquiries", "the date the enquiries were made")
-    made_time = _time("Time", "the time the enquiries were made")
+    made_time = _time("Time of the enquiries", "the time the enquiries were made")
     checks = forms.MultipleChoiceField(
         label="What the home did",
-        choices=[(c, CHECK_LABELS[c]) for c in HOME_CHECKS],
+        choices=list(HOME_CHECK_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
         error_messages={_REQUIRED: "Select what the home did"},
     )
