@@ -18,8 +18,8 @@ from safetynet.lib.clock import FixedClock
 from safetynet.missing import care, plans
 from safetynet.missing import services as missing
 from safetynet.reads.missing import ListFilter, coordinator_list
-from safetynet.risk.areas import area_named
 from safetynet.records.models import Event, Location, Plan
+from safetynet.risk.areas import area_named
 from safetynet.risk.models import Finding
 from safetynet.risk.services import evaluate_individual
 from safetynet.work.models import PartnershipEscalation
