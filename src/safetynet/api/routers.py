@@ -15,6 +15,7 @@ from safetynet.api.intelligence import router as intelligence_router
 from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
+from safetynet.api.missing_plans import router as missing_plans_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.protection import router as protection_router
 
@@ -24,6 +25,7 @@ ROUTERS = [
     ("/notifications", notifications_router),
     ("/meetings", meetings_router),
     ("/missing", missing_router),
+    ("/missing", missing_plans_router),  # a child's trigger plans and a child not on record (beside the episodes)
     ("/mash", mash_router),
     ("/encompass", encompass_router),  # Operation Encompass: the police tell a school, the school acknowledges
     ("/protection", protection_router),

@@ -27,6 +27,7 @@ from safetynet.interchange.fields import (
     Research,
     Scheme,
     SelfDefinedEthnicity,
+    ShortText,
     Text,
     ThriveGrade,
     TriageGrade,
@@ -103,6 +104,20 @@ class MissingFloor(OpenModel):
     policy_version: Annotated[str, Field(max_length=20)] | None = None
 
 
+class HomeEnquiries(OpenModel):
+    """The care home's own initial enquiries for a child missing from care (Philomena): when they
+    were made, which checks (`searched_home`, `phoned_child`, `contacted_friends_family`,
+    `visited_known_places`, `checked_social_media`, `contacted_school`), what they found, who
+    made them and who recorded them."""
+
+    made_at: DateTime | None = None
+    checks: list[ShortText] | None = None
+    findings: Text | None = None
+    made_by: Actor | None = None
+    recorded_at: DateTime | None = None
+    recorded_by: Actor | None = None
+
+
 class MissingReportDetails(OpenModel):
     missing_from: MissingFrom | None = None
     reported_by: Actor | None = None
@@ -128,6 +143,10 @@ class MissingReportDetails(OpenModel):
     graded_by: Actor | None = None
     floor: MissingFloor | None = None
     safeguarding_referral: Ref | None = None
+    # A child missing from care: the children's home they are missing from, and the home's own
+    # initial enquiries before and after reporting (the Philomena protocol, docs/missing.md).
+    care_home: Ref | None = None
+    home_enquiries: HomeEnquiries | None = None
 
 
 class RequestChase(OpenModel):
