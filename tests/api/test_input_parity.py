@@ -94,13 +94,15 @@ WORK_QUERIES = [
     {"severity": ["grave"]},
     {"due": "tomorrow"},
     {"sort": "name", "order": "up"},
+    {"area": "West", "due": "soon"},
+    {"area": "Atlantis"},
 ]
 
 
 @pytest.mark.parametrize("data", WORK_QUERIES)
 def test_work_queue_filters_match_the_screen(data: dict[str, Any]) -> None:
-    full = {"show": "", "clause": [], "severity": [], "due": "", "sort": "", "order": "", **data}
-    fields = {"show", "clause", "severity", "due", "sort", "order"}
+    full = {"show": "", "clause": [], "severity": [], "due": "", "area": "", "sort": "", "order": "", **data}
+    fields = {"show", "clause", "severity", "due", "area", "sort", "order"}
     assert _schema_answer(WorkQuery, full) == _only(_form_answer(WorkFilterForm(full)), fields)
 
 

@@ -10,6 +10,7 @@ serious or critical violation on any page. Screenshots go to test-artifacts/scre
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -159,3 +160,58 @@ def test_a_report_from_creation_to_the_return_home_interview(
     about = {"source": report.source, "id": report.source_id}
     still = Finding.objects.filter(individual_id=people["child"], clause__in=("M1", "M3", "M6"), key=about)
     assert not still.filter(state__in=("open", "acknowledged")).exists(), list(still.values_list("clause", "reason"))
+
+
+def test_plans_the_homes_enquiries_filters_and_a_child_not_on_record(
+    live_server: Any, page: Page, clock: FixedClock, county: Any
+) -> None:
+    """The coordinator records Mia's trigger plan (a bad phone number refused first), the call
+    handler reports her missing from care and records the home's enquiries, the coordinator
+    filters the list by plan status, and a child not on record is created from the report form;
+    axe-core on each new page."""
+    world, people = county
+    url = live_server.url
+    _as(page, url, world.users["missing_persons_coordinator"])
+    page.goto(f"{url}/missing/children/{people['child']}/")
+    page.get_by_test_id("plans-link").click()
+    check_accessibility(page, "missing-11-plans")
+    page.get_by_test_id("plan-new").click()
+    page.get_by_label("Review date").fill((clock.now().date().replace(day=1)).isoformat())
+    page.get_by_label("Description of the child").fill("Slim, long dark hair, grey hoodie.")
+    page.get_by_label("Phone numbers").fill("ring her")
+    page.get_by_label("Risks when missing").fill("Exploitation by an older boyfriend named in a CAWN.")
+    page.get_by_test_id("plan-form").get_by_label("Adam Inventedolder", exact=False).check()
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_accessibility(page, "missing-12-plan-refused")
+    page.get_by_label("Review date").fill((clock.now() + dt.timedelta(days=30)).date().isoformat())
+    page.get_by_label("Phone numbers").fill("07700 900123")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_text("Plan recorded.")).to_be_visible()
+    expect(page.get_by_test_id("plan").first).to_contain_text("07700 900123")
+    page.goto(f"{url}/missing/?plan=current")
+    expect(page.get_by_test_id("repeat-missing")).to_contain_text("Mia Inventedlost")
+    check_accessibility(page, "missing-13-filtered")
+
+    _as(page, url, world.users["call_handler"])
+    episode = _report(page, url, clock)
+    page.goto(f"{url}/missing/{episode}/")
+    page.get_by_text("Record the home's enquiries").click()
+    page.get_by_label("Date of the enquiries").fill(clock.now().date().isoformat())
+    page.get_by_label("Time of the enquiries").fill("08:30")
+    page.get_by_label("Searched the home and its grounds").check()
+    page.get_by_label("Who made them").fill("Residential worker on shift")
+    page.get_by_label("What they found").fill("Not in the home or grounds; phone off.")
+    page.get_by_role("button", name="Record the enquiries").click()
+    expect(page.get_by_test_id("enquiries-state")).to_contain_text("Searched the home")
+    check_accessibility(page, "missing-14-home-enquiries")
+    page.goto(f"{url}/missing/?name=Zed+Inventednew")
+    page.get_by_test_id("new-child").click()
+    page.get_by_role("button", name="Record the child and continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("given names")
+    check_accessibility(page, "missing-15-new-child-refused")
+    page.get_by_label("Given names").fill("Zed")
+    page.get_by_label("Family name").fill("Inventednew")
+    page.get_by_role("button", name="Record the child and continue").click()
+    expect(page.get_by_text("Child recorded. Now report them missing.")).to_be_visible()
+    expect(page.get_by_test_id("floor")).to_be_visible()

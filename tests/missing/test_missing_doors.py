@@ -164,7 +164,7 @@ def test_the_person_page_reports_missing_and_the_list_downloads_as_csv(
     repeat = coordinator.get("/missing/list.csv?list=repeat")
     assert repeat.status_code == 200 and repeat["Content-Type"].startswith("text/csv")
     rows = repeat.content.decode().splitlines()
-    assert rows[2] == "Child,Child id,Episodes in 12 months,Missing now"
+    assert rows[2] == "Child,Child id,Episodes in 12 months,Missing now,Plan"
     assert rows[3].startswith(f"Mia Inventedlost,{child['child']},")
     exports = AuditEntry.objects.filter(action="export", object_type="missing_list")
     assert any(child["child"] in e.individual_ids for e in exports)

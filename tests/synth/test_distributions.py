@@ -23,8 +23,9 @@ def test_episode_counts_in_the_summary_match_the_missing_reports_written(county:
 
 
 def test_every_event_type_and_every_source_system_appears(county: County) -> None:
-    # A disruption plan is written in safetynet (docs/exploitation.md), never by a source system.
-    assert {r["event_type"] for r in county.by_kind("event")} == EVENT_TYPES - {"disruption_plan"}
+    # A disruption plan and an exploitation screening are written in safetynet (docs/exploitation.md);
+    # the generator's source systems send neither.
+    assert {r["event_type"] for r in county.by_kind("event")} == EVENT_TYPES - {"disruption_plan", "screening"}
     assert {r["source"] for r in county.by_kind("person")} == {"rms", "mispers", "csc", "health", "education"}
 
 

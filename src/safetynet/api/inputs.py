@@ -236,7 +236,7 @@ class WorkQuery(WorkShow):
             return ""
         area = area_named(text)
         if area is None:
-            raise ValueError("Choose an area the force has (GET /api/v1/areas lists them)")
+            raise ValueError("Choose an area from the list")
         return area.name
 
     @field_validator("due", mode="before")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -16,10 +17,19 @@ from ninja.errors import HttpError
 
 from safetynet.api.schemas import answers
 from safetynet.lib.clock import system_clock
-from safetynet.missing import facts, returns
+from safetynet.missing import care, facts, returns
 from safetynet.missing import services as missing
 from safetynet.reads import access
-from safetynet.reads.missing import EpisodeDetail, coordinator_list, episode_detail, episode_for_user, log_episode
+from safetynet.reads.missing import (
+    PLAN_STATUSES,
+    EpisodeDetail,
+    ListFilter,
+    coordinator_list,
+    episode_detail,
+    episode_for_user,
+    log_episode,
+)
+from safetynet.risk.areas import area_named
 
 router = Router(tags=["missing"])
 
@@ -33,6 +43,7 @@ class MissingNowOut(Schema):
     hours_missing: int
     grade: str
     episodes_last_year: int
+    plan: str
 
 
 class RepeatOut(Schema):
@@ -40,6 +51,7 @@ class RepeatOut(Schema):
     child: str
     episodes_last_year: int
     missing_now: bool
+    plan: str
 
 
 class CoordinatorOut(Schema):
@@ -111,6 +123,8 @@ class EpisodeOut(Schema):
     found_place: MissingNamedOut | None
     return_interview_due: dt.datetime | None
     findings: list[MissingFindingOut]
+    home_enquiries_due: dt.datetime | None = None
+    home_enquiries_escalation: int | None = None
 
 
 class ReportIn(Schema):
@@ -129,6 +143,7 @@ class ReportIn(Schema):
     ethnicity_self_defined: str = ""
     last_seen_place: str = ""
     thrive: dict[str, str] = {}
+    care_home: int | None = None
 
 
 class ChangeIn(Schema):
@@ -184,6 +199,9 @@ class InterviewIn(ChangeIn):
 
 class ListFilters(Schema):
     missing_from: str = ""
+    care_home: int | None = None
+    plan: str = ""
+    area: str = ""
 
 
 def _named(line: Any) -> MissingNamedOut | None:
@@ -232,6 +250,8 @@ def _out(detail: EpisodeDetail) -> EpisodeOut:
         found_place=_named(detail.found_place),
         return_interview_due=detail.rhi_due,
         findings=[MissingFindingOut(clause=f.clause, reason=f.reason, state=f.state) for f in detail.findings],
+        home_enquiries_due=detail.care.due if detail.care else None,
+        home_enquiries_escalation=detail.care.escalation.pk if detail.care and detail.care.escalation else None,
     )
 
 
@@ -271,8 +291,15 @@ def _openable(user: Any, field: str, individual: int | None) -> int:
 @router.get("", response=answers(CoordinatorOut, 401, 403), url_name="missing_list")
 def list_missing(request: HttpRequest, filters: Query[ListFilters]) -> CoordinatorOut:
     """The coordinator's list: children missing now (longest first) and children reported missing
-    at least twice in the last year (most first), optionally by `missing_from`."""
-    found = coordinator_list(request.user, system_clock.now(), filters.missing_from)
+    at least twice in the last year (most first), optionally by `missing_from`, `care_home` (a
+    children's home's location id), `plan` (none, overdue, current) and `area` (by name)."""
+    if filters.plan and filters.plan not in PLAN_STATUSES:
+        raise HttpError(422, "plan: expected one of " + ", ".join(PLAN_STATUSES))
+    area = area_named(filters.area) if filters.area else None
+    if filters.area and area is None:
+        raise HttpError(422, "area: expected one of the force's areas by name (GET /api/v1/areas)")
+    chosen = ListFilter(missing_from=filters.missing_from, care_home=filters.care_home, plan=filters.plan, area=area)
+    found = coordinator_list(request.user, system_clock.now(), chosen)
     ids = sorted(
         {r.individual_id for r in found.missing_now if r.individual_id} | {r.individual_id for r in found.repeat}
     )
@@ -288,12 +315,17 @@ def list_missing(request: HttpRequest, filters: Query[ListFilters]) -> Coordinat
                 hours_missing=r.hours,
                 grade=r.grade,
                 episodes_last_year=r.episodes_year,
+                plan=r.plan,
             )
             for r in found.missing_now
         ],
         repeat=[
             RepeatOut(
-                individual=r.individual_id, child=r.name, episodes_last_year=r.episodes_year, missing_now=r.open_now
+                individual=r.individual_id,
+                child=r.name,
+                episodes_last_year=r.episodes_year,
+                missing_now=r.open_now,
+                plan=r.plan,
             )
             for r in found.repeat
         ],
@@ -338,6 +370,7 @@ def report_missing(request: HttpRequest, body: ReportIn) -> EpisodeOut:
         last_seen_place=body.last_seen_place,
     )
     try:
+        given = replace(given, care_home=care.home_ref(body.care_home))
         episode = missing.report(who, given, acting_user=request.user, clock=system_clock)
     except missing.MissingRefused as refused:
         raise _refused(refused) from None
@@ -472,6 +505,43 @@ def return_interview(request: HttpRequest, episode_id: int, body: InterviewIn) -
             completed_at=completed,
             outcome=body.outcome,
             declined=body.declined,
+            version=body.version,
+            acting_user=request.user,
+            clock=system_clock,
+        ),
+    )
+
+
+class HomeEnquiriesIn(ChangeIn):
+    """The care home's own initial enquiries (Philomena) for a child missing from care: `checks`
+    from searched_home, phoned_child, contacted_friends_family, visited_known_places,
+    checked_social_media, contacted_school."""
+
+    made_at: dt.datetime | None = None
+    checks: list[str] = []
+    made_by: str = ""
+    findings: str = ""
+
+
+@router.post(
+    "/{episode_id}/home-enquiries",
+    response=answers(EpisodeOut, 400, 401, 403, 404, 409, 422),
+    url_name="missing_home_enquiries",
+)
+def home_enquiries(request: HttpRequest, episode_id: int, body: HomeEnquiriesIn) -> EpisodeOut:
+    """Records the home's initial enquiries on an episode of a child missing from care."""
+    if body.made_at is None:
+        raise HttpError(422, "made_at: expected the date and time the home made its enquiries")
+    made = body.made_at
+    return _changing(
+        request,
+        episode_id,
+        lambda: care.record_home_enquiries(
+            episode_id,
+            made_at=made,
+            checks=body.checks,
+            made_by=body.made_by,
+            findings=body.findings,
             version=body.version,
             acting_user=request.user,
             clock=system_clock,

@@ -10,12 +10,14 @@ from safetynet.api.case_audits import router as case_audits_router
 from safetynet.api.dashboards import router as dashboards_router
 from safetynet.api.encompass import router as encompass_router
 from safetynet.api.escalations import router as escalations_router
-from safetynet.api.exploitation_requests import router as exploitation_router
+from safetynet.api.exploitation_screening import router as exploitation_router
 from safetynet.api.exports import router as exports_router
 from safetynet.api.ingest import router as ingest_router
+from safetynet.api.intelligence import router as intelligence_router
 from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
+from safetynet.api.missing_plans import router as missing_plans_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.protection import router as protection_router
 
@@ -25,6 +27,7 @@ ROUTERS = [
     ("/notifications", notifications_router),
     ("/meetings", meetings_router),
     ("/missing", missing_router),
+    ("/missing", missing_plans_router),  # a child's trigger plans and a child not on record (beside the episodes)
     ("/mash", mash_router),
     ("/encompass", encompass_router),  # Operation Encompass: the police tell a school, the school acknowledges
     ("/protection", protection_router),
@@ -32,6 +35,7 @@ ROUTERS = [
     ("/dashboards", dashboards_router),  # the oversight dashboards (docs/oversight.md)
     ("/exports", exports_router),  # chronology and picture CSV, the inspection lists (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
+    ("/intelligence", intelligence_router),  # intelligence about people, graded 3x5x2
     ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by
 ]
 

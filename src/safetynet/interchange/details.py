@@ -3,7 +3,7 @@ the importer per type and published in the JSON Schema with if/then."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
@@ -27,6 +27,7 @@ from safetynet.interchange.fields import (
     Research,
     Scheme,
     SelfDefinedEthnicity,
+    ShortText,
     Text,
     ThriveGrade,
     TriageGrade,
@@ -103,6 +104,20 @@ class MissingFloor(OpenModel):
     policy_version: Annotated[str, Field(max_length=20)] | None = None
 
 
+class HomeEnquiries(OpenModel):
+    """The care home's own initial enquiries for a child missing from care (Philomena): when they
+    were made, which checks (`searched_home`, `phoned_child`, `contacted_friends_family`,
+    `visited_known_places`, `checked_social_media`, `contacted_school`), what they found, who
+    made them and who recorded them."""
+
+    made_at: DateTime | None = None
+    checks: list[ShortText] | None = None
+    findings: Text | None = None
+    made_by: Actor | None = None
+    recorded_at: DateTime | None = None
+    recorded_by: Actor | None = None
+
+
 class MissingReportDetails(OpenModel):
     missing_from: MissingFrom | None = None
     reported_by: Actor | None = None
@@ -128,6 +143,10 @@ class MissingReportDetails(OpenModel):
     graded_by: Actor | None = None
     floor: MissingFloor | None = None
     safeguarding_referral: Ref | None = None
+    # A child missing from care: the children's home they are missing from, and the home's own
+    # initial enquiries before and after reporting (the Philomena protocol, docs/missing.md).
+    care_home: Ref | None = None
+    home_enquiries: HomeEnquiries | None = None
 
 
 class RequestChase(OpenModel):
@@ -359,9 +378,13 @@ class CustodyDetails(OpenModel):
 
 
 class IntelligenceDetails(OpenModel):
+    """Optional field added by the exploitation workspace: `handling_conditions` (the conditions
+    on sharing an item graded handling C)."""
+
     grading: Grading | None = None
     text: Text | None = None
     confirmed: StrictBool | None = None
+    handling_conditions: Text | None = None
 
 
 class NotificationDetails(OpenModel):
@@ -431,6 +454,22 @@ class DisruptionPlanDetails(OpenModel):
     closed_at: DateTime | None = None
 
 
+class ScreeningDetails(OpenModel):
+    """A screening of a child with a screening tool (event type `screening`, added by the
+    exploitation workspace; the child its `subject`): `tool` (`exploitation` for the
+    exploitation screening tool; other tools' names kept as sent), `screened_at`, `screened_by`,
+    `indicators` (what the screener weighed, in words), `outcome` (`no_concerns` or `concerns`),
+    `concern_types` (`cse`, `cce`: the exploitation the concerns are about) and `rationale`."""
+
+    tool: Annotated[str, Field(max_length=40)] | None = None
+    screened_at: DateTime | None = None
+    screened_by: Actor | None = None
+    indicators: list[Text] | None = None
+    outcome: Literal["no_concerns", "concerns"] | None = None
+    concern_types: list[Literal["cse", "cce"]] | None = None
+    rationale: Text | None = None
+
+
 DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
     "incident": IncidentDetails,
     "missing_report": MissingReportDetails,
@@ -444,4 +483,5 @@ DETAILS_BY_TYPE: dict[str, type[OpenModel]] = {
     "offender_visit": OffenderVisitDetails,
     "device_examination": DeviceExaminationDetails,
     "disruption_plan": DisruptionPlanDetails,
+    "screening": ScreeningDetails,
 }

@@ -371,6 +371,7 @@ EventType = Literal[
     "offender_visit",
     "device_examination",
     "disruption_plan",
+    "screening",
 ]
 Role = Literal[
     "subject",

@@ -236,6 +236,12 @@ class PlanRecord(Envelope):
     places: list[Ref] | None = None
     content: Text | None = None
     owner: Actor | None = None
+    # A trigger plan, Philomena profile or FARP (docs/missing.md): the child's phone numbers,
+    # description, a reference to their photograph (never the image) and the risks if missing.
+    phones: list[ShortText] | None = None
+    description: Text | None = None
+    photo_reference: ShortText | None = None
+    risks: Text | None = None
 
 
 RECORD_BY_KIND: dict[str, type[Envelope]] = {

@@ -34,14 +34,20 @@ class CaptureRejected(Exception):
 def write(records: list[dict[str, Any]], *, acting_user: Any, clock: Clock, reason: str = "", label: str) -> Event:
     """Sends `records` (the event being written last) through the capture service's web door as
     `acting_user`; the stored event. A correction needs `reason` (the capture refuses it without)."""
+    send(records, acting_user=acting_user, clock=clock, reason=reason, label=label)
+    last = records[-1]
+    return Event.live.get(source=RESERVED_SOURCE, source_id=last["id"], event_type=last["event_type"])
+
+
+def send(records: list[dict[str, Any]], *, acting_user: Any, clock: Clock, reason: str = "", label: str) -> None:
+    """Sends `records` of any kind through the capture service's web door as `acting_user`;
+    CaptureRejected naming the field of the first line refused."""
     result = capture(
         records, door=ImportBatch.Door.WEB, clock=clock, acting_user=acting_user, reason=reason, label=label
     )
     for answer in result.answers:
         if answer.outcome == "rejected":
             raise CaptureRejected(answer.field, answer.reason)
-    last = records[-1]
-    return Event.live.get(source=RESERVED_SOURCE, source_id=last["id"], event_type=last["event_type"])
 
 
 def written_event(pk: int, event_type: str) -> Event | None:

@@ -34,6 +34,16 @@ TEXT_MAX = 4000
 RATIONALE_MIN = 20
 MISSING_FROM = ("home", "care", "school", "other")
 THRIVE = ("threat", "harm", "risk", "investigation", "vulnerability", "engagement")
+# The care home's own initial enquiries a child missing from care needs (the Philomena protocol).
+HOME_CHECK_LABELS = {
+    "searched_home": "Searched the home and its grounds",
+    "phoned_child": "Phoned the child",
+    "contacted_friends_family": "Contacted friends and family",
+    "visited_known_places": "Visited places the child is known to go",
+    "checked_social_media": "Checked the child's social media",
+    "contacted_school": "Contacted the school or college",
+}
+HOME_CHECKS = tuple(HOME_CHECK_LABELS)
 
 
 class MissingRefused(Exception):
@@ -158,6 +168,7 @@ class Report:
     rationale: str = ""
     thrive: dict[str, str] = field(default_factory=dict)
     last_seen_place: str = ""
+    care_home: dict[str, str] | None = None  # missing from care: the children's home on record
 
 
 def _grade(name: str, value: str) -> str:
@@ -210,6 +221,10 @@ def report(individual_id: int, given: Report, *, acting_user: Any, clock: Clock 
     }
     if rationale:
         details["risk_rationale"] = rationale
+    if given.care_home is not None:
+        if given.missing_from != "care":
+            raise MissingRefused("care_home", "expected a children's home only for a child missing from care")
+        details["care_home"] = {"source": str(given.care_home["source"]), "id": str(given.care_home["id"])}
     thrive = {k: clean_text(k, v, "text", required=False) for k, v in given.thrive.items() if k in THRIVE}
     if any(thrive.values()):
         details["thrive"] = {k: v for k, v in thrive.items() if v}

@@ -14,21 +14,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from safetynet.access.profiles import has_permission
 from safetynet.identity.models import Membership
 from safetynet.missing import facts
-from safetynet.missing.services import SOURCE, is_supervisor, version_of
+from safetynet.missing.services import HOME_CHECK_LABELS, SOURCE, is_supervisor, version_of
 from safetynet.reads import access
 from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.person import display_name
-from safetynet.records.models import Event, Person
+from safetynet.records.models import Event, Location, Person, Plan
+from safetynet.risk.areas import Area
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.risk.rules.base import at_least, rank_of, ts
 from safetynet.risk.rules.missing import grade
+from safetynet.work.models import PartnershipEscalation
 
 PAGE_SIZE = 100
 REPEAT_DAYS = 365
@@ -60,6 +63,31 @@ def _child_of(episode: Event) -> tuple[Person | None, int | None]:
     return part.person, member
 
 
+PLAN_STATUSES = {"none": "No plan", "overdue": "Plan overdue", "current": "Plan current"}
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """The coordinator's list filters (in the page's URL and its CSV's): where the child is
+    missing from, the children's home (a location's pk), plan status (`PLAN_STATUSES`) and area
+    (an `Area` of `risk.areas`: a child with a record whose home postcode is in it)."""
+
+    missing_from: str = ""
+    care_home: int | None = None
+    plan: str = ""
+    area: Area | None = None
+
+    def query(self) -> str:
+        """The filters as a URL query string ('' when none)."""
+        pairs = {
+            "missing_from": self.missing_from,
+            "care_home": "" if self.care_home is None else str(self.care_home),
+            "plan": self.plan,
+            "area": self.area.name if self.area is not None else "",
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
 @dataclass
 class ListRow:
     episode: Event
@@ -70,6 +98,7 @@ class ListRow:
     hours: int
     grade: str
     episodes_year: int
+    plan: str = ""
 
 
 @dataclass
@@ -78,6 +107,7 @@ class RepeatRow:
     name: str
     episodes_year: int
     open_now: bool
+    plan: str = ""
 
 
 @dataclass
@@ -86,9 +116,41 @@ class CoordinatorList:
     repeat: list[RepeatRow]
 
 
-def coordinator_list(user: Any, now: dt.datetime, missing_from: str = "") -> CoordinatorList:
+def _filtered(reports: QuerySet[Event], chosen: ListFilter) -> QuerySet[Event]:
+    """The episodes matching the filters on the episode: missing from, the home, the area."""
+    if chosen.missing_from:
+        reports = reports.filter(details__missing_from=chosen.missing_from)
+    if chosen.care_home is not None:
+        home = Location.live.filter(pk=chosen.care_home).first()
+        if home is None:
+            return reports.none()
+        reports = reports.filter(
+            Q(location_id=home.pk) | Q(details__care_home__source=home.source, details__care_home__id=home.source_id)
+        )
+    return reports
+
+
+def plan_status(user: Any, individuals: set[int], today: dt.date) -> dict[int, str]:
+    """Each child's trigger plan status as the viewer may read it: current (one whose review
+    date has not passed), overdue (plans, none current: M4) or none."""
+    plans = access.visible_plans(
+        user, Plan.live.filter(plan_type__in=facts.PLAN_TYPES, person__membership__individual_id__in=individuals)
+    ).values_list("person__membership__individual_id", "review_due")
+    out = dict.fromkeys(individuals, "none")
+    for ind, due in plans:
+        if due is None or due >= today:
+            out[ind] = "current"
+        elif out[ind] != "current":
+            out[ind] = "overdue"
+    return out
+
+
+def coordinator_list(user: Any, now: dt.datetime, chosen: ListFilter | None = None) -> CoordinatorList:
     """Children missing now (no found time yet), longest first, and the children reported
-    missing most often in the last year; only those the viewer may see."""
+    missing most often in the last year; only those the viewer may see, and (filtered) those
+    with an episode in the year from that place, home or area, of that plan status. A child's
+    count is every episode in the year."""
+    chosen = chosen or ListFilter()
     since = now - dt.timedelta(days=REPEAT_DAYS)
     recent = access.visible_events(user, _reports().filter(occurred_at__gt=since, occurred_at__lte=now))
     parts = (
@@ -99,14 +161,22 @@ def coordinator_list(user: Any, now: dt.datetime, missing_from: str = "") -> Coo
     child_of = {pk: ind for pk, ind in parts if ind is not None}
     seen = set(access.visible_individual_ids(user, set(child_of.values())))
     per_child = Counter(ind for ind in child_of.values() if ind in seen)
-    open_qs = recent.filter(details__found_at__isnull=True).order_by("occurred_at", "pk")
-    if missing_from:
-        open_qs = open_qs.filter(details__missing_from=missing_from)
-    names = _names(seen)
+    matching = _filtered(recent, chosen)
+    wanted = seen
+    if matching is not recent:
+        wanted = seen & {child_of[pk] for pk in matching.values_list("pk", flat=True) if pk in child_of}
+    if chosen.area is not None:
+        inside = Membership.objects.filter(chosen.area.person_q("person__"), individual_id__in=wanted)
+        wanted = set(inside.values_list("individual_id", flat=True))
+    plans = plan_status(user, wanted, now.date())
+    if chosen.plan:
+        wanted = {ind for ind in wanted if plans.get(ind) == chosen.plan}
+    open_qs = matching.filter(details__found_at__isnull=True).order_by("occurred_at", "pk")
+    names = _names(wanted)
     rows = []
     for e in open_qs[:PAGE_SIZE]:
         ind = child_of.get(e.pk)
-        if ind not in seen:
+        if ind not in wanted:
             continue
         assert ind is not None
         started = e.occurred_at
@@ -122,14 +192,15 @@ def coordinator_list(user: Any, now: dt.datetime, missing_from: str = "") -> Coo
                 hours,
                 grade_in_force(d),
                 per_child[ind],
+                plans.get(ind, "none"),
             )
         )
     open_children = {r.individual_id for r in rows}
     repeat = [
-        RepeatRow(ind, names.get(ind, ""), count, ind in open_children)
-        for ind, count in per_child.most_common(PAGE_SIZE)
-        if count >= 2
-    ]
+        RepeatRow(ind, names.get(ind, ""), count, ind in open_children, plans.get(ind, "none"))
+        for ind, count in per_child.most_common()
+        if count >= 2 and ind in wanted
+    ][:PAGE_SIZE]
     return CoordinatorList(rows, repeat)
 
 
@@ -191,6 +262,40 @@ class EpisodeDetail:
     may_interview: bool
     rhi_due: dt.datetime | None
     named: list[NamedLine] = field(default_factory=list)
+    care: CareDetail | None = None  # missing from care: the home and its own enquiries
+
+
+@dataclass
+class CareDetail:
+    """A child missing from care: the children's home (as recorded), the home's own initial
+    enquiries (Philomena) when recorded, when they were due, and the escalation raised when
+    they were not recorded in time."""
+
+    home: str
+    enquiries: dict[str, Any]
+    due: dt.datetime | None
+    late: bool
+    escalation: PartnershipEscalation | None
+    made_at: dt.datetime | None = None
+    checks: list[str] = field(default_factory=list)
+
+
+def _care(episode: Event, now: dt.datetime) -> CareDetail | None:
+    d = episode.details or {}
+    if d.get("missing_from") != "care":
+        return None
+    home = facts.place_words(d.get("care_home")) if isinstance(d.get("care_home"), dict) else ""
+    place = episode.location
+    if not home and place is not None and place.location_type == "childrens_home":
+        home = facts.place_words({"source": place.source, "id": place.source_id})
+    enquiries = d["home_enquiries"] if isinstance(d.get("home_enquiries"), dict) else {}
+    start = episode.reported_at or episode.occurred_at
+    due = start + current_policy().clause("M2").hours("home_enquiries") if start else None
+    recorded = ts(enquiries.get("recorded_at"))
+    late = due is not None and (recorded or now) > due
+    escalation = PartnershipEscalation.objects.filter(refusal_id=episode.pk).order_by("pk").first()
+    checks = [HOME_CHECK_LABELS.get(str(c), str(c)) for c in enquiries.get("checks") or []]
+    return CareDetail(home, enquiries, due, late, escalation, ts(enquiries.get("made_at")), checks)
 
 
 def _named(user: Any, entries: list[dict[str, Any]]) -> list[NamedLine]:
@@ -311,6 +416,7 @@ def episode_detail(user: Any, episode: Event, now: dt.datetime) -> EpisodeDetail
         may_interview=has_permission(user, "return_interviews"),
         rhi_due=ts(rhi.get("due_at")),
         named=named,
+        care=_care(episode, now),
     )
 
 

@@ -10,11 +10,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
+
 from safetynet.identity.memberships import records_of
-from safetynet.missing.facts import place_words
 from safetynet.reads import access
 from safetynet.reads.missing import grade_in_force
-from safetynet.records.models import Event
+from safetynet.records.models import Event, Location
 
 MONTHS = 24
 CHART_HEIGHT = 120  # the SVG bars' full height, in px
@@ -73,9 +74,28 @@ def _months_back(today: dt.date, count: int) -> list[dt.date]:
     return list(reversed(months))
 
 
+def _place_words(keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Each place's address as recorded, in one query ("a place not on record" when absent)."""
+    if not keys:
+        return {}
+    wanted = Q()
+    for source, sid in keys:
+        wanted |= Q(source=source, source_id=sid)
+    found = {(p.source, p.source_id): p for p in Location.live.filter(wanted)}
+    out = {}
+    for key in keys:
+        place = found.get(key)
+        if place is None:
+            out[key] = "a place not on record"
+        else:
+            parts = [*(place.address_lines or []), place.town, place.postcode]
+            out[key] = ", ".join(str(p) for p in parts if p) or "a place with no recorded address"
+    return out
+
+
 def history(user: Any, individual_id: int, now: dt.datetime) -> MissingHistory:
     """The child's missing history as the viewer may see it (the child fetched by the caller)."""
-    reports = access.visible_events(
+    found = access.visible_events(
         user,
         Event.live.filter(
             event_type="missing_report",
@@ -83,14 +103,21 @@ def history(user: Any, individual_id: int, now: dt.datetime) -> MissingHistory:
             participations__person_id__in=records_of(individual_id),
         ).distinct(),
     ).order_by("-occurred_at", "-pk")
+    # The rows' details say all the history shows; the payload (the record as sent) is not read.
+    found = found.only("pk", "source", "source_id", "event_type", "occurred_at", "details")
     episodes: list[EpisodeRow] = []
-    places: dict[tuple[str, str], str] = {}
+    reports = list(found)
+    places = _place_words(
+        {
+            (str(ref.get("source")), str(ref.get("id")))
+            for r in reports
+            if isinstance(ref := (r.details or {}).get("found_location"), dict)
+        }
+    )
     for report in reports:
         d = report.details or {}
         ref = d.get("found_location")
         key = (str(ref.get("source")), str(ref.get("id"))) if isinstance(ref, dict) else None
-        if key is not None and key not in places:
-            places[key] = place_words(ref)
         episodes.append(
             EpisodeRow(
                 report,

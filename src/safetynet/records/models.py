@@ -238,6 +238,7 @@ class Event(SourceRecord):
         OFFENDER_VISIT = "offender_visit"
         DEVICE_EXAMINATION = "device_examination"
         DISRUPTION_PLAN = "disruption_plan"
+        SCREENING = "screening"
 
     event_type = models.CharField(max_length=24, choices=EventType.choices)  # indexed first in event_type_time
     occurred_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -42,7 +42,15 @@ SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 # A missing or mistyped entry is refused on load, never discovered at 02:00 by a rule.
 NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     "M1": {},
-    "M2": {"clocks": ("supervisor_review", "inspector_review", "officer_in_charge", "re_review_while_open")},
+    "M2": {
+        "clocks": (
+            "supervisor_review",
+            "inspector_review",
+            "officer_in_charge",
+            "re_review_while_open",
+            "home_enquiries",
+        )
+    },
     "M3": {},
     "M4": {"thresholds": ("episodes", "window_days")},
     "M5": {"thresholds": ("window_hours",)},

@@ -73,6 +73,13 @@ class ReportForm(GovukFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={_REQUIRED: "Select where the child is missing from"},
     )
+    care_home = forms.TypedChoiceField(
+        label="Children's home",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Missing from care: the home the child is missing from",
+    )
     reported_by = forms.CharField(
         label="Who reports", max_length=200, error_messages={_REQUIRED: "Enter who reported the child missing"}
     )
@@ -94,6 +101,11 @@ class ReportForm(GovukFormMixin, forms.Form):
         for key, label in THRIVE_LABELS.items():
             self.fields[f"thrive_{key}"] = _text(f"THRIVE: {label}", label.lower(), rows=2, required=False)
         self.style_widgets()
+
+    def set_homes(self, homes: list[tuple[int, str]]) -> None:
+        field = self.fields["care_home"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "Not a children's home"), *homes]
 
     def thrive(self) -> dict[str, str]:
         return {k: self.cleaned_data.get(f"thrive_{k}") or "" for k in THRIVE_LABELS}

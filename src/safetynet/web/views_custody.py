@@ -6,12 +6,13 @@ escalation to the partnership log). Thin: reads from `reads.protection`, changes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safetynet.lib.clock import system_clock
 from safetynet.protection import custody
@@ -29,19 +30,7 @@ from safetynet.web.forms_protection import (
     TransferForm,
 )
 from safetynet.web.viewer import may_use
-from safetynet.web.views_protection import change, new_record
-
-CUSTODY_FORMS: dict[str, tuple[type[Any], str]] = {
-    "adult": (AdultForm, "web:custody_adult"),
-    "health": (HealthForm, "web:custody_health"),
-    "review": (CustodyReviewForm, "web:custody_review"),
-    "charge": (ChargeForm, "web:custody_charge"),
-    "transfer": (TransferForm, "web:custody_transfer"),
-    "answer": (AnswerForm, "web:custody_answer"),
-    "certificate": (CertificateForm, "web:custody_certificate"),
-    "release": (ReleaseForm, "web:custody_release"),
-    "escalate": (EscalateForm, "web:custody_escalate"),
-}
+from safetynet.web.views_protection import RecordAction, action_view, new_record
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,9 +59,9 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
     # itself) is not offered to escalate to itself.
     police_side = may_use(request.user, "web:custody_certificate")
     forms = {
-        f"{key}_form": given.get(key) or form_class(prefix=key)
-        for key, (form_class, url_name) in CUSTODY_FORMS.items()
-        if may_use(request.user, url_name) and (key != "escalate" or police_side)
+        f"{key}_form": given.get(key) or action.bound(key)
+        for key, action in CUSTODY.items()
+        if may_use(request.user, action.url_name) and (key != "escalate" or police_side)
     }
     d = event.details or {}
     reviews = [r for r in d.get("reviews") or [] if isinstance(r, dict)]
@@ -94,113 +83,99 @@ def custody_record(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, pk)
 
 
-def _change(request: HttpRequest, pk: int, key: str, act: Any, done: str) -> HttpResponse:
-    form = CUSTODY_FORMS[key][0](request.POST, prefix=key)
-    return change(request, key, form, act, done, page=_page, pk=pk, event_type=custody.EVENT_TYPE, target="web:custody")
-
-
-@require_POST
-@login_required
-def custody_adult(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.appropriate_adult(
+# One form per action on the custody record, each posted to its own URL.
+CUSTODY: dict[str, RecordAction] = {
+    "adult": RecordAction(
+        AdultForm,
+        "web:custody_adult",
+        lambda pk, user, form: custody.appropriate_adult(
             pk,
-            acting_user=request.user,
+            acting_user=user,
             requested_at=form.moment("requested_at"),
             arrived_at=form.moment("arrived_at"),
             clock=system_clock,
-        )
-
-    return _change(request, pk, "adult", act, "Appropriate adult recorded.")
-
-
-@require_POST
-@login_required
-def custody_health(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.health_seen(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _change(request, pk, "health", act, "Health check recorded.")
-
-
-@require_POST
-@login_required
-def custody_review(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.review(
+        ),
+        "Appropriate adult recorded.",
+    ),
+    "health": RecordAction(
+        HealthForm,
+        "web:custody_health",
+        lambda pk, user, form: custody.health_seen(pk, acting_user=user, at=form.moment("at"), clock=system_clock),
+        "Health check recorded.",
+    ),
+    "review": RecordAction(
+        CustodyReviewForm,
+        "web:custody_review",
+        lambda pk, user, form: custody.review(
             pk,
-            acting_user=request.user,
+            acting_user=user,
             at=form.moment("at"),
             child_present=form.cleaned_data["child_present"],
             clock=system_clock,
-        )
-
-    return _change(request, pk, "review", act, "Review recorded.")
-
-
-@require_POST
-@login_required
-def custody_charge(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.charge(
+        ),
+        "Review recorded.",
+    ),
+    "charge": RecordAction(
+        ChargeForm,
+        "web:custody_charge",
+        lambda pk, user, form: custody.charge(
             pk,
-            acting_user=request.user,
+            acting_user=user,
             at=form.moment("at"),
             bail_refused=form.cleaned_data["bail_refused"],
             clock=system_clock,
-        )
-
-    return _change(request, pk, "charge", act, "Charge recorded.")
-
-
-@require_POST
-@login_required
-def custody_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.request_transfer(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _change(request, pk, "transfer", act, "Transfer requested from children's social care.")
-
-
-@require_POST
-@login_required
-def custody_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.answer_transfer(
-            pk,
-            acting_user=request.user,
-            outcome=form.cleaned_data["outcome"],
-            at=form.moment("at"),
-            clock=system_clock,
-        )
-
-    return _change(request, pk, "answer", act, "Answer to the transfer request recorded.")
-
-
-@require_POST
-@login_required
-def custody_certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.certify(
-            pk, acting_user=request.user, reason=form.cleaned_data["certificate_reason"], clock=system_clock
-        )
-
-    return _change(request, pk, "certificate", act, "Certificate recorded.")
-
-
-@require_POST
-@login_required
-def custody_release(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.release(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _change(request, pk, "release", act, "Release recorded.")
+        ),
+        "Charge recorded.",
+    ),
+    "transfer": RecordAction(
+        TransferForm,
+        "web:custody_transfer",
+        lambda pk, user, form: custody.request_transfer(pk, acting_user=user, at=form.moment("at"), clock=system_clock),
+        "Transfer requested from children's social care.",
+    ),
+    "answer": RecordAction(
+        AnswerForm,
+        "web:custody_answer",
+        lambda pk, user, form: custody.answer_transfer(
+            pk, acting_user=user, outcome=form.cleaned_data["outcome"], at=form.moment("at"), clock=system_clock
+        ),
+        "Answer to the transfer request recorded.",
+    ),
+    "certificate": RecordAction(
+        CertificateForm,
+        "web:custody_certificate",
+        lambda pk, user, form: custody.certify(
+            pk, acting_user=user, reason=form.cleaned_data["certificate_reason"], clock=system_clock
+        ),
+        "Certificate recorded.",
+    ),
+    "release": RecordAction(
+        ReleaseForm,
+        "web:custody_release",
+        lambda pk, user, form: custody.release(pk, acting_user=user, at=form.moment("at"), clock=system_clock),
+        "Release recorded.",
+    ),
+    "escalate": RecordAction(
+        EscalateForm,
+        "web:custody_escalate",
+        lambda pk, user, form: custody.escalate_transfer(
+            pk, acting_user=user, reason=form.cleaned_data["reason"], clock=system_clock
+        ),
+        "Escalated to the partnership escalation log.",
+    ),
+}
 
 
-@require_POST
-@login_required
-def custody_escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        custody.escalate_transfer(pk, acting_user=request.user, reason=form.cleaned_data["reason"], clock=system_clock)
+def _custody_view(key: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    return action_view(CUSTODY, key, page=_page, event_type=custody.EVENT_TYPE, target="web:custody")
 
-    return _change(request, pk, "escalate", act, "Escalated to the partnership escalation log.")
+
+custody_adult = _custody_view("adult")
+custody_health = _custody_view("health")
+custody_review = _custody_view("review")
+custody_charge = _custody_view("charge")
+custody_transfer = _custody_view("transfer")
+custody_answer = _custody_view("answer")
+custody_certificate = _custody_view("certificate")
+custody_release = _custody_view("release")
+custody_escalate = _custody_view("escalate")

@@ -8,6 +8,7 @@ through `missing.services` and `missing.returns` (capture, versions, access log)
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -20,12 +21,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.meetings.services import person_ref
-from safetynet.missing import facts, returns
+from safetynet.missing import care, facts, returns
 from safetynet.missing import services as missing
 from safetynet.reads import access, missing_history
-from safetynet.reads.missing import coordinator_list, episode_detail, episode_for_user, log_episode
+from safetynet.reads.missing import (
+    PLAN_STATUSES,
+    ListFilter,
+    coordinator_list,
+    episode_detail,
+    episode_for_user,
+    log_episode,
+)
 from safetynet.reads.person import headlines_for
 from safetynet.reads.search import SearchQuery, search_people
+from safetynet.risk.areas import area_named, areas
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms_missing import (
     FROM_LABELS,
@@ -37,18 +46,36 @@ from safetynet.web.forms_missing import (
     ReportForm,
     ReviewForm,
 )
+from safetynet.web.forms_missing_plans import HomeEnquiriesForm
 from safetynet.web.viewer import may_use
 
 Refusals = (missing.MissingRefused, missing.NotYours)
+RECENT_ON_FORM = 5  # the child's latest episodes shown beside the grade
+
+
+def list_filter(request: HttpRequest) -> ListFilter:
+    """The coordinator's list filters from the URL (a value not on offer is ignored)."""
+    chosen = request.GET.get("missing_from", "")
+    plan = request.GET.get("plan", "")
+    try:
+        home: int | None = int(request.GET.get("care_home", ""))
+    except ValueError:
+        home = None
+    return ListFilter(
+        missing_from=chosen if chosen in FROM_LABELS else "",
+        care_home=home,
+        plan=plan if plan in PLAN_STATUSES else "",
+        area=area_named(request.GET.get("area", "")[:100]),
+    )
 
 
 @require_GET
 @login_required
 def missing_list(request: HttpRequest) -> HttpResponse:
-    """Children missing now and by repeat count; a search to find the child to report."""
+    """Children missing now and by repeat count, filtered; a search to find the child to report."""
     now = system_clock.now()
-    chosen = request.GET.get("missing_from", "")
-    found = coordinator_list(request.user, now, chosen if chosen in FROM_LABELS else "")
+    chosen = list_filter(request)
+    found = coordinator_list(request.user, now, chosen)
     ids = sorted(
         {r.individual_id for r in found.missing_now if r.individual_id} | {r.individual_id for r in found.repeat}
     )
@@ -57,12 +84,17 @@ def missing_list(request: HttpRequest) -> HttpResponse:
     results = search_people(SearchQuery(name=name), now.date(), user=request.user) if name else None
     if results is not None:
         access.log_search(request.user, fields=["name"], individual_ids=[r.headline.individual_id for r in results])
+    homes = care.children_homes()
     context = {
         "found": found,
         "name": name,
         "results": results,
         "from_labels": FROM_LABELS,
-        "missing_from": chosen,
+        "chosen": chosen,
+        "query": chosen.query(),
+        "homes": homes,
+        "plan_labels": PLAN_STATUSES,
+        "areas": areas(),
         "may_export": may_use(request.user, "web:missing_csv"),
     }
     return render(request, "web/missing.html", context)
@@ -77,22 +109,23 @@ NOW_COLUMNS = [
     ("Missing from", lambda r: FROM_LABELS.get(r.missing_from, r.missing_from)),
     ("Grade in force", lambda r: r.grade),
     ("Episodes in 12 months", lambda r: r.episodes_year),
+    ("Plan", lambda r: PLAN_STATUSES.get(r.plan, r.plan)),
 ]
 REPEAT_COLUMNS = [
     ("Child", lambda r: r.name),
     ("Child id", lambda r: r.individual_id),
     ("Episodes in 12 months", lambda r: r.episodes_year),
     ("Missing now", lambda r: "yes" if r.open_now else "no"),
+    ("Plan", lambda r: PLAN_STATUSES.get(r.plan, r.plan)),
 ]
 
 
 @require_GET
 @login_required
 def missing_csv(request: HttpRequest) -> HttpResponse:
-    """The coordinator's list as CSV (`list=now`, with the page's filter, or `list=repeat`),
+    """The coordinator's list as CSV (`list=now` or `list=repeat`, with the page's filters),
     logged as an export of every child in it."""
-    chosen = request.GET.get("missing_from", "")
-    found = coordinator_list(request.user, system_clock.now(), chosen if chosen in FROM_LABELS else "")
+    found = coordinator_list(request.user, system_clock.now(), list_filter(request))
     if request.GET.get("list") == "repeat":
         return export_csv(
             request,
@@ -153,7 +186,9 @@ def missing_new(request: HttpRequest) -> HttpResponse:
         raise Http404("no child chosen") from None
     now = system_clock.now()
     floor = facts.floor_for(individual.pk, now)
-    form = _with_check(ReportForm(request.POST or None))
+    placement = care.placement_of(individual.pk)
+    form = _with_check(ReportForm(request.POST or None, initial={"care_home": placement.pk if placement else None}))
+    form.set_homes(care.children_homes())
     if request.method == "POST" and form.is_valid():
         given = missing.Report(
             last_seen_at=form.last_seen(),
@@ -168,6 +203,8 @@ def missing_new(request: HttpRequest) -> HttpResponse:
             last_seen_place=form.cleaned_data["last_seen_place"],
         )
         try:
+            if form.cleaned_data["missing_from"] == "care":
+                given = replace(given, care_home=care.home_ref(form.cleaned_data["care_home"]))
             episode = missing.report(individual.pk, given, acting_user=request.user, clock=system_clock)
         except Refusals as refused:
             _refusal_to_form(form, refused)
@@ -181,10 +218,25 @@ def missing_new(request: HttpRequest) -> HttpResponse:
         individual_ids=[individual.pk],
         fields=["missing_floor"],
     )
-    name = facts.person_words(person_ref(individual.pk))
-    return render(
-        request, "web/missing_new.html", {"form": form, "floor": floor, "individual": individual, "name": name}
-    )
+    past = missing_history.history(request.user, individual.pk, now)
+    recent = past.episodes[:RECENT_ON_FORM]
+    if recent:
+        access.log_view(
+            request.user,
+            object_type="event",
+            object_ids=[e.episode.pk for e in recent],
+            individual_ids=[individual.pk],
+            fields=["missing_history"],
+        )
+    context = {
+        "form": form,
+        "floor": floor,
+        "individual": individual,
+        "name": facts.person_words(person_ref(individual.pk)),
+        "past": past,
+        "recent": recent,
+    }
+    return render(request, "web/missing_new.html", context)
 
 
 def _people(detail: Any) -> list[tuple[int, str]]:
@@ -205,6 +257,7 @@ def _forms(detail: Any, bound: dict[str, Any]) -> dict[str, Any]:
         "found_form": found,
         "interview_form": bound.get("interview") or InterviewForm(initial=version),
         "done_form": bound.get("done") or LineDoneForm(initial=version),
+        "enquiries_form": bound.get("enquiries") or HomeEnquiriesForm(initial=version),
     }
 
 
@@ -216,6 +269,7 @@ def _page(request: HttpRequest, episode_id: int, bound: dict[str, Any] | None = 
         "detail": detail,
         "episode": episode,
         "may_act": may_use(request.user, "web:missing_found"),
+        "bound_errors": bool(bound),
         **_forms(detail, bound or {}),
     }
     status = 422 if bound else 200

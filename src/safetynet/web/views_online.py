@@ -21,6 +21,7 @@ from safetynet.reads import access
 from safetynet.reads import exploitation as reads
 from safetynet.reads.search import SearchQuery, search_people
 from safetynet.records.models import Event
+from safetynet.risk.policy import current_policy
 from safetynet.web.forms_exploitation import (
     INVOLVEMENT_LABELS,
     PRIORITY_LABELS,
@@ -245,6 +246,18 @@ def return_device(request: HttpRequest, pk: int) -> HttpResponse:
 
     form = ReturnForm(request.POST)
     return _change(request, offence_id, "return", form, act, "Results recorded as returned.", pk)
+
+
+@require_GET
+@login_required
+def open_requests(request: HttpRequest) -> HttpResponse:
+    """Requests to other forces not yet answered, across investigations, the longest open first."""
+    rows = reads.open_request_rows(request.user, system_clock.now())
+    access.log_view(
+        request.user, object_type="open_requests", object_ids=sorted({r.offence_id for r in rows}), individual_ids=[]
+    )
+    limit = current_policy().clause("X6").days("request_days").days
+    return render(request, "web/online_requests.html", {"rows": rows, "limit_days": limit})
 
 
 @require_GET

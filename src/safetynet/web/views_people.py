@@ -135,6 +135,8 @@ def _person_page(request: HttpRequest, individual_id: int, *, for_pdf: bool = Fa
     built.context["may_refer"] = may_use(request.user, "web:mash_raise")
     built.context["may_report_missing"] = may_use(request.user, "web:missing_new")
     built.context["may_record_protection"] = may_use(request.user, "web:protection_police_new")
+    built.context["may_screen"] = may_use(request.user, "web:exploitation_screening")
+    built.context["may_record_intelligence"] = may_use(request.user, "web:intelligence_new")
     return individual, built
 
 

@@ -9,6 +9,8 @@ access log); a refusal is shown beside its field with the GOV.UK error summary."
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -44,14 +46,6 @@ from safetynet.web.forms_protection import (
 from safetynet.web.viewer import may_use
 
 Refusals = (ProtectionRefused, NotYourRecord)
-POLICE_FORMS: dict[str, tuple[type[Any], str]] = {
-    "designate": (DesignateForm, "web:protection_designate"),
-    "notify": (NotifyForm, "web:protection_notify"),
-    "accommodation": (AccommodationForm, "web:protection_accommodation"),
-    "provided": (ProvidedForm, "web:protection_provided"),
-    "strategy": (StrategyForm, "web:protection_strategy"),
-    "end": (EndForm, "web:protection_end"),
-}
 
 
 @require_GET
@@ -145,13 +139,11 @@ def police_new(request: HttpRequest) -> HttpResponse:
 
 
 def _police_forms(request: HttpRequest, bound: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, (form_class, url_name) in POLICE_FORMS.items():
-        if not may_use(request.user, url_name):
-            continue
-        extra = {"officers": officer_choices()} if form_class is DesignateForm else {}
-        out[f"{key}_form"] = bound.get(key) or form_class(prefix=key, **extra)
-    return out
+    return {
+        f"{key}_form": bound.get(key) or action.bound(key)
+        for key, action in POLICE.items()
+        if may_use(request.user, action.url_name)
+    }
 
 
 def _police_page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) -> HttpResponse:
@@ -202,86 +194,120 @@ def change(
     return page(request, pk, {key: form})
 
 
-def _police_change(request: HttpRequest, pk: int, key: str, act: Callable[[Any], Any], done: str) -> HttpResponse:
-    form_class = POLICE_FORMS[key][0]
-    extra = {"officers": officer_choices()} if form_class is DesignateForm else {}
-    form = form_class(request.POST, prefix=key, **extra)
-    return change(
-        request,
-        key,
-        form,
-        act,
-        done,
-        page=_police_page,
-        pk=pk,
-        event_type=police.EVENT_TYPE,
-        target="web:protection_police",
-    )
+@dataclass(frozen=True)
+class RecordAction:
+    """One form on a record's page (police protection, custody): its form, the URL name that
+    receives it, what the service does with a valid form (`act(record id, acting user, form)`),
+    what the page says once it is done, and any arguments the form needs (`extra`)."""
+
+    form: type[Any]
+    url_name: str
+    act: Callable[[int, Any, Any], object]
+    done: str
+    extra: Callable[[], dict[str, Any]] = dict
+
+    def bound(self, key: str, data: Any = None) -> Any:
+        """The form, bound to `data` when given, under the prefix `key` (one page, many forms)."""
+        return (
+            self.form(data, prefix=key, **self.extra()) if data is not None else self.form(prefix=key, **self.extra())
+        )
 
 
-@require_POST
-@login_required
-def police_designate(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        officer = police.officer_of(form.cleaned_data["designated_officer"])
-        police.designate(pk, acting_user=request.user, officer=officer, at=form.moment("at"), clock=system_clock)
+def action_view(
+    actions: dict[str, RecordAction],
+    key: str,
+    *,
+    page: Callable[..., HttpResponse],
+    event_type: str,
+    target: str,
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The POST view of `actions[key]` on a record of `event_type`: one per URL (each its own
+    permission in the access matrix), all through `change`."""
+    action = actions[key]
 
-    return _police_change(request, pk, "designate", act, "Designated officer recorded.")
+    @require_POST
+    @login_required
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        form = action.bound(key, request.POST)
+        act = partial(action.act, pk, request.user)
+        return change(request, key, form, act, action.done, page=page, pk=pk, event_type=event_type, target=target)
+
+    view.__name__ = view.__qualname__ = f"{event_type}_{key}"
+    return view
 
 
-@require_POST
-@login_required
-def police_notify(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        police.notify(
+def _designate(pk: int, user: Any, form: Any) -> None:
+    officer = police.officer_of(form.cleaned_data["designated_officer"])
+    police.designate(pk, acting_user=user, officer=officer, at=form.moment("at"), clock=system_clock)
+
+
+POLICE: dict[str, RecordAction] = {
+    "designate": RecordAction(
+        DesignateForm,
+        "web:protection_designate",
+        _designate,
+        "Designated officer recorded.",
+        extra=lambda: {"officers": officer_choices()},
+    ),
+    "notify": RecordAction(
+        NotifyForm,
+        "web:protection_notify",
+        lambda pk, user, form: police.notify(
             pk,
-            acting_user=request.user,
+            acting_user=user,
             csc_at=form.moment("csc_at"),
             csc_told=form.cleaned_data["csc_told"],
             parents_at=form.moment("parents_at"),
             clock=system_clock,
-        )
-
-    return _police_change(request, pk, "notify", act, "Notifications recorded.")
-
-
-@require_POST
-@login_required
-def police_accommodation(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        police.request_accommodation(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _police_change(request, pk, "accommodation", act, "Accommodation requested from children's social care.")
-
-
-@require_POST
-@login_required
-def police_provided(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        police.provide_accommodation(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _police_change(request, pk, "provided", act, "Accommodation recorded as provided.")
-
-
-@require_POST
-@login_required
-def police_strategy(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        police.strategy_discussion(pk, acting_user=request.user, at=form.moment("at"), clock=system_clock)
-
-    return _police_change(request, pk, "strategy", act, "Strategy discussion scheduled.")
-
-
-@require_POST
-@login_required
-def police_end(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(form: Any) -> None:
-        police.end(
+        ),
+        "Notifications recorded.",
+    ),
+    "accommodation": RecordAction(
+        AccommodationForm,
+        "web:protection_accommodation",
+        lambda pk, user, form: police.request_accommodation(
+            pk, acting_user=user, at=form.moment("at"), clock=system_clock
+        ),
+        "Accommodation requested from children's social care.",
+    ),
+    "provided": RecordAction(
+        ProvidedForm,
+        "web:protection_provided",
+        lambda pk, user, form: police.provide_accommodation(
+            pk, acting_user=user, at=form.moment("at"), clock=system_clock
+        ),
+        "Accommodation recorded as provided.",
+    ),
+    "strategy": RecordAction(
+        StrategyForm,
+        "web:protection_strategy",
+        lambda pk, user, form: police.strategy_discussion(
+            pk, acting_user=user, at=form.moment("at"), clock=system_clock
+        ),
+        "Strategy discussion scheduled.",
+    ),
+    "end": RecordAction(
+        EndForm,
+        "web:protection_end",
+        lambda pk, user, form: police.end(
             pk,
-            acting_user=request.user,
+            acting_user=user,
             at=form.moment("ended_at"),
             rationale=form.cleaned_data["end_rationale"],
             clock=system_clock,
-        )
+        ),
+        "Police protection ended.",
+    ),
+}
 
-    return _police_change(request, pk, "end", act, "Police protection ended.")
+
+def _police_view(key: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    return action_view(POLICE, key, page=_police_page, event_type=police.EVENT_TYPE, target="web:protection_police")
+
+
+police_designate = _police_view("designate")
+police_notify = _police_view("notify")
+police_accommodation = _police_view("accommodation")
+police_provided = _police_view("provided")
+police_strategy = _police_view("strategy")
+police_end = _police_view("end")

@@ -3,8 +3,9 @@ offered on the task page as its first action ("Tell the school", "Open the missi
 
 The link is read from the records the finding cites, by their meaning: an incident for
 Operation Encompass (D1); a missing episode, referral, police protection or custody written in
-safetynet (the workspace where it is worked). None when the viewer may not use that screen or no
-cited record has one."""
+safetynet (the workspace where it is worked); and for work on the child as a whole, the child's
+exploitation screening (X1) and CSE plans (X4). None when the viewer may not use that screen or
+no cited record has one."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ WORKSPACE_OF_EVENT = {
     "police_protection": ("web:protection_police", "Open the police protection record"),
     "custody": ("web:custody", "Open the custody record"),
 }
+# Clause -> (URL name of the child's screen that records the work, what the link says): work
+# about the child as a whole rather than one cited record.
+WORK_ON_CHILD = {
+    "X1": ("web:exploitation_screening", "Screen the child for exploitation"),
+    "X4": ("web:exploitation_child_plans", "Record the child's CSE plan"),
+}
 
 
 def where_to_act(user: Any, clause: str, individual_id: int, cites: list[CitedRecord]) -> tuple[str, str] | None:
@@ -33,6 +40,9 @@ def where_to_act(user: Any, clause: str, individual_id: int, cites: list[CitedRe
             url = reverse("web:encompass_send", args=[incident.event_id, individual_id])
             return "Tell the school (Operation Encompass)", url
         return None
+    if clause in WORK_ON_CHILD:
+        url_name, words = WORK_ON_CHILD[clause]
+        return (words, reverse(url_name, args=[individual_id])) if may_use(user, url_name) else None
     for cite in cites:
         found = WORKSPACE_OF_EVENT.get(cite.event_type)
         if found is not None and cite.source == "safetynet" and cite.event_id and may_use(user, found[0]):

@@ -73,7 +73,7 @@ def escalate_accommodation_waits(
         if not waiting_past(event, now, threshold):
             continue
         reason = REASON.format(hours=int(threshold.total_seconds() // 3600))
-        found = _raise(event, reason, clock=clock, policy=policy)
+        found = raise_for_record(event, reason, clock=clock, policy=policy)
         if found is not None:
             raised.append(found)
     if raised:
@@ -116,7 +116,7 @@ def escalate_transfer_refusals(
     raised = []
     for event in candidates.order_by("occurred_at", "pk"):
         why = transfer_refused(event, now, answer_within)
-        found = _raise(event, TRANSFER_REASON.format(why=why), clock=clock, policy=policy) if why else None
+        found = raise_for_record(event, TRANSFER_REASON.format(why=why), clock=clock, policy=policy) if why else None
         if found is not None:
             raised.append(found)
     if raised:
@@ -124,7 +124,7 @@ def escalate_transfer_refusals(
     return raised
 
 
-def _raise(event: Event, reason: str, *, clock: Clock, policy: Policy) -> PartnershipEscalation | None:
+def raise_for_record(event: Event, reason: str, *, clock: Clock, policy: Policy) -> PartnershipEscalation | None:
     raiser = _raiser(event.details or {}, event)
     if raiser is None:
         log.warning(

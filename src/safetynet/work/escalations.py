@@ -34,8 +34,9 @@ from safetynet.work.models import EscalationEvent, PartnershipEscalation, Task
 log = logging.getLogger(__name__)
 
 # The records whose refusal may be escalated: a child charged and refused bail whom the local
-# authority did not accommodate (custody), or taken into police protection without a place.
-REFUSAL_EVENT_TYPES = ("custody", "police_protection")
+# authority did not accommodate (custody), or taken into police protection without a place; and
+# a child missing from care whose home did not record its own initial enquiries (missing report).
+REFUSAL_EVENT_TYPES = ("custody", "police_protection", "missing_report")
 # An answer says what the agency will do, or why not: "noted" does not.
 ANSWER_MIN_CHARACTERS = 20
 REASON_MIN_CHARACTERS = 20

@@ -22,6 +22,7 @@ from safetynet.work import notifications
 from safetynet.work.accommodation import escalate_accommodation_waits, escalate_transfer_refusals
 from safetynet.work.escalations import EscalationStep, sweep_escalations
 from safetynet.work.models import PartnershipEscalation
+from safetynet.work.philomena import escalate_missing_home_enquiries
 from safetynet.work.services import SweepReport, SyncReport, sweep, sync_tasks
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     """Create tasks for findings without one, close those whose finding cleared, escalate
     every overdue task one step, raise every overdue partnership escalation one level, put
     every police protection wait for accommodation past 12 hours and every child kept in custody
-    after a refused or unanswered s38(6) request on the partnership log, tell
+    after a refused or unanswered s38(6) request and every child missing from care whose home
+    recorded no initial enquiries on the partnership log, tell
     the holders of tasks due within the hour, and send any immediate email still waiting (one a
     failed server left behind), all judged at `clock.now()`."""
     policy = current_policy()
@@ -50,6 +52,7 @@ def sweep_once(*, clock: Clock = system_clock) -> SweepRun:
     raised = sweep_escalations(clock=clock, policy=policy)
     waits = escalate_accommodation_waits(clock=clock, policy=policy)
     waits += escalate_transfer_refusals(clock=clock, policy=policy)
+    waits += escalate_missing_home_enquiries(clock=clock, policy=policy)
     notifications.tasks_due_soon(clock=clock)
     notifications.send_immediate(clock=clock)
     return SweepRun(synced, swept, raised, waits)

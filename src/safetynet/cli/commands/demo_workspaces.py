@@ -4,21 +4,27 @@ each records live work through the workspace's own services, as its users would.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from safetynet.cli.commands.demo_context import DemoContext
 
 
 def missing(ctx: DemoContext) -> None:
-    """The demo call handler reports two repeat-missing children missing now (graded at the
-    floor, the facts read from their picture) and the demo coordinator's list is printed: the
-    children missing now and those who went missing most often in the last year."""
+    """The demo call handler reports two repeat-missing children missing now from their children's
+    home (graded at the floor, the facts read from their picture): the home's enquiries are
+    recorded for the first; for the second, reported three hours ago, they are not, and the
+    sweep raises that with children's social care. The coordinator records a trigger plan for
+    the most often missing child with none current, and the coordinator's list is printed."""
     from django.contrib.auth import get_user_model
 
     from safetynet.access.roles import Role
     from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.lib.clock import FixedClock
+    from safetynet.missing import care
     from safetynet.missing import services as missing
     from safetynet.reads.missing import coordinator_list
     from safetynet.records.models import Event
+    from safetynet.work.philomena import escalate_missing_home_enquiries
 
     users = get_user_model().objects
     handler = users.filter(username=DEMO_USERNAMES[Role.CALL_HANDLER]).first()
@@ -29,9 +35,11 @@ def missing(ctx: DemoContext) -> None:
     reported = 0
     if not Event.live.filter(source="safetynet", event_type="missing_report").exists():
         repeat = [r for r in coordinator_list(coordinator, now).repeat if not r.open_now][:2]
-        for row in repeat:
+        for i, row in enumerate(repeat):
+            home = care.placement_of(row.individual_id)
+            at = FixedClock(now - dt.timedelta(hours=3 * i))
             given = missing.Report(
-                last_seen_at=now - dt.timedelta(hours=2),
+                last_seen_at=at.now() - dt.timedelta(hours=2),
                 missing_from="care",
                 circumstances="Did not come back to the children's home after school.",
                 description="Dark jacket, grey joggers, white trainers.",
@@ -39,16 +47,49 @@ def missing(ctx: DemoContext) -> None:
                 risk="high",
                 ethnicity_self_defined="NS",
                 thrive={"vulnerability": "Repeat missing; exploitation concerns on record."},
+                care_home=care.home_ref(home.pk) if home is not None else None,
             )
-            missing.report(row.individual_id, given, acting_user=handler, clock=ctx.clock)
+            episode = missing.report(row.individual_id, given, acting_user=handler, clock=at)
+            if i == 0:
+                care.record_home_enquiries(
+                    episode.pk,
+                    made_at=at.now() - dt.timedelta(hours=1),
+                    checks=["searched_home", "phoned_child", "contacted_friends_family"],
+                    made_by="Residential worker on shift",
+                    findings="Not in the home or grounds; phone switched off; friends have not seen them.",
+                    acting_user=handler,
+                    clock=ctx.clock,
+                )
             reported += 1
+    escalated = escalate_missing_home_enquiries(clock=ctx.clock)
     found = coordinator_list(coordinator, now)
+    planned = _demo_plan(found.repeat, coordinator, ctx.clock)
     top = ", ".join(f"{r.name} ({r.episodes_year})" for r in found.repeat[:3])
     ctx.notes.append(
-        f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler), "
-        f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); sign in as the "
-        "missing persons coordinator (or the call handler, sergeant) and open Missing."
+        f"Missing children: {len(found.missing_now)} missing now ({reported} reported just now by the call handler; "
+        f"{len(escalated)} without the home's enquiries escalated to children's social care), "
+        f"{len(found.repeat)} children missing twice or more in 12 months (most often: {top}); {planned}sign in as "
+        "the missing persons coordinator (or the call handler, sergeant), open Missing and filter by children's "
+        "home or plan status."
     )
+
+
+def _demo_plan(repeat: list[Any], coordinator: Any, clock: Any) -> str:
+    """The coordinator records a trigger plan for the most often missing child with none current."""
+    from safetynet.missing import plans
+
+    target = next((r for r in repeat if r.plan != "current"), None)
+    if target is None:
+        return ""
+    given = plans.PlanGiven(
+        plan_type="trigger_plan",
+        review_due=clock.now().date() + dt.timedelta(days=28),
+        description="Description, clothing and build as last seen; see the latest episode.",
+        risks="Repeat missing from care; exploitation concerns on record.",
+        content="Call the home and the places on this plan first; check the associates' addresses.",
+    )
+    plans.record_plan(target.individual_id, given, acting_user=coordinator, clock=clock)
+    return f"a trigger plan recorded for {target.name} (Missing > the child > Trigger plans); "
 
 
 def mash(ctx: DemoContext, count: int = 6) -> None:
@@ -324,7 +365,14 @@ def exploitation(ctx: DemoContext) -> None:
         offence_note = f"an image offence at /online/offences/{offence.pk}/ (3 of 4 children still need a decision)"
     waiting = online.backlog(now)
     overdue = sum(1 for w in waiting if w.overdue)
+    x1 = Finding.objects.filter(clause="X1", state=Finding.State.OPEN).order_by("-raised_at")
+    screen = (
+        f"; {x1.count()} child(ren) to screen (X1), e.g. /exploitation/children/{x1[0].individual_id}/screening/"
+        if x1
+        else ""
+    )
     ctx.notes.append(
-        f"Exploitation: {plan_note}; sign in as exploitation and open Exploitation. Online abuse: {offence_note}; "
+        f"Exploitation: {plan_note}{screen}; sign in as exploitation and open Exploitation. "
+        f"Online abuse: {offence_note}; "
         f"the forensic backlog holds {len(waiting)} device(s), {overdue} past target: sign in as ocait or forensics."
     )
