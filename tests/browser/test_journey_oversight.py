@@ -1,26 +1,34 @@
 """Browser journey on Debian's Chromium through oversight: a case auditor draws a dip sample of
 missing children, grades two cases against the criteria (the sergeant's self-audit of them is
 already in) and reads the agreement table; a superintendent reviews the open partnership
-escalations by agency and age; an analyst filters the timeliness chart to one team and drills
-down from a number to a child. axe-core finds no serious or critical violation on any page.
+escalations by agency and age; an analyst filters the timeliness chart to one area and one team
+and drills down from a number to a child, downloads the child's page (with the chronology) as PDF and the
+chronology as CSV, both marked, and the access-log auditor finds both exports in the child's
+access log; the analyst filters the repeat missing dashboard by period and agency (a backwards
+period refused) and drills down from the repeat children to the child. axe-core finds no
+serious or critical violation on any page.
 Screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
+from safetynet.audit.models import Action, AuditEntry
 from safetynet.lib.clock import FixedClock
 from safetynet.oversight import audits
 from safetynet.oversight.criteria import current_criteria
 from safetynet.oversight.models import AuditSample
+from safetynet.records.models import Person
 from safetynet.risk.models import Finding
 from safetynet.work import escalations
-from tests.oversight.conftest import PERIOD, build_audit_world
+from tests.oversight.conftest import PERIOD, AuditWorld, build_audit_world
 from tests.web.test_browser import check_accessibility
 from tests.world import AccessWorld, build_access_world, open_task, sign_in
 
@@ -121,10 +129,16 @@ def _timeliness(page: Page, url: str, world: AccessWorld, clock: FixedClock) -> 
             kind="practice",
             detail={"count": 1, "breaches": [{"at": at, "reason": f"The {clause} clock ran out by 2 hours."}]},
         )
+    # The pupil lives in Kingsford and the south (an area of the policy), the other child does not.
+    Person.objects.filter(membership__individual=world.pupil).update(postcode="EK1 4AB")
     _as(page, url, world.users["analyst"])
     page.goto(f"{url}/")
     page.get_by_test_id("timeliness-link").click()
     expect(page.get_by_test_id("timeliness-row")).to_have_count(2)
+    page.get_by_label("Area", exact=True).select_option("Kingsford and the south")
+    page.get_by_test_id("timeliness-apply").click()
+    expect(page.get_by_test_id("timeliness-row")).to_have_count(1)
+    expect(page.get_by_test_id("timeliness-total")).to_contain_text("children in Kingsford and the south")
     page.get_by_label("Team", exact=True).select_option("mash_officer")
     page.get_by_test_id("timeliness-apply").click()
     expect(page.get_by_test_id("timeliness-row")).to_have_count(1)
@@ -135,15 +149,64 @@ def _timeliness(page: Page, url: str, world: AccessWorld, clock: FixedClock) -> 
     check_accessibility(page, "oversight-09-breaches")
     page.get_by_test_id("breach-child").click()
     expect(page.get_by_role("heading", name="Alexa Inventedchild").first).to_be_visible()
+    _exports_of_the_child(page, url, world)
+
+
+def _exports_of_the_child(page: Page, url: str, world: AccessWorld) -> None:
+    """The analyst downloads the child's page (the chronology with it) as PDF and the chronology
+    as CSV: each marked, each in the access log, where the access-log auditor finds them."""
+    child = world.pupil
+    with page.expect_download() as download:
+        page.get_by_test_id("person-pdf").click()
+    pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
+    assert all("OFFICIAL-SENSITIVE" in p.extract_text() for p in pdf.pages)
+    assert "Chronology" in "".join(p.extract_text() for p in pdf.pages)
+    with page.expect_download() as download:
+        page.get_by_test_id("chronology-csv").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    assert text.lstrip('"').startswith("OFFICIAL-SENSITIVE: Chronology of person record")
+    exported = AuditEntry.objects.filter(action=Action.EXPORT, object_type="individual", object_ids=[str(child.pk)])
+    assert exported.count() == 2
+    _as(page, url, world.users["auditor"])
+    page.goto(f"{url}/audit/people/?person={child.pk}")
+    expect(page.get_by_test_id("audit-count")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("xport")
+    check_accessibility(page, "oversight-10-access-log-shows-the-exports")
+
+
+def _dashboards(page: Page, url: str, world: AccessWorld, audit: AuditWorld) -> None:
+    """An analyst opens the repeat missing dashboard from the dashboard, filters it to February
+    and one agency, is refused a backwards period, and drills down from the repeat children to
+    the child missing three times."""
+    _as(page, url, world.users["analyst"])
+    page.goto(f"{url}/")
+    page.get_by_role("link", name="Repeat missing children").click()
+    page.get_by_label("From").fill(PERIOD[1].isoformat())
+    page.get_by_label("To").fill(PERIOD[0].isoformat())
+    page.get_by_test_id("dashboard-apply").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Expected a date on or after the start of the period")
+    page.get_by_label("From").fill(PERIOD[0].isoformat())
+    page.get_by_label("To").fill(PERIOD[1].isoformat())
+    page.get_by_label("Agency").select_option("police")
+    page.get_by_test_id("dashboard-apply").click()
+    expect(page.get_by_test_id("chart-months")).to_be_visible()
+    expect(page.get_by_test_id("row-months")).to_have_count(2)
+    check_accessibility(page, "oversight-11-repeat-missing")
+    page.get_by_test_id("drill-months-all-3").click()
+    expect(page.get_by_test_id("behind-row")).to_have_count(3)
+    check_accessibility(page, "oversight-12-behind-the-number")
+    page.get_by_test_id("behind-child").first.click()
+    expect(page.get_by_role("heading", name="Ada Auditcase").first).to_be_visible()
 
 
 def test_oversight_case_audit_escalations_and_timeliness(live_server: Any, page: Page, clock: FixedClock) -> None:
     world = build_access_world()
-    build_audit_world(world)
+    audit = build_audit_world(world)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.set_viewport_size({"width": 1280, "height": 900})
     _case_audit(page, live_server.url, world, clock)
     _escalations(page, live_server.url, world, clock)
     _timeliness(page, live_server.url, world, clock)
+    _dashboards(page, live_server.url, world, audit)
     assert errors == []

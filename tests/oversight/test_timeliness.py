@@ -97,3 +97,15 @@ def test_an_impossible_period_or_unknown_team_is_refused_and_who_may_see_it(
     assert analyst.get("/dashboard/timeliness.csv?period_from=2026-05-01&period_to=2026-04-01").status_code == 404
     for role in ("auditor", "call_handler", "partner_social_worker"):
         assert client_for(role).get("/dashboard/timeliness/").status_code == 403, role
+
+
+def test_timeliness_by_area_counts_children_living_there(access_world: AccessWorld) -> None:
+    from safetynet.reads.dashboards.areas import area_filter
+    from safetynet.records.models import Person
+
+    _county(access_world)
+    police_only = access_world.police_only.memberships.values("person_id")
+    Person.objects.filter(pk__in=police_only).update(postcode="EK2 3XY")  # Kingsford and the south
+    today = system_clock.now().date()
+    found = timeliness(today - dt.timedelta(days=30), today, area=area_filter("Kingsford and the south"))
+    assert {(r.clause, r.team): (r.breaches, r.children) for r in found.rows} == {("M2", "sergeant"): (1, 1)}

@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 
 from safetynet.api.areas import router as areas_router
 from safetynet.api.case_audits import router as case_audits_router
+from safetynet.api.dashboards import router as dashboards_router
 from safetynet.api.encompass import router as encompass_router
 from safetynet.api.escalations import router as escalations_router
 from safetynet.api.exploitation_screening import router as exploitation_router
+from safetynet.api.exports import router as exports_router
 from safetynet.api.ingest import router as ingest_router
 from safetynet.api.intelligence import router as intelligence_router
 from safetynet.api.mash import router as mash_router
@@ -30,6 +32,8 @@ ROUTERS = [
     ("/encompass", encompass_router),  # Operation Encompass: the police tell a school, the school acknowledges
     ("/protection", protection_router),
     ("/case-audits", case_audits_router),  # the case file audit (docs/oversight.md)
+    ("/dashboards", dashboards_router),  # the oversight dashboards (docs/oversight.md)
+    ("/exports", exports_router),  # chronology and picture CSV, the inspection lists (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
     ("/intelligence", intelligence_router),  # intelligence about people, graded 3x5x2
     ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by

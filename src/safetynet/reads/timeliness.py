@@ -10,14 +10,19 @@ records do not say which station or area team recorded them, so that breakdown i
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from safetynet.identity.models import Membership
 from safetynet.lib.periods import bounds
 from safetynet.reads import person as people
 from safetynet.reads.access import visible_individual_ids
 from safetynet.reads.labels import label
+from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.work.practice import Breach, practice_breaches, practice_findings
 
@@ -88,20 +93,67 @@ def _titles() -> dict[str, str]:
     return {code: spec.title for code, spec in current_policy().document.clauses.items()}
 
 
-def timeliness(start: dt.date, end: dt.date, team: str = "") -> Timeliness:
-    """Breaches and children per clause and team for breaches dated in [start, end]."""
+def _children_in(area: Callable[[str], Q] | None) -> QuerySet[Any] | None:
+    """The individuals with a person record in the area (None: the whole county)."""
+    return None if area is None else Membership.objects.filter(area("person__")).values("individual_id")
+
+
+# Breaches live inside each practice finding's `detail` (one finding per child and clause holds
+# them all): the database expands the list (PostgreSQL's jsonb_array_elements, SQLite's
+# json_each) and counts, so the chart reads counts, never the findings.
+_BREACHES = {
+    "postgresql": (
+        "jsonb_array_elements(CASE WHEN jsonb_typeof(f.detail->'breaches') = 'array' "
+        "THEN f.detail->'breaches' ELSE '[]'::jsonb END) AS b",
+        "(b->>'at')::timestamptz",
+    ),
+    "sqlite": ("json_each(f.detail, '$.breaches') AS b", "datetime(json_extract(b.value, '$.at'))"),
+}
+
+
+def _counted(
+    since: dt.datetime, until: dt.datetime, team: str, individuals: QuerySet[Any] | None
+) -> list[tuple[str, str, int, int]]:
+    """(clause, owner role, breaches, children) of current practice findings' breaches dated in
+    [since, until), for one team and the `individuals` asked (None: everyone)."""
+    expand, at = _BREACHES["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    params: list[Any] = (
+        [since, until] if connection.vendor == "postgresql" else [_sqlite_time(t) for t in (since, until)]
+    )
+    where = [f"{at} >= %s", f"{at} < %s"]
+    if team:
+        where.append("f.owner_role = %s")
+        params.append(team)
+    if individuals is not None:
+        inner, inner_params = individuals.query.sql_with_params()
+        where.append(f"f.individual_id IN ({inner})")
+        params.extend(inner_params)
+    sql = (
+        f"SELECT f.clause, f.owner_role, COUNT(*), COUNT(DISTINCT f.individual_id) FROM {Finding._meta.db_table} f, "
+        f"{expand} WHERE f.kind = 'practice' AND f.state IN ('open', 'acknowledged') AND {' AND '.join(where)} "
+        "GROUP BY f.clause, f.owner_role"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(str(c), str(r), int(n), int(k)) for c, r, n, k in cursor.fetchall()]
+
+
+def _sqlite_time(at: dt.datetime) -> str:
+    """`at` as SQLite's datetime() writes UTC times, so the two compare as text."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def timeliness(start: dt.date, end: dt.date, team: str = "", area: Callable[[str], Q] | None = None) -> Timeliness:
+    """Breaches and children per clause and team for breaches dated in [start, end], of children
+    in `area` (a Q builder on Person through a prefix; None for the whole county)."""
     since, until = bounds(start, end)
-    breaches: dict[tuple[str, str], int] = defaultdict(int)
-    children: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for b in practice_breaches(owner_role=team or None, since=since, until=until):
-        breaches[(b.clause, b.owner_role)] += 1
-        children[(b.clause, b.owner_role)].add(b.individual_id)
+    counted = _counted(since, until, team, _children_in(area))
     titles = _titles()
     rows = [
-        TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, len(children[(clause, role)]))
-        for (clause, role), n in sorted(breaches.items())
+        TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, kids)
+        for clause, role, n, kids in sorted(counted)
     ]
-    teams = sorted(set(practice_findings().values_list("owner_role", flat=True).distinct()))
+    teams = sorted(set(practice_findings().order_by().values_list("owner_role", flat=True).distinct()))
     return Timeliness(start, end, team, rows, [(t, team_label(t)) for t in teams])
 
 
@@ -116,14 +168,23 @@ class BreachRow:
 
 
 def breaches_behind(
-    user: Any, start: dt.date, end: dt.date, *, clause: str, team: str, today: dt.date
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    *,
+    clause: str,
+    team: str,
+    today: dt.date,
+    area: Callable[[str], Q] | None = None,
 ) -> tuple[list[BreachRow], bool]:
     """The breaches behind one number of the chart (clause and team in the period), newest
     first, each with the child's name when the viewer may open the record; and whether the
     list was cut at BREACH_LIST_LIMIT."""
     since, until = bounds(start, end)
     found = sorted(
-        practice_breaches(clause=clause, owner_role=team or None, since=since, until=until),
+        practice_breaches(
+            clause=clause, owner_role=team or None, since=since, until=until, individuals=_children_in(area)
+        ),
         key=lambda b: (b.at or dt.datetime.min.replace(tzinfo=dt.UTC), b.finding_id),
         reverse=True,
     )

@@ -4,13 +4,18 @@ links keep it; an impossible period is refused beside its field (lib.periods).""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, cast
+from urllib.parse import quote
 
 from django import forms
 
 from safetynet.lib.periods import PeriodRefused, check_period
 from safetynet.web.forms import GovukFormMixin
 from safetynet.web.forms_meetings import _date
+
+# Any of these in the address binds the form (the rest take their defaults).
+FILTER_KEYS = ("period_from", "period_to", "team", "agency", "area")
 
 
 class PeriodForm(GovukFormMixin, forms.Form):
@@ -19,7 +24,7 @@ class PeriodForm(GovukFormMixin, forms.Form):
 
     def __init__(self, data: Any, *, today: dt.date, default_days: int = 90, **kwargs: Any) -> None:
         default = (today - dt.timedelta(days=default_days), today)
-        given = data.copy() if data and any(k in data for k in ("period_from", "period_to", "team")) else None
+        given = data.copy() if data and any(k in data for k in FILTER_KEYS) else None
         if given is not None:
             # Either end left out takes the default's (the last `default_days` days), shown as such.
             for name, value in zip(("period_from", "period_to"), default, strict=True):
@@ -53,16 +58,27 @@ class PeriodForm(GovukFormMixin, forms.Form):
 
 
 class TimelinessForm(PeriodForm):
-    """The timeliness dashboard's filters: the period and, optionally, one team."""
+    """The timeliness dashboard's filters: the period and, optionally, one team and one area."""
 
     team = forms.ChoiceField(
         label="Team", required=False, error_messages={"invalid_choice": "Select a team from the list"}
     )
+    area = forms.ChoiceField(
+        label="Area", required=False, error_messages={"invalid_choice": "Select an area from the list"}
+    )
 
-    def __init__(self, data: Any, *, today: dt.date, teams: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any, *, today: dt.date, teams: list[tuple[str, str]], areas: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(data, today=today, **kwargs)
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "All teams"), *teams]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "The whole county"), *((a, a) for a in areas)]
         self.style_widgets()
+
+    def chosen_area(self) -> str:
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get("area") or "")
+        return ""
 
     def chosen_team(self) -> str:
         if self.is_bound and self.is_valid():
@@ -70,5 +86,33 @@ class TimelinessForm(PeriodForm):
         return ""
 
     def query(self) -> str:
-        team = self.chosen_team()
-        return super().query() + (f"&team={team}" if team else "")
+        team, area = self.chosen_team(), self.chosen_area()
+        return super().query() + (f"&team={team}" if team else "") + (f"&area={quote(area)}" if area else "")
+
+
+class DashboardForm(PeriodForm):
+    """The oversight dashboards' filters: the period, one agency and one area (each optional)."""
+
+    agency = forms.ChoiceField(
+        label="Agency", required=False, error_messages={"invalid_choice": "Select an agency from the list"}
+    )
+    area = forms.ChoiceField(
+        label="Area", required=False, error_messages={"invalid_choice": "Select an area from the list"}
+    )
+
+    def __init__(
+        self, data: Any, *, today: dt.date, agencies: list[tuple[str, str]], areas: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(data, today=today, **kwargs)
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [("", "All agencies"), *agencies]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "The whole county"), *((a, a) for a in areas)]
+        self.style_widgets()
+
+    def chosen(self, name: str) -> str:
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get(name) or "")
+        return ""
+
+    def query(self) -> str:
+        extra = "".join(f"&{name}={quote(self.chosen(name))}" for name in ("agency", "area") if self.chosen(name))
+        return super().query() + extra

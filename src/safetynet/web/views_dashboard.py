@@ -6,7 +6,7 @@ down to the children and breaches behind it)."""
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +17,8 @@ from safetynet.exports.services import export_csv
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads.dashboard import counts
+from safetynet.reads.dashboards import DASHBOARDS
+from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.timeliness import LABEL_WIDTH, Timeliness, breaches_behind, timeliness
 from safetynet.web.forms_periods import TimelinessForm
 from safetynet.web.viewer import may_use
@@ -28,17 +30,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts of people, recent events by type, current markers and open review items."""
     context = dataclasses.asdict(counts(system_clock.now()))
     context["may_timeliness"] = may_use(request.user, "web:timeliness")
+    context["dashboards"] = list(DASHBOARDS.values()) if may_use(request.user, "web:dashboards") else []
+    context["may_inspection_lists"] = may_use(request.user, "web:inspection_lists")
+    context["may_cse_profile"] = may_use(request.user, "web:cse_profile")
     return render(request, "web/dashboard.html", context)
 
 
 def _filtered(request: HttpRequest) -> tuple[TimelinessForm, Timeliness | None]:
     today = system_clock.now().date()
     teams = timeliness(today, today).teams
-    form = TimelinessForm(request.GET, today=today, teams=teams)
+    form = TimelinessForm(request.GET, today=today, teams=teams, areas=area_names())
     if form.is_bound and not form.is_valid():
         return form, None
     start, end = form.period()
-    return form, timeliness(start, end, form.chosen_team())
+    area = form.chosen_area()
+    return form, timeliness(start, end, form.chosen_team(), area_filter(area) if area else None)
 
 
 @require_GET
@@ -52,8 +58,15 @@ def timeliness_chart(request: HttpRequest) -> HttpResponse:
         start, end = form.period()
         for r in found.rows:
             query = urlencode({"period_from": start, "period_to": end, "clause": r.clause, "team": r.team})
-            rows.append((r, query))
-    context = {"form": form, "found": found, "rows": rows, "query": form.query() if found else "", "bar_x": LABEL_WIDTH}
+            rows.append((r, query + (f"&area={quote(form.chosen_area())}" if form.chosen_area() else "")))
+    context = {
+        "form": form,
+        "found": found,
+        "rows": rows,
+        "query": form.query() if found else "",
+        "bar_x": LABEL_WIDTH,
+        "area": form.chosen_area() if found else "",
+    }
     return render(request, "web/timeliness.html", context, status=200 if found else 400)
 
 
@@ -92,8 +105,15 @@ def timeliness_breaches(request: HttpRequest) -> HttpResponse:
     if found is None or not clause:
         raise Http404
     start, end = form.period()
+    area = form.chosen_area()
     rows, truncated = breaches_behind(
-        request.user, start, end, clause=clause, team=form.chosen_team(), today=system_clock.now().date()
+        request.user,
+        start,
+        end,
+        clause=clause,
+        team=form.chosen_team(),
+        today=system_clock.now().date(),
+        area=area_filter(area) if area else None,
     )
     access.log_view(
         request.user,

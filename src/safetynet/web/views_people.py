@@ -17,6 +17,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
+from safetynet.reads.child_export import chronology_csv, picture_csv
 from safetynet.reads.chronology import in_words, shown_people
 from safetynet.reads.naming import log_named
 from safetynet.reads.network import network as network_graph
@@ -233,6 +234,40 @@ def chronology_print(request: HttpRequest, individual_id: int) -> HttpResponse:
         object_ids=[individual.pk],
         fields=["chronology", *(["named_in_chronology"] if named else [])],
     )
+
+
+def _filter_refused(form: ChronologyFilterForm) -> HttpResponse | None:
+    """A 400 naming the filter field in error: a copy must not claim a filter it ignored."""
+    if not (form.is_bound and form.errors):
+        return None
+    field, errors = next(iter(form.errors.items()))
+    message = f"{field}: {errors[0]}" if field != "__all__" else errors[0]
+    return HttpResponse(f"{message}\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+@login_required
+def chronology_csv_view(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """Every event of the chronology as filtered on screen, as CSV: one row per event in words,
+    as the viewer reads it. Needs `export`; logged as an export of the child and everyone named."""
+    individual = individual_for_user(request.user, individual_id)
+    form, filters, _page = _chronology_filters(request)
+    refused = _filter_refused(form)
+    if refused is not None:
+        return refused
+    person_ids = people.person_ids_of(individual.pk)
+    entries = people.chronology_all(person_ids, filters, restrict=access.event_filter(request.user))
+    access.redact_events(request.user, [entry.event for entry in entries])
+    return chronology_csv(request, individual, in_words(request.user, entries, person_ids, current_policy()))
+
+
+@require_GET
+@login_required
+def picture_csv_view(request: HttpRequest, individual_id: int) -> HttpResponse:
+    """The person page's picture (identity, findings, markers, orders, plans, relationships) as
+    CSV, as this viewer sees it. Needs `export`; logged as an export of the child."""
+    individual, built = _person_page(request, individual_id)
+    return picture_csv(request, individual, built)
 
 
 @require_GET

@@ -64,6 +64,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("tell a school of a domestic abuse incident (Operation Encompass)", workspaces.encompass),
         ("record a child in police protection and one in custody", workspaces.protection),
         ("draw a case file audit dip sample and grade some of it", workspaces.case_audit),
+        ("count the oversight dashboards", workspaces.dashboards),
         ("start a disruption plan and record an image offence", workspaces.exploitation),
     ]
 

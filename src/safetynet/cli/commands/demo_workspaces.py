@@ -244,6 +244,25 @@ def case_audit(ctx: DemoContext, size: int = 10) -> None:
     )
 
 
+def dashboards(ctx: DemoContext) -> None:
+    """The oversight dashboards read the county as built: this step counts the repeat missing
+    dashboard's last 90 days once (so the demo says what the analyst will see) and points at
+    every dashboard, the inspection lists and a child's chronology as CSV."""
+    from safetynet.reads.dashboards import DASHBOARDS, Filters
+
+    today = ctx.clock.now().date()
+    months = DASHBOARDS["missing"].build(Filters(today - dt.timedelta(days=90), today), ctx.clock.now())[0]
+    whole = months.rows[-1].cells
+    links = ", ".join(f"/dashboards/{code}/" for code in DASHBOARDS)
+    ctx.notes.append(
+        f"Dashboards (analyst, sergeant and above, case auditor): over the last 90 days {whole[0].value} missing "
+        f"reports about {whole[1].value} children, {whole[2].value} of them missing 3+ times (/dashboards/missing/). "
+        f"Every dashboard ({links}) has a chart, its numbers in a table, filters (period, agency, area), the "
+        "records behind each number and each table as CSV. Inspection lists as CSV: /oversight/inspection-lists/; "
+        "a child's chronology and picture as CSV: the links on the person page (analyst, sergeant)."
+    )
+
+
 def encompass(ctx: DemoContext) -> None:
     """Operation Encompass: the demo sergeant tells one child's school of a domestic abuse
     incident (D1) and leaves the rest on the list; the demo school's safeguarding lead has it to
