@@ -20,5 +20,5 @@ def test_the_evaluate_step_stores_findings_and_reports_them(world: World, tmp_pa
     ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False)
     _evaluate(ctx)
     assert Finding.objects.filter(clause="M7", state="open").count() == 1
-    assert "individuals assessed against policy 2026.9" in ctx.notes[-2]
+    assert "individuals assessed against policy 2026.10" in ctx.notes[-2]
     assert ctx.notes[-1].startswith("Probable matches: 0 pairs await review; 0 would change the risk")

@@ -36,7 +36,7 @@ def test_the_same_finding_is_not_raised_twice(world: World, clock: FixedClock) -
     refresh_findings([individual], clock=clock)
     rows = Finding.objects.filter(individual_id=individual, clause="M4")
     assert rows.count() == 1
-    assert rows.get().policy_version == "2026.9"
+    assert rows.get().policy_version == "2026.10"
 
 
 def test_a_finding_closes_itself_when_the_trigger_plan_is_added(world: World, clock: FixedClock) -> None:

@@ -143,6 +143,6 @@ def test_referral_clock_and_places_come_from_the_policy(world: World) -> None:
     spec = current_policy().clause("M6")
     assert spec.hours("safeguarding_referral") == dt.timedelta(hours=24)
     assert spec.words("place_of_concern_types") == ("hotel",)
-    assert current_policy().version == "2026.9"
+    assert current_policy().version == "2026.10"
     c = world.child(14)
     assert evaluate_individual(c.membership.individual_id, as_of=ago(hours=0)).drafts == []

@@ -19,7 +19,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
     policy = load_policy(DEFAULT_POLICY_PATH)
-    assert policy.version == "2026.9"
+    assert policy.version == "2026.10"
     assert policy.clause("M4").number("episodes") == 3
     assert policy.escalation_after("sergeant") == "inspector"
     assert policy.escalation_after("superintendent") is None
@@ -67,7 +67,7 @@ def test_a_refused_policy_leaves_the_running_policy_in_force(tmp_path: Path) -> 
 def test_an_installed_policy_changes_thresholds_without_code(tmp_path: Path) -> None:
     good = tmp_path / "force.yaml"
     good.write_text(
-        TEXT.replace('version: "2026.9"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
+        TEXT.replace('version: "2026.10"', 'version: "force-7"').replace("      episodes: 3", "      episodes: 2")
     )
     previous = current_policy()
     try:
