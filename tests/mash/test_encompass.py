@@ -80,7 +80,7 @@ def test_telling_the_school_in_time_closes_d1_and_the_school_acknowledges(
     assert [e.pk for e in note.linked_events.all()] == [told["incident"]]
     assert _d1(told["new"]) == ["closed"]
     assert reads.to_send(sergeant, clock.now()) == []
-    name, rows = reads.for_school(school, clock.now())
+    name, rows = reads.for_partner(school, clock.now())
     assert (name, [(r.individual_id, r.acknowledged_at) for r in rows]) == ("Invented Academy", [(told["new"], "")])
 
     clock.advance(minutes=40)

@@ -20,6 +20,7 @@ from safetynet.mash import services as referrals
 from safetynet.meetings import services as meetings
 from safetynet.records.models import Event, RecordVersion
 from safetynet.risk.models import Finding
+from safetynet.risk.rules.mash import amber_by_concern
 from safetynet.risk.services import refresh_findings
 from safetynet.work.models import Notification, Task
 from tests.world import AccessWorld, sign_in
@@ -234,3 +235,26 @@ def test_the_triage_task_page_leads_to_the_referral(
     page = sign_in(Client(), access_world.users["mash_officer"]).get(reverse("web:task", args=[task.pk]))
     link = reverse("web:mash_referral", args=[referral.pk])
     assert f'href="{link}" data-testid="act-here">Open the referral' in page.content.decode()
+
+
+def test_h3_flags_online_sexual_abuse_graded_below_amber_even_with_a_rationale(
+    access_world: AccessWorld, mash: dict[str, int], clock: FixedClock, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The engine, not only the workspace: the rule itself flags it (policy 2026.10,
+    H3 `amber_concerns`); the rationale is the officer's answer to the finding, not its silence."""
+    officer = access_world.users["mash_officer"]
+    with django_capture_on_commit_callbacks(execute=True):
+        referral = _raise(access_world, mash, clock, concerns=["online", "sexual"])
+        clock.advance(minutes=5)
+        triage.triage(
+            referral.pk,
+            grade="green",
+            research=RESEARCH,
+            rationale="The images were removed and the school and parents are already acting on it.",
+            acting_user=officer,
+            clock=clock,
+        )
+    found = _open("H3", mash["new"])
+    assert found and "online, sexual) ask at least amber" in str(found[0].reason) + str(found[0].detail)
+    assert not amber_by_concern(["online"], ("online", "sexual")), "online harm alone asks no minimum"
+    assert amber_by_concern(["Sexual", "online", "neglect"], ("online", "sexual"))

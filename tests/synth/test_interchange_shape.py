@@ -153,3 +153,14 @@ def _refs(value: Any, top: bool = True) -> Any:
     elif isinstance(value, list):
         for v in value:
             yield from _refs(v, False)
+
+
+def test_every_childs_health_record_names_a_gp_practice_in_the_directory(county: County) -> None:
+    """GP notifications (docs/mash.md) need the practice a child is registered with."""
+    index = county.index()
+    health = [r for r in county.by_kind("person") if r["source"] == "health"]
+    named = [r for r in health if "gp_practice" in r]
+    assert named and all(r["source"] == "health" for r in county.by_kind("person") if "gp_practice" in r)
+    practices = {(r["gp_practice"]["source"], r["gp_practice"]["id"]) for r in named}
+    assert all(index[("organisation", s, i)]["org_type"] == "health" for s, i in practices)
+    assert len(practices) > 1

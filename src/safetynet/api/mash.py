@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from safetynet.api.schemas import answers
 from safetynet.lib.clock import system_clock
 from safetynet.mash import services as referrals
+from safetynet.mash import transfers as transferring
 from safetynet.mash import triage as triaging
 from safetynet.reads import access
 from safetynet.reads import mash as reads
@@ -318,3 +319,103 @@ def decide(request: HttpRequest, referral_id: int, body: DecisionIn) -> Referral
     except (referrals.ReferralRefused, referrals.NotYourReferral) as error:
         raise _refused(request, referral_id, error) from None
     return _referral_out(_view(request, referral_id))
+
+
+class TransferOut(Schema):
+    """A referral the MASH forwarded to children's social care: `to` allocated_worker or
+    early_help, `state` pending or accepted."""
+
+    id: int
+    individual: int | None
+    child: str
+    concerns: str
+    what_happened: str
+    grade: str
+    to: str
+    state: str
+    sent_at: str
+    sent_by: str
+
+
+class TransferReturnIn(Schema):
+    """`reason`: why the transfer goes back to the MASH (20 characters or more, no blaming words)."""
+
+    reason: str | None = None
+
+
+def _transfer_out(row: reads.TransferRow) -> TransferOut:
+    return TransferOut(
+        id=row.referral.pk,
+        individual=row.individual_id,
+        child=row.child,
+        concerns=row.concerns,
+        what_happened=row.what_happened,
+        grade=row.grade,
+        to=str(((row.referral.details or {}).get("transfer") or {}).get("to") or ""),
+        state=row.state,
+        sent_at=row.sent_at,
+        sent_by=row.sent_by,
+    )
+
+
+@router.get("/transfers", response=answers(list[TransferOut], 401, 403, 422), url_name="mash_transfers")
+def transfers_list(request: HttpRequest) -> list[TransferOut]:
+    """Referrals forwarded to children's social care, pending or accepted (the pending first)."""
+    rows = reads.transfers(request.user, system_clock.now())
+    access.log_view(
+        request.user,
+        object_type="referral",
+        object_ids=[r.referral.pk for r in rows],
+        individual_ids=[r.individual_id for r in rows if r.individual_id],
+        fields=["transfers"],
+    )
+    return [_transfer_out(r) for r in rows]
+
+
+def _answered(request: HttpRequest, referral_id: int) -> TransferOut:
+    rows = [r for r in reads.transfers(request.user, system_clock.now()) if r.referral.pk == referral_id]
+    if rows:
+        return _transfer_out(rows[0])
+    referral = reads.referral_for_user(request.user, referral_id)
+    return TransferOut(
+        id=referral.pk,
+        individual=None,
+        child="",
+        concerns="",
+        what_happened="",
+        grade="",
+        to="",
+        state="returned",
+        sent_at="",
+        sent_by="",
+    )
+
+
+@router.post(
+    "/transfers/{referral_id}/accept",
+    response=answers(TransferOut, 400, 401, 403, 404, 422),
+    url_name="mash_transfer_accept",
+)
+def transfer_accept(request: HttpRequest, referral_id: int) -> TransferOut:
+    """The receiving team accepts the transfer."""
+    reads.referral_for_user(request.user, referral_id)
+    try:
+        transferring.accept(referral_id, acting_user=request.user, clock=system_clock)
+    except (referrals.ReferralRefused, referrals.NotYourReferral) as error:
+        raise _refused(request, referral_id, error) from None
+    return _answered(request, referral_id)
+
+
+@router.post(
+    "/transfers/{referral_id}/return",
+    response=answers(TransferOut, 400, 401, 403, 404, 422),
+    url_name="mash_transfer_return",
+)
+def transfer_return(request: HttpRequest, referral_id: int, body: TransferReturnIn) -> TransferOut:
+    """The receiving team returns the transfer with a reason; it goes back to the MASH inbox."""
+    reads.referral_for_user(request.user, referral_id)
+    try:
+        transferring.return_transfer(referral_id, str(body.reason or ""), acting_user=request.user, clock=system_clock)
+    except (referrals.ReferralRefused, referrals.NotYourReferral) as error:
+        raise _refused(request, referral_id, error) from None
+    return _answered(request, referral_id)

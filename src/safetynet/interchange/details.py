@@ -256,10 +256,26 @@ class Feedback(OpenModel):
     text: Text | None = None
 
 
+class Transfer(OpenModel):
+    """A referral forwarded by the MASH to children's social care (docs/mash.md "Transfers"):
+    `to` (allocated_worker or early_help), `state` (pending, accepted or returned), who sent it
+    and when, who answered and when, and the `reason` a returned one gives."""
+
+    to: Literal["allocated_worker", "early_help"] | None = None
+    state: Literal["pending", "accepted", "returned"] | None = None
+    sent_at: DateTime | None = None
+    sent_by: Actor | None = None
+    answered_at: DateTime | None = None
+    answered_by: Actor | None = None
+    reason: Text | None = None
+
+
 class ReferralDetails(OpenModel):
     """Optional fields added by the MASH workspace (docs/mash.md): `what_happened`, `arthur`,
     `ethnicity_self_defined`, `bwv_reference`, `dash`, `feedback`, `marac_criteria` (why the
-    case meets the MARAC criteria) and `marac` (the MARAC whose agenda it was put on)."""
+    case meets the MARAC criteria), `marac` (the MARAC whose agenda it was put on), `transfer`
+    (the referral forwarded to children's social care) and `transfers_returned` (earlier
+    transfers the receiving team returned, with their reasons)."""
 
     concern: list[Concern] | None = None
     referrer: Actor | None = None
@@ -274,6 +290,8 @@ class ReferralDetails(OpenModel):
     feedback: Feedback | None = None
     marac: Ref | None = None
     marac_criteria: list[Text] | None = None
+    transfer: Transfer | None = None
+    transfers_returned: list[Transfer] | None = None
 
 
 class MeetingAction(OpenModel):

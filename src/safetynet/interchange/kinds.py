@@ -102,6 +102,7 @@ class PersonRecord(Envelope):
     phones: list[ShortText] | None = None
     emails: list[ShortText] | None = None
     school: Ref | None = None
+    gp_practice: Ref | None = None
     care_status: CareStatus | None = None
     notes: Text | None = None
 

@@ -201,6 +201,7 @@ def _prepare_person(prepared: Prepared, record: PersonRecord) -> None:
             "the person is linked on everything else and flagged for data quality",
         )
     prepared.fks["school"] = _target("organisation", record.school, record.source)
+    prepared.fks["gp_practice"] = _target("organisation", record.gp_practice, record.source)
     current: Target | None = None
     last: Target | None = None
     for address in record.addresses or []:

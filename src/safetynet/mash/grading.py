@@ -14,6 +14,7 @@ from django.db.models import Q
 from safetynet.identity.models import Membership
 from safetynet.records.models import Event
 from safetynet.risk.policy import Policy, current_policy
+from safetynet.risk.rules.mash import amber_by_concern
 
 GRADES = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Blue (record only)"}
 GRADE_ORDER = ("blue", "green", "amber", "red")
@@ -97,8 +98,8 @@ def minimum_grade(
         return Minimum(count, "red", f"{count} referrals or domestic abuse incidents in {days} days")
     if count >= spec.number("amber_at"):
         return Minimum(count, "amber", f"{count} referrals or domestic abuse incidents in {days} days")
-    if "online" in concerns and "sexual" in concerns:
-        return Minimum(count, "amber", "a referral about online sexual abuse")
+    if amber_by_concern(concerns, spec.words("amber_concerns")):
+        return Minimum(count, "amber", "a referral about " + " ".join(spec.words("amber_concerns")) + " abuse")
     return Minimum(count, None, "")
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from safetynet.lib.clock import Clock, system_clock
-from safetynet.mash import grading
+from safetynet.mash import grading, transfers
 from safetynet.mash.services import (
     DECISIONS,
     FORWARD_TO,
@@ -162,6 +162,7 @@ def decide(
             found["strategy_discussion"] = {"source": meeting.source, "id": meeting.source_id}
         if decision == "forward":
             found["forwarded_to"] = forward_to
+            record["details"]["transfer"] = transfers.new_transfer(forward_to, by, now)
         record["details"]["feedback"] = {
             "sent_at": now.isoformat(),
             "to": record["details"].get("referrer") or {},

@@ -24,7 +24,7 @@ from safetynet.access.profiles import policy_of, profile_of
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.identity.models import Individual, Membership
-from safetynet.records.models import Event, Marker, Order, Person, Plan
+from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan
 
 # --- which children -----------------------------------------------------------------
 
@@ -49,16 +49,41 @@ def visible_individuals(user: Any) -> QuerySet[Individual]:
     live = Individual.objects.filter(memberships__person__recorded_at__isnull=False, memberships__person__deleted=False)
     caseload = Q(pk__in=Caseload.objects.filter(user=user).values("individual_id"))
     profile = profile_of(user)
+    organisation = profile.team.organisation_id if profile is not None and profile.team else None
+    # A partner's own children: those whose records name the organisation the user's team stands
+    # for as their school (a school's safeguarding lead) or GP practice (a practice's lead).
+    registered = (
+        Q(memberships__person__school_id=organisation) | Q(memberships__person__gp_practice_id=organisation)
+        if organisation
+        else None
+    )
     if policy.scope == "all":
         scoped = Q()
     elif policy.scope == "agency" and profile is not None:
         scoped = Q(memberships__person__source__in=list(profile.agency.source_systems)) | caseload
-    elif policy.scope == "team" and profile is not None and profile.team and profile.team.organisation_id:
-        scoped = Q(memberships__person__school_id=profile.team.organisation_id) | caseload
+        if registered is not None:
+            scoped |= registered
+    elif policy.scope == "team" and registered is not None:
+        scoped = registered | caseload
     else:  # own, or a partner scope without the team or agency it needs
         scoped = caseload
+    if "receive_transfers" in policy.permissions:
+        scoped |= Q(memberships__person_id__in=transferred_children())
     found = live.filter(scoped).exclude(pk__in=_hidden_by_restriction(user).values("individual_id"))
     return found.distinct()
+
+
+def transferred_children() -> QuerySet[Participation, Any]:
+    """Shared by request: the person records of the children of MASH referrals forwarded to
+    children's social care (the allocated worker or early help) whose transfer is pending or
+    accepted (docs/mash.md "Transfers"). The receiving team (`receive_transfers`) sees these
+    children whatever its scope; a returned transfer shares nothing, and restrictions still hold."""
+    return Participation.objects.filter(
+        role="subject",
+        event__event_type="referral",
+        event__source="safetynet",
+        event__details__transfer__state__in=["pending", "accepted"],
+    ).values("person_id")
 
 
 def refused(user: Any, *, object_type: str, object_id: Any, individual_ids: Iterable[int] = ()) -> Http404:

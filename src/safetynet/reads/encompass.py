@@ -1,5 +1,7 @@
-"""Read models for Operation Encompass: the police's list (schools still to be told, from open D1
-findings; what was sent and whether the school acknowledged it) and a school's list of the
+"""Read models for notifications to partners: the police's Operation Encompass list (schools
+still to be told, from open D1 findings; what was sent and whether the school acknowledged it),
+their GP list (children in a domestic abuse incident in the last 30 days whose GP practice has
+not been told: no deadline, no finding), and a partner's (school's, GP practice's) list of the
 notifications sent to it. Every child passes through the access rules; a child the viewer may
 not open is left out, and each list is written to the access log."""
 
@@ -10,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from safetynet.identity.memberships import individual_of_people
-from safetynet.mash.encompass import SCHEME, notifications_about, school_of_user, schools_of
+from safetynet.mash.encompass import (
+    ENCOMPASS,
+    GP,
+    Scheme,
+    notifications_about,
+    organisation_of_user,
+    partners_of,
+    schools_of,
+)
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.records.models import Event, Organisation
@@ -20,29 +30,31 @@ from safetynet.risk.rules.base import next_school_day_start
 
 LIST_SIZE = 200
 SENT_DAYS = 30
+GP_DAYS = 30  # incidents the police list for GP practices to be told of
+CHILD_AGE = 18
 
 
 @dataclass
 class ToSend:
-    """An incident whose school has not been told: D1's open finding."""
+    """An incident whose partner has not been told: D1's open finding (school), or a GP practice's."""
 
     individual_id: int
     name: str
     incident: Event
     due_by: dt.datetime | None
     overdue: bool
-    school: str  # "" when no school is on record
+    partner: str  # the school or GP practice; "" when none is on record
     told_at: dt.datetime | None = None  # when the school was told after all (late: D1 stays as a breach)
 
 
 @dataclass
 class Sent:
-    """A notification sent in safetynet, with the school's acknowledgement."""
+    """A notification sent in safetynet, with the partner's (school's, GP practice's) acknowledgement."""
 
     notification: Event
     individual_id: int | None
     name: str
-    school: str
+    partner: str
     sent_at: str
     sent_by: str
     information: str
@@ -111,7 +123,7 @@ def to_send(user: Any, now: dt.datetime) -> list[ToSend]:
                 incident=incident,
                 due_by=due,
                 overdue=due is not None and due < now,
-                school=school.name if school is not None else "",
+                partner=school.name if school is not None else "",
                 told_at=told.get((incident.pk, finding.individual_id)),
             )
         )
@@ -125,7 +137,7 @@ def _sent(notes: list[Event], user: Any, today: dt.date) -> list[Sent]:
     members = individual_of_people(subject.values())
     may = access.may_open(user)(set(members.values()))
     heads = people.headlines_for(may, today)
-    schools = {
+    partners = {
         (o.source, o.source_id): o.name
         for o in Organisation.live.filter(source_id__in={(n.details or {}).get("to", {}).get("id") for n in notes})
     }
@@ -141,7 +153,7 @@ def _sent(notes: list[Event], user: Any, today: dt.date) -> list[Sent]:
                 notification=note,
                 individual_id=individual,
                 name=heads[individual].name if individual in heads else "",
-                school=schools.get((str(to.get("source")), str(to.get("id"))), ""),
+                partner=partners.get((str(to.get("source")), str(to.get("id"))), ""),
                 sent_at=str(d.get("sent_at") or ""),
                 sent_by=str((d.get("sent_by") or {}).get("name", "")),
                 information=str(d.get("information") or ""),
@@ -157,31 +169,71 @@ def sent_rows(notes: list[Event], user: Any, now: dt.datetime) -> list[Sent]:
     return _sent(notes, user, now.date())
 
 
-def _notifications() -> Any:
+def _notifications(scheme: Scheme | None) -> Any:
+    """Notifications sent in safetynet under `scheme` (None: every scheme)."""
+    keys = [scheme.key] if scheme is not None else [ENCOMPASS.key, GP.key]
     return (
-        Event.live.filter(event_type="notification", source="safetynet", details__scheme=SCHEME)
+        Event.live.filter(event_type="notification", source="safetynet", details__scheme__in=keys)
         .prefetch_related("participations")
         .order_by("-occurred_at", "-pk")
     )
 
 
-def sent(user: Any, now: dt.datetime) -> list[Sent]:
-    """Notifications sent in safetynet in the last 30 days, the unacknowledged first."""
-    notes = list(_notifications().filter(occurred_at__gte=now - dt.timedelta(days=SENT_DAYS))[:LIST_SIZE])
+def sent(user: Any, now: dt.datetime, scheme: Scheme = ENCOMPASS) -> list[Sent]:
+    """Notifications under `scheme` sent in safetynet in the last 30 days, the unacknowledged first."""
+    notes = list(_notifications(scheme).filter(occurred_at__gte=now - dt.timedelta(days=SENT_DAYS))[:LIST_SIZE])
     rows = _sent(notes, user, now.date())
     return sorted(rows, key=lambda r: bool(r.acknowledged_at))
 
 
-def for_school(user: Any, now: dt.datetime) -> tuple[str, list[Sent]]:
-    """The user's school's name and the notifications sent to it, the unacknowledged first."""
-    school = school_of_user(user)
-    if school is None:
+def for_partner(user: Any, now: dt.datetime) -> tuple[str, list[Sent]]:
+    """The name of the organisation the user's team stands for (a school, a GP practice) and the
+    notifications sent to it under any scheme, the unacknowledged first."""
+    partner = organisation_of_user(user)
+    if partner is None:
         return "", []
     notes = list(
-        _notifications().filter(details__to__source=school.source, details__to__id=school.source_id)[:LIST_SIZE]
+        _notifications(None).filter(details__to__source=partner.source, details__to__id=partner.source_id)[:LIST_SIZE]
     )
     rows = _sent(notes, user, now.date())
-    return school.name, sorted(rows, key=lambda r: bool(r.acknowledged_at))
+    return partner.name, sorted(rows, key=lambda r: bool(r.acknowledged_at))
+
+
+def gp_to_send(user: Any, now: dt.datetime) -> list[ToSend]:
+    """Children (under 18) in a domestic abuse incident of the last 30 days, the viewer may open,
+    whose GP practice has not been told, the newest incident first. No deadline and no finding:
+    the standards set none for health (docs/mash.md), so this is a list, never an escalation."""
+    incidents = list(
+        access.visible_events(
+            user,
+            Event.live.filter(
+                event_type="incident",
+                details__domestic_abuse=True,
+                occurred_at__gte=now - dt.timedelta(days=GP_DAYS),
+                occurred_at__lte=now,
+            ),
+        )
+        .prefetch_related("participations")
+        .order_by("-occurred_at", "-pk")[:LIST_SIZE]
+    )
+    individual_of = individual_of_people({p.person_id for i in incidents for p in i.participations.all()})
+    may = access.visible_individual_ids(user, set(individual_of.values()))
+    heads = people.headlines_for(may, now.date())
+    children = {i for i, h in heads.items() if h.age is not None and h.age < CHILD_AGE}
+    practices, told = partners_of(children, GP), notifications_about(incidents, GP)
+    rows: list[ToSend] = []
+    for incident in incidents:
+        seen: set[int] = set()
+        for part in incident.participations.all():
+            child = individual_of.get(part.person_id)
+            if child not in children or child in seen or (incident.pk, child) in told:
+                continue
+            seen.add(child)
+            practice = practices.get(child)
+            rows.append(
+                ToSend(child, heads[child].name, incident, None, False, practice.name if practice is not None else "")
+            )
+    return rows[:LIST_SIZE]
 
 
 def log_list(user: Any, rows: list[ToSend] | list[Sent], what: str) -> None:

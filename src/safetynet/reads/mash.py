@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KT
 
 from safetynet.identity.models import Membership
 from safetynet.mash import grading
@@ -121,24 +122,54 @@ def _marac_words(details: dict[str, Any]) -> str:
     return "On the next MARAC agenda" if details.get("marac") else "MARAC criteria met: none scheduled"
 
 
+def _counts(now: dt.datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Counts by state, and of those awaiting a decision by grade, in two queries the database
+    answers from the MASH referrals' own index (records: `event_mash_referral`)."""
+    overdue_before = now - (grading.clock_of("red") or dt.timedelta(0))
+    decided = Q(details__triage__has_key="decision")  # a returned transfer clears it: back in the inbox
+    undecided = ~decided
+    untriaged = undecided & ~Q(details__triage__has_key="at")
+    found = _referrals().aggregate(
+        awaiting=Count("pk", filter=untriaged),
+        overdue=Count("pk", filter=untriaged & Q(occurred_at__lt=overdue_before)),
+        triaged=Count("pk", filter=undecided & Q(details__triage__has_key="at")),
+        decided=Count("pk", filter=decided),
+    )
+    grades = {g: 0 for g in grading.GRADES}
+    by_grade = (
+        _referrals()
+        .filter(undecided, details__triage__has_key="at")
+        .annotate(grade=KT("details__triage__grade"))
+        .values("grade")
+        .annotate(n=Count("pk"))
+    )
+    for row in by_grade:
+        grades[str(row["grade"])] = grades.get(str(row["grade"]), 0) + row["n"]
+    return {value: int(found[value] or 0) for value, _ in STATES}, grades
+
+
+def _chosen(now: dt.datetime, show: str) -> list[Event]:
+    """The page of referrals for the tab: decided ones newest first, the others by due time."""
+    if show == "decided":
+        page = _referrals().filter(details__triage__has_key="decision").order_by("-occurred_at", "-pk")
+    else:
+        page = _referrals().exclude(details__triage__has_key="decision")
+        if show == "triaged":
+            page = page.filter(details__triage__has_key="at")
+        else:
+            page = page.exclude(details__triage__has_key="at")
+        if show == "overdue":
+            page = page.filter(occurred_at__lt=now - (grading.clock_of("red") or dt.timedelta(0)))
+        page = page.order_by("occurred_at", "pk")  # due = received + the red clock: the same order
+    return list(page.prefetch_related("participations")[:PAGE_SIZE])
+
+
 def inbox(user: Any, now: dt.datetime, show: str = "awaiting") -> Inbox:
     """Open referrals (not yet decided) by due time, or the latest decided ones, with counts by
-    state and, for those awaiting a decision, by grade."""
-    open_ = list(_referrals().exclude(details__has_key="feedback").prefetch_related("participations"))
-    counts = {value: 0 for value, _ in STATES}
-    grades = {g: 0 for g in grading.GRADES}
-    for r in open_:
-        state = state_of(r, now)
-        counts[state] += 1
-        counts["awaiting"] += state == "overdue"
-        if state == "triaged":
-            grades[str(triage_of(r).get("grade"))] = grades.get(str(triage_of(r).get("grade")), 0) + 1
-    counts["decided"] = _referrals().filter(details__has_key="feedback").count()
-    if show == "decided":
-        chosen = list(_referrals().filter(details__has_key="feedback").order_by("-occurred_at", "-pk")[:PAGE_SIZE])
-    else:
-        wanted = {"awaiting": ("awaiting", "overdue"), "overdue": ("overdue",), "triaged": ("triaged",)}[show]
-        chosen = sorted((r for r in open_ if state_of(r, now) in wanted), key=lambda r: (due_of(r), r.pk))[:PAGE_SIZE]
+    state and, for those awaiting a decision, by grade. The state is read in the database (a
+    page of at most PAGE_SIZE rows is loaded), so thousands of open referrals cost the same."""
+    counts, grades = _counts(now)
+    chosen = _chosen(now, show if show in ("awaiting", "overdue", "triaged", "decided") else "awaiting")
     names = _names(chosen, user, now.date())
     rows = []
     for r in chosen:
@@ -315,3 +346,51 @@ def referral_children(user: Any, origin: Event | None, child: int | None, today:
         for i, h in sorted(heads.items())
         if h.age is None or h.age < grading.CHILD_AGE
     ]
+
+
+@dataclass
+class TransferRow:
+    """A referral the MASH forwarded to children's social care, as the receiving team reads it."""
+
+    referral: Event
+    individual_id: int | None
+    child: str
+    concerns: str
+    what_happened: str
+    grade: str
+    to: str
+    state: str
+    sent_at: str
+    sent_by: str
+    rationale: str
+
+
+def transfers(user: Any, now: dt.datetime) -> list[TransferRow]:
+    """Transfers pending or accepted, the pending first (oldest first): the receiving team's list."""
+    found = list(
+        _referrals()
+        .filter(details__transfer__state__in=["pending", "accepted"])
+        .prefetch_related("participations")
+        .order_by("occurred_at", "pk")[: PAGE_SIZE * 2]
+    )
+    names = _names(found, user, now.date())
+    rows = []
+    for r in found:
+        d, moved = r.details or {}, (r.details or {}).get("transfer") or {}
+        individual, name = names.get(r.pk, (None, ""))
+        rows.append(
+            TransferRow(
+                referral=r,
+                individual_id=individual,
+                child=name,
+                concerns=", ".join(grading.CONCERNS.get(c, c) for c in d.get("concern") or []),
+                what_happened=str(d.get("what_happened") or ""),
+                grade=grading.GRADES.get(str(triage_of(r).get("grade")), ""),
+                to=FORWARD_TO.get(str(moved.get("to")), ""),
+                state=str(moved.get("state") or ""),
+                sent_at=str(moved.get("sent_at") or ""),
+                sent_by=str((moved.get("sent_by") or {}).get("name") or ""),
+                rationale=str(triage_of(r).get("decision_rationale") or ""),
+            )
+        )
+    return sorted(rows, key=lambda row: row.state != "pending")

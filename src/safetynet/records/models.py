@@ -180,6 +180,9 @@ class Person(SourceRecord):
     csc_id = models.CharField(max_length=30, blank=True)
     care_status = models.CharField(max_length=30, choices=CareStatus.choices, blank=True)
     school = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils")
+    gp_practice = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="registered_patients"
+    )
     postcode = models.CharField(max_length=10, blank=True, help_text="current home postcode")
 
     class Meta:
@@ -253,7 +256,16 @@ class Event(SourceRecord):
 
     class Meta:
         constraints = _natural_key("event")
-        indexes = [models.Index(fields=["event_type", "occurred_at"], name="event_type_time")]
+        indexes = [
+            models.Index(fields=["event_type", "occurred_at"], name="event_type_time"),
+            # The MASH inbox reads only the referrals safetynet writes (among every source's):
+            # a small partial index, not a walk of every referral (docs/mash.md, bench_mash).
+            models.Index(
+                fields=["occurred_at"],
+                condition=models.Q(event_type="referral", source="safetynet"),
+                name="event_mash_referral",
+            ),
+        ]
 
 
 class Participation(models.Model):

@@ -100,6 +100,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "X2": ("link_types",),
     "X5": ("words",),
     "H1": ("mash_open_days", "out_of_hours_owner"),
+    "H3": ("amber_concerns",),
 }
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLAUSES: tuple[str, ...] = tuple(NUMBERS)

@@ -403,6 +403,8 @@ def person_record(world: World, h: Human, source: str, rid: str) -> dict[str, An
         record["phones"] = [h.phone]
     if h.school and source in (EDUCATION, CSC, MISPERS) and (source == EDUCATION or r() < 0.5):
         record["school"] = {"source": "directory", "id": h.school}
+    if h.gp_practice and source == HEALTH:
+        record["gp_practice"] = {"source": "directory", "id": h.gp_practice}
     if h.is_child and source in (CSC, MISPERS) and h.care != "none":
         record["care_status"] = h.care
     elif h.is_child and source == CSC:

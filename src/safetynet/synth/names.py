@@ -493,3 +493,13 @@ SURNAME_OF_OFFICERS: list[str] = [
     "Rampling",
     "Scarff",
 ]
+
+# GP practices: "<town> <name>" (fictional).
+GP_PRACTICES: list[str] = [
+    "Medical Practice",
+    "Health Centre",
+    "Family Practice",
+    "Surgery",
+    "Medical Centre",
+    "Group Practice",
+]

@@ -5,6 +5,8 @@ Built after the places, in a fixed order, from the world's one random stream: `p
 
 from __future__ import annotations
 
+import zlib
+
 from safetynet.synth import names
 from safetynet.synth.world import CSC, DAY, RMS, YEAR, Household, Human, World, age_at
 
@@ -15,6 +17,7 @@ def populate(w: World) -> None:
     build_households(w)
     assign_schools(w)
     assign_care(w)
+    assign_gp_practices(w)
 
 
 def build_households(w: World) -> None:
@@ -76,6 +79,15 @@ def _house(w: World, hh: Household) -> None:
             until = stays[i + 1][1] if i + 1 < len(stays) else None
             kind = "home" if until is None else "previous"
             m.homes.append([loc, max(since, m.dob), until, kind])
+
+
+def assign_gp_practices(w: World) -> None:
+    """Every child is registered with a GP practice in their town, chosen from their key (not the
+    random stream: the county drawn before stays the same)."""
+    w.build_gp_practices()
+    for child in w.children:
+        practices = w.gp_practices[w.households[child.household].town]
+        child.gp_practice = practices[zlib.crc32(child.key.encode()) % len(practices)]
 
 
 def assign_schools(w: World) -> None:

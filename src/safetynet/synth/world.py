@@ -89,6 +89,7 @@ class Human:
         "household",
         "homes",
         "school",
+        "gp_practice",
         "care",
         "children_home",
         "tier",
@@ -127,6 +128,7 @@ class Human:
         # [location id, from ts, to ts or None, kind]
         self.homes: list[list[Any]] = []
         self.school: str | None = None
+        self.gp_practice: str | None = None
         self.care = "none"
         self.children_home: int = -1
         self.tier = 0
@@ -193,6 +195,7 @@ class World:
             self.ethnicity_choices[heritage] = ([c for c, _ in codes], cumulative)
         self.primary_schools: list[list[str]] = [[] for _ in names.TOWNS]
         self.secondary_schools: list[list[str]] = [[] for _ in names.TOWNS]
+        self.gp_practices: list[list[str]] = []
         self.children_homes: list[tuple[str, str]] = []  # (organisation id, location id)
         self.home_residents: list[list[Human]] = []
         self.hotels: list[str] = []
@@ -370,6 +373,20 @@ class World:
             org = self._organisation(f"{stem} House children's home ({i + 1})", "childrens_home", loc)
             self.children_homes.append((org, loc))
             self.home_residents.append([])
+
+    def build_gp_practices(self) -> None:
+        """One GP practice per ~2,000 children in each town (at least one), named without the
+        random stream (built after everything else, so the county drawn before is unchanged)."""
+        for town in range(len(names.TOWNS)):
+            count = max(1, round(self.cfg.children * names.TOWNS[town][4] / 2000))
+            self.gp_practices.append(
+                [
+                    self._organisation(
+                        f"{names.TOWNS[town][0]} {names.GP_PRACTICES[i % len(names.GP_PRACTICES)]}", "health", None
+                    )
+                    for i in range(count)
+                ]
+            )
 
     def _school(self, town: int, *, primary: bool) -> None:
         line, pc = self.street_address(town)

@@ -33,6 +33,7 @@ from safetynet.web import (
 )
 
 app_name = "web"
+GP_SCHEME = "gp_notification"  # mash.encompass.GP: the same views as Operation Encompass
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -75,6 +76,19 @@ urlpatterns = [
     path("mash/referrals/<int:referral_id>/", views_mash.mash_referral, name="mash_referral"),
     path("mash/referrals/<int:referral_id>/triage/", views_mash.mash_triage, name="mash_triage"),
     path("mash/referrals/<int:referral_id>/decide/", views_mash.mash_decide, name="mash_decide"),
+    path("mash/transfers/", views_mash.mash_transfers, name="mash_transfers"),
+    path(
+        "mash/transfers/<int:referral_id>/accept/",
+        views_mash.mash_transfer_answer,
+        {"answer": "accept"},
+        name="mash_transfer_accept",
+    ),
+    path(
+        "mash/transfers/<int:referral_id>/return/",
+        views_mash.mash_transfer_answer,
+        {"answer": "return"},
+        name="mash_transfer_return",
+    ),
     path("mash/encompass/", views_encompass.encompass_list, name="encompass"),
     path(
         "mash/encompass/<int:incident_id>/<int:individual_id>/send/",
@@ -86,6 +100,25 @@ urlpatterns = [
         "school/notifications/<int:notification_id>/acknowledge/",
         views_encompass.school_acknowledge,
         name="school_acknowledge",
+    ),
+    path("mash/gp/", views_encompass.encompass_list, {"scheme": GP_SCHEME}, name="gp_notifications"),
+    path(
+        "mash/gp/<int:incident_id>/<int:individual_id>/send/",
+        views_encompass.encompass_send,
+        {"scheme": GP_SCHEME},
+        name="gp_send",
+    ),
+    path(
+        "health/notifications/",
+        views_encompass.school_notifications,
+        {"scheme": GP_SCHEME},
+        name="practice_notifications",
+    ),
+    path(
+        "health/notifications/<int:notification_id>/acknowledge/",
+        views_encompass.school_acknowledge,
+        {"scheme": GP_SCHEME},
+        name="practice_acknowledge",
     ),
     path("meetings/", views_meetings.meetings_list, name="meetings"),
     path("meetings/new/", views_meetings.meeting_new, name="meeting_new"),

@@ -98,8 +98,11 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Exploitation", "web:exploitation"),
         ("Online abuse", "web:online"),
         ("MASH", "web:mash_inbox"),
+        ("Transfers", "web:mash_transfers"),
         ("Encompass", "web:encompass"),
-        ("From the police", "web:school_notifications"),
+        ("GP notifications", "web:gp_notifications"),
+        # A school's and a GP practice's list are one list (what was sent to their organisation).
+        ("From the police", "web:practice_notifications" if agency == "health" else "web:school_notifications"),
         ("Protection", "web:protection"),
         ("Accommodation requests", "web:protection_requests"),
         ("Search", "web:search"),

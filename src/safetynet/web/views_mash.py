@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safetynet.lib.clock import system_clock
 from safetynet.mash import services as referrals
+from safetynet.mash import transfers as transferring
 from safetynet.mash import triage as triaging
 from safetynet.reads import access
 from safetynet.reads import mash as reads
@@ -187,3 +188,41 @@ def mash_decide(request: HttpRequest, referral_id: int) -> HttpResponse:
                 return redirect("web:meeting", meeting_id=meeting.pk)
             return redirect("web:mash_referral", referral_id=referral_id)
     return _triage_page(request, referral_id, decision_form=form, status=400)
+
+
+@require_GET
+@login_required
+def mash_transfers(request: HttpRequest) -> HttpResponse:
+    """Referrals the MASH forwarded to children's social care: accept or return each."""
+    rows = reads.transfers(request.user, system_clock.now())
+    access.log_view(
+        request.user,
+        object_type="referral",
+        object_ids=[r.referral.pk for r in rows],
+        individual_ids=[r.individual_id for r in rows if r.individual_id],
+        fields=["transfers"],
+    )
+    return render(request, "web/mash_transfers.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def mash_transfer_answer(request: HttpRequest, referral_id: int, answer: str) -> HttpResponse:
+    """Accept the transfer, or return it to the MASH with a reason (`reason`)."""
+    reads.referral_for_user(request.user, referral_id)
+    try:
+        if answer == "accept":
+            transferring.accept(referral_id, acting_user=request.user, clock=system_clock)
+        else:
+            transferring.return_transfer(
+                referral_id, request.POST.get("reason", ""), acting_user=request.user, clock=system_clock
+            )
+    except referrals.NotYourReferral as refused:
+        raise PermissionDenied(str(refused)) from None
+    except referrals.ReferralRefused as refused:
+        messages.error(request, f"{refused.field}: " + refused.expected[:1].upper() + refused.expected[1:])
+    else:
+        messages.success(
+            request, "Transfer accepted." if answer == "accept" else "Transfer returned to the MASH with your reason."
+        )
+    return redirect("web:mash_transfers")

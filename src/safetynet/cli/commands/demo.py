@@ -62,6 +62,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("report children missing now", workspaces.missing),
         ("raise referrals to the MASH", workspaces.mash),
         ("tell a school of a domestic abuse incident (Operation Encompass)", workspaces.encompass),
+        ("tell a GP practice of a domestic abuse incident", workspaces.gp_notifications),
         ("record a child in police protection and one in custody", workspaces.protection),
         ("draw a case file audit dip sample and grade some of it", workspaces.case_audit),
         ("count the oversight dashboards", workspaces.dashboards),

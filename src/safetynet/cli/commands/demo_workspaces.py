@@ -130,6 +130,38 @@ def mash(ctx: DemoContext, count: int = 6) -> None:
         f"MASH: {raised} referrals from domestic abuse incidents wait in the MASH inbox; sign in as the MASH officer "
         "and open MASH to triage them beside each child's history."
     )
+    _forward_one(ctx, raised)
+
+
+def _forward_one(ctx: DemoContext, raised: int) -> None:
+    """The demo MASH officer triages the latest referral and forwards it to early help: it waits
+    on the social worker's Transfers screen to be accepted or returned."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.mash import triage
+    from safetynet.mash.services import ReferralRefused
+    from safetynet.records.models import Event
+
+    officer = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.MASH_OFFICER]).first()
+    latest = Event.live.filter(source="safetynet", event_type="referral").order_by("-occurred_at", "-pk").first()
+    if officer is None or latest is None or raised < 2:
+        return
+    research = [
+        triage.Research("police_systems", "The incident this referral was raised from; nothing earlier."),
+        triage.Research("local_authority", "Nothing held."),
+    ]
+    try:
+        triage.triage(latest.pk, grade="red", research=research, acting_user=officer, clock=ctx.clock)
+        triage.decide(latest.pk, decision="forward", forward_to="early_help", acting_user=officer, clock=ctx.clock)
+    except ReferralRefused as refused:  # the minimum grade may ask more of this child: leave it in the inbox
+        ctx.notes.append(f"MASH: the demo transfer was not made ({refused.field}).")
+        return
+    ctx.notes.append(
+        "MASH: one referral was forwarded to early help: sign in as the social worker and open Transfers to "
+        "accept it or return it to the MASH with a reason."
+    )
 
 
 def _demo_children(count: int, now: dt.datetime) -> list[int]:
@@ -279,7 +311,7 @@ def encompass(ctx: DemoContext) -> None:
     team = Team.objects.filter(code="demo-school").first()
     if sergeant is None or team is None:
         return
-    due = [r for r in to_send(sergeant, ctx.clock.now()) if r.school and not r.told_at]
+    due = [r for r in to_send(sergeant, ctx.clock.now()) if r.partner and not r.told_at]
     if not due:
         ctx.notes.append("Operation Encompass: no school is waiting to be told of a domestic abuse incident.")
         return
@@ -300,6 +332,47 @@ def encompass(ctx: DemoContext) -> None:
         f"Operation Encompass: {len(due) - 1} school(s) still to be told (sign in as the sergeant and open "
         f"Encompass); {school.name if school else 'the school'} has one notification to acknowledge (sign in as "
         "the education partner: it is their first screen)."
+    )
+
+
+def gp_notifications(ctx: DemoContext) -> None:
+    """GP notifications: the demo sergeant tells one child's GP practice of a domestic abuse
+    incident of the last 30 days and leaves the rest on the list; the demo health partner's team
+    is pointed at that practice, so the notification waits on their From the police screen."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.models import Team
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.mash import encompass as notices
+    from safetynet.reads.encompass import gp_to_send
+
+    sergeant = get_user_model().objects.filter(username=DEMO_USERNAMES[Role.SERGEANT]).first()
+    team = Team.objects.filter(agency__code="health").order_by("pk").first()
+    if sergeant is None or team is None:
+        return
+    due = [r for r in gp_to_send(sergeant, ctx.clock.now()) if r.partner]
+    if not due:
+        ctx.notes.append("GP notifications: no GP practice is waiting to be told of a domestic abuse incident.")
+        return
+    row = due[0]
+    practice = notices.partners_of([row.individual_id], notices.GP)[row.individual_id]
+    if team.organisation_id != practice.pk:
+        team.organisation = practice
+        team.save(update_fields=["organisation"])
+    notices.send(
+        row.incident.pk,
+        row.individual_id,
+        "Police attended a domestic abuse incident at the child's home; the child was present. Please consider "
+        "a health visitor or school nurse contact and note it for any appointment.",
+        acting_user=sergeant,
+        clock=ctx.clock,
+        scheme=notices.GP,
+    )
+    ctx.notes.append(
+        f"GP notifications: {len(due) - 1} practice notification(s) still to send (sign in as the sergeant: "
+        f"GP notifications); {practice.name} has one to acknowledge (sign in as the health partner: "
+        "From the police)."
     )
 
 

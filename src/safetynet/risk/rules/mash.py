@@ -45,6 +45,13 @@ def mash_open(policy: Policy, at: dt.datetime) -> bool:
     )
 
 
+def amber_by_concern(concerns: object, amber_concerns: tuple[str, ...]) -> bool:
+    """Whether a referral's concerns include every one of H3's `amber_concerns` (by default online
+    and sexual: a referral about online sexual abuse is at least amber whatever the count)."""
+    given = {str(c).lower() for c in concerns} if isinstance(concerns, list) else set()
+    return bool(amber_concerns) and set(amber_concerns) <= given
+
+
 def _triage(referral: EventRec) -> dict[str, object]:
     triage = referral.details.get("triage")
     return triage if isinstance(triage, dict) else {}
@@ -142,7 +149,8 @@ def h2(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
 
 @rule("H3")
 def h3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
-    """>= 3 referrals or domestic-abuse incidents in 12 months: at least amber; >= 5: red."""
+    """>= 3 referrals or domestic-abuse incidents in 12 months: at least amber; >= 5: red; a
+    referral about online sexual abuse (`amber_concerns`) at least amber whatever the count."""
     spec = policy.clause("H3")
     window = spec.days("window_days")
     counted = [
@@ -165,17 +173,32 @@ def h3(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
             if len(before) >= spec.number("amber_at")
             else None
         )
-        if need is None or GRADE_ORDER.index(grade) >= GRADE_ORDER.index(need):
+        if need is not None:
+            if GRADE_ORDER.index(grade) >= GRADE_ORDER.index(need):
+                return []
+            return [
+                draft(
+                    policy,
+                    "H3",
+                    f"A referral about {child_words(picture, received)} was triaged {grade} although it is the "
+                    f"{ordinal(len(before))} referral or domestic abuse incident in {window.days} days "
+                    f"(policy: at least {need}"
+                    f"{'' if need == 'red' else ', strategy discussion considered'}).",
+                    [referral.ref, *(e.ref for e in before if e.pk != referral.pk)],
+                    key=referral.ref,
+                )
+            ]
+        if not amber_by_concern(referral.details.get("concern"), spec.words("amber_concerns")):
+            return []
+        if GRADE_ORDER.index(grade) >= GRADE_ORDER.index("amber"):
             return []
         return [
             draft(
                 policy,
                 "H3",
-                f"A referral about {child_words(picture, received)} was triaged {grade} although it is the "
-                f"{ordinal(len(before))} referral or domestic abuse incident in {window.days} days "
-                f"(policy: at least {need}"
-                f"{'' if need == 'red' else ', strategy discussion considered'}).",
-                [referral.ref, *(e.ref for e in before if e.pk != referral.pk)],
+                f"A referral about {child_words(picture, received)} was triaged {grade} although its concerns "
+                f"({', '.join(spec.words('amber_concerns'))}) ask at least amber whatever the count.",
+                [referral.ref],
                 key=referral.ref,
             )
         ]

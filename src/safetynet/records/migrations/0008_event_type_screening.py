@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0005_exploitation_types'),
+        ('records', '0007_mash_referral_index'),
     ]
 
     operations = [
