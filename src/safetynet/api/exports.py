@@ -93,7 +93,7 @@ def individual_chronology_csv(
 
 @router.get(
     "/individuals/{individual_id}/picture.csv",
-    response={frozenset({401, 403, 404}): ErrorOut},
+    response={frozenset({401, 403, 404, 422}): ErrorOut},
     url_name="individual_picture_csv",
     openapi_extra={"responses": CSV},
 )

@@ -288,7 +288,7 @@ def _openable(user: Any, field: str, individual: int | None) -> int:
     return individual
 
 
-@router.get("", response=answers(CoordinatorOut, 401, 403), url_name="missing_list")
+@router.get("", response=answers(CoordinatorOut, 401, 403, 422), url_name="missing_list")
 def list_missing(request: HttpRequest, filters: Query[ListFilters]) -> CoordinatorOut:
     """The coordinator's list: children missing now (longest first) and children reported missing
     at least twice in the last year (most first), optionally by `missing_from`, `care_home` (a

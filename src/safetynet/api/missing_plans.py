@@ -144,7 +144,7 @@ def _refused(refused: Exception) -> HttpError:
 
 
 @router.get(
-    "/children/{individual}/plans", response=answers(list[MissingPlanOut], 401, 403, 404), url_name="missing_plans"
+    "/children/{individual}/plans", response=answers(list[MissingPlanOut], 401, 403, 404, 422), url_name="missing_plans"
 )
 def list_plans(request: HttpRequest, individual: int) -> list[MissingPlanOut]:
     """The child's trigger plans, Philomena profiles and FARPs from every source, newest first."""

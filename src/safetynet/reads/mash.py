@@ -122,23 +122,29 @@ def _marac_words(details: dict[str, Any]) -> str:
     return "On the next MARAC agenda" if details.get("marac") else "MARAC criteria met: none scheduled"
 
 
+def _triage_has(key: str) -> Q:
+    """The referral's triage has `key`, as a condition that is never SQL NULL: on PostgreSQL a
+    missing `triage` makes `triage ? key` NULL, which NOT would keep NULL and drop the row."""
+    return Q(details__has_key="triage") & Q(details__triage__has_key=key)
+
+
 def _counts(now: dt.datetime) -> tuple[dict[str, int], dict[str, int]]:
     """Counts by state, and of those awaiting a decision by grade, in two queries the database
     answers from the MASH referrals' own index (records: `event_mash_referral`)."""
     overdue_before = now - (grading.clock_of("red") or dt.timedelta(0))
-    decided = Q(details__triage__has_key="decision")  # a returned transfer clears it: back in the inbox
+    decided = _triage_has("decision")  # a returned transfer clears it: back in the inbox
     undecided = ~decided
-    untriaged = undecided & ~Q(details__triage__has_key="at")
+    untriaged = undecided & ~_triage_has("at")
     found = _referrals().aggregate(
         awaiting=Count("pk", filter=untriaged),
         overdue=Count("pk", filter=untriaged & Q(occurred_at__lt=overdue_before)),
-        triaged=Count("pk", filter=undecided & Q(details__triage__has_key="at")),
+        triaged=Count("pk", filter=undecided & _triage_has("at")),
         decided=Count("pk", filter=decided),
     )
     grades = {g: 0 for g in grading.GRADES}
     by_grade = (
         _referrals()
-        .filter(undecided, details__triage__has_key="at")
+        .filter(undecided & _triage_has("at"))
         .annotate(grade=KT("details__triage__grade"))
         .values("grade")
         .annotate(n=Count("pk"))
@@ -151,13 +157,13 @@ def _counts(now: dt.datetime) -> tuple[dict[str, int], dict[str, int]]:
 def _chosen(now: dt.datetime, show: str) -> list[Event]:
     """The page of referrals for the tab: decided ones newest first, the others by due time."""
     if show == "decided":
-        page = _referrals().filter(details__triage__has_key="decision").order_by("-occurred_at", "-pk")
+        page = _referrals().filter(_triage_has("decision")).order_by("-occurred_at", "-pk")
     else:
-        page = _referrals().exclude(details__triage__has_key="decision")
+        page = _referrals().filter(~_triage_has("decision"))
         if show == "triaged":
-            page = page.filter(details__triage__has_key="at")
+            page = page.filter(_triage_has("at"))
         else:
-            page = page.exclude(details__triage__has_key="at")
+            page = page.filter(~_triage_has("at"))
         if show == "overdue":
             page = page.filter(occurred_at__lt=now - (grading.clock_of("red") or dt.timedelta(0)))
         page = page.order_by("occurred_at", "pk")  # due = received + the red clock: the same order
