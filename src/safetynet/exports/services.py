@@ -147,13 +147,9 @@ def export_pdf(
     page), and `export` is the ExportStamp, so a template can leave out what only makes sense on
     screen (`{% if not export %}` around forms and navigation). `title` names the document, not
     a child (it is in the access log's context only through `object_type`)."""
-    ids = list(individual_ids)
-    objects = list(object_ids)
-    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
-    stamp = stamp_for(request.user, title, clock)
+    stamp, logged = _checked(request, title, individual_ids, object_type, object_ids, fields, clock)
     html = render_to_string(template, {**context, "base_template": PRINT_BASE, "export": stamp}, request=request)
     pdf = html_to_pdf(html)
-    logged = _Logged(request.user, object_type, objects, ids, list(fields), clock)
     return logged.hand_out(pdf, "pdf", "application/pdf", filename)
 
 
@@ -175,12 +171,9 @@ def export_print(
     exactly as a PDF is. A print view is a copy leaving the system on paper, so it is refused,
     marked and logged like `export_pdf`; the template leaves out what only makes sense on
     screen with `{% if not export %}`."""
-    ids = list(individual_ids)
-    objects = list(object_ids)
-    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
-    stamp = stamp_for(request.user, title, clock)
+    stamp, logged = _checked(request, title, individual_ids, object_type, object_ids, fields, clock)
     html = render_to_string(template, {**context, "base_template": PRINT_VIEW_BASE, "export": stamp}, request=request)
-    _Logged(request.user, object_type, objects, ids, list(fields), clock).record("print")
+    logged.record("print")
     return HttpResponse(html)
 
 
@@ -213,6 +206,24 @@ class _Logged:
         return _attachment(body, content_type, safe_filename(filename, f".{kind}"))
 
 
+def _checked(
+    request: HttpRequest,
+    title: str,
+    individual_ids: Iterable[int],
+    object_type: str,
+    object_ids: Iterable[Any],
+    fields: Iterable[str],
+    clock: Clock,
+) -> tuple[ExportStamp, _Logged]:
+    """What every export does first: refuse it unless the user may export these children and
+    objects (`check_may_export`), then the stamp it is marked with and its access-log entry,
+    written by the caller once the file is built."""
+    ids = list(individual_ids)
+    objects = list(object_ids)
+    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
+    return stamp_for(request.user, title, clock), _Logged(request.user, object_type, objects, ids, list(fields), clock)
+
+
 Column = tuple[str, Callable[[Any], Any]]
 
 
@@ -238,14 +249,21 @@ def csv_cell(value: Any) -> str:
     return text
 
 
+def _csv_head(stamp: ExportStamp, columns: Sequence[Column]) -> list[list[str]]:
+    """The rows every CSV export starts with: the marking and title, who and when, the header."""
+    return [
+        [csv_cell(f"{stamp.marking}: {stamp.title}")],
+        [csv_cell(stamp.line)],
+        [csv_cell(header) for header, _get in columns],
+    ]
+
+
 def csv_bytes(rows: Iterable[Any], columns: Sequence[Column], stamp: ExportStamp) -> bytes:
     """The CSV: the marking and who/when, the header row, a row per item, the marking again.
     UTF-8 with a byte-order mark so spreadsheet programs read names with accents correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_cell(f"{stamp.marking}: {stamp.title}")])
-    writer.writerow([csv_cell(stamp.line)])
-    writer.writerow([csv_cell(header) for header, _get in columns])
+    writer.writerows(_csv_head(stamp, columns))
     for row in rows:
         writer.writerow([csv_cell(get(row)) for _header, get in columns])
     writer.writerow([csv_cell(stamp.marking)])
@@ -267,12 +285,8 @@ def export_csv(
 ) -> HttpResponse:
     """`rows` as a CSV download, one column per (header, getter) of `columns`, logged as an
     export naming `individual_ids`. The rows are what the screen showed the viewer."""
-    ids = list(individual_ids)
-    objects = list(object_ids)
-    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
-    stamp = stamp_for(request.user, title, clock)
+    stamp, logged = _checked(request, title, individual_ids, object_type, object_ids, fields, clock)
     body = csv_bytes(rows, columns, stamp)
-    logged = _Logged(request.user, object_type, objects, ids, list(fields), clock)
     return logged.hand_out(body, "csv", "text/csv; charset=utf-8", filename)
 
 
@@ -290,9 +304,7 @@ def csv_stream(rows: Iterable[Any], columns: Sequence[Column], stamp: ExportStam
     rows it holds, so a file cut short on its way (a dropped connection) is seen to be."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    head = "\ufeff" + _csv_line(buffer, writer, [csv_cell(f"{stamp.marking}: {stamp.title}")])
-    head += _csv_line(buffer, writer, [csv_cell(stamp.line)])
-    head += _csv_line(buffer, writer, [csv_cell(header) for header, _get in columns])
+    head = "\ufeff" + "".join(_csv_line(buffer, writer, cells) for cells in _csv_head(stamp, columns))
     yield head.encode("utf-8")
     count, chunk = 0, []
     for row in rows:
@@ -323,11 +335,8 @@ def export_csv_streamed(
     marked and logged as `export_csv`; the access-log entry (naming `individual_ids`, which the
     caller reads up front with one query) is committed before the first byte leaves, and the
     last row says the export is complete with its row count."""
-    ids = list(individual_ids)
-    objects = list(object_ids)
-    check_may_export(request.user, object_type=object_type, object_ids=objects, individual_ids=ids)
-    stamp = stamp_for(request.user, title, clock)
-    _Logged(request.user, object_type, objects, ids, list(fields), clock).record("csv")
+    stamp, logged = _checked(request, title, individual_ids, object_type, object_ids, fields, clock)
+    logged.record("csv")
     response = StreamingHttpResponse(csv_stream(rows, columns, stamp), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename, ".csv")}"'
     response["X-Content-Type-Options"] = "nosniff"
