@@ -24,6 +24,7 @@ from safetynet.access.profiles import policy_of, profile_of
 from safetynet.audit.models import Action
 from safetynet.audit.services import record_audit
 from safetynet.identity.models import Individual, Membership
+from safetynet.lib.memo import memoised
 from safetynet.records.models import Event, Marker, Order, Participation, Person, Plan
 
 # --- which children -----------------------------------------------------------------
@@ -37,7 +38,9 @@ def _hidden_by_restriction(user: Any) -> QuerySet[Restriction]:
 def restricted_individual_ids(user: Any) -> list[int]:
     """Individuals restricted from `user` (they are not named on the restriction). Anything
     that involves one of them is hidden from `user`, wherever it would appear."""
-    return sorted(set(_hidden_by_restriction(user).values_list("individual_id", flat=True)))
+    key = ("restricted_individual_ids", getattr(user, "pk", None))
+    hidden = memoised(key, lambda: sorted(set(_hidden_by_restriction(user).values_list("individual_id", flat=True))))
+    return list(hidden)
 
 
 def visible_individuals(user: Any) -> QuerySet[Individual]:

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # log, the lockout and the metrics network check alike.
     "safetynet.lib.proxy.TrustedProxyMiddleware",
     "safetynet.lib.logging.RequestIdMiddleware",
+    # One request's memo (safetynet.lib.memo): the viewer's restrictions read once a page.
+    "safetynet.lib.memo.RequestMemoMiddleware",
     # Request latency by URL name for /metrics (per web process).
     "safetynet.ops.metrics.LatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -20,6 +20,13 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=2, help="web worker processes (default 2)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per web worker process (default 4; Python runs one at a time in a process, "
+        "so on a small machine more processes with fewer threads answer more evenly)",
+    )
     p.add_argument("--no-worker", action="store_true", help="do not start the background task worker")
     p.set_defaults(func=run, needs_django=True)
 
@@ -31,24 +38,26 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535 (got {args.port}).")
     ensure_database()
+    if args.workers < 1 or args.threads < 1:
+        raise UsageError(f"--workers and --threads must be at least 1 (got {args.workers} and {args.threads}).")
     if pending_migrations():
         raise UsageError("the database has pending migrations; run 'safetynet migrate' first.")
-    serve_with_worker(args.host, args.port, args.workers, with_worker=not args.no_worker)
+    serve_with_worker(args.host, args.port, args.workers, with_worker=not args.no_worker, threads=args.threads)
     return 0
 
 
-def serve_with_worker(host: str, port: int, workers: int, *, with_worker: bool) -> None:
+def serve_with_worker(host: str, port: int, workers: int, *, with_worker: bool, threads: int = 4) -> None:
     """Serve until stopped, with the background task worker in a child process."""
     worker = subprocess.Popen([sys.executable, "-m", "safetynet", "worker"]) if with_worker else None
     try:
-        serve_forever(host, port, workers)
+        serve_forever(host, port, workers, threads)
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=10)
 
 
-def serve_forever(host: str, port: int, workers: int) -> None:
+def serve_forever(host: str, port: int, workers: int, threads: int = 4) -> None:
     from gunicorn.app.base import BaseApplication
 
     from safetynet.wsgi import application
@@ -57,7 +66,7 @@ def serve_forever(host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", None)  # our middleware logs requests without query strings
             self.cfg.set("graceful_timeout", 5)
 

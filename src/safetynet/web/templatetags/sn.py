@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from safetynet.reads.labels import label as _label
 from safetynet.reads.labels import severity_colour as _severity_colour
@@ -72,3 +75,21 @@ def moment(value: object) -> object:
 def lookup(mapping: object, key: object) -> object:
     """`mapping[key]` in a template ("" when absent): a name by individual id."""
     return mapping.get(key, "") if isinstance(mapping, dict) else ""
+
+
+@register.filter
+def choice_input(choice: Any) -> SafeString:
+    """One checkbox or radio of a choice field (a BoundWidget), written as Django's own
+    `input.html` writes it (type, name, value, then every attribute but those set False) without
+    rendering a template per choice: a filter with 20 event types and 15 agencies rendered 35
+    templates on every person page."""
+    data = choice.data
+    parts = [format_html(' type="{}" name="{}"', data["type"], data["name"])]
+    if data["value"] is not None:
+        parts.append(format_html(' value="{}"', str(data["value"])))
+    for name, value in data["attrs"].items():
+        if value is True:
+            parts.append(format_html(" {}", name))
+        elif value is not False:
+            parts.append(format_html(' {}="{}"', name, str(value)))
+    return mark_safe("<input" + "".join(parts) + ">")  # every part escaped by format_html
