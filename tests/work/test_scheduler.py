@@ -50,6 +50,11 @@ def test_worker_refuses_a_negative_sweep_interval(capsys: pytest.CaptureFixture[
     assert "--sweep-every must be 0 (off) or a number of seconds" in capsys.readouterr().err
 
 
+def test_worker_refuses_a_niceness_the_system_does_not_have(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--nice", "20"]) == 2
+    assert "--nice must be from 0 to 19 (got 20)" in capsys.readouterr().err
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_sweeper_thread_escalates_an_overdue_task_on_its_own(findings: Any, clock: FixedClock) -> None:
     findings.make("M2", due_in=dt.timedelta(hours=1))

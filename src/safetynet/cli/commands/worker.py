@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from safetynet.cli.errors import UsageError
@@ -29,6 +30,15 @@ def register(sub: Any) -> None:
         help="seconds between deadline sweeps (default 60; 0 turns the sweeper off, e.g. when cron runs "
         "'safetynet alerts --sweep' instead)",
     )
+    p.add_argument(
+        "--nice",
+        type=int,
+        default=5,
+        help="how much lower than the web server the worker runs on a busy CPU (the operating system's "
+        "niceness added, 0-19; default 5): people waiting for a page come before re-evaluating a "
+        "child's neighbours in the background, which only waits a little longer when the CPU is full; "
+        "not applied with --batch",
+    )
     p.set_defaults(func=run, needs_django=True)
 
 
@@ -42,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sweep_every < 0:
         raise UsageError(f"--sweep-every must be 0 (off) or a number of seconds (got {args.sweep_every:g}).")
+    if not 0 <= args.nice <= 19:
+        raise UsageError(f"--nice must be from 0 to 19 (got {args.nice}).")
+    if args.nice and not args.batch:  # a long-running worker beside the web server; --batch runs alone
+        os.nice(args.nice)
     ensure_database()
     options: dict[str, Any] = {"interval": args.interval}
     anchor = configured_anchor()
