@@ -585,7 +585,12 @@ def busy_adult(
     focus, others, kids = adult_records[0], adult_records[1:], child_records
     girlfriend = kids[1]
     Person.objects.filter(pk=girlfriend.pk).update(dob=dt.date(now.year - 15, 1, 1), birth_year=now.year - 15)
-    types = (Event.EventType.INCIDENT, Event.EventType.MISSING_REPORT, Event.EventType.CRIME, Event.EventType.INTELLIGENCE)
+    types = (
+        Event.EventType.INCIDENT,
+        Event.EventType.MISSING_REPORT,
+        Event.EventType.CRIME,
+        Event.EventType.INTELLIGENCE,
+    )
     made = [
         Event(
             source=source,
@@ -610,7 +615,9 @@ def busy_adult(
         if n < children - half:
             parts.append(Participation(event=event, person=kids[half + n], role=child_role))
         if others and n % 3 == 0:
-            parts.append(Participation(event=event, person=others[(n // 3) % len(others)], role=Participation.Role.ASSOCIATE))
+            parts.append(
+                Participation(event=event, person=others[(n // 3) % len(others)], role=Participation.Role.ASSOCIATE)
+            )
     Participation.objects.bulk_create(parts)
     rels = [
         Relationship(

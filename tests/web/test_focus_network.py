@@ -69,7 +69,9 @@ def test_flags_an_adults_boyfriend_girlfriend_relationship_with_a_child_and_co_l
     assert "Adult in a boyfriend, girlfriend or partner relationship with a child" in girlfriend.flags
     assert "Seen together 2 or more times" in girlfriend.flags
     assert girlfriend.how[0].startswith("boyfriend or girlfriend of; together 30 times")
-    edge = next(e for e in net.edges if e["target"] == f"ind-{busy.girlfriend.pk}" or e["source"] == f"ind-{busy.girlfriend.pk}")
+    edge = next(
+        e for e in net.edges if e["target"] == f"ind-{busy.girlfriend.pk}" or e["source"] == f"ind-{busy.girlfriend.pk}"
+    )
     assert edge["intimate_adult_child"] and edge["adult_child"] and edge["co_location"]
     partner = rows[busy.adults[0].pk]  # an adult partner: no adult-child flag
     assert partner.age_group == "adult"
@@ -79,7 +81,9 @@ def test_flags_an_adults_boyfriend_girlfriend_relationship_with_a_child_and_co_l
 
 
 def test_filters_by_relationship_type_event_type_and_window(busy: BusyAdult) -> None:
-    only_gf = _read(busy, parse_filter({"relationship_types": ["boyfriend_girlfriend"], "event_types": ["crime"]}, TODAY)[0])
+    only_gf = _read(
+        busy, parse_filter({"relationship_types": ["boyfriend_girlfriend"], "event_types": ["crime"]}, TODAY)[0]
+    )
     assert only_gf.events_read == 75  # every fourth event is a crime
     assert not any("associate of" in h for p in only_gf.people for h in p.how)
     none_in_window = _read(busy, parse_filter({"from": ["2020-01-01"], "to": ["2020-12-31"]}, TODAY)[0])
@@ -92,7 +96,14 @@ def test_filters_by_relationship_type_event_type_and_window(busy: BusyAdult) -> 
 
 def test_bad_filters_are_named(busy: BusyAdult) -> None:
     _f, errors = parse_filter(
-        {"hops": ["3"], "relationship_types": ["cousin_of"], "event_types": ["party"], "from": ["31/02/2026"], "limit": ["5"], "expand": ["cats"]},
+        {
+            "hops": ["3"],
+            "relationship_types": ["cousin_of"],
+            "event_types": ["party"],
+            "from": ["31/02/2026"],
+            "limit": ["5"],
+            "expand": ["cats"],
+        },
         TODAY,
     )
     assert set(errors) == {"hops", "relationship_types", "event_types", "from", "limit", "expand"}
@@ -101,11 +112,26 @@ def test_bad_filters_are_named(busy: BusyAdult) -> None:
 
 
 def test_two_hops_reach_through_people_the_viewer_may_open_only(busy: BusyAdult) -> None:
-    stranger = Person.objects.create(source="rms", source_id="BUSY-X", recorded_at=RECORDED, payload={}, given_names="Zed", family_name="Faraway", dob=dt.date(1980, 1, 1))
+    stranger = Person.objects.create(
+        source="rms",
+        source_id="BUSY-X",
+        recorded_at=RECORDED,
+        payload={},
+        given_names="Zed",
+        family_name="Faraway",
+        dob=dt.date(1980, 1, 1),
+    )
     individual = Individual.objects.create()
     Membership.objects.create(person=stranger, individual=individual, method=Membership.Method.SINGLETON)
     child_record = Person.objects.get(source="rms", source_id="BUSY-C0")
-    event = Event.objects.create(source="rms", source_id="BUSY-X1", recorded_at=RECORDED, payload={}, event_type="incident", occurred_at=NOW - dt.timedelta(days=3))
+    event = Event.objects.create(
+        source="rms",
+        source_id="BUSY-X1",
+        recorded_at=RECORDED,
+        payload={},
+        event_type="incident",
+        occurred_at=NOW - dt.timedelta(days=3),
+    )
     Participation.objects.create(event=event, person=stranger, role="suspect")
     Participation.objects.create(event=event, person=child_record, role="victim")
     one = _read(busy)
@@ -119,7 +145,9 @@ def test_two_hops_reach_through_people_the_viewer_may_open_only(busy: BusyAdult)
     hidden = _read(busy, parse_filter({"hops": ["2"]}, TODAY)[0], may_open=lambda ids: set(ids) - {child0})
     assert individual.pk not in {p.individual_id for p in hidden.people}
     masked = next(p for p in hidden.people if p.individual_id is None)
-    assert masked.name == NO_ACCESS_NAME and masked.age_group == "" and masked.flags == ["Seen together 2 or more times"]
+    assert (
+        masked.name == NO_ACCESS_NAME and masked.age_group == "" and masked.flags == ["Seen together 2 or more times"]
+    )
     assert masked.key.startswith("hidden-")
 
 
@@ -140,10 +168,14 @@ def test_the_query_count_does_not_grow_with_the_network(officer_client: Client, 
     small = busy_adult(now=NOW, children=6, events=20, adults=2, places=3, source="small")
     big = busy_adult(now=NOW, source="big")
     for url in ("/people/{}/network/graph.json?hops=" + hops, "/api/v1/individuals/{}/network?hops=" + hops):
-        assert _queries(officer_client, url.format(small.adult.pk)) == _queries(officer_client, url.format(big.adult.pk))
+        assert _queries(officer_client, url.format(small.adult.pk)) == _queries(
+            officer_client, url.format(big.adult.pk)
+        )
 
 
-def test_the_page_shows_the_graph_the_filters_and_the_table_and_logs_access(officer_client: Client, busy: BusyAdult) -> None:
+def test_the_page_shows_the_graph_the_filters_and_the_table_and_logs_access(
+    officer_client: Client, busy: BusyAdult
+) -> None:
     response = officer_client.get(f"/people/{busy.adult.pk}/network/?event_types=missing_report&event_types=crime")
     html = response.content.decode()
     assert response.status_code == 200
@@ -155,7 +187,9 @@ def test_the_page_shows_the_graph_the_filters_and_the_table_and_logs_access(offi
     entry = AuditEntry.objects.latest("pk")
     assert sorted(entry.fields) == ["named_in_network", "network"]
     assert busy.adult.pk in entry.individual_ids and busy.girlfriend.pk in entry.individual_ids
-    data = officer_client.get(f"/people/{busy.adult.pk}/network/graph.json?event_types=missing_report&event_types=crime").json()
+    data = officer_client.get(
+        f"/people/{busy.adult.pk}/network/graph.json?event_types=missing_report&event_types=crime"
+    ).json()
     assert len(data["nodes"]) <= DEFAULT_LIMIT and data["counts"]["events"] == 150
     # The person page links to it.
     assert f"/people/{busy.adult.pk}/network/" in officer_client.get(f"/people/{busy.adult.pk}/").content.decode()
@@ -163,13 +197,17 @@ def test_the_page_shows_the_graph_the_filters_and_the_table_and_logs_access(offi
 
 def test_bad_filters_on_the_page_the_json_and_the_api(officer_client: Client, busy: BusyAdult) -> None:
     html = officer_client.get(f"/people/{busy.adult.pk}/network/?hops=9&from=yesterday").content.decode()
-    assert "There is a problem" in html and "Choose 1 or 2 hops" in html and "Enter the from date as a real date" in html
+    assert (
+        "There is a problem" in html and "Choose 1 or 2 hops" in html and "Enter the from date as a real date" in html
+    )
     assert 'value="yesterday"' in html
     graph = officer_client.get(f"/people/{busy.adult.pk}/network/graph.json?hops=9")
     assert graph.status_code == 400 and graph.json()["detail"].startswith("hops:")
     api = officer_client.get(f"/api/v1/individuals/{busy.adult.pk}/network?relationship_types=cousin_of")
     assert api.status_code == 422 and api.json()["detail"].startswith("relationship_types:")
-    ok = officer_client.get(f"/api/v1/individuals/{busy.adult.pk}/network?relationship_types=boyfriend_girlfriend,associate_of&from=2025-06-01")
+    ok = officer_client.get(
+        f"/api/v1/individuals/{busy.adult.pk}/network?relationship_types=boyfriend_girlfriend,associate_of&from=2025-06-01"
+    )
     assert ok.status_code == 200
     body = ok.json()
     assert body["relationship_types"] == ["boyfriend_girlfriend", "associate_of"] and body["date_from"] == "2025-06-01"
@@ -180,10 +218,11 @@ def test_people_the_viewer_may_not_see_get_404(officer_client: Client, world: Wo
     for path in ("/people/999999/network/", "/people/999999/network/graph.json", "/api/v1/individuals/999999/network"):
         assert officer_client.get(path).status_code == 404
     other = create_user_with_role(acting_user=None, username="other.sgt", password=PASSWORD, role="sergeant")
-    restrict_individual(acting_user=other, individual=busy.girlfriend, reason_code="sensitive_investigation", named_users=[])
+    restrict_individual(
+        acting_user=other, individual=busy.girlfriend, reason_code="sensitive_investigation", named_users=[]
+    )
     data = officer_client.get(f"/api/v1/individuals/{busy.adult.pk}/network").json()
     assert busy.girlfriend.pk not in {p["individual"] for p in data["people"]}
     assert data["events_read"] == 300 - 30  # her events are left out with her
     restrict_individual(acting_user=other, individual=busy.adult, reason_code="sensitive_investigation", named_users=[])
     assert officer_client.get(f"/people/{busy.adult.pk}/network/").status_code == 404
-

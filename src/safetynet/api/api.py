@@ -54,8 +54,8 @@ from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
 from safetynet.reads.chronology import ChronologyLine, in_words, shown_people
 from safetynet.reads.disclosure import disclose
-from safetynet.reads.focus_network import focus_network, parse_filter
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
+from safetynet.reads.focus_network import focus_network, parse_filter
 from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, person_page
 from safetynet.reads.search import SearchQuery, search_people

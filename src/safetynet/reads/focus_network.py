@@ -491,14 +491,18 @@ class _Builder:
             return "not_shown" if child is None else ("children" if child else "adults")
 
         locations = {
-            loc.pk: loc for loc in Location.objects.filter(pk__in=list(self.places)).only("address_lines", "town", "postcode", "location_type")
+            loc.pk: loc
+            for loc in Location.objects.filter(pk__in=list(self.places)).only(
+                "address_lines", "town", "postcode", "location_type"
+            )
         }
         place_order = [loc for loc, _n in self.places.most_common()]
         # Candidates for drawing, closest and most linked first (a place counts as one hop out,
         # its strength how often the focus was recorded there): the tail is grouped.
         ranked = [(reader.hop_of[i], -score[i], 0, n, (key(i), kind(i), score[i])) for n, i in enumerate(order)]
         ranked += [
-            (1, -self.places[loc], 1, n, (f"loc-{loc}", "places", self.places[loc])) for n, loc in enumerate(place_order)
+            (1, -self.places[loc], 1, n, (f"loc-{loc}", "places", self.places[loc]))
+            for n, loc in enumerate(place_order)
         ]
         candidates: list[tuple[str, str, int]] = [r[-1] for r in sorted(ranked, key=lambda r: r[:4])]
         expanded = [c for c in candidates if c[1] in self.filters.expand]
@@ -665,7 +669,8 @@ class _Builder:
             target = drawn(f"loc-{loc}")
             edge_id = f"{focus_key}~{target}"
             edge = edges.setdefault(
-                edge_id, {"id": edge_id, "source": focus_key, "target": target, "kind": "place", "label": "", "times": 0}
+                edge_id,
+                {"id": edge_id, "source": focus_key, "target": target, "kind": "place", "label": "", "times": 0},
             )
             edge["times"] += self.places[loc]
             edge["label"] = f"{edge['times']}x"
