@@ -53,6 +53,9 @@ def main() -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("safetynet.request").setLevel(logging.WARNING)  # one line per request otherwise
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
