@@ -515,3 +515,152 @@ def many_missing_episodes() -> None:
         n += 1
         when = dt.datetime(2015, 1, 1, 18, 0, tzinfo=dt.UTC) + dt.timedelta(days=21 * i)
         _missing_episode(mispers, n, when, found=when + dt.timedelta(hours=8), in_details=False)
+
+
+@dataclass
+class BusyAdult:
+    adult: Individual
+    children: list[Individual]
+    adults: list[Individual]
+    girlfriend: Individual  # a child of 15 the adult is recorded as "boyfriend/girlfriend" of
+    events: int
+
+
+BUSY_GIVEN = ("Ava", "Ben", "Cal", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jon")
+
+
+def busy_adult(
+    *, now: dt.datetime, children: int = 40, events: int = 300, adults: int = 12, places: int = 25, source: str = "rms"
+) -> BusyAdult:
+    """An adult with `children` children and `adults` other adults around them in `events`
+    events over the 12 months before `now`, written straight through the ORM (fast, for the
+    network's tests and benchmark): half the children are seen often (two in each event), the
+    other half once each; every third event has another adult; the events are at `places`
+    places; the adult is an associate of ten children, the "boyfriend/girlfriend" of one (15)
+    and the partner of an adult. Idempotent source ids under `source` and the prefix "BUSY"."""
+    rng_places = [
+        Location(
+            source=source,
+            source_id=f"BUSY-L{n}",
+            recorded_at=RECORDED,
+            payload={},
+            address_lines=[f"{n + 1} Invented Lane"],
+            town="Testtown",
+            postcode=f"TT9 {n % 9}ZZ",
+            location_type=Location.LocationType.OTHER,
+        )
+        for n in range(places)
+    ]
+    Location.objects.bulk_create(rng_places)
+    locations = list(Location.objects.filter(source=source, source_id__startswith="BUSY-L").order_by("pk"))
+
+    def people(prefix: str, count: int, family: str, born: Any) -> list[Person]:
+        made = [
+            Person(
+                source=source,
+                source_id=f"BUSY-{prefix}{n}",
+                recorded_at=RECORDED,
+                payload={},
+                given_names=BUSY_GIVEN[n % len(BUSY_GIVEN)],
+                family_name=f"{family}{n}",
+                dob=born(n),
+                date_of_birth=born(n).isoformat(),
+                birth_year=born(n).year,
+            )
+            for n in range(count)
+        ]
+        Person.objects.bulk_create(made)
+        return list(Person.objects.filter(source=source, source_id__startswith=f"BUSY-{prefix}").order_by("pk"))
+
+    adult_records = people("A", 1 + adults, "Busyadult", lambda n: dt.date(1975 + n, 4, 2))
+    child_records = people("C", children, "Busychild", lambda n: dt.date(2009 + n % 5, 1 + n % 12, 10))
+    individuals = Individual.objects.bulk_create([Individual() for _ in range(len(adult_records) + len(child_records))])
+    records = [*adult_records, *child_records]
+    Membership.objects.bulk_create(
+        [
+            Membership(person=p, individual=i, method=Membership.Method.SINGLETON)
+            for p, i in zip(records, individuals, strict=True)
+        ]
+    )
+    focus, others, kids = adult_records[0], adult_records[1:], child_records
+    girlfriend = kids[1]
+    Person.objects.filter(pk=girlfriend.pk).update(dob=dt.date(now.year - 15, 1, 1), birth_year=now.year - 15)
+    types = (
+        Event.EventType.INCIDENT,
+        Event.EventType.MISSING_REPORT,
+        Event.EventType.CRIME,
+        Event.EventType.INTELLIGENCE,
+    )
+    made = [
+        Event(
+            source=source,
+            source_id=f"BUSY-E{n}",
+            recorded_at=RECORDED,
+            payload={},
+            event_type=types[n % len(types)],
+            occurred_at=now - dt.timedelta(hours=1 + n * 29),
+            location=locations[n % len(locations)],
+        )
+        for n in range(events)
+    ]
+    Event.objects.bulk_create(made)
+    made_events = list(Event.objects.filter(source=source, source_id__startswith="BUSY-E").order_by("pk"))
+    half = max(1, children // 2)
+    parts: list[Participation] = []
+    for n, event in enumerate(made_events):
+        child_role = Participation.Role.MISSING_PERSON if n % 4 == 1 else Participation.Role.PRESENT_CHILD
+        parts.append(Participation(event=event, person=focus, role=Participation.Role.SUSPECT))
+        for k in {n % half, (n * 7 + 3) % half}:
+            parts.append(Participation(event=event, person=kids[k], role=child_role))
+        if n < children - half:
+            parts.append(Participation(event=event, person=kids[half + n], role=child_role))
+        if others and n % 3 == 0:
+            parts.append(
+                Participation(event=event, person=others[(n // 3) % len(others)], role=Participation.Role.ASSOCIATE)
+            )
+    Participation.objects.bulk_create(parts)
+    rels = [
+        Relationship(
+            source=source,
+            source_id=f"BUSY-R{n}",
+            recorded_at=RECORDED,
+            payload={},
+            person_a=focus,
+            person_b=kids[n],
+            rel_type=Relationship.RelType.ASSOCIATE_OF,
+        )
+        for n in range(2, min(12, len(kids)))
+    ]
+    rels.append(
+        Relationship(
+            source=source,
+            source_id="BUSY-RGF",
+            recorded_at=RECORDED,
+            payload={},
+            person_a=focus,
+            person_b=girlfriend,
+            rel_type=Relationship.RelType.BOYFRIEND_GIRLFRIEND,
+        )
+    )
+    if others:
+        rels.append(
+            Relationship(
+                source=source,
+                source_id="BUSY-RP",
+                recorded_at=RECORDED,
+                payload={},
+                person_a=focus,
+                person_b=others[0],
+                rel_type=Relationship.RelType.PARTNER_OF,
+            )
+        )
+    Relationship.objects.bulk_create(rels)
+    by_person = dict(Membership.objects.filter(person__in=records).values_list("person_id", "individual_id"))
+    pick = {i.pk: i for i in individuals}
+    return BusyAdult(
+        adult=pick[by_person[focus.pk]],
+        children=[pick[by_person[k.pk]] for k in kids],
+        adults=[pick[by_person[o.pk]] for o in others],
+        girlfriend=pick[by_person[girlfriend.pk]],
+        events=events,
+    )

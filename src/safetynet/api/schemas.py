@@ -247,3 +247,40 @@ class IngestOut(Schema):
 class StoredRecordOut(Schema):
     kind: str
     payload: dict[str, Any]
+
+
+class NetworkPersonOut(Schema):
+    key: str  # the node's id in `nodes` ("ind-<id>", "hidden-<n>")
+    individual: int | None  # None for a person the caller may not open
+    name: str
+    hop: int
+    age_group: str  # child, adult, or "" when not shown
+    age: int | None
+    how: list[str]
+    flags: list[str]
+    drawn_as: str  # "shown" or the label of the group holding them
+
+
+class NetworkPlaceOut(Schema):
+    key: str
+    label: str
+    times: int
+    drawn_as: str
+
+
+class NetworkOut(Schema):
+    individual: int
+    hops: int
+    relationship_types: list[str]
+    event_types: list[str]
+    date_from: dt.date
+    date_to: dt.date
+    limit: int
+    expand: list[str]
+    events_read: int
+    events_capped: bool
+    people: list[NetworkPersonOut]
+    places: list[NetworkPlaceOut]
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    groups: list[dict[str, Any]]

@@ -22,6 +22,7 @@ from safetynet.web import (
     views_meetings,
     views_missing,
     views_missing_plans,
+    views_network,
     views_notifications,
     views_online,
     views_people,
@@ -50,6 +51,8 @@ urlpatterns = [
         name="person_chronology_print",
     ),
     path("people/<int:individual_id>/network.json", views_people.network, name="person_network"),
+    path("people/<int:individual_id>/network/", views_network.network_page, name="person_network_page"),
+    path("people/<int:individual_id>/network/graph.json", views_network.network_graph, name="person_network_graph"),
     path(
         "people/<int:individual_id>/records/<int:person_id>/compare/<int:other_id>/",
         views_identity.compare,

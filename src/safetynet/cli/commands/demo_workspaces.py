@@ -381,7 +381,7 @@ def exploitation(ctx: DemoContext) -> None:
     finding (the children linked to him protected) with an action owned by the demo public
     protection officer; the demo OCAIT officer records an image offence (one child depicted,
     three sharers, one decision made) and a phone seized and submitted as priority; the forensic
-    backlog holds it beside the county's own devices."""
+    backlog holds it beside the county's own devices. The note names the adult's network page."""
     from django.contrib.auth import get_user_model
 
     from safetynet.access.roles import Role
@@ -422,6 +422,8 @@ def exploitation(ctx: DemoContext) -> None:
         except ExploitationRefused as refused:
             plan_note = f"no disruption plan ({refused.field}: {refused.expected})"
         break
+    if adult is not None:
+        plan_note += f"; his network (2 hops, grouped, with its table) at /people/{adult}/network/?hops=2"
     kids = _demo_children(4, now)
     offence_note = "no image offence (too few children aged 12 to 16)"
     if len(kids) == 4:
