@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from safetynet.identity.models import Membership
 from safetynet.lib.periods import bounds
 from safetynet.reads import person as people
 from safetynet.reads.access import visible_individual_ids
 from safetynet.reads.labels import label
+from safetynet.records.models import Participation
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.work.practice import Breach, practice_breaches, practice_findings
@@ -32,6 +33,32 @@ LABEL_WIDTH, BAR_MAX, BAR_HEIGHT, BAR_GAP = 190, 240, 22, 8
 
 
 @dataclass(frozen=True)
+class Clock:
+    """What starts a clause's clocks, by meaning: each record of `event_type` dated in the period
+    about a child in one of `roles` (and, for `domestic_abuse`, only a domestic abuse incident)."""
+
+    event_type: str
+    roles: tuple[str, ...]
+    started_by: str  # in words, for the page and the docs
+    domestic_abuse: bool = False
+
+
+# The clauses that are clocks on one kind of record (docs/oversight.md "Timeliness as a rate").
+# The others (a grade below the floor, a line of enquiry, a plan missing) are not clocks: their
+# breaches are counted, with no rate.
+CLOCKS: dict[str, Clock] = {
+    "M2": Clock("missing_report", ("missing_person",), "each missing report (its supervision clocks)"),
+    "M6": Clock("missing_report", ("missing_person",), "each missing report (the return home interview clock)"),
+    "H1": Clock("referral", ("subject",), "each referral (the triage clock)"),
+    "C1": Clock("custody", ("detainee",), "each child's detention (appropriate adult and reviews)"),
+    "P1": Clock("police_protection", ("subject",), "each police protection (the 72-hour limit)"),
+    "D1": Clock(
+        "incident", ("present_child",), "each domestic abuse incident with a child present (the school told)", True
+    ),
+}
+
+
+@dataclass(frozen=True)
 class TimelinessRow:
     clause: str
     clause_title: str
@@ -39,6 +66,18 @@ class TimelinessRow:
     team_label: str
     breaches: int
     children: int
+    clocks: int | None = None  # records that started the clause's clocks in the period (None: not a clock)
+
+    @property
+    def rate(self) -> float | None:
+        """Breaches per 100 clocks run (None when the clause is not a clock or none ran)."""
+        if not self.clocks:
+            return None
+        return round(100 * self.breaches / self.clocks, 1)
+
+    @property
+    def rate_words(self) -> str:
+        return "" if self.rate is None else f"{self.rate:g}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +117,7 @@ class Timeliness:
         out = []
         for i, r in enumerate(self.rows):
             y = BAR_GAP + i * (BAR_HEIGHT + BAR_GAP)
-            width = max(1, round(BAR_MAX * r.breaches / top))
+            width = max(1, round(BAR_MAX * r.breaches / top)) if r.breaches else 0
             out.append(
                 Bar(y, width, f"{r.clause} · {r.team_label}", r.breaches, LABEL_WIDTH + width + 6, y + BAR_HEIGHT - 6)
             )
@@ -143,15 +182,53 @@ def _sqlite_time(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def clocks_run(
+    since: dt.datetime, until: dt.datetime, clauses: list[str], area: Callable[[str], Q] | None = None
+) -> dict[str, int]:
+    """Per clause of `clauses` that is a clock: the records dated in [since, until) that started
+    its clocks (about a child linked to an individual, living in `area` when one is asked), in
+    one query."""
+    wanted = {c: CLOCKS[c] for c in clauses if c in CLOCKS}
+    if not wanted:
+        return {}
+
+    def started(clock: Clock) -> Q:
+        q = Q(event__event_type=clock.event_type, role__in=clock.roles)
+        return q & Q(event__details__domestic_abuse=True) if clock.domestic_abuse else q
+
+    found = Participation.objects.filter(
+        event__event_type__in=sorted({c.event_type for c in wanted.values()}),
+        event__deleted=False,
+        event__occurred_at__gte=since,
+        event__occurred_at__lt=until,
+        person__membership__isnull=False,
+    )
+    if area is not None:
+        found = found.filter(area("person__"))
+    counted = found.aggregate(**{c: Count("event", distinct=True, filter=started(k)) for c, k in wanted.items()})
+    return {c: int(n or 0) for c, n in counted.items()}
+
+
 def timeliness(start: dt.date, end: dt.date, team: str = "", area: Callable[[str], Q] | None = None) -> Timeliness:
     """Breaches and children per clause and team for breaches dated in [start, end], of children
-    in `area` (a Q builder on Person through a prefix; None for the whole county)."""
+    in `area` (a Q builder on Person through a prefix; None for the whole county), with the
+    clocks each clause ran in the period beside them (the rate)."""
     since, until = bounds(start, end)
     counted = _counted(since, until, team, _children_in(area))
     titles = _titles()
+    owners = {code: str(spec.owner_role) for code, spec in current_policy().document.clauses.items() if spec.enabled}
+    breached = {clause for clause, _r, _n, _k in counted}
+    # A clock clause with no breach in the period that still ran clocks: a row with none (rate 0).
+    quiet_clauses = [
+        clause
+        for clause in CLOCKS
+        if clause in owners and clause not in breached and (not team or owners[clause] == team)
+    ]
+    ran = clocks_run(since, until, sorted(breached | set(quiet_clauses)), area)
+    quiet = [(clause, owners[clause], 0, 0) for clause in quiet_clauses if ran.get(clause)]
     rows = [
-        TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, kids)
-        for clause, role, n, kids in sorted(counted)
+        TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, kids, ran.get(clause))
+        for clause, role, n, kids in sorted([*counted, *quiet])
     ]
     teams = sorted(set(practice_findings().order_by().values_list("owner_role", flat=True).distinct()))
     return Timeliness(start, end, team, rows, [(t, team_label(t)) for t in teams])

@@ -83,6 +83,8 @@ def timeliness_csv(request: HttpRequest) -> HttpResponse:
         ("Team", lambda r: r.team_label),
         ("Breaches", lambda r: r.breaches),
         ("Children", lambda r: r.children),
+        ("Clocks run", lambda r: "" if r.clocks is None else r.clocks),
+        ("Breaches per 100 clocks", lambda r: r.rate_words),
     ]
     return export_csv(
         request,
