@@ -41,14 +41,14 @@ def _urls(today: dt.date, areas: list[str]) -> dict[str, list[str]]:
     """Each kind of request with the filters it is measured under: the default period (the last
     90 days), alone, with one agency and with each of two areas; then a year, reported apart."""
     from safetynet.reads.dashboards import DASHBOARDS
-    from safetynet.reads.timeliness import timeliness
+    from safetynet.reads.timeliness import teams as timeliness_teams
 
     quarter = f"period_from={today - dt.timedelta(days=90)}&period_to={today}"
     year = f"period_from={today - dt.timedelta(days=365)}&period_to={today}"
     variants = [quarter, f"{quarter}&agency=police"] + [f"{quarter}&area={quote(a)}" for a in areas[:2]]
     urls = {f"{code}": [f"/dashboards/{code}/?{v}" for v in variants] for code in DASHBOARDS}
     urls.update({f"{code}, a year": [f"/dashboards/{code}/?{year}"] for code in DASHBOARDS})
-    teams = [code for code, _label in timeliness(today, today).teams][:1]
+    teams = [code for code, _label in timeliness_teams()][:1]
     urls["timeliness"] = [
         f"/dashboard/timeliness/?{v}" for v in (quarter, year, *(f"{quarter}&team={t}" for t in teams))
     ]

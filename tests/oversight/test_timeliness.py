@@ -133,15 +133,24 @@ def test_breaches_are_shown_as_a_rate_over_the_clocks_run(
     for n, abuse in enumerate((True, False)):
         event = _event("rms", f"RATE-D{n}", "incident", now - dt.timedelta(days=3), details={"domestic_abuse": abuse})
         Participation.objects.create(event=event, person=child, role="present_child")
+    # A child's detention starts C1's clocks; an adult's detention does not.
+    adult = _person("rms", "RATE-ADULT", given_names="Al", family_name="Grown", dob=dt.date(1980, 1, 1))
+    _individual(adult)
+    child.dob = dt.date(2012, 1, 1)
+    child.save(update_fields=["dob"])
+    for n, who in enumerate((child, adult)):
+        event = _event("rms", f"RATE-C{n}", "custody", now - dt.timedelta(days=4))
+        Participation.objects.create(event=event, person=who, role="detainee")
     today = now.date()
     found = timeliness(today - dt.timedelta(days=30), today)
     rows = {r.clause: r for r in found.rows}
+    assert (rows["C1"].breaches, rows["C1"].clocks) == (0, 1)
     assert (rows["M2"].breaches, rows["M2"].clocks, rows["M2"].rate) == (3, 4, 75.0)
     assert (rows["H1"].breaches, rows["H1"].clocks, rows["H1"].rate) == (3, 2, 150.0)
     # Clock clauses that ran with no breach show a rate of 0; a clause that is not a clock has none.
     assert (rows["M6"].breaches, rows["M6"].clocks, rows["M6"].rate) == (0, 4, 0.0)
     assert (rows["D1"].breaches, rows["D1"].clocks) == (0, 1)
-    assert "C1" not in rows and "P1" not in rows  # no clock ran
+    assert "P1" not in rows  # no clock ran
     analyst = client_for("analyst")
     month = f"period_from={today - dt.timedelta(days=30)}&period_to={today}"
     html = analyst.get(f"/dashboard/timeliness/?{month}").content.decode()

@@ -16,6 +16,7 @@ from safetynet.lib.clock import system_clock
 from safetynet.lib.periods import PeriodRefused
 from safetynet.reads.dashboards import filters_asked
 from safetynet.reads.timeliness import CLOCKS, timeliness
+from safetynet.reads.timeliness import teams as timeliness_teams
 
 router = Router(tags=["dashboards"])
 
@@ -48,7 +49,7 @@ class TimelinessOut(Schema):
     rows: list[TimelinessRowOut]
 
 
-@router.get("/", response=answers(TimelinessOut, 401, 403, 422), url_name="timeliness")
+@router.get("", response=answers(TimelinessOut, 401, 403, 422), url_name="timeliness")
 def timeliness_view(request: HttpRequest, filters: Query[TimelinessFilters]) -> TimelinessOut:
     """Breaches per clause and team in the period (default: the last 90 days), with the clocks run
     and the rate; one team and one area when asked."""
@@ -57,7 +58,7 @@ def timeliness_view(request: HttpRequest, filters: Query[TimelinessFilters]) -> 
         chosen = filters_asked(filters.period_from, filters.period_to, "", filters.area, today)
     except PeriodRefused as refused:
         raise HttpError(422, str(refused)) from None
-    teams = [code for code, _label in timeliness(today, today).teams]
+    teams = [code for code, _label in timeliness_teams()]
     if filters.team and filters.team not in teams:
         raise HttpError(422, f"team: expected one of {', '.join(teams) or 'no teams (no breaches yet)'}")
     found = timeliness(chosen.start, chosen.end, filters.team, chosen.area_q)

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from safetynet.identity.models import Membership
 from safetynet.lib.periods import bounds
 from safetynet.reads import person as people
 from safetynet.reads.access import visible_individual_ids
 from safetynet.reads.labels import label
-from safetynet.records.models import Participation
+from safetynet.records.models import Event, Participation
 from safetynet.risk.models import Finding
 from safetynet.risk.policy import current_policy
 from safetynet.work.practice import Breach, practice_breaches, practice_findings
@@ -41,6 +41,9 @@ class Clock:
     roles: tuple[str, ...]
     started_by: str  # in words, for the page and the docs
     domestic_abuse: bool = False
+    # The role is not a child's by itself (a detainee may be an adult): only a participant under
+    # 18 at the start of the period, or whose date of birth is not recorded, starts the clock.
+    children_only: bool = False
 
 
 # The clauses that are clocks on one kind of record (docs/oversight.md "Timeliness as a rate").
@@ -50,7 +53,7 @@ CLOCKS: dict[str, Clock] = {
     "M2": Clock("missing_report", ("missing_person",), "each missing report (its supervision clocks)"),
     "M6": Clock("missing_report", ("missing_person",), "each missing report (the return home interview clock)"),
     "H1": Clock("referral", ("subject",), "each referral (the triage clock)"),
-    "C1": Clock("custody", ("detainee",), "each child's detention (appropriate adult and reviews)"),
+    "C1": Clock("custody", ("detainee",), "each child's detention (appropriate adult and reviews)", children_only=True),
     "P1": Clock("police_protection", ("subject",), "each police protection (the 72-hour limit)"),
     "D1": Clock(
         "incident", ("present_child",), "each domestic abuse incident with a child present (the school told)", True
@@ -186,27 +189,48 @@ def clocks_run(
     since: dt.datetime, until: dt.datetime, clauses: list[str], area: Callable[[str], Q] | None = None
 ) -> dict[str, int]:
     """Per clause of `clauses` that is a clock: the records dated in [since, until) that started
-    its clocks (about a child linked to an individual, living in `area` when one is asked), in
-    one query."""
+    its clocks (with a child in the clock's role, linked to an individual and living in `area`
+    when one is asked), in one query over the period's records of those types, each checked
+    for such a participant through the participations' (event, role) index."""
     wanted = {c: CLOCKS[c] for c in clauses if c in CLOCKS}
     if not wanted:
         return {}
-
-    def started(clock: Clock) -> Q:
-        q = Q(event__event_type=clock.event_type, role__in=clock.roles)
-        return q & Q(event__details__domestic_abuse=True) if clock.domestic_abuse else q
-
-    found = Participation.objects.filter(
-        event__event_type__in=sorted({c.event_type for c in wanted.values()}),
-        event__deleted=False,
-        event__occurred_at__gte=since,
-        event__occurred_at__lt=until,
-        person__membership__isnull=False,
+    tests: dict[tuple[str, tuple[str, ...], bool, bool], str] = {}
+    for clock in wanted.values():
+        tests.setdefault(_test_key(clock), f"k{len(tests)}")
+    events = Event.objects.filter(
+        event_type__in=sorted({c.event_type for c in wanted.values()}),
+        deleted=False,
+        occurred_at__gte=since,
+        occurred_at__lt=until,
     )
-    if area is not None:
-        found = found.filter(area("person__"))
-    counted = found.aggregate(**{c: Count("event", distinct=True, filter=started(k)) for c, k in wanted.items()})
-    return {c: int(n or 0) for c, n in counted.items()}
+    counted: dict[str, Any] = {}
+    born_after = _adult_birthday(since)
+    for (event_type, roles, domestic_abuse, children_only), name in tests.items():
+        part = Participation.objects.filter(event_id=OuterRef("pk"), role__in=roles, person__membership__isnull=False)
+        if children_only:
+            part = part.filter(Q(person__dob__gt=born_after) | Q(person__dob__isnull=True))
+        if area is not None:
+            part = part.filter(area("person__"))
+        started = Q(event_type=event_type) & Q(Exists(part))
+        if domestic_abuse:
+            started &= Q(details__domestic_abuse=True)
+        counted[name] = Count("pk", filter=started)
+    found = events.aggregate(**counted)
+    return {clause: int(found[tests[_test_key(k)]] or 0) for clause, k in wanted.items()}
+
+
+def _test_key(clock: Clock) -> tuple[str, tuple[str, ...], bool, bool]:
+    return (clock.event_type, clock.roles, clock.domestic_abuse, clock.children_only)
+
+
+def _adult_birthday(since: dt.datetime) -> dt.date:
+    """People born on or before this day were 18 or over at `since`."""
+    day = since.date()
+    try:
+        return day.replace(year=day.year - 18)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 18, day=28)
 
 
 def timeliness(start: dt.date, end: dt.date, team: str = "", area: Callable[[str], Q] | None = None) -> Timeliness:
@@ -230,8 +254,13 @@ def timeliness(start: dt.date, end: dt.date, team: str = "", area: Callable[[str
         TimelinessRow(clause, titles.get(clause, ""), role, team_label(role), n, kids, ran.get(clause))
         for clause, role, n, kids in sorted([*counted, *quiet])
     ]
-    teams = sorted(set(practice_findings().order_by().values_list("owner_role", flat=True).distinct()))
-    return Timeliness(start, end, team, rows, [(t, team_label(t)) for t in teams])
+    return Timeliness(start, end, team, rows, teams())
+
+
+def teams() -> list[tuple[str, str]]:
+    """(code, label) of every team that owns practice findings: the team filter's choices."""
+    found = sorted(set(practice_findings().order_by().values_list("owner_role", flat=True).distinct()))
+    return [(t, team_label(t)) for t in found]
 
 
 @dataclass(frozen=True)

@@ -166,9 +166,7 @@ def plans_made(f: Filters, *, start: dt.date | None = None, end: dt.date | None 
     return found.filter(f.person("person__"))
 
 
-def _by_type_table(
-    code: str, title: str, rows_found: Iterable[dict[str, Any]], kinds: list[str], what: str, note: str
-) -> Table:
+def _by_type_table(code: str, title: str, rows_found: Iterable[Any], kinds: list[str], what: str, note: str) -> Table:
     counted = {r["kind"]: r for r in rows_found}
     rows = []
     for kind in kinds:
