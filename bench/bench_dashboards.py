@@ -184,6 +184,80 @@ def top_up(now: dt.datetime) -> None:
     )
 
 
+def top_up_outcomes(now: dt.datetime) -> None:
+    """What the outcomes dashboard counts and the web benchmark's county lacks: crimes name their
+    child `victim` (the county says `subject`) with an outcome (`status`: charged, no further
+    action or under investigation by turns), a plan for one child in eight with a missing report
+    (created over the last year), and a CAWN order protecting one child in forty of them.
+    PostgreSQL copies only; once."""
+    import random
+
+    from django.db import connection, transaction
+
+    from safetynet.records.models import Order, Participation, Plan
+
+    if Plan.objects.filter(source_id__startswith="dash-plan-").exists():
+        return
+    started, rng = time.perf_counter(), random.Random(11)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE records_participation p SET role = 'victim' FROM records_event e "
+            "WHERE e.id = p.event_id AND e.event_type = 'crime' AND p.role = 'subject'"
+        )
+        cursor.execute(
+            "UPDATE records_event SET details = details || jsonb_build_object('status', "
+            "(array['charged','no_further_action','under_investigation'])[1 + id % 3]) WHERE event_type = 'crime'"
+        )
+    missing = sorted(
+        set(
+            Participation.objects.filter(role="missing_person", event__event_type="missing_report").values_list(
+                "person_id", flat=True
+            )
+        )
+    )
+    plans = [
+        Plan(
+            source="csc",
+            source_id=f"dash-plan-{person}",
+            recorded_at=now,
+            payload={},
+            plan_type=rng.choice(("trigger_plan", "cse_plan", "safety_plan", "child_protection_plan")),
+            person_id=person,
+            created_on=(now - dt.timedelta(days=rng.randrange(365))).date(),
+        )
+        for person in missing[::8]
+    ]
+    Plan.objects.bulk_create(plans, batch_size=5000)
+    orders = [
+        Order(
+            source="rms",
+            source_id=f"dash-order-{person}",
+            recorded_at=now,
+            payload={},
+            order_type="cawn",
+            valid_from=(now - dt.timedelta(days=rng.randrange(365))).date(),
+        )
+        for person in missing[3::40]
+    ]
+    Order.objects.bulk_create(orders, batch_size=5000)
+    through = Order.protected.through
+    made = Order.objects.filter(source_id__startswith="dash-order-").values_list("pk", "source_id")
+    through.objects.bulk_create(
+        [through(order_id=pk, person_id=int(source_id.removeprefix("dash-order-"))) for pk, source_id in made],
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE records_participation")
+        cursor.execute("VACUUM ANALYZE records_event")
+        cursor.execute("VACUUM ANALYZE records_plan")
+        cursor.execute("VACUUM ANALYZE records_order")
+    print(
+        f"topped up outcomes: crimes' victims and outcomes, {len(plans):,} plans, {len(orders):,} orders "
+        f"in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+
+
 def measure(client: object, urls: list[str], samples: int) -> tuple[list[float], float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -230,6 +304,7 @@ def main() -> None:
     settings.SAFETYNET_CLOCK = FixedClock(now)
     if args.top_up:
         top_up(now)
+        top_up_outcomes(now)
     if not get_user_model().objects.filter(username=USER).exists():
         create_user_with_role(
             acting_user=None,
