@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from safetynet.reads.dashboards.base import BEHIND_LIMIT, Behind, Cell, Dashboard, Filters, Row, Table
 from safetynet.reads.labels import label
-from safetynet.records.models import Order, Participation, Plan
+from safetynet.records.models import Event, Order, Participation, Plan
 
 CHILD = "person__membership__individual"
 ADULT_AGE = 18
@@ -264,7 +264,7 @@ def _interventions(f: Filters) -> dict[str, dict[int, Intervention]]:
 class Episode:
     at: dt.datetime
     individual_id: int
-    reference: str
+    event_id: int  # its reference is read only for the list behind a number
 
 
 def _episodes(f: Filters, children: Iterable[int], lowest: dt.date, highest: dt.date) -> dict[int, list[Episode]]:
@@ -283,15 +283,12 @@ def _episodes(f: Filters, children: Iterable[int], lowest: dt.date, highest: dt.
         **{f"{CHILD}__in": wanted},
     )
     seen: set[tuple[int, int]] = set()
-    for r in found.values("event_id", "event__occurred_at", CHILD, "event__source", "event__source_id").order_by(
-        "event__occurred_at", "event_id"
-    ):
-        if (r["event_id"], r[CHILD]) in seen:
+    # Only what the index holds (the event's id and time, the child): no row is read for counting.
+    for event_id, at, child in found.values_list("event_id", "event__occurred_at", CHILD).order_by():
+        if (event_id, child) in seen:
             continue
-        seen.add((r["event_id"], r[CHILD]))
-        out[r[CHILD]].append(
-            Episode(r["event__occurred_at"], r[CHILD], f"{r['event__source']} {r['event__source_id']}")
-        )
+        seen.add((event_id, child))
+        out[child].append(Episode(at, child, event_id))
     return out
 
 
@@ -379,15 +376,21 @@ def _repeat_behind(f: Filters, kind: str, which: str) -> list[Behind]:
         ]
     if which not in ("before", "after"):
         return []
-    episodes = sorted(sides[kind][which], key=lambda e: (e.at, e.reference), reverse=True)
+    episodes = sorted(sides[kind][which], key=lambda e: (e.at, e.event_id), reverse=True)[:BEHIND_LIMIT]
+    refs = {
+        pk: f"{source} {source_id}"
+        for pk, source, source_id in Event.objects.filter(pk__in=[e.event_id for e in episodes]).values_list(
+            "pk", "source", "source_id"
+        )
+    }
     return [
         Behind(
             e.at,
             e.individual_id,
             f"Missing report {which} the child's {label(first[kind][e.individual_id].kind)}",
-            e.reference,
+            refs.get(e.event_id, ""),
         )
-        for e in episodes[:BEHIND_LIMIT]
+        for e in episodes
     ]
 
 
