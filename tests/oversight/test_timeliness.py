@@ -125,8 +125,8 @@ def test_breaches_are_shown_as_a_rate_over_the_clocks_run(
     for n, days in enumerate((1, 6, 12, 20, 45)):
         event = _event("rms", f"RATE-M{n}", "missing_report", now - dt.timedelta(days=days))
         Participation.objects.create(event=event, person=child, role="missing_person")
-    # Two referrals start H1's triage clock; a referral naming the child as reporter does not.
-    for n, role in enumerate(("subject", "subject", "reporter")):
+    # Two referrals start H1's triage clock (a referral is about its child by what it is).
+    for n, role in enumerate(("subject", "subject")):
         event = _event("rms", f"RATE-R{n}", "referral", now - dt.timedelta(days=2))
         Participation.objects.create(event=event, person=child, role=role)
     # A domestic abuse incident with the child present starts D1's clock; another incident does not.

@@ -61,6 +61,11 @@ CLOCKS: dict[str, Clock] = {
 }
 
 
+# Records that are about a child in the clock's role by what they are (the missing child of a
+# missing report, a referral's subject, the child in police protection): counted by type.
+ALWAYS_ABOUT_A_CHILD = frozenset({"missing_report", "referral", "police_protection"})
+
+
 @dataclass(frozen=True)
 class TimelinessRow:
     clause: str
@@ -189,9 +194,9 @@ def clocks_run(
     since: dt.datetime, until: dt.datetime, clauses: list[str], area: Callable[[str], Q] | None = None
 ) -> dict[str, int]:
     """Per clause of `clauses` that is a clock: the records dated in [since, until) that started
-    its clocks (with a child in the clock's role, linked to an individual and living in `area`
-    when one is asked), in one query over the period's records of those types, each checked
-    for such a participant through the participations' (event, role) index."""
+    its clocks (with a child in the clock's role, living in `area` when one is asked), in one
+    query over the period's records of those types read from the covering index, a participant
+    checked through the participations' (event, role) index where the type does not say it."""
     wanted = {c: CLOCKS[c] for c in clauses if c in CLOCKS}
     if not wanted:
         return {}
@@ -207,7 +212,12 @@ def clocks_run(
     born_after = _adult_birthday(since)
 
     def with_participant(event_type: str, roles: tuple[str, ...], children_only: bool) -> Q:
-        part = Participation.objects.filter(event_id=OuterRef("pk"), role__in=roles, person__membership__isnull=False)
+        """The record of `event_type` has its participant: checked only when the type does not
+        say it alone (a detainee who must be a child, a child present at an incident) or an
+        area is asked; a missing report, a referral or a police protection is about its child."""
+        if not children_only and area is None and event_type in ALWAYS_ABOUT_A_CHILD:
+            return Q(event_type=event_type)
+        part = Participation.objects.filter(event_id=OuterRef("pk"), role__in=roles)
         if children_only:
             part = part.filter(Q(person__dob__gt=born_after) | Q(person__dob__isnull=True))
         if area is not None:
