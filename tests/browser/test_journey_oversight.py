@@ -5,7 +5,8 @@ escalations by agency and age; an analyst filters the timeliness chart to one ar
 and drills down from a number to a child, downloads the child's page (with the chronology) as PDF and the
 chronology as CSV, both marked, and the access-log auditor finds both exports in the child's
 access log; the analyst filters the repeat missing dashboard by period and agency (a backwards
-period refused) and drills down from the repeat children to the child. axe-core finds no
+period refused) and drills down from the repeat children to the child, then opens the outcomes
+dashboard and drills down to the missing reports after a plan was put in place. axe-core finds no
 serious or critical violation on any page.
 Screenshots go to test-artifacts/screenshots/."""
 
@@ -25,7 +26,7 @@ from safetynet.lib.clock import FixedClock
 from safetynet.oversight import audits
 from safetynet.oversight.criteria import current_criteria
 from safetynet.oversight.models import AuditSample
-from safetynet.records.models import Person
+from safetynet.records.models import Person, Plan
 from safetynet.risk.models import Finding
 from safetynet.work import escalations
 from tests.oversight.conftest import PERIOD, AuditWorld, build_audit_world
@@ -134,10 +135,14 @@ def _timeliness(page: Page, url: str, world: AccessWorld, clock: FixedClock) -> 
     _as(page, url, world.users["analyst"])
     page.goto(f"{url}/")
     page.get_by_test_id("timeliness-link").click()
-    expect(page.get_by_test_id("timeliness-row")).to_have_count(2)
+    # Both breached clauses, beside the clock clauses that ran with no breach (rate 0, no link).
+    expect(page.get_by_test_id("drill-H1-mash_officer")).to_have_count(1)
+    expect(page.get_by_test_id("drill-M2-sergeant")).to_have_count(1)
+    expect(page.get_by_test_id("clocks-note")).to_be_visible()
     page.get_by_label("Area", exact=True).select_option("Kingsford and the south")
     page.get_by_test_id("timeliness-apply").click()
-    expect(page.get_by_test_id("timeliness-row")).to_have_count(1)
+    expect(page.get_by_test_id("drill-H1-mash_officer")).to_have_count(1)
+    expect(page.get_by_test_id("drill-M2-sergeant")).to_have_count(0)
     expect(page.get_by_test_id("timeliness-total")).to_contain_text("children in Kingsford and the south")
     page.get_by_label("Team", exact=True).select_option("mash_officer")
     page.get_by_test_id("timeliness-apply").click()
@@ -197,6 +202,31 @@ def _dashboards(page: Page, url: str, world: AccessWorld, audit: AuditWorld) -> 
     check_accessibility(page, "oversight-12-behind-the-number")
     page.get_by_test_id("behind-child").first.click()
     expect(page.get_by_role("heading", name="Ada Auditcase").first).to_be_visible()
+    _outcomes(page, url)
+
+
+def _outcomes(page: Page, url: str) -> None:
+    """The analyst opens the outcomes dashboard for February: a trigger plan was put in place for
+    Ada on the day of her first episode, so one report counts before it and two after; the
+    analyst drills down to the two after."""
+    ada = Person.objects.get(source_id="AUD-M0")
+    Plan.objects.create(
+        source="csc",
+        source_id="JOURNEY-PLAN",
+        recorded_at=dt.datetime(2026, 2, 10, tzinfo=dt.UTC),
+        payload={},
+        plan_type="trigger_plan",
+        person=ada,
+        created_on=dt.date(2026, 2, 10),
+    )
+    page.goto(f"{url}/dashboards/outcomes/?period_from={PERIOD[0]}&period_to={PERIOD[1]}")
+    expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
+    for table in ("crimes", "orders", "plans", "repeat"):
+        expect(page.get_by_test_id(f"table-{table}")).to_be_visible()
+    check_accessibility(page, "oversight-13-outcomes")
+    page.get_by_test_id("drill-repeat-plan-5").click()
+    expect(page.get_by_test_id("behind-row")).to_have_count(2)
+    check_accessibility(page, "oversight-14-missing-after-an-intervention")
 
 
 def test_oversight_case_audit_escalations_and_timeliness(live_server: Any, page: Page, clock: FixedClock) -> None:

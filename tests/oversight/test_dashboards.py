@@ -160,8 +160,11 @@ def test_the_demo_counts_the_dashboards_and_points_at_them(audit_world: AuditWor
     ctx = DemoContext(data_dir=tmp_path, children=1, seed=1, fresh=False, clock=FixedClock(FEB + dt.timedelta(days=18)))
     dashboards(ctx)
     # February and January (the early report is inside the last 90 days).
-    assert "10 missing reports about 8 children, 1 of them missing 3+ times" in ctx.notes[-1]
-    assert "/oversight/inspection-lists/" in ctx.notes[-1]
+    assert "10 missing reports about 8 children, 1 of them missing 3+ times" in ctx.notes[-2]
+    assert "/oversight/inspection-lists/" in ctx.notes[-2]
+    # The online crime's victim has no date of birth: not counted as a crime against a child.
+    assert ctx.notes[-1].startswith("Outcomes over the last 90 days (/dashboards/outcomes/): 0 crimes against children")
+    assert "0 children with an intervention" in ctx.notes[-1]
 
 
 def test_the_records_behind_a_number_come_a_page_at_a_time(

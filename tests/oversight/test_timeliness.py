@@ -109,3 +109,56 @@ def test_timeliness_by_area_counts_children_living_there(access_world: AccessWor
     today = system_clock.now().date()
     found = timeliness(today - dt.timedelta(days=30), today, area=area_filter("Kingsford and the south"))
     assert {(r.clause, r.team): (r.breaches, r.children) for r in found.rows} == {("M2", "sergeant"): (1, 1)}
+
+
+def test_breaches_are_shown_as_a_rate_over_the_clocks_run(
+    access_world: AccessWorld, client_for: Callable[[str], Client]
+) -> None:
+    from safetynet.records.models import Participation
+    from tests.world import _event, _individual, _person
+
+    _county(access_world)
+    now = system_clock.now()
+    child = _person("rms", "RATE-1", given_names="Rae", family_name="Rate")
+    _individual(child)
+    # Four missing reports in the period start M2's (and M6's) clocks; one before it does not.
+    for n, days in enumerate((1, 6, 12, 20, 45)):
+        event = _event("rms", f"RATE-M{n}", "missing_report", now - dt.timedelta(days=days))
+        Participation.objects.create(event=event, person=child, role="missing_person")
+    # Two referrals start H1's triage clock (a referral is about its child by what it is).
+    for n, role in enumerate(("subject", "subject")):
+        event = _event("rms", f"RATE-R{n}", "referral", now - dt.timedelta(days=2))
+        Participation.objects.create(event=event, person=child, role=role)
+    # A domestic abuse incident with the child present starts D1's clock; another incident does not.
+    for n, abuse in enumerate((True, False)):
+        event = _event("rms", f"RATE-D{n}", "incident", now - dt.timedelta(days=3), details={"domestic_abuse": abuse})
+        Participation.objects.create(event=event, person=child, role="present_child")
+    # A child's detention starts C1's clocks; an adult's detention does not.
+    adult = _person("rms", "RATE-ADULT", given_names="Al", family_name="Grown", dob=dt.date(1980, 1, 1))
+    _individual(adult)
+    child.dob = dt.date(2012, 1, 1)
+    child.save(update_fields=["dob"])
+    for n, who in enumerate((child, adult)):
+        event = _event("rms", f"RATE-C{n}", "custody", now - dt.timedelta(days=4))
+        Participation.objects.create(event=event, person=who, role="detainee")
+    today = now.date()
+    found = timeliness(today - dt.timedelta(days=30), today)
+    rows = {r.clause: r for r in found.rows}
+    assert (rows["C1"].breaches, rows["C1"].clocks) == (0, 1)
+    assert (rows["M2"].breaches, rows["M2"].clocks, rows["M2"].rate) == (3, 4, 75.0)
+    assert (rows["H1"].breaches, rows["H1"].clocks, rows["H1"].rate) == (3, 2, 150.0)
+    # Clock clauses that ran with no breach show a rate of 0; a clause that is not a clock has none.
+    assert (rows["M6"].breaches, rows["M6"].clocks, rows["M6"].rate) == (0, 4, 0.0)
+    assert (rows["D1"].breaches, rows["D1"].clocks) == (0, 1)
+    assert "P1" not in rows  # no clock ran
+    analyst = client_for("analyst")
+    month = f"period_from={today - dt.timedelta(days=30)}&period_to={today}"
+    html = analyst.get(f"/dashboard/timeliness/?{month}").content.decode()
+    assert 'data-testid="rate-M2">75<' in html and 'data-testid="clocks-M2">4<' in html
+    csv = analyst.get(f"/dashboard/timeliness.csv?{month}").content.decode("utf-8-sig")
+    assert "Clocks run,Breaches per 100 clocks" in csv and ",3,2,4,75" in csv.replace('"', "")
+    api = analyst.get(f"/api/v1/timeliness?{month}").json()
+    m2 = next(r for r in api["rows"] if r["clause"] == "M2")
+    assert (m2["breaches"], m2["clocks"], m2["rate"]) == (3, 4, 75.0)
+    assert analyst.get("/api/v1/timeliness?period_from=2026-02-10&period_to=2026-02-01").status_code == 422
+    assert client_for("response_officer").get("/api/v1/timeliness").status_code == 403

@@ -62,6 +62,12 @@ class AgreementOut(Schema):
     agreement_percent: int | None
 
 
+class AuditEarlierGradeOut(Schema):
+    version: int
+    grade: str
+    graded_by: str
+
+
 class AuditGradeOut(Schema):
     kind: str
     graded: bool
@@ -72,6 +78,10 @@ class AuditGradeOut(Schema):
     note: str
     criteria_version: str | None
     graded_at: dt.datetime | None
+    version: int | None  # 1 for the first grade, then each correction (the latest is the side's grade)
+    corrected_by: str  # who made the latest correction ("" when never corrected)
+    correction_reason: str  # why ("" when never corrected)
+    earlier: list[AuditEarlierGradeOut]  # the versions it corrected, newest first
 
 
 class AuditCaseOut(Schema):
@@ -142,6 +152,12 @@ class AuditGradeIn(Schema):
     note: str = ""
 
 
+class AuditCorrectionIn(AuditGradeIn):
+    """A correction: the grade and every answer again, and `reason` (why, 10+ characters)."""
+
+    reason: str = ""
+
+
 class AuditActionIn(Schema):
     text: str = ""
     owner_role: str = ""
@@ -172,6 +188,15 @@ def _grade_out(view: GradeView) -> AuditGradeOut:
         note=g.note if g else "",
         criteria_version=g.criteria_version if g else None,
         graded_at=g.graded_at if g else None,
+        version=g.version if g else None,
+        corrected_by=view.corrected_by if g and view.corrected else "",
+        correction_reason=g.reason if g and view.corrected else "",
+        earlier=[
+            AuditEarlierGradeOut(version=e.version, grade=e.grade, graded_by=who)
+            for e, (_v, _w, who) in zip(view.earlier, view.earlier_lines, strict=True)
+        ]
+        if g
+        else [],
     )
 
 
@@ -338,6 +363,35 @@ def grade_case(request: HttpRequest, case_id: int, body: AuditGradeIn) -> CaseDe
             case.pk,
             grade=body.grade,
             answers=body.answers,
+            note=body.note,
+            acting_user=request.user,
+            clock=system_clock,
+        )
+    except audits.AuditRefused as refused:
+        raise _refused(refused) from None
+    except audits.NotYourAudit as refused:
+        access.log_denied(
+            request.user, object_type="audit_case", object_id=case.pk, individual_ids=[case.individual_id]
+        )
+        raise HttpError(403, str(refused)) from None
+    return _case_detail_out(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/corrections",
+    response=answers(CaseDetailOut, 401, 403, 404, 422),
+    url_name="case_audit_correct",
+)
+def correct_grade(request: HttpRequest, case_id: int, body: AuditCorrectionIn) -> CaseDetailOut:
+    """Correct the caller's side's grade of a case: a new version with who and why, the earlier
+    kept (shown as corrected); the agreement table uses the latest."""
+    case = case_for_user(request.user, case_id)
+    try:
+        audits.correct_grade(
+            case.pk,
+            grade=body.grade,
+            answers=body.answers,
+            reason=body.reason,
             note=body.note,
             acting_user=request.user,
             clock=system_clock,

@@ -20,6 +20,7 @@ from safetynet.api.missing import router as missing_router
 from safetynet.api.missing_plans import router as missing_plans_router
 from safetynet.api.notifications import router as notifications_router
 from safetynet.api.protection import router as protection_router
+from safetynet.api.timeliness import router as timeliness_router
 
 ROUTERS = [
     ("/records", ingest_router),  # source systems' REST ingest: API-key (Bearer) authentication, not the session
@@ -33,6 +34,7 @@ ROUTERS = [
     ("/protection", protection_router),
     ("/case-audits", case_audits_router),  # the case file audit (docs/oversight.md)
     ("/dashboards", dashboards_router),  # the oversight dashboards (docs/oversight.md)
+    ("/timeliness", timeliness_router),  # breaches per clause and team, with the clocks run (docs/oversight.md)
     ("/exports", exports_router),  # chronology and picture CSV, the inspection lists (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
     ("/intelligence", intelligence_router),  # intelligence about people, graded 3x5x2

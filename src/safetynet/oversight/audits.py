@@ -209,6 +209,64 @@ def grade_case(
     return found
 
 
+def correct_grade(
+    case_id: int,
+    *,
+    grade: Any,
+    answers: Any,
+    reason: Any,
+    note: Any = "",
+    acting_user: Any,
+    clock: Clock = system_clock,
+) -> AuditGrade:
+    """Corrects the grade `acting_user`'s side gave the case: a new version (the grade and every
+    criterion answered again, why it is corrected), the earlier kept and shown as corrected.
+    Refused when the side has not graded the case yet (grade it first)."""
+    _require(acting_user, "grade_cases", "correct a grade")
+    criteria = current_criteria()
+    if grade not in criteria.grades:
+        raise AuditRefused("grade", f"expected one of {', '.join(criteria.grades)}")
+    case = AuditCase.objects.select_related("sample").filter(pk=case_id).first()
+    if case is None:
+        raise AuditRefused("case", "expected a sampled case")
+    if case.sample.area not in criteria.areas:
+        raise AuditRefused("case", "expected a case of an area the criteria in force still have")
+    given = check_answers(criteria, case.sample.area, answers)
+    why = _text("reason", reason, minimum=10, what="why the grade is corrected")
+    text = _text("note", note)
+    kind = grade_kind(acting_user)
+    with transaction.atomic():
+        latest = AuditGrade.objects.select_for_update().filter(case=case, kind=kind).order_by("-version").first()
+        if latest is None:
+            label = AuditGrade.Kind(kind).label.lower()
+            article = "an" if label[:1] in "aeiou" else "a"
+            raise AuditRefused("case", f"expected a case with {article} {label} grade to correct (grade it first)")
+        found = AuditGrade.objects.create(
+            case=case,
+            kind=kind,
+            grade=str(grade),
+            suggested=criteria.suggested_grade(case.sample.area, given),
+            answers=given,
+            note=text,
+            criteria_version=criteria.version,
+            graded_by=acting_user,
+            graded_at=clock.now(),
+            version=latest.version + 1,
+            corrects=latest,
+            reason=why,
+        )
+        record_audit(
+            acting_user=acting_user,
+            action=Action.DECISION,
+            object_type="audit_case",
+            object_ids=[case.pk],
+            individual_ids=[case.individual_id],
+            fields=[f"{kind}_grade_correction"],
+            clock=clock,
+        )
+    return found
+
+
 def action_owner_roles() -> list[str]:
     """The roles an audit action may be given to: those that act on tasks."""
     matrix = load_matrix()

@@ -61,7 +61,9 @@ class AuditCase(models.Model):
 
 class AuditGrade(models.Model):
     """A grade of one case: the self-audit (a supervisor of the force) or the independent audit
-    (a case auditor), with each criterion's answer."""
+    (a case auditor), with each criterion's answer. A grade is never changed: a correction is a
+    new version of the same side's grade (`version` + 1, `corrects` the one it replaces, who and
+    why), the earlier kept and shown as corrected; the latest version is the side's grade."""
 
     class Kind(models.TextChoices):
         SELF = "self", "Self-audit"
@@ -76,9 +78,21 @@ class AuditGrade(models.Model):
     criteria_version = models.CharField(max_length=40)
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     graded_at = models.DateTimeField()
+    version = models.PositiveSmallIntegerField(default=1, help_text="1 for the first grade, then each correction")
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        help_text="the version this one corrects",
+    )
+    reason = models.TextField(blank=True, help_text="why the grade was corrected (corrections only)")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="audit_grade_once_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "version"], name="audit_grade_once_per_kind_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} grade of audit case {self.case_id}"

@@ -70,7 +70,9 @@ def agreement(cases: QuerySet[AuditCase], criteria: AuditCriteria | None = None)
     grades = list(criteria.grades.items())
     codes = [g for g, _t in grades]
     pairs: dict[int, dict[str, str]] = {}
-    for case_id, kind, grade in AuditGrade.objects.filter(case__in=cases).values_list("case_id", "kind", "grade"):
+    # Each side's latest version (a correction replaces the grade it corrects in the table).
+    graded = AuditGrade.objects.filter(case__in=cases).order_by("version").values_list("case_id", "kind", "grade")
+    for case_id, kind, grade in graded:
         pairs.setdefault(case_id, {})[kind] = grade
     cells = {s: dict.fromkeys(codes, 0) for s in codes}
     totals: dict[str, dict[str, int]] = {k: dict.fromkeys(codes, 0) for k in AuditGrade.Kind.values}
@@ -109,8 +111,8 @@ def sample_rows(area: str = "", limit: int = 100) -> list[SampleRow]:
     criteria = current_criteria()
     qs = AuditSample.objects.select_related("drawn_by").annotate(
         n=Count("cases", distinct=True),
-        n_self=Count("cases__grades", filter=Q(cases__grades__kind=AuditGrade.Kind.SELF), distinct=True),
-        n_ind=Count("cases__grades", filter=Q(cases__grades__kind=AuditGrade.Kind.INDEPENDENT), distinct=True),
+        n_self=Count("cases", filter=Q(cases__grades__kind=AuditGrade.Kind.SELF), distinct=True),
+        n_ind=Count("cases", filter=Q(cases__grades__kind=AuditGrade.Kind.INDEPENDENT), distinct=True),
     )
     if area:
         qs = qs.filter(area=area)
@@ -124,8 +126,23 @@ class GradeView:
     """One side's grade of a case as the viewer may see it."""
 
     kind: str
-    grade: AuditGrade | None
+    grade: AuditGrade | None  # the latest version
     shown: bool  # False: graded, but hidden until the viewer's side has graded (blind)
+    earlier: list[AuditGrade] = field(default_factory=list)  # the versions it corrected, newest first
+
+    @property
+    def corrected(self) -> bool:
+        return self.grade is not None and self.grade.version > 1
+
+    @property
+    def corrected_by(self) -> str:
+        return display_name(self.grade.graded_by) if self.grade is not None else ""
+
+    @property
+    def earlier_lines(self) -> list[tuple[int, str, str]]:
+        """(version, grade in words, who graded it) of each version this grade corrected, newest first."""
+        scale = current_criteria().grades
+        return [(g.version, scale.get(g.grade, label(g.grade)), display_name(g.graded_by)) for g in self.earlier]
 
     @property
     def text(self) -> str:
@@ -163,9 +180,12 @@ class CaseRow:
 def _case_rows(user: Any, cases: list[AuditCase], today: dt.date) -> list[CaseRow]:
     mine = grade_kind(user)
     other_kind = AuditGrade.Kind.SELF if mine == AuditGrade.Kind.INDEPENDENT else AuditGrade.Kind.INDEPENDENT
-    grades: dict[tuple[int, str], AuditGrade] = {
-        (g.case_id, g.kind): g for g in AuditGrade.objects.filter(case__in=cases).select_related("graded_by")
-    }
+    grades: dict[tuple[int, str], AuditGrade] = {}
+    earlier: dict[tuple[int, str], list[AuditGrade]] = {}
+    for g in AuditGrade.objects.filter(case__in=cases).select_related("graded_by").order_by("version"):  # latest wins
+        if (g.case_id, g.kind) in grades:
+            earlier.setdefault((g.case_id, g.kind), []).insert(0, grades[(g.case_id, g.kind)])
+        grades[(g.case_id, g.kind)] = g
     actions = dict(
         AuditAction.objects.filter(case__in=cases).values("case_id").annotate(n=Count("pk")).values_list("case_id", "n")
     )
@@ -183,8 +203,13 @@ def _case_rows(user: Any, cases: list[AuditCase], today: dt.date) -> list[CaseRo
             CaseRow(
                 case=c,
                 name=name,
-                own=GradeView(mine, own, True),
-                other=GradeView(other_kind, grades.get((c.pk, other_kind)), own is not None),
+                own=GradeView(mine, own, True, earlier.get((c.pk, mine), [])),
+                other=GradeView(
+                    other_kind,
+                    grades.get((c.pk, other_kind)),
+                    own is not None,
+                    earlier.get((c.pk, other_kind), []) if own is not None else [],
+                ),
                 actions=actions.get(c.pk, 0),
             )
         )

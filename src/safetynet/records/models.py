@@ -243,8 +243,8 @@ class Event(SourceRecord):
         DISRUPTION_PLAN = "disruption_plan"
         SCREENING = "screening"
 
-    event_type = models.CharField(max_length=24, choices=EventType.choices)  # indexed first in event_type_time
-    occurred_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    event_type = models.CharField(max_length=24, choices=EventType.choices)  # indexed first in event_type_time_cover
+    occurred_at = models.DateTimeField(null=True, blank=True)  # indexed in event_time_cover and event_type_time_cover
     ended_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
@@ -256,8 +256,20 @@ class Event(SourceRecord):
 
     class Meta:
         constraints = _natural_key("event")
+        # Covering indexes (PostgreSQL's INCLUDE): the oversight dashboards count a period's
+        # records by type, place and participant, and read what they filter on and join by from
+        # the index alone instead of the wide rows (docs/oversight.md "Benchmark").
         indexes = [
-            models.Index(fields=["event_type", "occurred_at"], name="event_type_time"),
+            models.Index(
+                fields=["event_type", "occurred_at"],
+                include=["id", "deleted", "recorded_at", "location"],
+                name="event_type_time_cover",
+            ),
+            models.Index(
+                fields=["occurred_at"],
+                include=["id", "event_type", "deleted", "recorded_at", "location"],
+                name="event_time_cover",
+            ),
             # The MASH inbox reads only the referrals safetynet writes (among every source's):
             # a small partial index, not a walk of every referral (docs/mash.md, bench_mash).
             models.Index(
@@ -284,13 +296,22 @@ class Participation(models.Model):
         PERPETRATOR = "perpetrator"
         CO_LOCATED = "co_located"
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    # No index of its own: participation_event_role (event, role) serves look-ups by event.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations", db_index=False)
     # No index of its own: participation_person_role (person, role) serves look-ups by person.
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations", db_index=False)
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["person", "role"], name="participation_person_role")]
+        indexes = [
+            # A person's participations, the event included so a set of people's records is
+            # joined to a period's events without reading the rows.
+            models.Index(fields=["person", "role"], include=["event"], name="participation_person_role"),
+            # An event's participants in one role (the missing child of each missing report, a
+            # referral's subject) read from the index alone, person included (PostgreSQL's
+            # INCLUDE): the oversight dashboards count these over a period (docs/oversight.md).
+            models.Index(fields=["event", "role"], include=["person"], name="participation_event_role"),
+        ]
 
 
 class Marker(SourceRecord):

@@ -74,6 +74,22 @@ class GradeForm(GovukFormMixin, forms.Form):
         return [self[name] for name in self.criterion_names]
 
 
+class CorrectionForm(GradeForm):
+    """A correction of the viewer's side's grade: every criterion and the grade again, and why."""
+
+    reason = _text(
+        "Why the grade is corrected",
+        "why the grade is corrected",
+        rows=3,
+        hint="At least 10 characters. The earlier grade is kept and shown as corrected. No names.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields([*self.criterion_names, "grade", "reason", "note"])
+        self.style_widgets()
+
+
 class ActionForm(GovukFormMixin, forms.Form):
     text = _text("What is to be done", "what is to be done", rows=3, hint="The owner reads this on their task.")
     owner_role = forms.ChoiceField(label="Owner", error_messages={_REQUIRED: "Select who owns the action"})

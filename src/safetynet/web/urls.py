@@ -153,6 +153,11 @@ urlpatterns = [
     ),
     path("oversight/case-audit/cases/<int:case_id>/", views_case_audits.case_audit_case, name="case_audit_case"),
     path(
+        "oversight/case-audit/cases/<int:case_id>/correct/",
+        views_case_audits.case_audit_correct,
+        name="case_audit_correct",
+    ),
+    path(
         "oversight/case-audit/cases/<int:case_id>/actions/",
         views_case_audits.case_audit_action,
         name="case_audit_action",

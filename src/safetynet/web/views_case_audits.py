@@ -29,7 +29,7 @@ from safetynet.reads.case_audits import (
     sample_for_user,
     sample_rows,
 )
-from safetynet.web.forms_case_audits import CRITERION_PREFIX, ActionForm, DrawForm, GradeForm
+from safetynet.web.forms_case_audits import CRITERION_PREFIX, ActionForm, CorrectionForm, DrawForm, GradeForm
 from safetynet.web.viewer import may_use
 
 
@@ -118,11 +118,16 @@ def _case_page(
     grade_form: GradeForm | None = None,
     action_form: ActionForm | None = None,
     status: int = 200,
+    correction_form: CorrectionForm | None = None,
 ) -> HttpResponse:
     criteria = current_criteria()
     detail = case_detail(request.user, case, system_clock.now().date())
     if grade_form is None and detail.area is not None and detail.row.own.grade is None:
         grade_form = GradeForm(criteria=criteria, area=detail.area)
+    own = detail.row.own.grade
+    if correction_form is None and detail.area is not None and own is not None:
+        initial = {CRITERION_PREFIX + key: value for key, value in own.answers.items()}
+        correction_form = CorrectionForm(criteria=criteria, area=detail.area, initial={**initial, "grade": own.grade})
     may_act = may_use(request.user, "web:case_audit_action")
     if action_form is None and may_act:
         action_form = ActionForm(owner_roles=detail.owner_roles)
@@ -137,6 +142,7 @@ def _case_page(
         "detail": detail,
         "case": case,
         "grade_form": grade_form if detail.row.own.grade is None else None,
+        "correction_form": correction_form if detail.row.own.grade is not None else None,
         "action_form": action_form if may_act else None,
         "kind_label": "independent audit" if detail.row.own.kind == "independent" else "self-audit",
     }
@@ -179,6 +185,43 @@ def case_audit_case(request: HttpRequest, case_id: int) -> HttpResponse:
         raise PermissionDenied(str(refused)) from None
     messages.success(request, "Grade recorded.")
     return redirect("web:case_audit_sample", sample_id=case.sample_id)
+
+
+@require_POST
+@login_required
+def case_audit_correct(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Correct the viewer's side's grade of a case: a new version with who and why, the earlier
+    kept and shown as corrected."""
+    case = case_for_user(request.user, case_id)
+    area = current_criteria().areas.get(case.sample.area)
+    if area is None:
+        raise PermissionDenied("expected a case of an area the criteria in force still have")
+    form = CorrectionForm(request.POST, criteria=current_criteria(), area=area)
+    if not form.is_valid():
+        return _case_page(request, case, correction_form=form, status=400)
+    try:
+        audits.correct_grade(
+            case.pk,
+            grade=form.cleaned_data["grade"],
+            answers=form.answers(),
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            acting_user=request.user,
+            clock=system_clock,
+        )
+    except audits.AuditRefused as refused:
+        if refused.field == "case":
+            form.add_error(None, "Grade this case before correcting the grade.")
+        else:
+            _refusal_to_form(form, refused)
+        return _case_page(request, case, correction_form=form, status=400)
+    except audits.NotYourAudit as refused:
+        access.log_denied(
+            request.user, object_type="audit_case", object_id=case.pk, individual_ids=[case.individual_id]
+        )
+        raise PermissionDenied(str(refused)) from None
+    messages.success(request, "Grade corrected. The earlier grade is kept and shown as corrected.")
+    return redirect("web:case_audit_case", case_id=case.pk)
 
 
 @require_POST

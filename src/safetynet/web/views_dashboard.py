@@ -20,6 +20,7 @@ from safetynet.reads.dashboard import counts
 from safetynet.reads.dashboards import DASHBOARDS
 from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.timeliness import LABEL_WIDTH, Timeliness, breaches_behind, timeliness
+from safetynet.reads.timeliness import teams as timeliness_teams
 from safetynet.web.forms_periods import TimelinessForm
 from safetynet.web.viewer import may_use
 
@@ -38,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _filtered(request: HttpRequest) -> tuple[TimelinessForm, Timeliness | None]:
     today = system_clock.now().date()
-    teams = timeliness(today, today).teams
+    teams = timeliness_teams()
     form = TimelinessForm(request.GET, today=today, teams=teams, areas=area_names())
     if form.is_bound and not form.is_valid():
         return form, None
@@ -83,6 +84,8 @@ def timeliness_csv(request: HttpRequest) -> HttpResponse:
         ("Team", lambda r: r.team_label),
         ("Breaches", lambda r: r.breaches),
         ("Children", lambda r: r.children),
+        ("Clocks run", lambda r: "" if r.clocks is None else r.clocks),
+        ("Breaches per 100 clocks", lambda r: r.rate_words),
     ]
     return export_csv(
         request,

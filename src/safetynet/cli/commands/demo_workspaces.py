@@ -293,6 +293,21 @@ def dashboards(ctx: DemoContext) -> None:
         "records behind each number and each table as CSV. Inspection lists as CSV: /oversight/inspection-lists/; "
         "a child's chronology and picture as CSV: the links on the person page (analyst, sergeant)."
     )
+    outcomes = {
+        t.code: t for t in DASHBOARDS["outcomes"].build(Filters(today - dt.timedelta(days=90), today), ctx.clock.now())
+    }
+
+    def total(code: str) -> int:  # the table's "All" row, first column
+        return outcomes[code].rows[-1].cells[0].value
+
+    crimes = {r.code: r.cells[0].value for r in outcomes["crimes"].rows}
+    either = next(r for r in outcomes["repeat"].rows if r.code == "any").cells
+    ctx.notes.append(
+        f"Outcomes over the last 90 days (/dashboards/outcomes/): {crimes['all']} crimes against children, "
+        f"{crimes['charged']} of them charged; {total('orders')} protective orders and {total('plans')} plans put in "
+        f"place for children; {either[0].value} children with an intervention: {either[3].value} missing reports "
+        f"in the 90 days before it, {either[4].value} after."
+    )
 
 
 def encompass(ctx: DemoContext) -> None:

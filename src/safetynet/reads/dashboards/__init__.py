@@ -19,12 +19,13 @@ from safetynet.reads.access import visible_individual_ids
 from safetynet.reads.dashboards.areas import area_filter, area_names
 from safetynet.reads.dashboards.base import BEHIND_LIMIT, Behind, Dashboard, Filters, Row, Table
 from safetynet.reads.dashboards.missing import DASHBOARD as MISSING
+from safetynet.reads.dashboards.outcomes import DASHBOARD as OUTCOMES
 from safetynet.reads.dashboards.quality import BACKLOG, QUALITY
 from safetynet.reads.dashboards.referrals import DASHBOARD as REFERRALS
 from safetynet.reads.dashboards.work import MEETING_ACTIONS, OPEN_WORK
 
 DASHBOARDS: dict[str, Dashboard] = {
-    d.code: d for d in (MISSING, REFERRALS, OPEN_WORK, MEETING_ACTIONS, BACKLOG, QUALITY)
+    d.code: d for d in (MISSING, REFERRALS, OPEN_WORK, MEETING_ACTIONS, BACKLOG, QUALITY, OUTCOMES)
 }
 
 __all__ = [
