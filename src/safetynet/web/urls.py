@@ -178,6 +178,7 @@ urlpatterns = [
         views_exploitation.child_plan_review,
         name="exploitation_child_plan_review",
     ),
+    path("offenders/", views_exploitation.visit_schedule, name="offender_schedule"),
     path("offenders/<int:individual>/visits/", views_exploitation.visits, name="offender_visits"),
     path("online/", views_online.offences, name="online"),
     path("online/backlog/", views_online.backlog, name="online_backlog"),
