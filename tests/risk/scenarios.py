@@ -186,6 +186,17 @@ def x4(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     return c, marker
 
 
+def x4_cce(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
+    """X4 by meaning for criminal exploitation: a CCE marker and a protection plan need a CCE
+    plan (a CSE plan does not answer it)."""
+    c = w.child(15, care_status="child_protection_plan")
+    marker = w.marker(c, "cce_risk")
+    w.plan("cse_plan", c, (NOW - dt.timedelta(days=20)).date(), (NOW + dt.timedelta(days=60)).date())
+    if not fail:
+        w.plan("cce_plan", c, (NOW - dt.timedelta(days=20)).date(), (NOW + dt.timedelta(days=60)).date())
+    return c, marker
+
+
 def x5(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     c, a = w.child(14), w.adult(19)
     summary = "Victim says the relationship was consensual." if fail else "Victim disclosed the offence to a teacher."

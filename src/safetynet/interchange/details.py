@@ -493,7 +493,8 @@ class DisruptionPlanDetails(OpenModel):
     """A plan to disrupt an adult of concern (event type `disruption_plan`, written by the
     exploitation workspace, docs/exploitation.md): the `adult`, the `children` it protects,
     the finding clause that started it (`clause`, X2), the `orders` sought and the owned
-    `actions` (shaped as a meeting's: each owned, dated action is its owner's task, X7)."""
+    `actions` (shaped as a meeting's: each owned, dated action is its owner's task, X7), and,
+    once closed, `closed_at`, `closed_by` and `closed_reason` (why it closed)."""
 
     adult: Ref | None = None
     children: list[Ref] | None = None
@@ -502,6 +503,8 @@ class DisruptionPlanDetails(OpenModel):
     orders: list[DisruptionOrder] | None = None
     actions: list[MeetingAction] | None = None
     closed_at: DateTime | None = None
+    closed_by: Actor | None = None
+    closed_reason: Text | None = None
 
 
 class ScreeningDetails(OpenModel):

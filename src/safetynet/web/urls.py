@@ -160,6 +160,7 @@ urlpatterns = [
     path("exploitation/adults/<int:individual>/cawn/", views_exploitation.cawn, name="exploitation_cawn"),
     path("exploitation/plans/<int:pk>/", views_exploitation.plan, name="exploitation_plan"),
     path("exploitation/plans/<int:pk>/orders/", views_exploitation.plan_order, name="exploitation_plan_order"),
+    path("exploitation/plans/<int:pk>/close/", views_exploitation.plan_close, name="exploitation_plan_close"),
     path("exploitation/plans/<int:pk>/actions/", views_exploitation.plan_action, name="exploitation_plan_action"),
     path(
         "exploitation/plans/<int:pk>/actions/<str:action_id>/done/",

@@ -13,16 +13,19 @@ from safetynet.risk.rules.base import (
     child_words,
     day,
     draft,
+    named_person,
     rule,
 )
 
 
 @rule("S1")
 def s1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraft]:
-    """A registered sex offender linked to the child's home or to an incident with the child."""
+    """A registered sex offender linked to the child's home or to an incident with the child.
+    The finding names the offender and the other children near them (living at the address, or
+    in the incident), rendered for each viewer by the naming rules (reads/naming.py)."""
     if not picture.is_child:
         return []
-    found: dict[int, tuple[MarkerRec, str]] = {}
+    found: dict[int, tuple[MarkerRec, str, int | None, set[int]]] = {}
     for home in picture.homes:
         for p in picture.residents_of(home):
             adult = picture.individual_of(p)
@@ -30,13 +33,27 @@ def s1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 continue
             for marker in picture.markers(adult, "registered_sex_offender"):
                 if home in picture.homes_of(adult):
-                    found.setdefault(marker.pk, (marker, "lives at the child's address"))
+                    near = {r for r in picture.residents_of(home) if not picture.is_own(r)}
+                    found.setdefault(marker.pk, (marker, "lives at the child's address", p, near))
     for event, _ in picture.events("incident", "crime"):
         for p, _ in picture.others_in(event):
             for marker in picture.markers(picture.individual_of(p), "registered_sex_offender"):
-                found.setdefault(marker.pk, (marker, "is linked to an incident involving the child"))
+                near = {q for q, _ in picture.others_in(event)}
+                found.setdefault(marker.pk, (marker, "is linked to an incident involving the child", p, near))
     out = []
-    for _, (marker, how) in sorted(found.items()):
+    for _, (marker, how, offender, near) in sorted(found.items()):
+        person = picture.person(offender)
+        children = sorted(
+            {
+                (rec.ref["source"], rec.ref["id"])
+                for q in near
+                if (rec := picture.person(q)) is not None
+                and picture.individual_of(q) != picture.individual_of(offender)
+                and picture.is_child_individual(picture.individual_of(q), as_of)
+            }
+        )
+        named = [named_person("registered sex offender", person.ref if person else None)]
+        named += [named_person("another child near the offender", {"source": s, "id": i}) for s, i in children]
         out.append(
             draft(
                 policy,
@@ -45,6 +62,7 @@ def s1(picture: Picture, policy: Policy, as_of: dt.datetime) -> list[FindingDraf
                 "alerted and responders shown the flag.",
                 [marker.ref],
                 key=marker.ref,
+                named=named,
             )
         )
     return out
