@@ -49,7 +49,7 @@ RATES: dict[str, tuple[float, str, str]] = {
     "action_no_owner": (0.2, "X3", "meeting action with no owner or due date, or outcome not recorded"),
     "action_overdue": (0.2, "X3", "meeting action past its due date and never marked done"),
     "emerging_unscreened": (0.6, "X1", "child with emerging indicators (older partner, recent missing) never screened"),
-    "cse_no_plan": (0.4, "X4", "CSE (or CCE) marker plus child protection plan and no CSE (or CCE) plan"),
+    "cse_no_plan": (0.4, "X4", "CSE marker plus child protection plan and no CSE plan"),
     "consent_language": (0.3, "X5", "sexual offence against a child under 16 described as consensual"),
     "request_overdue": (0.4, "X6", "request to another force still open (or answered) after 14 days"),
     "triage_late": (0.15, "H1", "MASH triage after 4/24/48 h for red/amber/green"),
