@@ -478,7 +478,10 @@ def offenders(ctx: DemoContext) -> None:
         ("very_high", now - dt.timedelta(days=40), ["opportunity_to_offend", "sexual_preoccupation"], []),
         ("medium", now - dt.timedelta(hours=3), ["poor_self_management"], ["social_investment"]),
     ]
-    for row, (priority, when, risks, protective) in zip(rows, plans, strict=False):
+    # The overdue one: an offender whose last visit is older than the demo's (so it is the last).
+    older = [r for r in rows if r.last_visit is None or r.last_visit.occurred_at < now - dt.timedelta(days=41)]
+    chosen = older[:1] + [r for r in rows if r not in older[:1]][:1]
+    for row, (priority, when, risks, protective) in zip(chosen, plans, strict=False):
         try:
             visits.record_visit(
                 row.individual, visited_at=when, announced=priority == "medium", devices_checked=True,
