@@ -186,6 +186,17 @@ def x4(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     return c, marker
 
 
+def x4_cce(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
+    """X4 by meaning for criminal exploitation: a CCE marker and a protection plan need a CCE
+    plan (a CSE plan does not answer it)."""
+    c = w.child(15, care_status="child_protection_plan")
+    marker = w.marker(c, "cce_risk")
+    w.plan("cse_plan", c, (NOW - dt.timedelta(days=20)).date(), (NOW + dt.timedelta(days=60)).date())
+    if not fail:
+        w.plan("cce_plan", c, (NOW - dt.timedelta(days=20)).date(), (NOW + dt.timedelta(days=60)).date())
+    return c, marker
+
+
 def x5(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     c, a = w.child(14), w.adult(19)
     summary = "Victim says the relationship was consensual." if fail else "Victim disclosed the offence to a teacher."
@@ -425,6 +436,16 @@ def s1(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     return c, marker
 
 
+def s2(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
+    rso = w.adult(50)
+    marker = w.marker(rso, "registered_sex_offender")
+    # ARMS priority high: a visit every 91 days (the shipped policy).
+    when = ago(days=100 if fail else 60)
+    arms = {"priority": "high", "assessed_on": iso(when)[:10]}
+    w.event("offender_visit", when, [(rso, "subject")], details={"visited_at": iso(when), "arms": arms})
+    return rso, marker
+
+
 def q1(w: World, fail: bool) -> tuple[rm.Person, rm.SourceRecord]:
     c = w.child(12, ethnicity="" if fail else "B2")
     second = w.person(12, source="education", individual=c.membership.individual, ethnicity="")
@@ -454,5 +475,5 @@ SCENARIOS: dict[str, Scenario] = {
     "H1": h1, "H2": h2, "H3": h3,
     "D1": d1, "D2": d2, "D3": d3, "D4": d4,
     "O1": o1, "O2": o2,
-    "P1": p1, "C1": c1, "C2": c2, "C3": c3, "S1": s1, "Q1": q1, "Q2": q2, "LANG": lang,
+    "P1": p1, "C1": c1, "C2": c2, "C3": c3, "S1": s1, "S2": s2, "Q1": q1, "Q2": q2, "LANG": lang,
 }  # fmt: skip

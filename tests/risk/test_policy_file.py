@@ -19,7 +19,7 @@ def _line_of(text: str, needle: str) -> int:
 
 def test_shipped_policy_is_versioned_and_names_every_clause() -> None:
     policy = load_policy(DEFAULT_POLICY_PATH)
-    assert policy.version == "2026.13"
+    assert policy.version == "2026.14"
     assert policy.clause("M4").number("episodes") == 3
     assert policy.escalation_after("sergeant") == "inspector"
     assert policy.escalation_after("superintendent") is None

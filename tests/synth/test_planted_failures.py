@@ -285,11 +285,14 @@ def x3(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:
 
 def x4(v: View, f: dict[str, Any], r: dict[str, Any] | None) -> bool:
     key = f["person"]
-    cse = any(m["marker_type"] == "cse_risk" for m in v.markers_of[key])
-    plan = any(p["plan_type"] == "cse_plan" for p in v.plans_of[key])
+    markers = {m["marker_type"] for m in v.markers_of[key]}
+    plans = {p["plan_type"] for p in v.plans_of[key]}
+    unplanned = ("cse_risk" in markers and "cse_plan" not in plans) or (
+        "cce_risk" in markers and "cce_plan" not in plans
+    )
     on_plan = any(p.get("care_status") == "child_protection_plan" for p in v.persons_of[key])
     repeat = len([s for s in v.missing_starts(key) if s > v.end - dt.timedelta(days=90)]) >= 3
-    return cse and not plan and (on_plan or repeat)
+    return unplanned and (on_plan or repeat)
 
 
 def x5(v: View, f: dict[str, Any], r: dict[str, Any]) -> bool:

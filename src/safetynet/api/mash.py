@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from safetynet.api.rso import RsoAddressOut, rso_address_out
 from safetynet.api.schemas import answers
 from safetynet.lib.clock import system_clock
 from safetynet.mash import services as referrals
@@ -71,6 +72,7 @@ class ReferralOut(Schema):
     decision_rationale: str
     strategy_discussion: int | None
     feedback: dict[str, Any]
+    rso_address: RsoAddressOut | None = None
 
 
 class MashHistoryOut(Schema):
@@ -137,7 +139,7 @@ class DecisionIn(Schema):
     strategy_at: dt.datetime | None = None
 
 
-def _referral_out(view: reads.ReferralView) -> ReferralOut:
+def _referral_out(view: reads.ReferralView, user: Any) -> ReferralOut:
     d = view.referral.details or {}
     found = reads.triage_of(view.referral)
     return ReferralOut(
@@ -170,6 +172,7 @@ def _referral_out(view: reads.ReferralView) -> ReferralOut:
         decision_rationale=view.decision_rationale,
         strategy_discussion=view.strategy_discussion.pk if view.strategy_discussion else None,
         feedback=view.feedback,
+        rso_address=rso_address_out(user, view.referral),
     )
 
 
@@ -241,7 +244,7 @@ def raise_referral(request: HttpRequest, body: MashRaiseIn) -> ReferralOut:
         raise _refused(request, None, error) from None
     view = _view(request, referral.pk)
     reads.log_referral(request.user, view, ["referral"])
-    return _referral_out(view)
+    return _referral_out(view, request.user)
 
 
 @router.get("/referrals/{referral_id}", response=answers(ReferralOut, 401, 403, 404, 422), url_name="mash_referral")
@@ -249,7 +252,7 @@ def referral(request: HttpRequest, referral_id: int) -> ReferralOut:
     """One referral: what was raised, its triage, decision and the feedback to the referrer."""
     view = _view(request, referral_id)
     reads.log_referral(request.user, view, ["referral", "triage", "feedback"])
-    return _referral_out(view)
+    return _referral_out(view, request.user)
 
 
 def _triage_view(request: HttpRequest, referral_id: int) -> TriageViewOut:
@@ -257,7 +260,7 @@ def _triage_view(request: HttpRequest, referral_id: int) -> TriageViewOut:
     picture = reads.triage_picture(request.user, view)
     reads.log_referral(request.user, view, ["referral", "triage", "chronology", "possible_matches"])
     return TriageViewOut(
-        referral=_referral_out(view),
+        referral=_referral_out(view, request.user),
         cumulative_count=picture.minimum.count,
         minimum_grade=picture.minimum.grade,
         minimum_why=picture.minimum.why,
@@ -318,7 +321,7 @@ def decide(request: HttpRequest, referral_id: int, body: DecisionIn) -> Referral
         )
     except (referrals.ReferralRefused, referrals.NotYourReferral) as error:
         raise _refused(request, referral_id, error) from None
-    return _referral_out(_view(request, referral_id))
+    return _referral_out(_view(request, referral_id), request.user)
 
 
 class TransferOut(Schema):

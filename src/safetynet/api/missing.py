@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from safetynet.api.rso import RsoAddressOut, rso_address_out
 from safetynet.api.schemas import answers
 from safetynet.lib.clock import system_clock
 from safetynet.missing import care, facts, returns
@@ -125,6 +126,7 @@ class EpisodeOut(Schema):
     findings: list[MissingFindingOut]
     home_enquiries_due: dt.datetime | None = None
     home_enquiries_escalation: int | None = None
+    rso_address: RsoAddressOut | None = None
 
 
 class ReportIn(Schema):
@@ -259,7 +261,7 @@ def _detail_out(request: HttpRequest, episode_id: int) -> EpisodeOut:
     episode = episode_for_user(request.user, episode_id)
     detail = episode_detail(request.user, episode, system_clock.now())
     log_episode(request.user, detail, ["missing_episode"])
-    return _out(detail)
+    return _out(detail).model_copy(update={"rso_address": rso_address_out(request.user, episode)})
 
 
 def _refused(refused: missing.MissingRefused) -> HttpError:

@@ -12,6 +12,7 @@ from safetynet.interchange.fields import (
     Actor,
     Concern,
     CrimeStatus,
+    Date,
     DateOrDateTime,
     DateTime,
     DisruptionStatus,
@@ -419,14 +420,45 @@ class NotificationDetails(OpenModel):
     acknowledged_by: Actor | None = None
 
 
+ArmsPriority = Literal["very_high", "high", "medium", "low"]
+ArmsRiskFactor = Literal[
+    "opportunity_to_offend",
+    "sexual_preoccupation",
+    "offence_related_sexual_interest",
+    "emotional_congruence_with_children",
+    "hostile_orientation",
+    "poor_self_management",
+    "negative_social_influences",
+]
+ArmsProtectiveFactor = Literal[
+    "social_investment", "commitment_to_desist", "positive_social_influences", "intimate_relationship"
+]
+
+
+class ArmsAssessment(OpenModel):
+    """An ARMS assessment (Active Risk Management System, standards.md section 8) made at a
+    visit, added by the exploitation workspace: the work `priority` it sets (very high, high,
+    medium, low), the day it was made (`assessed_on`), who made it, and which of the 7 risk
+    and 4 protective factors were found present (a factor not listed was found absent)."""
+
+    priority: ArmsPriority
+    assessed_on: Date | None = None
+    assessed_by: Actor | None = None
+    risk_factors: list[ArmsRiskFactor] | None = None
+    protective_factors: list[ArmsProtectiveFactor] | None = None
+
+
 class OffenderVisitDetails(OpenModel):
-    """Optional field added by the exploitation workspace: `visited_by` (who made the visit)."""
+    """Optional fields added by the exploitation workspace: `visited_by` (who made the visit)
+    and `arms` (the ARMS assessment made at the visit: its priority sets when the next visit is
+    due, policy S2)."""
 
     announced: StrictBool | None = None
     visited_at: DateTime | None = None
     findings: Text | None = None
     devices_checked: StrictBool | None = None
     visited_by: Actor | None = None
+    arms: ArmsAssessment | None = None
 
 
 class DeviceExaminationDetails(OpenModel):
@@ -461,7 +493,8 @@ class DisruptionPlanDetails(OpenModel):
     """A plan to disrupt an adult of concern (event type `disruption_plan`, written by the
     exploitation workspace, docs/exploitation.md): the `adult`, the `children` it protects,
     the finding clause that started it (`clause`, X2), the `orders` sought and the owned
-    `actions` (shaped as a meeting's: each owned, dated action is its owner's task, X7)."""
+    `actions` (shaped as a meeting's: each owned, dated action is its owner's task, X7), and,
+    once closed, `closed_at`, `closed_by` and `closed_reason` (why it closed)."""
 
     adult: Ref | None = None
     children: list[Ref] | None = None
@@ -470,6 +503,8 @@ class DisruptionPlanDetails(OpenModel):
     orders: list[DisruptionOrder] | None = None
     actions: list[MeetingAction] | None = None
     closed_at: DateTime | None = None
+    closed_by: Actor | None = None
+    closed_reason: Text | None = None
 
 
 class ScreeningDetails(OpenModel):

@@ -87,6 +87,7 @@ NUMBERS: dict[str, dict[str, tuple[str, ...]]] = {
     "C2": {},
     "C3": {"clocks": ("answer",)},
     "S1": {},
+    "S2": {"clocks": ("very_high_days", "high_days", "medium_days", "low_days", "unassessed_days")},
     "Q1": {},
     "Q2": {},
     "LANG": {},

@@ -168,6 +168,7 @@ urlpatterns = [
     path("exploitation/adults/<int:individual>/cawn/", views_exploitation.cawn, name="exploitation_cawn"),
     path("exploitation/plans/<int:pk>/", views_exploitation.plan, name="exploitation_plan"),
     path("exploitation/plans/<int:pk>/orders/", views_exploitation.plan_order, name="exploitation_plan_order"),
+    path("exploitation/plans/<int:pk>/close/", views_exploitation.plan_close, name="exploitation_plan_close"),
     path("exploitation/plans/<int:pk>/actions/", views_exploitation.plan_action, name="exploitation_plan_action"),
     path(
         "exploitation/plans/<int:pk>/actions/<str:action_id>/done/",
@@ -186,6 +187,7 @@ urlpatterns = [
         views_exploitation.child_plan_review,
         name="exploitation_child_plan_review",
     ),
+    path("offenders/", views_exploitation.visit_schedule, name="offender_schedule"),
     path("offenders/<int:individual>/visits/", views_exploitation.visits, name="offender_visits"),
     path("online/", views_online.offences, name="online"),
     path("online/backlog/", views_online.backlog, name="online_backlog"),

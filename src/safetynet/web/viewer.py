@@ -97,6 +97,7 @@ def viewer_for(user: Any) -> Viewer | None:
         ("Missing", "web:missing"),
         ("Exploitation", "web:exploitation"),
         ("Online abuse", "web:online"),
+        ("Offender visits", "web:offender_schedule"),
         ("MASH", "web:mash_inbox"),
         ("Transfers", "web:mash_transfers"),
         ("Encompass", "web:encompass"),

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
 from safetynet.reads.access import event_for_user
 from safetynet.reads.details import detail_rows, marked_rows, reference_labels, refs_in
+from safetynet.reads.exploitation import rso_warning
 from safetynet.reads.labels import uk_datetime
 from safetynet.reads.language_marks import mark_text
 from safetynet.reads.network import location_label
@@ -47,6 +49,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
         "language_notes": [*summary.notes, *(note for row in details for line in row.lines for note in line.notes)],
         "linked_events": access.redact_events(request.user, linked),
         "may_refer": may_use(request.user, "web:mash_raise"),
+        "rso_warning": rso_warning(request.user, found, system_clock.now().date()),
     }
     access.log_view(
         request.user,

@@ -20,6 +20,7 @@ from safetynet.mash import transfers as transferring
 from safetynet.mash import triage as triaging
 from safetynet.reads import access
 from safetynet.reads import mash as reads
+from safetynet.reads.exploitation import rso_warning
 from safetynet.reads.language_marks import mark_text
 from safetynet.risk.policy import current_policy
 from safetynet.web.forms_mash import DecisionForm, RaiseForm, TriageForm
@@ -111,7 +112,11 @@ def mash_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """One referral: what was raised, its triage, the decision and the feedback to the officer."""
     view = _view(request, referral_id)
     reads.log_referral(request.user, view, ["referral", "triage", "feedback"])
-    context = {"view": view, "may_triage": may_use(request.user, "web:mash_triage")}
+    context = {
+        "view": view,
+        "may_triage": may_use(request.user, "web:mash_triage"),
+        "rso_warning": rso_warning(request.user, view.referral, system_clock.now().date()),
+    }
     return render(request, "web/mash_referral.html", context)
 
 

@@ -24,6 +24,7 @@ from safetynet.meetings.services import person_ref
 from safetynet.missing import care, facts, returns
 from safetynet.missing import services as missing
 from safetynet.reads import access, missing_history
+from safetynet.reads.exploitation import rso_warning
 from safetynet.reads.missing import (
     PLAN_STATUSES,
     ListFilter,
@@ -270,6 +271,7 @@ def _page(request: HttpRequest, episode_id: int, bound: dict[str, Any] | None = 
         "episode": episode,
         "may_act": may_use(request.user, "web:missing_found"),
         "bound_errors": bool(bound),
+        "rso_warning": rso_warning(request.user, episode, system_clock.now().date()),
         **_forms(detail, bound or {}),
     }
     status = 422 if bound else 200

@@ -67,6 +67,7 @@ def _steps() -> list[tuple[str, Callable[[DemoContext], None]]]:
         ("draw a case file audit dip sample and grade some of it", workspaces.case_audit),
         ("count the oversight dashboards", workspaces.dashboards),
         ("start a disruption plan and record an image offence", workspaces.exploitation),
+        ("record ARMS visits and warn at a registered sex offender's address", workspaces.offenders),
     ]
 
 

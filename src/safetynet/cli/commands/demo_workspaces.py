@@ -466,3 +466,68 @@ def exploitation(ctx: DemoContext) -> None:
         f"Online abuse: {offence_note}; "
         f"the forensic backlog holds {len(waiting)} device(s), {overdue} past target: sign in as ocait or forensics."
     )
+
+
+def offenders(ctx: DemoContext) -> None:
+    """The demo public protection officer records ARMS visits: one registered sex offender
+    assessed very high priority at a visit 40 days ago (a visit every 28 days: overdue, S2), one
+    assessed medium at a visit made this morning; the demo response officer refers a child who
+    lives at a registered sex offender's address (S1) to the MASH, and the referral warns."""
+    from django.contrib.auth import get_user_model
+
+    from safetynet.access.roles import Role
+    from safetynet.accounts.demo import DEMO_USERNAMES
+    from safetynet.exploitation import offenders as visits
+    from safetynet.exploitation.common import ExploitationRefused
+    from safetynet.mash import services as referrals
+    from safetynet.records.models import Event
+    from safetynet.risk.models import Finding
+    from safetynet.risk.services import refresh_findings
+
+    users = {r: get_user_model().objects.filter(username=DEMO_USERNAMES[r]).first() for r in DEMO_USERNAMES}
+    ppo, officer = users[Role.PUBLIC_PROTECTION_OFFICER], users[Role.RESPONSE_OFFICER]
+    if None in (ppo, officer) or Event.live.filter(source="safetynet", event_type="offender_visit").exists():
+        return
+    now = ctx.clock.now().replace(second=0, microsecond=0)
+    rows = visits.schedule(now)
+    notes = []
+    plans = [
+        ("very_high", now - dt.timedelta(days=40), ["opportunity_to_offend", "sexual_preoccupation"], []),
+        ("medium", now - dt.timedelta(hours=3), ["poor_self_management"], ["social_investment"]),
+    ]
+    # The overdue one: an offender whose last visit is older than the demo's (so it is the last).
+    older = [r for r in rows if r.last_visit is None or (r.last_visit.occurred_at or now) < now - dt.timedelta(days=41)]
+    chosen = older[:1] + [r for r in rows if r not in older[:1]][:1]
+    for row, (priority, when, risks, protective) in zip(chosen, plans, strict=False):
+        try:
+            visits.record_visit(
+                row.individual, visited_at=when, announced=priority == "medium", devices_checked=True,
+                findings="Home visit; phone and laptop checked; notification requirements met.",
+                arms_priority=priority, risk_factors=risks, protective_factors=protective,
+                acting_user=ppo, clock=ctx.clock,
+            )  # fmt: skip
+        except ExploitationRefused as refused:
+            notes.append(f"no visit recorded ({refused.field}: {refused.expected})")
+            continue
+        refresh_findings([row.individual], clock=ctx.clock)
+    overdue = [r for r in visits.schedule(now) if r.overdue]
+    notes.append(
+        f"{len(rows)} registered sex offender(s) on the visit schedule, {len(overdue)} with a visit overdue (S2)"
+    )
+    s1 = Finding.objects.filter(clause="S1", state=Finding.State.OPEN).order_by("-raised_at").first()
+    if s1 is not None and s1.individual_id is not None:
+        new = referrals.NewReferral(
+            child=s1.individual_id,
+            concerns=["sexual"],
+            what_happened="A neighbour reports an adult man has moved in with the family; the child seemed anxious.",
+            arthur={"children_present": True, "spoke_to_child": True, "child_words": "He is my mum's friend."},
+        )
+        try:
+            referral = referrals.raise_referral(new, acting_user=officer, clock=ctx.clock)
+            notes.append(f"a referral at a registered sex offender's address warns at /mash/referrals/{referral.pk}/")
+        except referrals.ReferralRefused as refused:
+            notes.append(f"no referral at an offender's address ({refused})")
+    ctx.notes.append(
+        "Offender visits: " + "; ".join(notes) + "; sign in as ppu and open Offender visits (ARMS priority, "
+        "last visit, next due, overdue first)."
+    )
