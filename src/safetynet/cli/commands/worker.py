@@ -33,11 +33,11 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--nice",
         type=int,
-        default=5,
+        default=0,
         help="how much lower than the web server the worker runs on a busy CPU (the operating system's "
-        "niceness added, 0-19; default 5): people waiting for a page come before re-evaluating a "
-        "child's neighbours in the background, which only waits a little longer when the CPU is full; "
-        "not applied with --batch",
+        "niceness added, 0-19; default 0). Off by default: the worker takes the same advisory locks as a "
+        "live POST's evaluation, and a niced worker holding one makes the POST wait (measured: "
+        "docs/api.md). Not applied with --batch",
     )
     p.set_defaults(func=run, needs_django=True)
 
