@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from safetynet.accounts.services import create_user_with_role, restrict_individual
 from safetynet.audit.models import AuditEntry
 from safetynet.identity.models import Individual, Membership
-from safetynet.reads.focus_network import DEFAULT_LIMIT, NetworkFilter, focus_network, parse_filter
+from safetynet.reads.focus_network import focus_network
+from safetynet.reads.focus_network_model import DEFAULT_LIMIT, NetworkFilter, parse_filter
 from safetynet.reads.person import NO_ACCESS_NAME, person_ids_of
 from safetynet.records.models import Event, Participation, Person
 from tests.world import PASSWORD, RECORDED, BusyAdult, World, busy_adult

@@ -35,9 +35,6 @@ from safetynet.api.schemas import (
     MarkerOut,
     MentionOut,
     NamedOut,
-    NetworkOut,
-    NetworkPersonOut,
-    NetworkPlaceOut,
     RefOut,
     RefusalOut,
     ResolveIn,
@@ -55,7 +52,6 @@ from safetynet.reads.access import individual_for_user
 from safetynet.reads.chronology import ChronologyLine, in_words, shown_people
 from safetynet.reads.disclosure import disclose
 from safetynet.reads.findings import FINDING_STATES, current_findings, findings_of
-from safetynet.reads.focus_network import focus_network, parse_filter
 from safetynet.reads.naming import NamedLine, log_named, named_for
 from safetynet.reads.person_page import PDF_CHRONOLOGY_EVENTS, person_page
 from safetynet.reads.search import SearchQuery, search_people
@@ -581,81 +577,4 @@ def _named_out(line: NamedLine) -> NamedOut:
         record=RefOut(source=line.ref[0], id=line.ref[1]),
         count=line.count,
         individual=line.individual_id if line.shown else None,
-    )
-
-
-class NetworkFilters(Schema):
-    hops: str = Field("", description="1 (the default) or 2")
-    relationship_types: list[str] = Field([], description="relationship types (none: all)")
-    event_types: list[str] = Field([], description="event types (none: all)")
-    date_from: str = Field("", alias="from", description="YYYY-MM-DD; default 12 months before `to`")
-    date_to: str = Field("", alias="to", description="YYYY-MM-DD; default today")
-    limit: str = Field("", description="most nodes drawn, 10 to 400 (default 60); the rest grouped")
-    expand: list[str] = Field([], description="groups drawn in full: children, adults, not_shown, places")
-
-
-@api.get(
-    "/individuals/{individual_id}/network",
-    response=answers(NetworkOut, 401, 403, 404, 422),
-    url_name="individual_network",
-)
-def individual_network(request: HttpRequest, individual_id: int, filters: Query[NetworkFilters]) -> NetworkOut:
-    """The readable network around the person (docs/exploitation.md "The network"): people one
-    or two hops out, linked by relationships and by being present together at events in the
-    window, adult-child links, co-location and an adult's intimate relationship with a child
-    flagged; at most `limit` nodes drawn, the rest grouped; `people` and `places` list everyone.
-    A bad filter is 422 naming the field."""
-    found = individual_for_user(request.user, individual_id)
-    today = system_clock.now().date()
-    asked, errors = parse_filter(dict(request.GET.lists()), today)
-    if errors:
-        raise HttpError(422, "; ".join(f"{k}: {v}" for k, v in errors.items()))
-    person_ids = people.person_ids_of(found.pk)
-    net = focus_network(
-        found.pk,
-        person_ids,
-        asked,
-        today,
-        may_open=access.may_open(request.user),
-        restrict=access.event_filter(request.user),
-        excluded=access.restricted_individual_ids(request.user),
-    )
-    named = net.named
-    access.log_view(
-        request.user,
-        object_type="individual",
-        object_ids=[found.pk],
-        individual_ids=[found.pk, *named],
-        person_ids=person_ids,
-        fields=["network", *(["named_in_network"] if named else [])],
-    )
-    return NetworkOut(
-        individual=found.pk,
-        hops=asked.hops,
-        relationship_types=list(asked.relationship_types),
-        event_types=list(asked.event_types),
-        date_from=asked.date_from or today,
-        date_to=asked.date_to or today,
-        limit=asked.limit,
-        expand=list(asked.expand),
-        events_read=net.events_read,
-        events_capped=net.events_capped,
-        people=[
-            NetworkPersonOut(
-                key=p.key,
-                individual=p.individual_id,
-                name=p.name,
-                hop=p.hop,
-                age_group=p.age_group,
-                age=p.age,
-                how=p.how,
-                flags=p.flags,
-                drawn_as=p.drawn_as,
-            )
-            for p in net.people
-        ],
-        places=[NetworkPlaceOut(key=p.key, label=p.label, times=p.times, drawn_as=p.drawn_as) for p in net.places],
-        nodes=net.nodes,
-        edges=net.edges,
-        groups=net.groups,
     )

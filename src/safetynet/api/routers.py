@@ -18,7 +18,9 @@ from safetynet.api.mash import router as mash_router
 from safetynet.api.meetings import router as meetings_router
 from safetynet.api.missing import router as missing_router
 from safetynet.api.missing_plans import router as missing_plans_router
+from safetynet.api.network import router as network_router
 from safetynet.api.notifications import router as notifications_router
+from safetynet.api.offenders import router as offenders_router
 from safetynet.api.protection import router as protection_router
 from safetynet.api.timeliness import router as timeliness_router
 
@@ -37,8 +39,10 @@ ROUTERS = [
     ("/timeliness", timeliness_router),  # breaches per clause and team, with the clocks run (docs/oversight.md)
     ("/exports", exports_router),  # chronology and picture CSV, the inspection lists (docs/oversight.md)
     ("/exploitation", exploitation_router),  # exploitation, online abuse and offenders (its requests beside)
+    ("/exploitation", offenders_router),  # ARMS visits, the visit schedule, children near an offender
     ("/intelligence", intelligence_router),  # intelligence about people, graded 3x5x2
     ("/areas", areas_router),  # the force's areas (policy data) that lists and queues filter by
+    ("/individuals", network_router),  # a person's readable network, beside the core API's reads of one person
 ]
 
 

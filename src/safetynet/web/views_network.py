@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
-from safetynet.reads.focus_network import GROUP_KINDS, FocusNetwork, NetworkFilter, focus_network, parse_filter
+from safetynet.reads.focus_network import focus_network
+from safetynet.reads.focus_network_model import GROUP_KINDS, FocusNetwork, NetworkFilter, parse_filter
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Relationship
 from safetynet.web.viewer import may_use
