@@ -9,10 +9,8 @@ from ninja.errors import HttpError
 
 from safetynet.api.schemas import NetworkOut, NetworkPersonOut, NetworkPlaceOut, answers
 from safetynet.lib.clock import system_clock
-from safetynet.reads import access
-from safetynet.reads import person as people
 from safetynet.reads.access import individual_for_user
-from safetynet.reads.focus_network import focus_network
+from safetynet.reads.focus_network import network_seen_by
 from safetynet.reads.focus_network_model import parse_filter
 
 router = Router(tags=["individuals"])
@@ -44,25 +42,7 @@ def individual_network(request: HttpRequest, individual_id: int, filters: Query[
     asked, errors = parse_filter(dict(request.GET.lists()), today)
     if errors:
         raise HttpError(422, "; ".join(f"{k}: {v}" for k, v in errors.items()))
-    person_ids = people.person_ids_of(found.pk)
-    net = focus_network(
-        found.pk,
-        person_ids,
-        asked,
-        today,
-        may_open=access.may_open(request.user),
-        restrict=access.event_filter(request.user),
-        excluded=access.restricted_individual_ids(request.user),
-    )
-    named = net.named
-    access.log_view(
-        request.user,
-        object_type="individual",
-        object_ids=[found.pk],
-        individual_ids=[found.pk, *named],
-        person_ids=person_ids,
-        fields=["network", *(["named_in_network"] if named else [])],
-    )
+    net = network_seen_by(request.user, found.pk, asked, today)
     return NetworkOut(
         individual=found.pk,
         hops=asked.hops,

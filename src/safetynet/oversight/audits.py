@@ -166,12 +166,8 @@ def check_answers(criteria: AuditCriteria, area: str, answers: Any) -> dict[str,
     return {key: str(answers[key]) for key in ids}
 
 
-def grade_case(
-    case_id: int, *, grade: Any, answers: Any, note: Any = "", acting_user: Any, clock: Clock = system_clock
-) -> AuditGrade:
-    """Records `acting_user`'s grade of the case (self-audit or independent by their role),
-    once per kind: a grade is never overwritten."""
-    _require(acting_user, "grade_cases", "grade sampled cases")
+def _case_to_grade(case_id: int, grade: Any, answers: Any) -> tuple[AuditCriteria, AuditCase, dict[str, str]]:
+    """The criteria in force, the case and the answers checked, for a grade or its correction."""
     criteria = current_criteria()
     if grade not in criteria.grades:
         raise AuditRefused("grade", f"expected one of {', '.join(criteria.grades)}")
@@ -180,33 +176,60 @@ def grade_case(
         raise AuditRefused("case", "expected a sampled case")
     if case.sample.area not in criteria.areas:
         raise AuditRefused("case", "expected a case of an area the criteria in force still have")
-    given = check_answers(criteria, case.sample.area, answers)
+    return criteria, case, check_answers(criteria, case.sample.area, answers)
+
+
+def _stored_grade(
+    case: AuditCase,
+    kind: str,
+    grade: Any,
+    criteria: AuditCriteria,
+    given: dict[str, str],
+    note: str,
+    acting_user: Any,
+    clock: Clock,
+    logged_as: str,
+    **correction: Any,
+) -> AuditGrade:
+    """A grade (or a correction's new version) stored with its suggestion and criteria version,
+    and the decision in the access log, inside the caller's transaction."""
+    found = AuditGrade.objects.create(
+        case=case,
+        kind=kind,
+        grade=str(grade),
+        suggested=criteria.suggested_grade(case.sample.area, given),
+        answers=given,
+        note=note,
+        criteria_version=criteria.version,
+        graded_by=acting_user,
+        graded_at=clock.now(),
+        **correction,
+    )
+    record_audit(
+        acting_user=acting_user,
+        action=Action.DECISION,
+        object_type="audit_case",
+        object_ids=[case.pk],
+        individual_ids=[case.individual_id],
+        fields=[logged_as],
+        clock=clock,
+    )
+    return found
+
+
+def grade_case(
+    case_id: int, *, grade: Any, answers: Any, note: Any = "", acting_user: Any, clock: Clock = system_clock
+) -> AuditGrade:
+    """Records `acting_user`'s grade of the case (self-audit or independent by their role),
+    once per kind: a grade is never overwritten."""
+    _require(acting_user, "grade_cases", "grade sampled cases")
+    criteria, case, given = _case_to_grade(case_id, grade, answers)
     text = _text("note", note)
     kind = grade_kind(acting_user)
     with transaction.atomic():
         if AuditGrade.objects.select_for_update().filter(case=case, kind=kind).exists():
             raise AuditRefused("case", f"expected a case without a {AuditGrade.Kind(kind).label.lower()} grade yet")
-        found = AuditGrade.objects.create(
-            case=case,
-            kind=kind,
-            grade=str(grade),
-            suggested=criteria.suggested_grade(case.sample.area, given),
-            answers=given,
-            note=text,
-            criteria_version=criteria.version,
-            graded_by=acting_user,
-            graded_at=clock.now(),
-        )
-        record_audit(
-            acting_user=acting_user,
-            action=Action.DECISION,
-            object_type="audit_case",
-            object_ids=[case.pk],
-            individual_ids=[case.individual_id],
-            fields=[f"{kind}_grade"],
-            clock=clock,
-        )
-    return found
+        return _stored_grade(case, kind, grade, criteria, given, text, acting_user, clock, f"{kind}_grade")
 
 
 def correct_grade(
@@ -223,15 +246,7 @@ def correct_grade(
     criterion answered again, why it is corrected), the earlier kept and shown as corrected.
     Refused when the side has not graded the case yet (grade it first)."""
     _require(acting_user, "grade_cases", "correct a grade")
-    criteria = current_criteria()
-    if grade not in criteria.grades:
-        raise AuditRefused("grade", f"expected one of {', '.join(criteria.grades)}")
-    case = AuditCase.objects.select_related("sample").filter(pk=case_id).first()
-    if case is None:
-        raise AuditRefused("case", "expected a sampled case")
-    if case.sample.area not in criteria.areas:
-        raise AuditRefused("case", "expected a case of an area the criteria in force still have")
-    given = check_answers(criteria, case.sample.area, answers)
+    criteria, case, given = _case_to_grade(case_id, grade, answers)
     why = _text("reason", reason, minimum=10, what="why the grade is corrected")
     text = _text("note", note)
     kind = grade_kind(acting_user)
@@ -241,30 +256,10 @@ def correct_grade(
             label = AuditGrade.Kind(kind).label.lower()
             article = "an" if label[:1] in "aeiou" else "a"
             raise AuditRefused("case", f"expected a case with {article} {label} grade to correct (grade it first)")
-        found = AuditGrade.objects.create(
-            case=case,
-            kind=kind,
-            grade=str(grade),
-            suggested=criteria.suggested_grade(case.sample.area, given),
-            answers=given,
-            note=text,
-            criteria_version=criteria.version,
-            graded_by=acting_user,
-            graded_at=clock.now(),
-            version=latest.version + 1,
-            corrects=latest,
-            reason=why,
+        correction = {"version": latest.version + 1, "corrects": latest, "reason": why}
+        return _stored_grade(
+            case, kind, grade, criteria, given, text, acting_user, clock, f"{kind}_grade_correction", **correction
         )
-        record_audit(
-            acting_user=acting_user,
-            action=Action.DECISION,
-            object_type="audit_case",
-            object_ids=[case.pk],
-            individual_ids=[case.individual_id],
-            fields=[f"{kind}_grade_correction"],
-            clock=clock,
-        )
-    return found
 
 
 def action_owner_roles() -> list[str]:

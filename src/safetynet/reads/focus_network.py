@@ -33,11 +33,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q
 
 from safetynet.identity.memberships import individual_of_people
 from safetynet.identity.models import Membership
+from safetynet.reads import access
 from safetynet.reads.focus_network_draw import Drawing
 from safetynet.reads.focus_network_model import (
     ADULT_AGE,
@@ -49,7 +51,7 @@ from safetynet.reads.focus_network_model import (
     Link,
     NetworkFilter,
 )
-from safetynet.reads.person import MayOpen
+from safetynet.reads.person import MayOpen, person_ids_of
 from safetynet.records.models import Event, Participation, Relationship
 
 
@@ -234,3 +236,29 @@ def _assemble(reader: _Reader, anchors: set[int], filters: NetworkFilter, today:
         found.intimate_adult_child = found.adult_child and any(t in INTIMATE_TYPES for t in found.rel_types)
     people = set(reader.hop_of)
     return Drawing(reader, links, places, is_child, ages, filters, today).build(people)
+
+
+def network_seen_by(user: Any, individual: int, filters: NetworkFilter, today: dt.date) -> FocusNetwork:
+    """The network around `individual` as `user` may see it (people they may not open
+    anonymous, individuals restricted from them left out), written to the access log as a view
+    naming everyone it names. The screen, its JSON and the REST API all read it here."""
+    person_ids = person_ids_of(individual)
+    found = focus_network(
+        individual,
+        person_ids,
+        filters,
+        today,
+        may_open=access.may_open(user),
+        restrict=access.event_filter(user),
+        excluded=access.restricted_individual_ids(user),
+    )
+    named = found.named
+    access.log_view(
+        user,
+        object_type="individual",
+        object_ids=[individual],
+        individual_ids=[individual, *named],
+        person_ids=person_ids,
+        fields=["network", *(["named_in_network"] if named else [])],
+    )
+    return found

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from safetynet.lib.clock import system_clock
 from safetynet.reads import access
 from safetynet.reads import person as people
-from safetynet.reads.focus_network import focus_network
+from safetynet.reads.focus_network import network_seen_by
 from safetynet.reads.focus_network_model import GROUP_KINDS, FocusNetwork, NetworkFilter, parse_filter
 from safetynet.reads.labels import label
 from safetynet.records.models import Event, Relationship
@@ -30,25 +30,7 @@ def read_network(request: HttpRequest, individual_id: int) -> tuple[Any, Network
     individual = access.individual_for_user(request.user, individual_id)
     today = system_clock.now().date()
     filters, errors = parse_filter(dict(request.GET.lists()), today)
-    person_ids = people.person_ids_of(individual.pk)
-    found = focus_network(
-        individual.pk,
-        person_ids,
-        filters,
-        today,
-        may_open=access.may_open(request.user),
-        restrict=access.event_filter(request.user),
-        excluded=access.restricted_individual_ids(request.user),
-    )
-    named = found.named
-    access.log_view(
-        request.user,
-        object_type="individual",
-        object_ids=[individual.pk],
-        individual_ids=[individual.pk, *named],
-        person_ids=person_ids,
-        fields=["network", *(["named_in_network"] if named else [])],
-    )
+    found = network_seen_by(request.user, individual.pk, filters, today)
     return individual, filters, errors, found
 
 
