@@ -8,6 +8,8 @@ side has graded it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -352,21 +354,11 @@ def _case_detail_out(request: HttpRequest, case: AuditCase) -> CaseDetailOut:
     )
 
 
-@router.post(
-    "/cases/{case_id}/grades", response=answers(CaseDetailOut, 401, 403, 404, 422), url_name="case_audit_grade"
-)
-def grade_case(request: HttpRequest, case_id: int, body: AuditGradeIn) -> CaseDetailOut:
-    """Grade a sampled case: the caller's role makes it the self-audit or the independent audit."""
-    case = case_for_user(request.user, case_id)
+def _graded(request: HttpRequest, case: Any, change: Callable[..., Any]) -> CaseDetailOut:
+    """A grade or its correction made by the caller: 422 naming the field, 403 (logged as
+    denied) for a side the caller's role does not grade for, else the case as it now stands."""
     try:
-        audits.grade_case(
-            case.pk,
-            grade=body.grade,
-            answers=body.answers,
-            note=body.note,
-            acting_user=request.user,
-            clock=system_clock,
-        )
+        change(acting_user=request.user, clock=system_clock)
     except audits.AuditRefused as refused:
         raise _refused(refused) from None
     except audits.NotYourAudit as refused:
@@ -375,6 +367,16 @@ def grade_case(request: HttpRequest, case_id: int, body: AuditGradeIn) -> CaseDe
         )
         raise HttpError(403, str(refused)) from None
     return _case_detail_out(request, case)
+
+
+@router.post(
+    "/cases/{case_id}/grades", response=answers(CaseDetailOut, 401, 403, 404, 422), url_name="case_audit_grade"
+)
+def grade_case(request: HttpRequest, case_id: int, body: AuditGradeIn) -> CaseDetailOut:
+    """Grade a sampled case: the caller's role makes it the self-audit or the independent audit."""
+    case = case_for_user(request.user, case_id)
+    grade = partial(audits.grade_case, case.pk, grade=body.grade, answers=body.answers, note=body.note)
+    return _graded(request, case, grade)
 
 
 @router.post(
@@ -386,24 +388,10 @@ def correct_grade(request: HttpRequest, case_id: int, body: AuditCorrectionIn) -
     """Correct the caller's side's grade of a case: a new version with who and why, the earlier
     kept (shown as corrected); the agreement table uses the latest."""
     case = case_for_user(request.user, case_id)
-    try:
-        audits.correct_grade(
-            case.pk,
-            grade=body.grade,
-            answers=body.answers,
-            reason=body.reason,
-            note=body.note,
-            acting_user=request.user,
-            clock=system_clock,
-        )
-    except audits.AuditRefused as refused:
-        raise _refused(refused) from None
-    except audits.NotYourAudit as refused:
-        access.log_denied(
-            request.user, object_type="audit_case", object_id=case.pk, individual_ids=[case.individual_id]
-        )
-        raise HttpError(403, str(refused)) from None
-    return _case_detail_out(request, case)
+    correct = partial(
+        audits.correct_grade, case.pk, grade=body.grade, answers=body.answers, reason=body.reason, note=body.note
+    )
+    return _graded(request, case, correct)
 
 
 @router.post(
